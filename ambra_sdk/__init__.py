@@ -1,0 +1,21 @@
+"""ambra-sdk: a Python client for the Ambra Health (DICOM Grid) cloud.
+
+This module only holds version facts, so importing it is instant. Start from
+:class:`ambra_sdk.api.Api`.
+"""
+
+__version__ = '3.21.6.0-1'
+API_VERSION = 'LBL0022 v47.0 2021-06-30'
+MODELS_VERSION = API_VERSION
+STORAGE_VERSION = 'LBL0038 v16.0 2021-08-11'
+DOCS_URL = 'https://dicomgrid.github.io/sdk-python'
+ADDON_DOCS_URL = DOCS_URL + '/addon.html'
+
+__all__ = [
+    '__version__',
+    'API_VERSION',
+    'MODELS_VERSION',
+    'STORAGE_VERSION',
+    'DOCS_URL',
+    'ADDON_DOCS_URL',
+]

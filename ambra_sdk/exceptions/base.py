@@ -1,0 +1,45 @@
+"""Base exceptions of the SDK."""
+
+from typing import Any, Optional
+
+
+class AmbraException(Exception):  # noqa: N818 (public name kept from the reference)
+    """Base class of every exception raised by the SDK."""
+
+
+class AmbraResponseException(AmbraException):
+    """The server answered with a status the SDK treats as an error.
+
+    :param code: HTTP status code of the response.
+    :param description: what the status means (vendor text where known).
+    :param response_text: the response body (or its start), if useful.
+    """
+
+    def __init__(
+        self,
+        code: int,
+        description: Optional[str] = None,
+        response_text: Optional[str] = None,
+    ) -> None:
+        self.code = code
+        self.description = description
+        self.response_text = response_text
+        message = '{code}. {description}'.format(code=code, description=description)
+        if response_text:
+            message = '{message}\n{text}'.format(message=message, text=response_text)
+        super().__init__(message)
+
+    def __reduce__(self) -> Any:  # keep exceptions picklable
+        return (self.__class__, (self.code, self.description, self.response_text))
+
+
+class MissingCredentials(AmbraException, RuntimeError):  # noqa: N818
+    """The sid expired (or was never set) and the Api has no username/password.
+
+    Subclasses :class:`RuntimeError`, which the reference raised here
+    (``RuntimeError('Missed credentials')``).
+    """
+
+
+class ApiConfigurationError(AmbraException, ValueError):
+    """An :class:`~ambra_sdk.api.Api` was built with wrong or missing arguments."""
