@@ -8,12 +8,15 @@
   urllib3 2.x, where the argument is called ``allowed_methods``.
 """
 
-import inspect
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
+
+from ambra_sdk.exceptions.base import RequestTimeout
+from ambra_sdk.redact import redact_text
 
 #: ``(connect, read)`` seconds. The read timeout is the longest wait for the
 #: next byte, not for the whole body, so long downloads are not cut short.
@@ -23,7 +26,7 @@ TimeoutType = Union[None, float, Tuple[Optional[float], Optional[float]]]
 
 ALL_METHODS = ['HEAD', 'TRACE', 'GET', 'PUT', 'OPTIONS', 'DELETE', 'POST']
 
-_RETRY_ACCEPTS = set(inspect.signature(Retry.__init__).parameters)
+_RETRY_ACCEPTS = set(Retry.__init__.__code__.co_varnames)  # no inspect: keeps the import light
 
 
 def default_service_retry_params() -> Dict[str, Any]:
@@ -95,6 +98,31 @@ class AmbraSession(requests.Session):
         return super().request(method, url, **kwargs)
 
 
+class AmbraAdapter(HTTPAdapter):
+    """HTTP adapter that reports a read timeout as a timeout, retries or not.
+
+    Its exceptions never carry the sid of a storage URL in their message.
+
+    requests turns a read timeout that used up urllib3's retries into a plain
+    ``ConnectionError``; this adapter raises
+    :class:`~ambra_sdk.exceptions.base.RequestTimeout` instead, which is both.
+    """
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """Send the request (see :meth:`requests.adapters.HTTPAdapter.send`)."""
+        try:
+            return super().send(request, *args, **kwargs)
+        except requests.exceptions.RequestException as error:
+            reason = error.args[0] if error.args else None
+            if isinstance(reason, MaxRetryError):
+                reason = reason.reason
+            message = redact_text(str(error))
+            if isinstance(reason, ReadTimeoutError):
+                raise RequestTimeout(message, request=request) from None
+            # same type, without the sid that urllib3 put in the message
+            raise type(error)(message, request=error.request, response=error.response) from None
+
+
 def build_session(
     retry_params: Mapping[str, Any],
     headers_source: Callable[[], Dict[str, str]],
@@ -109,7 +137,7 @@ def build_session(
     :param timeout_source: see :class:`AmbraSession`.
     """
     session = AmbraSession(headers_source, timeout_source)
-    adapter = HTTPAdapter(max_retries=make_retry(retry_params))
+    adapter = AmbraAdapter(max_retries=make_retry(retry_params))
     session.mount('http://', adapter)
     session.mount('https://', adapter)
     return session

@@ -2,6 +2,8 @@
 
 from typing import Any, Optional
 
+import requests
+
 
 class AmbraException(Exception):  # noqa: N818 (public name kept from the reference)
     """Base class of every exception raised by the SDK."""
@@ -43,3 +45,11 @@ class MissingCredentials(AmbraException, RuntimeError):  # noqa: N818
 
 class ApiConfigurationError(AmbraException, ValueError):
     """An :class:`~ambra_sdk.api.Api` was built with wrong or missing arguments."""
+
+
+class RequestTimeout(AmbraException, requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):  # noqa: N818
+    """The server did not answer within the read timeout, retries included.
+
+    A :class:`requests.exceptions.ReadTimeout` (and, as requests reports a
+    read timeout after retries, a :class:`requests.exceptions.ConnectionError`).
+    """
