@@ -14,7 +14,7 @@ from ambra_sdk.api import Api  # noqa: E402
 
 
 def main() -> bool:
-    Api.with_sid('http://127.0.0.1:9/api/v3', 'sid-bench').Study  # warm the lazy imports
+    assert Api.with_sid('http://127.0.0.1:9/api/v3', 'sid-bench').Study is not None  # warm the lazy imports
     gc.collect()
     api_time, session_time = interleaved(
         lambda: Api.with_sid('http://127.0.0.1:9/api/v3', 'sid-bench'),
@@ -27,7 +27,7 @@ def main() -> bool:
     sockets = 0
     for session in (api._service_session, api._storage_session):
         if session is not None:
-            sockets += sum(len(getattr(a, 'poolmanager').pools) for a in session.adapters.values())
+            sockets += sum(len(a.poolmanager.pools) for a in session.adapters.values())
     print('{0:<48} {1} open pools (target 0) {2}'.format('idle Api', sockets, 'OK' if sockets == 0 else 'MISSED'))
     return ok and sockets == 0
 

@@ -2,7 +2,7 @@
 
 import logging
 import threading
-from typing import Any, Callable, Dict, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, TypeVar
 
 import requests
 
@@ -15,6 +15,7 @@ from ambra_sdk.api.base_api import (
 )
 from ambra_sdk.api.namespaces import SERVICE_NAMESPACES, LazyNamespace, service_namespace
 from ambra_sdk.api.rate_limiter import RateLimiter
+from ambra_sdk.api.retry import RETRY_POLICIES, SAFE_POLICY
 from ambra_sdk.api.transport import (
     DEFAULT_TIMEOUT,
     TimeoutType,
@@ -28,6 +29,57 @@ from ambra_sdk.exceptions.base import ApiConfigurationError, MissingCredentials
 from ambra_sdk.exceptions.service_base import AuthorizationRequired
 from ambra_sdk.redact import install_log_filter, redact_text, register_secret
 from ambra_sdk.request_args import RequestArgs
+
+if TYPE_CHECKING:  # attribute types for IDEs and mypy; the objects are created lazily
+    from ambra_sdk.addon.addon import Addon as _AddonNamespace
+    from ambra_sdk.service.entrypoints.account import Account as _AccountNamespace
+    from ambra_sdk.service.entrypoints.activity import Activity as _ActivityNamespace
+    from ambra_sdk.service.entrypoints.analytics import Analytics as _AnalyticsNamespace
+    from ambra_sdk.service.entrypoints.annotation import Annotation as _AnnotationNamespace
+    from ambra_sdk.service.entrypoints.anonymization import Anonymization as _AnonymizationNamespace
+    from ambra_sdk.service.entrypoints.appointment import Appointment as _AppointmentNamespace
+    from ambra_sdk.service.entrypoints.audit import Audit as _AuditNamespace
+    from ambra_sdk.service.entrypoints.case import Case as _CaseNamespace
+    from ambra_sdk.service.entrypoints.customcode import Customcode as _CustomcodeNamespace
+    from ambra_sdk.service.entrypoints.customfield import Customfield as _CustomfieldNamespace
+    from ambra_sdk.service.entrypoints.destination import Destination as _DestinationNamespace
+    from ambra_sdk.service.entrypoints.dicomdata import Dicomdata as _DicomdataNamespace
+    from ambra_sdk.service.entrypoints.dictionary import Dictionary as _DictionaryNamespace
+    from ambra_sdk.service.entrypoints.filter import Filter as _FilterNamespace
+    from ambra_sdk.service.entrypoints.group import Group as _GroupNamespace
+    from ambra_sdk.service.entrypoints.help import Help as _HelpNamespace
+    from ambra_sdk.service.entrypoints.hl7 import Hl7 as _Hl7Namespace
+    from ambra_sdk.service.entrypoints.keyimage import Keyimage as _KeyimageNamespace
+    from ambra_sdk.service.entrypoints.link import Link as _LinkNamespace
+    from ambra_sdk.service.entrypoints.location import Location as _LocationNamespace
+    from ambra_sdk.service.entrypoints.meeting import Meeting as _MeetingNamespace
+    from ambra_sdk.service.entrypoints.message import Message as _MessageNamespace
+    from ambra_sdk.service.entrypoints.namespace import Namespace as _NamespaceNamespace
+    from ambra_sdk.service.entrypoints.node import Node as _NodeNamespace
+    from ambra_sdk.service.entrypoints.npi import Npi as _NpiNamespace
+    from ambra_sdk.service.entrypoints.order import Order as _OrderNamespace
+    from ambra_sdk.service.entrypoints.patient import Patient as _PatientNamespace
+    from ambra_sdk.service.entrypoints.purge import Purge as _PurgeNamespace
+    from ambra_sdk.service.entrypoints.qctask import Qctask as _QctaskNamespace
+    from ambra_sdk.service.entrypoints.query import Query as _QueryNamespace
+    from ambra_sdk.service.entrypoints.radreport import Radreport as _RadreportNamespace
+    from ambra_sdk.service.entrypoints.radreportmacro import Radreportmacro as _RadreportmacroNamespace
+    from ambra_sdk.service.entrypoints.report import Report as _ReportNamespace
+    from ambra_sdk.service.entrypoints.role import Role as _RoleNamespace
+    from ambra_sdk.service.entrypoints.route import Route as _RouteNamespace
+    from ambra_sdk.service.entrypoints.rsna import Rsna as _RsnaNamespace
+    from ambra_sdk.service.entrypoints.scanner import Scanner as _ScannerNamespace
+    from ambra_sdk.service.entrypoints.session import Session as _SessionNamespace
+    from ambra_sdk.service.entrypoints.setting import Setting as _SettingNamespace
+    from ambra_sdk.service.entrypoints.site import Site as _SiteNamespace
+    from ambra_sdk.service.entrypoints.study import Study as _StudyNamespace
+    from ambra_sdk.service.entrypoints.tag import Tag as _TagNamespace
+    from ambra_sdk.service.entrypoints.terminology import Terminology as _TerminologyNamespace
+    from ambra_sdk.service.entrypoints.training import Training as _TrainingNamespace
+    from ambra_sdk.service.entrypoints.user import User as _UserNamespace
+    from ambra_sdk.service.entrypoints.validate import Validate as _ValidateNamespace
+    from ambra_sdk.service.entrypoints.webhook import Webhook as _WebhookNamespace
+    from ambra_sdk.storage.storage import Storage as _StorageNamespace
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +118,63 @@ class Api:
         ``'https://{engine_fqdn}/api/v3/storage'``; use
         ``'http://{engine_fqdn}/api/v3/storage'`` for a plain-http storage
         (the emulator, a local test installation).
+    :param retry_policy: ``'safe'`` (default: reads retried, writes only when
+        they never reached the server) or ``'reference'`` (3.21.6.0-1: every
+        method retried); see :mod:`ambra_sdk.api.retry`.
     """
 
     backend = 'REQUESTS'
+
+    # namespaces (lazy descriptors installed below the class)
+    Account: '_AccountNamespace'
+    Activity: '_ActivityNamespace'
+    Analytics: '_AnalyticsNamespace'
+    Annotation: '_AnnotationNamespace'
+    Anonymization: '_AnonymizationNamespace'
+    Appointment: '_AppointmentNamespace'
+    Audit: '_AuditNamespace'
+    Case: '_CaseNamespace'
+    Customcode: '_CustomcodeNamespace'
+    Customfield: '_CustomfieldNamespace'
+    Destination: '_DestinationNamespace'
+    Dicomdata: '_DicomdataNamespace'
+    Dictionary: '_DictionaryNamespace'
+    Filter: '_FilterNamespace'
+    Group: '_GroupNamespace'
+    Help: '_HelpNamespace'
+    Hl7: '_Hl7Namespace'
+    Keyimage: '_KeyimageNamespace'
+    Link: '_LinkNamespace'
+    Location: '_LocationNamespace'
+    Meeting: '_MeetingNamespace'
+    Message: '_MessageNamespace'
+    Namespace: '_NamespaceNamespace'
+    Node: '_NodeNamespace'
+    Npi: '_NpiNamespace'
+    Order: '_OrderNamespace'
+    Patient: '_PatientNamespace'
+    Purge: '_PurgeNamespace'
+    Qctask: '_QctaskNamespace'
+    Query: '_QueryNamespace'
+    Radreport: '_RadreportNamespace'
+    Radreportmacro: '_RadreportmacroNamespace'
+    Report: '_ReportNamespace'
+    Role: '_RoleNamespace'
+    Route: '_RouteNamespace'
+    Rsna: '_RsnaNamespace'
+    Scanner: '_ScannerNamespace'
+    Session: '_SessionNamespace'
+    Setting: '_SettingNamespace'
+    Site: '_SiteNamespace'
+    Study: '_StudyNamespace'
+    Tag: '_TagNamespace'
+    Terminology: '_TerminologyNamespace'
+    Training: '_TrainingNamespace'
+    User: '_UserNamespace'
+    Validate: '_ValidateNamespace'
+    Webhook: '_WebhookNamespace'
+    Storage: '_StorageNamespace'
+    Addon: '_AddonNamespace'
 
     def __init__(
         self,
@@ -83,6 +189,7 @@ class Api:
         *,
         timeout: TimeoutType = DEFAULT_TIMEOUT,
         storage_base_url: Optional[str] = None,
+        retry_policy: str = SAFE_POLICY,  # reliability: retry policy
     ) -> None:
         _check_url(url)
         if (username is None) != (password is None):
@@ -105,6 +212,8 @@ class Api:
             raise ApiConfigurationError(
                 "storage_base_url must contain '{engine_fqdn}', e.g. 'http://{engine_fqdn}/api/v3/storage'",
             )
+        if retry_policy not in RETRY_POLICIES:  # reliability: retry policy
+            raise ApiConfigurationError('retry_policy must be one of {0}, got {1!r}'.format(RETRY_POLICIES, retry_policy))
         install_log_filter()
         register_secret(password)
         register_secret(sid)
@@ -125,8 +234,10 @@ class Api:
         self.storage_base_url = storage_base_url or DEFAULT_STORAGE_BASE_URL
         self.ws_url = '{0}/channel/websocket'.format(self._api_url)
 
-        self.service_retry_params: Dict[str, Any] = default_service_retry_params()
-        self.storage_retry_params: Dict[str, Any] = default_storage_retry_params()
+        # reliability: retry policy (the dicts hold the policy's Retry/SafeRetry arguments)
+        self.retry_policy = retry_policy
+        self.service_retry_params: Dict[str, Any] = default_service_retry_params(retry_policy)
+        self.storage_retry_params: Dict[str, Any] = default_storage_retry_params(retry_policy)
         self._service_session: Optional[requests.Session] = None
         self._storage_session: Optional[requests.Session] = None
         self._sessions_lock = threading.Lock()
@@ -146,6 +257,7 @@ class Api:
         *,
         timeout: TimeoutType = DEFAULT_TIMEOUT,
         storage_base_url: Optional[str] = None,
+        retry_policy: str = SAFE_POLICY,  # reliability: retry policy
     ) -> 'Api':
         """Build an Api from an existing sid (it cannot log in again).
 
@@ -156,6 +268,7 @@ class Api:
         :param autocast_arguments: cast arguments to the wire format.
         :param timeout: ``(connect, read)`` seconds.
         :param storage_base_url: storage URL template.
+        :param retry_policy: ``'safe'`` or ``'reference'``.
         """
         if not isinstance(sid, str) or not sid:
             raise ApiConfigurationError('with_sid needs a non-empty sid string')
@@ -167,6 +280,7 @@ class Api:
             autocast_arguments=autocast_arguments,
             timeout=timeout,
             storage_base_url=storage_base_url,
+            retry_policy=retry_policy,  # reliability: retry policy
         )
 
     @classmethod
@@ -182,6 +296,7 @@ class Api:
         *,
         timeout: TimeoutType = DEFAULT_TIMEOUT,
         storage_base_url: Optional[str] = None,
+        retry_policy: str = SAFE_POLICY,  # reliability: retry policy
     ) -> 'Api':
         """Build an Api that logs in with credentials when it needs a sid.
 
@@ -194,6 +309,7 @@ class Api:
         :param autocast_arguments: cast arguments to the wire format.
         :param timeout: ``(connect, read)`` seconds.
         :param storage_base_url: storage URL template.
+        :param retry_policy: ``'safe'`` or ``'reference'``.
         """
         if username is None or password is None:
             raise ApiConfigurationError('with_creds needs both username and password')
@@ -207,6 +323,7 @@ class Api:
             autocast_arguments=autocast_arguments,
             timeout=timeout,
             storage_base_url=storage_base_url,
+            retry_policy=retry_policy,  # reliability: retry policy
         )
 
     # ------------------------------------------------------------------ settings
@@ -269,6 +386,7 @@ class Api:
                 if self._service_session is None:
                     self._service_session = build_session(
                         self.service_retry_params, self._service_headers, self._current_timeout,
+                        kind='service', policy=self.retry_policy,  # reliability: retry policy
                     )
                 session = self._service_session
         return session
@@ -282,6 +400,7 @@ class Api:
                 if self._storage_session is None:
                     self._storage_session = build_session(
                         self.storage_retry_params, self._storage_headers, self._current_timeout,
+                        kind='storage', policy=self.retry_policy,  # reliability: retry policy
                     )
                 session = self._storage_session
         return session
@@ -497,7 +616,7 @@ for _name in SERVICE_NAMESPACES:
 
 _storage = LazyNamespace('ambra_sdk.storage.storage', 'Storage')
 _storage.attribute = 'Storage'
-Api.Storage = _storage  # type: ignore[attr-defined]
+Api.Storage = _storage  # type: ignore[assignment]
 _addon = LazyNamespace('ambra_sdk.addon.addon', 'Addon')
 _addon.attribute = 'Addon'
-Api.Addon = _addon  # type: ignore[attr-defined]
+Api.Addon = _addon  # type: ignore[assignment]

@@ -27,7 +27,6 @@ implemented here, not taken from urllib3 2.x arguments).
 import random
 import threading
 import time
-import inspect
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
@@ -82,6 +81,9 @@ STORAGE_READ_METHODS: FrozenSet[str] = frozenset({'GET', 'HEAD', 'OPTIONS', 'TRA
 
 #: Every method (a service read is a POST).
 ALL_METHODS: FrozenSet[str] = frozenset({'HEAD', 'TRACE', 'GET', 'PUT', 'OPTIONS', 'DELETE', 'POST'})
+
+#: ``allowed_methods`` of writes: matches no HTTP method.
+NO_METHODS: FrozenSet[str] = frozenset({'(NONE)'})
 
 #: Statuses after which a write may be retried, and only with ``Retry-After``.
 WRITE_RETRY_STATUSES: FrozenSet[int] = frozenset({429, 503})
@@ -154,7 +156,8 @@ class SafeRetry(Retry):
         **kwargs: Any,
     ) -> None:
         if writes:
-            kwargs['allowed_methods'] = frozenset()
+            # an empty collection would mean "every method" to urllib3
+            kwargs['allowed_methods'] = NO_METHODS
             kwargs.pop('method_whitelist', None)
         super().__init__(*args, **_compat_kwargs(kwargs))
         self.deadline_seconds = deadline_seconds
@@ -171,6 +174,13 @@ class SafeRetry(Retry):
         kw.setdefault('writes', self.writes)
         kw.setdefault('deadline', self.deadline)
         return super().new(**kw)  # type: ignore[return-value]
+
+    def may_resend(self, method: str) -> bool:
+        """Tell whether a request with this method may be sent again after it reached the server.
+
+        :param method: HTTP method.
+        """
+        return not self.writes and self._is_method_retryable(method)
 
     # ------------------------------------------------------------ deadline
     def _effective_deadline(self) -> Optional[float]:
@@ -195,7 +205,7 @@ class SafeRetry(Retry):
         remaining = self.remaining()
         if remaining is not None and remaining <= 0:
             return False
-        if self.writes or not self._is_method_retryable(method):
+        if not self.may_resend(method):
             return bool(
                 self.total is not False
                 and self.respect_retry_after_header
@@ -275,7 +285,7 @@ class SafeRetry(Retry):
         )
 
 
-_RETRY_ARGS = frozenset(inspect.signature(Retry.__init__).parameters)
+_RETRY_ARGS = frozenset(Retry.__init__.__code__.co_varnames)  # no inspect: keeps the import light
 
 
 def _compat_kwargs(kwargs: Mapping[str, Any]) -> Dict[str, Any]:

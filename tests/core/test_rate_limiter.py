@@ -44,8 +44,11 @@ def test_three_threads_take_two_periods():
     for url, expected in (('/study/list', 2.0), ('/study/get', 1.0)):
         limiter._last_start = None
         starts = []
-        threads = [threading.Thread(target=lambda: (limiter.wait(url), starts.append(time.monotonic())))
-                   for _ in range(3)]
+        def call(url=url, starts=starts):
+            limiter.wait(url)
+            starts.append(time.monotonic())
+
+        threads = [threading.Thread(target=call) for _ in range(3)]
         begin = time.monotonic()
         for thread in threads:
             thread.start()

@@ -110,7 +110,7 @@ def test_user_adapter_for_prefix_is_used():
 
 def test_logout_is_idempotent_without_server_session():
     api = Api.with_sid('http://127.0.0.1:9/api/v3', 'sid-1234')
-    api.service_session
+    assert api.service_session is not None
     api._sid = None
     api.logout()
     api.logout()

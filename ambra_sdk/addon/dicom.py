@@ -1,0 +1,127 @@
+"""``api.Addon.Dicom``: one DICOM instance up or down."""
+
+import tempfile
+import threading
+from typing import TYPE_CHECKING, Any, BinaryIO, Dict, Optional
+
+from ambra_sdk.addon.dicom_io import PathType, as_path, read_dataset
+from ambra_sdk.addon.params import UploadedImageParams
+
+if TYPE_CHECKING:
+    from ambra_sdk.api.api import Api
+
+
+class Dicom:
+    """Upload and fetch single DICOM instances.
+
+    :param api: the :class:`~ambra_sdk.api.Api`.
+    """
+
+    def __init__(self, api: 'Api') -> None:
+        self._api: Any = api  # namespaces are set on Api at run time
+        self._fqdn_cache: Dict[str, str] = {}
+        self._fqdn_lock = threading.Lock()
+
+    def _namespace_fqdn(self, namespace_id: str) -> str:
+        """Return the storage engine of a namespace (asked once per namespace, then cached).
+
+        :param namespace_id: namespace uuid.
+        """
+        cached = self._fqdn_cache.get(namespace_id)
+        if cached is not None:
+            return cached
+        with self._fqdn_lock:
+            cached = self._fqdn_cache.get(namespace_id)
+            if cached is None:
+                cached = str(self._api.Namespace.engine_fqdn(namespace_id=namespace_id).get().engine_fqdn)
+                self._fqdn_cache[namespace_id] = cached
+        return cached
+
+    def engine_fqdn(self, namespace_id: str, engine_fqdn: Optional[str] = None) -> str:
+        """Return ``engine_fqdn`` if given, else the namespace's storage engine.
+
+        :param namespace_id: namespace uuid.
+        :param engine_fqdn: a known engine host.
+        """
+        return engine_fqdn if engine_fqdn is not None else self._namespace_fqdn(namespace_id)
+
+    def get(
+        self,
+        *,
+        namespace_id: str,
+        study_uid: str,
+        image_uid: str,
+        image_version: str = '*',
+        engine_fqdn: Optional[str] = None,
+        pretranscode: Optional[bool] = None,
+    ) -> Any:
+        """Fetch one DICOM instance as a pydicom dataset.
+
+        The body is streamed to a temporary file, which pydicom then reads:
+        the instance is never held in memory as bytes and as a dataset at once.
+
+        :param namespace_id: storage namespace.
+        :param study_uid: study UID.
+        :param image_uid: image (SOP Instance) UID.
+        :param image_version: image version (``'*'``: the latest).
+        :param engine_fqdn: storage engine host (looked up when None).
+        :param pretranscode: ask for the pretranscoded payload.
+        :return: a ``pydicom.dataset.FileDataset``.
+        """
+        fqdn = self.engine_fqdn(namespace_id, engine_fqdn)
+        with tempfile.TemporaryFile(prefix='ambra-dicom-') as spool:
+            self._api.Storage.Image.dicom_payload(
+                fqdn,
+                namespace=namespace_id,
+                study_uid=study_uid,
+                image_uid=image_uid,
+                image_version=image_version,
+                pretranscode=pretranscode,
+                to_file=spool,
+            )
+            spool.seek(0)
+            return read_dataset(spool)
+
+    def upload(
+        self,
+        *,
+        dicom_file: BinaryIO,
+        namespace_id: str,
+        engine_fqdn: Optional[str] = None,
+    ) -> UploadedImageParams:
+        """Upload one open DICOM file (the raw bytes are the request body).
+
+        :param dicom_file: a binary file object.
+        :param namespace_id: storage namespace.
+        :param engine_fqdn: storage engine host (looked up when None).
+        :return: the storage identifiers of the image.
+        """
+        reply = self._api.Storage.Image.upload(
+            self.engine_fqdn(namespace_id, engine_fqdn),
+            namespace=namespace_id,
+            opened_file=dicom_file,
+        )
+        return UploadedImageParams(
+            study_uid=reply.study_uid,
+            image_uid=reply.image_uid,
+            image_version=reply.image_version,
+            namespace=reply.namespace,
+            attr=reply.get('attr'),
+        )
+
+    def upload_from_path(
+        self,
+        *,
+        dicom_path: PathType,
+        namespace_id: str,
+        engine_fqdn: Optional[str] = None,
+    ) -> UploadedImageParams:
+        """Upload one DICOM file from a path.
+
+        :param dicom_path: the file (str or path).
+        :param namespace_id: storage namespace.
+        :param engine_fqdn: storage engine host (looked up when None).
+        :return: the storage identifiers of the image.
+        """
+        with as_path(dicom_path).open('rb') as dicom_file:
+            return self.upload(dicom_file=dicom_file, namespace_id=namespace_id, engine_fqdn=engine_fqdn)

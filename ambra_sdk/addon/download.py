@@ -1,0 +1,212 @@
+"""Downloading a study to a folder: ``<dest>/<study_uid>/<series_uid>/<image_uid>.dcm``.
+
+* The image list comes from the storage ``schema`` of the study.
+* Each image is streamed (``dicom_payload``) into a temporary file next to
+  its final name and renamed with :func:`os.replace` once complete and
+  checked (``Content-Length``, size from the schema, SOP Instance UID), so a
+  final name always holds a whole file.
+* A file already at its final name with the schema's size is not fetched
+  again: a second run fetches only what is missing.
+* Images download in a bounded thread pool, each retried on transient
+  failures; a failed image is reported and the others are still written.
+"""
+
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, List, Optional
+
+from ambra_sdk.addon.dicom_io import NotDicom, read_header, text
+from ambra_sdk.addon.exceptions import DestinationNotWritable, ImageMismatch
+from ambra_sdk.addon.pool import bounded_map, check_workers, with_retries
+from ambra_sdk.addon.progress import FileProgress, Progress
+from ambra_sdk.addon.results import DownloadResult, SkippedFile
+
+if TYPE_CHECKING:
+    from ambra_sdk.api.api import Api
+
+_SAFE = re.compile(r'[^0-9A-Za-z._-]')
+
+
+def safe_name(uid: Any) -> str:
+    """Make a UID usable as one path component (no separators, no ``..``).
+
+    :param uid: a study, series or image UID.
+    """
+    cleaned = _SAFE.sub('_', str(uid)).strip('.')
+    return cleaned or '_'
+
+
+class ImageEntry:
+    """One image of the schema and its destination."""
+
+    __slots__ = ('series_uid', 'image_uid', 'version', 'size', 'path')
+
+    def __init__(self, series_uid: str, image_uid: str, version: str, size: Optional[int], path: Path) -> None:
+        self.series_uid = series_uid
+        self.image_uid = image_uid
+        self.version = version
+        self.size = size
+        self.path = path
+
+
+def schema_images(schema: Any, study_dir: Path) -> List[ImageEntry]:
+    """List the images of a study schema with their destination paths.
+
+    :param schema: the storage ``schema`` Box (``series[].images[]``).
+    :param study_dir: the study's folder.
+    """
+    entries: List[ImageEntry] = []
+    for series in schema.get('series') or []:
+        series_uid = str(series.get('uid') or series.get('series_uid') or 'unknown-series')
+        for image in series.get('images') or []:
+            image_uid = str(image['id'])
+            size = image.get('size')
+            entries.append(ImageEntry(
+                series_uid=series_uid,
+                image_uid=image_uid,
+                version=str(image.get('version') or '*'),
+                size=int(size) if isinstance(size, int) or (isinstance(size, str) and size.isdigit()) else None,
+                path=study_dir / safe_name(series_uid) / '{}.dcm'.format(safe_name(image_uid)),
+            ))
+    return entries
+
+
+def prepare_directory(path: Path) -> None:
+    """Create ``path`` (and parents) and check that files can be written in it.
+
+    :param path: the folder.
+    :raises DestinationNotWritable: it cannot be created or written.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / '.ambra-write-test-{}'.format(secrets.token_hex(4))
+        probe.open('xb').close()
+        probe.unlink()
+    except OSError as error:
+        raise DestinationNotWritable(
+            'Cannot write into the destination folder {}: {}'.format(path, error.strerror or error),
+        ) from None
+
+
+def is_complete(entry: ImageEntry) -> bool:
+    """Tell whether an earlier run already wrote this image.
+
+    :param entry: the image.
+    """
+    try:
+        size = entry.path.stat().st_size
+    except OSError:
+        return False
+    return entry.size is None or size == entry.size
+
+
+class StudyDownloader:
+    """Download every image of one study.
+
+    :param api: the Api.
+    :param engine_fqdn: storage engine host.
+    :param namespace_id: storage namespace.
+    :param study_uid: study UID.
+    :param phi_namespace: PHI namespace passed to the storage.
+    :param max_workers: parallel downloads.
+    :param retries: extra attempts per image after a transient failure.
+    :param progress: ``None``, ``True`` or ``callback(done, total)``.
+    :param verify: check the SOP Instance UID of every downloaded file.
+    """
+
+    def __init__(  # noqa: WPS211
+        self,
+        api: 'Api',
+        engine_fqdn: str,
+        namespace_id: str,
+        study_uid: str,
+        phi_namespace: Optional[str],
+        max_workers: int,
+        retries: int,
+        progress: Progress,
+        verify: bool,
+    ) -> None:
+        self._api: Any = api  # namespaces are set on Api at run time
+        self._engine_fqdn = engine_fqdn
+        self._namespace_id = namespace_id
+        self._study_uid = study_uid
+        self._phi_namespace = phi_namespace
+        self._max_workers = check_workers(max_workers)
+        self._retries = retries
+        self._progress = progress
+        self._verify = verify
+
+    def run(self, dest_dir: Path) -> DownloadResult:
+        """Download the study into ``dest_dir/<study_uid>``.
+
+        :param dest_dir: the destination folder.
+        :return: what was written, skipped and what failed.
+        :raises DestinationNotWritable: the folder cannot be written.
+        """
+        study_dir = dest_dir / safe_name(self._study_uid)
+        prepare_directory(study_dir)
+        schema = self._api.Storage.Study.schema(
+            self._engine_fqdn, self._namespace_id, self._study_uid, phi_namespace=self._phi_namespace,
+        )
+        entries = schema_images(schema, study_dir)
+        result = DownloadResult(study_dir, {entry.image_uid: entry.path for entry in entries})
+        with FileProgress(self._progress, len(entries), 'Downloading') as progress:
+            todo = []
+            for entry in entries:
+                if is_complete(entry):
+                    result.skipped.append(SkippedFile(entry.path, 'already downloaded'))
+                    progress.advance()
+                else:
+                    todo.append(entry)
+            for entry, future in bounded_map(self._fetch, todo, self._max_workers):
+                error = future.result()
+                if error is None:
+                    result.downloaded[entry.image_uid] = entry.path
+                else:
+                    result.failed[entry.image_uid] = error
+                progress.advance()
+        return result
+
+    def _fetch(self, entry: ImageEntry) -> Optional[BaseException]:
+        """Download one image; return the error instead of raising it."""
+        try:
+            entry.path.parent.mkdir(parents=True, exist_ok=True)
+            with_retries(lambda: self._attempt(entry), self._retries, entry.image_uid)
+        except Exception as error:  # noqa: BLE001 (reported in the result)
+            return error
+        return None
+
+    def _attempt(self, entry: ImageEntry) -> None:
+        temp_path = entry.path.with_name('.{}.{}.part'.format(entry.path.name, secrets.token_hex(6)))
+        try:
+            with temp_path.open('xb') as out:
+                self._api.Storage.Image.dicom_payload(
+                    self._engine_fqdn,
+                    namespace=self._namespace_id,
+                    study_uid=self._study_uid,
+                    image_uid=entry.image_uid,
+                    image_version=entry.version,
+                    phi_namespace=self._phi_namespace,
+                    to_file=out,
+                )
+                size = out.tell()
+            self._check(entry, temp_path, size)
+            os.replace(temp_path, entry.path)
+        finally:
+            if temp_path.exists():
+                temp_path.unlink()
+
+    def _check(self, entry: ImageEntry, temp_path: Path, size: int) -> None:
+        if entry.size is not None and size != entry.size:
+            raise ImageMismatch('{}: {} bytes received, the schema says {}'.format(entry.image_uid, size, entry.size))
+        if not self._verify:
+            return
+        try:
+            header = read_header(temp_path)
+        except NotDicom as error:
+            raise ImageMismatch('{}: the storage sent {}'.format(entry.image_uid, error)) from None
+        found = text(header, 'SOPInstanceUID')
+        if found != entry.image_uid:
+            raise ImageMismatch('{}: the file has SOP Instance UID {}'.format(entry.image_uid, found))

@@ -1,0 +1,100 @@
+"""Result objects of the multi-file upload and download helpers."""
+
+from pathlib import Path
+from typing import Dict, List, NamedTuple, Optional
+
+from ambra_sdk.addon.params import UploadedImageParams
+
+
+class SkippedFile(NamedTuple):
+    """A path that was not uploaded (or not downloaded), and why."""
+
+    path: Path
+    reason: str
+
+
+class UploadResult(tuple):  # noqa: SLOT001 (extra attributes on purpose)
+    """``(study_uuid, images_params)``, as the reference returned, with details.
+
+    It unpacks like the reference's tuple::
+
+        study_uuid, images_params = api.Addon.Study.upload_dir(...)
+
+    and also has:
+
+    * :attr:`study_uuid`, :attr:`images_params` (the two tuple items);
+    * :attr:`uploaded`: path -> :class:`~ambra_sdk.addon.params.UploadedImageParams`;
+    * :attr:`skipped`: :class:`SkippedFile` list (not DICOM, duplicate SOP
+      Instance UID, missing or unreadable file);
+    * :attr:`failed`: path -> the exception of its last upload attempt;
+    * :attr:`total`: how many paths were given.
+    """
+
+    study_uuid: Optional[str]
+    images_params: List[UploadedImageParams]
+    uploaded: Dict[Path, UploadedImageParams]
+    skipped: List[SkippedFile]
+    failed: Dict[Path, BaseException]
+    total: int
+
+    def __new__(
+        cls,
+        study_uuid: Optional[str],
+        uploaded: Dict[Path, UploadedImageParams],
+        skipped: List[SkippedFile],
+        failed: Dict[Path, BaseException],
+        total: int,
+    ) -> 'UploadResult':
+        images_params = list(uploaded.values())
+        instance = super().__new__(cls, (study_uuid, images_params))
+        instance.study_uuid = study_uuid
+        instance.images_params = images_params
+        instance.uploaded = uploaded
+        instance.skipped = skipped
+        instance.failed = failed
+        instance.total = total
+        return instance
+
+    @property
+    def ok(self) -> bool:
+        """True when no file failed (skipped files do not count)."""
+        return not self.failed
+
+    def __repr__(self) -> str:
+        return '<UploadResult study_uuid={!r} uploaded={} skipped={} failed={}>'.format(
+            self.study_uuid, len(self.uploaded), len(self.skipped), len(self.failed),
+        )
+
+
+class DownloadResult:
+    """What :meth:`Addon.Study.download_dir <ambra_sdk.addon.study.Study.download_dir>` did.
+
+    :param directory: the folder of the study (``dest_dir/<study_uid>``).
+    :param expected: image uid -> its path, for every image of the study schema.
+    """
+
+    def __init__(self, directory: Path, expected: Dict[str, Path]) -> None:
+        self.directory = directory
+        self.expected = expected
+        #: image uid -> path written by this run.
+        self.downloaded: Dict[str, Path] = {}
+        #: images already on disk (from an earlier run), not fetched again.
+        self.skipped: List[SkippedFile] = []
+        #: image uid -> the exception of its last attempt.
+        self.failed: Dict[str, BaseException] = {}
+
+    @property
+    def ok(self) -> bool:
+        """True when every image of the study is on disk."""
+        return not self.failed and len(self.downloaded) + len(self.skipped) == len(self.expected)
+
+    @property
+    def paths(self) -> List[Path]:
+        """Paths of every image of the study that is on disk, in schema order."""
+        failed = set(self.failed)
+        return [path for uid, path in self.expected.items() if uid not in failed]
+
+    def __repr__(self) -> str:
+        return '<DownloadResult {} images={} downloaded={} skipped={} failed={}>'.format(
+            self.directory, len(self.expected), len(self.downloaded), len(self.skipped), len(self.failed),
+        )

@@ -1,0 +1,487 @@
+"""``api.Addon.Study``: upload a study, wait for it, duplicate, anonymize, download."""
+
+import time
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+
+from ambra_sdk.addon.deprecated import deprecated
+from ambra_sdk.addon.dicom_io import PathType, as_path
+from ambra_sdk.addon.exceptions import DownloadFailed, NotADirectory, UploadFailed, WaitTimeout
+from ambra_sdk.addon.job import is_not_found
+from ambra_sdk.addon.params import UploadedImageParams
+from ambra_sdk.addon.polling import interval_cap, poll
+from ambra_sdk.addon.pool import DEFAULT_MAX_WORKERS, DEFAULT_RETRIES
+from ambra_sdk.addon.progress import Progress
+from ambra_sdk.addon.results import DownloadResult, UploadResult
+from ambra_sdk.exceptions.service_base import PreconditionFailed
+
+if TYPE_CHECKING:
+    from ambra_sdk.addon.upload import DicomPaths
+    from ambra_sdk.api.api import Api
+
+#: Files ``upload_dir`` picks up (the reference's pattern).
+DICOM_GLOB = '**/*.dcm'
+
+
+def _is_ready(study: Any) -> bool:
+    if not study:
+        return False
+    phantom = study.get('phantom')
+    try:
+        return int(phantom or 0) == 0
+    except (TypeError, ValueError):
+        return False
+
+
+class Study:  # noqa: WPS214 (one method per helper)
+    """Study helpers.
+
+    :param api: the :class:`~ambra_sdk.api.Api`.
+    """
+
+    def __init__(self, api: 'Api') -> None:
+        self._api: Any = api  # namespaces are set on Api at run time
+
+    # ------------------------------------------------------------------ upload
+    def upload_files(
+        self,
+        dicom_paths: 'DicomPaths',
+        namespace_id: str,
+        *,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        retries: int = DEFAULT_RETRIES,
+        progress: Progress = None,
+    ) -> UploadResult:
+        """Upload DICOM files into one study and report file by file (never raises per file).
+
+        The first readable DICOM file gives the study (created with
+        ``/study/add``, or reused when the namespace already has it). Files are
+        uploaded by ``max_workers`` threads; transient failures are retried
+        ``retries`` times with the file rewound; ``/study/sync`` is called
+        once at the end.
+
+        :param dicom_paths: one path, or a list, tuple, generator... of paths.
+        :param namespace_id: storage (and PHI) namespace.
+        :param max_workers: parallel uploads.
+        :param retries: extra attempts per file after a transient failure.
+        :param progress: ``True`` for a tqdm bar (if tqdm is installed) or
+            ``callback(done_files, total_files)``.
+        :return: an :class:`~ambra_sdk.addon.results.UploadResult`:
+            ``(study_uuid, images_params)`` with ``uploaded``, ``skipped``
+            (not DICOM, duplicate, missing, unreadable; with reasons) and
+            ``failed`` (path -> error).
+        :raises NoDicomFiles: no path, or none is a readable DICOM file.
+        """
+        from ambra_sdk.addon.upload import StudyUploader
+
+        uploader = StudyUploader(self._api, namespace_id, max_workers, retries, progress)
+        return uploader.run(dicom_paths)
+
+    def upload_paths(
+        self,
+        *,
+        dicom_paths: 'DicomPaths',
+        namespace_id: str,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        retries: int = DEFAULT_RETRIES,
+        progress: Progress = None,
+        raise_on_error: bool = True,
+    ) -> UploadResult:
+        """Upload DICOM files into a new study (see :meth:`upload_files`).
+
+        :param dicom_paths: one path, or a list, tuple, generator... of paths.
+        :param namespace_id: storage (and PHI) namespace.
+        :param max_workers: parallel uploads.
+        :param retries: extra attempts per file after a transient failure.
+        :param progress: ``True`` (tqdm bar) or ``callback(done, total)``.
+        :param raise_on_error: raise :class:`~ambra_sdk.addon.exceptions.UploadFailed`
+            (after uploading every other file) when a file failed.
+        :return: ``(study_uuid, images_params)`` (an
+            :class:`~ambra_sdk.addon.results.UploadResult`). The first item is
+            the service study **uuid**.
+        :raises NoDicomFiles: no path, or none is a readable DICOM file.
+        :raises UploadFailed: some files failed (``error.result`` has the details).
+        """
+        result = self.upload_files(
+            dicom_paths, namespace_id, max_workers=max_workers, retries=retries, progress=progress,
+        )
+        if raise_on_error and result.failed:
+            raise UploadFailed(result)
+        return result
+
+    def upload_dir(
+        self,
+        *,
+        study_dir: PathType,
+        namespace_id: str,
+        pattern: str = DICOM_GLOB,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        retries: int = DEFAULT_RETRIES,
+        progress: Progress = None,
+        raise_on_error: bool = True,
+    ) -> UploadResult:
+        """Upload the ``*.dcm`` files of a folder (and its subfolders) into a new study.
+
+        :param study_dir: the folder.
+        :param namespace_id: storage (and PHI) namespace.
+        :param pattern: glob of the files to upload.
+        :param max_workers: parallel uploads.
+        :param retries: extra attempts per file after a transient failure.
+        :param progress: ``True`` (tqdm bar) or ``callback(done, total)``.
+        :param raise_on_error: raise ``UploadFailed`` when a file failed.
+        :return: ``(study_uuid, images_params)`` (an ``UploadResult``).
+        :raises NotADirectory: ``study_dir`` is not a directory (a ``ValueError``).
+        :raises NoDicomFiles: the folder has no readable DICOM file.
+        """
+        folder = as_path(study_dir)
+        if not folder.is_dir():
+            state = 'does not exist' if not folder.exists() else 'is not a directory'
+            raise NotADirectory('study_dir is not directory: {} {}'.format(folder, state))
+        return self.upload_paths(
+            dicom_paths=sorted(folder.glob(pattern)),
+            namespace_id=namespace_id,
+            max_workers=max_workers,
+            retries=retries,
+            progress=progress,
+            raise_on_error=raise_on_error,
+        )
+
+    def upload_dir_and_get(
+        self,
+        *,
+        study_dir: PathType,
+        namespace_id: str,
+        timeout: float = 200.0,
+        ws_timeout: float = 5,
+        **upload_options: Any,
+    ) -> Any:
+        """Upload a folder (:meth:`upload_dir`) and wait for the study (:meth:`wait`).
+
+        :param study_dir: the folder.
+        :param namespace_id: storage (and PHI) namespace.
+        :param timeout: seconds to wait for the study after the upload.
+        :param ws_timeout: longest pause between two polls.
+        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``pattern``.
+        :return: the study Box (``/study/get``), no longer a phantom.
+        """
+        _, images_params = self.upload_dir(study_dir=study_dir, namespace_id=namespace_id, **upload_options)
+        return self._wait_uploaded(images_params, namespace_id, timeout, ws_timeout)
+
+    def upload_paths_and_get(
+        self,
+        *,
+        dicom_paths: 'DicomPaths',
+        namespace_id: str,
+        timeout: float = 200.0,
+        ws_timeout: float = 5,
+        **upload_options: Any,
+    ) -> Any:
+        """Upload files (:meth:`upload_paths`) and wait for the study (:meth:`wait`).
+
+        :param dicom_paths: one path or an iterable of paths.
+        :param namespace_id: storage (and PHI) namespace.
+        :param timeout: seconds to wait for the study after the upload.
+        :param ws_timeout: longest pause between two polls.
+        :param upload_options: ``max_workers``, ``retries``, ``progress``.
+        :return: the study Box, no longer a phantom.
+        """
+        _, images_params = self.upload_paths(dicom_paths=dicom_paths, namespace_id=namespace_id, **upload_options)
+        return self._wait_uploaded(images_params, namespace_id, timeout, ws_timeout)
+
+    def _wait_uploaded(
+        self, images_params: 'list[UploadedImageParams]', namespace_id: str, timeout: float, ws_timeout: float,
+    ) -> Any:
+        return self.wait(
+            study_uid=images_params[0].study_uid, namespace_id=namespace_id, timeout=timeout, ws_timeout=ws_timeout,
+        )
+
+    # -------------------------------------------------------------------- wait
+    def wait(
+        self,
+        study_uid: str,
+        namespace_id: str,
+        *,
+        timeout: float = 200.0,
+        ws_timeout: float = 5,
+    ) -> Any:
+        """Wait until a study exists in a namespace and is not a phantom any more.
+
+        ``/study/get`` is polled with exponential back-off (first after 50 ms,
+        doubling up to ``ws_timeout`` seconds).
+
+        :param study_uid: the study UID.
+        :param namespace_id: its storage namespace.
+        :param timeout: seconds to wait in all.
+        :param ws_timeout: longest pause between two polls (the reference's
+            websocket wait; no websocket is used).
+        :return: the study Box.
+        :raises WaitTimeout: the study was not found, or is still a phantom,
+            when the time is up (a ``TimeoutError``; ``error.last`` is the
+            last study seen or None).
+        """
+
+        def probe() -> Tuple[bool, Any]:
+            try:
+                study = self._api.Study.get(study_uid=study_uid, storage_namespace=namespace_id).get()
+            except PreconditionFailed as error:
+                if is_not_found(error):
+                    return False, None
+                raise
+            return _is_ready(study), study
+
+        done, study = poll(probe, timeout, interval_cap(ws_timeout))
+        if not done:
+            seen = 'was not found' if study is None else 'is still a phantom'
+            raise WaitTimeout(
+                'Study {} in namespace {} {} after {} s'.format(study_uid, namespace_id, seen, timeout),
+                timeout,
+                study,
+            )
+        return study
+
+    # ------------------------------------------------------ duplicate, anonymize
+    def duplicate_and_get(
+        self,
+        uuid: str,
+        namespace_id: str,
+        include_attachments: bool = False,
+        timeout: float = 200.0,
+        ws_timeout: float = 5,
+    ) -> Any:
+        """Duplicate a study into a namespace and wait for the copy.
+
+        :param uuid: uuid of the study to copy.
+        :param namespace_id: namespace to copy it into.
+        :param include_attachments: copy the attachments too.
+        :param timeout: seconds to wait for the copy.
+        :param ws_timeout: longest pause between two polls.
+        :return: the new study Box.
+        """
+        from_uid = self._api.Study.get(uuid=uuid).only('study_uid').get().study_uid
+        self._api.Study.duplicate(
+            uuid=uuid,
+            namespace_id=namespace_id,
+            include_attachments=int(include_attachments),
+        ).get()
+        return self.wait(study_uid=from_uid, namespace_id=namespace_id, timeout=timeout, ws_timeout=ws_timeout)
+
+    def anonymize_and_wait(  # noqa: WPS211
+        self,
+        engine_fqdn: str,
+        namespace: str,
+        study_uid: str,
+        region: Dict[str, Any],
+        phi_namespace: Optional[str] = None,
+        to_namespace: Optional[str] = None,
+        new_study_uid: Optional[str] = None,
+        keep_image_uids: Optional[str] = None,
+        color: Optional[str] = None,
+        x_ambrahealth_job_id: Optional[str] = None,
+        is_ai: bool = False,
+        only_prepare: bool = False,
+        timeout: float = 200.0,
+        ws_timeout: float = 5,
+    ) -> Any:
+        """Anonymize a study (storage ``anonymize``) and wait for its job.
+
+        Parameters are those of ``api.Storage.Study.anonymize`` plus the two waits.
+
+        :param engine_fqdn: storage engine host.
+        :param namespace: storage namespace.
+        :param study_uid: study UID.
+        :param region: regions to blank out (JSON body).
+        :param phi_namespace: namespace to take the PHI from.
+        :param to_namespace: namespace of the new study.
+        :param new_study_uid: UID of the new study.
+        :param keep_image_uids: ``'1'`` to keep the image UIDs.
+        :param color: fill color ``rrggbb``.
+        :param x_ambrahealth_job_id: job id (a uuid4 when None).
+        :param is_ai: anonymized by a system.
+        :param only_prepare: return the prepared request and wait for nothing.
+        :param timeout: seconds to wait for the job.
+        :param ws_timeout: longest pause between two polls.
+        :return: the new study UID (``response.text``), or the prepared request.
+        """
+        response = self._api.Addon.Job.wait_completion(
+            self._api.Storage.Study.anonymize,
+            timeout=timeout,
+            ws_timeout=ws_timeout,
+            engine_fqdn=engine_fqdn,
+            namespace=namespace,
+            study_uid=study_uid,
+            region=region,
+            phi_namespace=phi_namespace,
+            to_namespace=to_namespace,
+            new_study_uid=new_study_uid,
+            keep_image_uids=keep_image_uids,
+            color=color,
+            x_ambrahealth_job_id=x_ambrahealth_job_id,
+            is_ai=is_ai,
+            only_prepare=only_prepare,
+        )
+        if only_prepare is True:
+            return response
+        return response.text
+
+    def anonymize_and_get(  # noqa: WPS211
+        self,
+        engine_fqdn: str,
+        namespace: str,
+        study_uid: str,
+        region: Dict[str, Any],
+        phi_namespace: Optional[str] = None,
+        to_namespace: Optional[str] = None,
+        new_study_uid: Optional[str] = None,
+        keep_image_uids: Optional[str] = None,
+        color: Optional[str] = None,
+        x_ambrahealth_job_id: Optional[str] = None,
+        is_ai: bool = False,
+        only_prepare: bool = False,
+        timeout: float = 200.0,
+        ws_timeout: float = 5,
+    ) -> Any:
+        """Anonymize a study, wait for the job and then for the new study.
+
+        ``timeout`` covers both waits. Parameters as :meth:`anonymize_and_wait`.
+
+        :return: the new study Box (from ``to_namespace``, else ``namespace``).
+        :raises WaitTimeout: no time was left for the study after the job.
+        """
+        start = time.monotonic()
+        new_uid = self.anonymize_and_wait(
+            engine_fqdn,
+            namespace,
+            study_uid,
+            region,
+            phi_namespace=phi_namespace,
+            to_namespace=to_namespace,
+            new_study_uid=new_study_uid,
+            keep_image_uids=keep_image_uids,
+            color=color,
+            x_ambrahealth_job_id=x_ambrahealth_job_id,
+            is_ai=is_ai,
+            only_prepare=only_prepare,
+            timeout=timeout,
+            ws_timeout=ws_timeout,
+        )
+        if only_prepare is True:
+            return new_uid
+        rest = timeout - (time.monotonic() - start)
+        target_namespace = to_namespace if to_namespace is not None else namespace
+        if rest <= 0:
+            raise WaitTimeout(
+                'No time left to wait for study {} in namespace {} after the anonymize job'.format(
+                    new_uid, target_namespace,
+                ),
+                timeout,
+            )
+        return self.wait(study_uid=new_uid, namespace_id=target_namespace, timeout=rest, ws_timeout=ws_timeout)
+
+    # ---------------------------------------------------------------- download
+    def download_dir(
+        self,
+        *,
+        study_uid: str,
+        namespace_id: str,
+        dest_dir: PathType,
+        engine_fqdn: Optional[str] = None,
+        phi_namespace: Optional[str] = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        retries: int = DEFAULT_RETRIES,
+        progress: Progress = None,
+        verify: bool = True,
+        raise_on_error: bool = True,
+    ) -> DownloadResult:
+        """Download every image of a study into ``dest_dir/<study_uid>/<series_uid>/<image_uid>.dcm``.
+
+        Images are streamed to disk in parallel; each file appears under its
+        final name only when complete (temporary file + ``os.replace``) and
+        checked against the study schema (size, SOP Instance UID with
+        ``verify``). Files already there from an earlier run are kept, so a
+        second run fetches only what is missing.
+
+        :param study_uid: the study UID.
+        :param namespace_id: its storage namespace.
+        :param dest_dir: destination folder (created if needed).
+        :param engine_fqdn: storage engine host (looked up when None).
+        :param phi_namespace: namespace to take the PHI from.
+        :param max_workers: parallel downloads.
+        :param retries: extra attempts per image after a transient failure.
+        :param progress: ``True`` (tqdm bar) or ``callback(done, total)``.
+        :param verify: read each new file's header and check its SOP Instance UID.
+        :param raise_on_error: raise ``DownloadFailed`` (after every other
+            image was written) when an image failed.
+        :return: a :class:`~ambra_sdk.addon.results.DownloadResult`.
+        :raises DestinationNotWritable: ``dest_dir`` cannot be created or written.
+        :raises DownloadFailed: some images failed (``error.result`` has the details).
+        """
+        from ambra_sdk.addon.download import StudyDownloader
+
+        downloader = StudyDownloader(
+            self._api,
+            engine_fqdn=self._api.Addon.Dicom.engine_fqdn(namespace_id, engine_fqdn),
+            namespace_id=namespace_id,
+            study_uid=study_uid,
+            phi_namespace=phi_namespace,
+            max_workers=max_workers,
+            retries=retries,
+            progress=progress,
+            verify=verify,
+        )
+        result = downloader.run(as_path(dest_dir))
+        if raise_on_error and result.failed:
+            raise DownloadFailed(result)
+        return result
+
+    # -------------------------------------------------------------- deprecated
+    @deprecated('api.Addon.Job.wait', 'job-wait')
+    def wait_job(self, job_id: str, namespace_id: str, timeout: float = 200.0, ws_timeout: float = 5) -> Any:
+        """Wait for a job (deprecated: :meth:`Job.wait <ambra_sdk.addon.job.Job.wait>`)."""
+        return self._api.Addon.Job.wait(
+            job_id=job_id, namespace_id=namespace_id, timeout=timeout, ws_timeout=ws_timeout,
+        )
+
+    @deprecated('api.Addon.Dicom.get', 'dicom-get')
+    def dicom(
+        self,
+        namespace_id: str,
+        study_uid: str,
+        image_uid: str,
+        image_version: str = '*',
+        engine_fqdn: Optional[str] = None,
+        pretranscode: Optional[bool] = None,
+    ) -> Any:
+        """Fetch one instance (deprecated: :meth:`Dicom.get <ambra_sdk.addon.dicom.Dicom.get>`)."""
+        return self._api.Addon.Dicom.get(
+            namespace_id=namespace_id,
+            study_uid=study_uid,
+            image_uid=image_uid,
+            image_version=image_version,
+            engine_fqdn=engine_fqdn,
+            pretranscode=pretranscode,
+        )
+
+    @deprecated('api.Addon.Dicom.upload_from_path', 'dicom-upload-from-path')
+    def upload_dicom(
+        self, dicom_path: PathType, namespace_id: str, engine_fqdn: Optional[str] = None,
+    ) -> UploadedImageParams:
+        """Upload one file (deprecated: :meth:`ambra_sdk.addon.dicom.Dicom.upload_from_path`)."""
+        return self._api.Addon.Dicom.upload_from_path(  # type: ignore[no-any-return]
+            dicom_path=dicom_path, namespace_id=namespace_id, engine_fqdn=engine_fqdn,
+        )
+
+    @deprecated('api.Addon.Study.upload_dir', 'study-upload-dir')
+    def upload(self, *, study_dir: PathType, namespace_id: str) -> UploadResult:
+        """Upload a folder (deprecated: :meth:`upload_dir`)."""
+        return self.upload_dir(study_dir=study_dir, namespace_id=namespace_id)
+
+    @deprecated('api.Addon.Study.upload_dir_and_get', 'study-upload-dir-and-get')
+    def upload_and_get(
+        self, study_dir: PathType, namespace_id: str, timeout: float = 200.0, ws_timeout: float = 5,
+    ) -> Any:
+        """Upload a folder and wait (deprecated: :meth:`upload_dir_and_get`)."""
+        return self.upload_dir_and_get(
+            study_dir=study_dir, namespace_id=namespace_id, timeout=timeout, ws_timeout=ws_timeout,
+        )
+
+
+__all__ = ['Study', 'DICOM_GLOB']

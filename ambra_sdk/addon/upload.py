@@ -1,0 +1,240 @@
+"""Uploading many DICOM files into one study, in parallel and with retries.
+
+:class:`StudyUploader` does what the reference's ``upload_paths`` did, file
+by file in a bounded thread pool:
+
+1. the first readable DICOM file gives the study (``/study/add``; an
+   existing study with that UID in the namespace is reused, so a second
+   run resumes an interrupted upload);
+2. every file is read (header only), skipped with a reason when it is not
+   DICOM, missing, unreadable or a second copy of a SOP Instance UID, and
+   otherwise uploaded; transient failures (connection errors, timeouts,
+   502/503/504) are retried with the file rewound. The storage files an
+   upload under its SOP Instance UID, so a retry of a request that did reach
+   the server replaces the same image instead of adding one;
+3. ``/study/sync`` is called once when something was uploaded.
+"""
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
+
+from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header, text
+from ambra_sdk.addon.exceptions import NoDicomFiles
+from ambra_sdk.addon.job import is_not_found
+from ambra_sdk.addon.params import UploadedImageParams
+from ambra_sdk.addon.pool import bounded_map, check_workers, with_retries
+from ambra_sdk.addon.progress import FileProgress, Progress
+from ambra_sdk.addon.results import SkippedFile, UploadResult
+from ambra_sdk.exceptions.service_base import PreconditionFailed
+
+if TYPE_CHECKING:
+    from ambra_sdk.addon.dicom import Dicom
+    from ambra_sdk.api.api import Api
+
+logger = logging.getLogger(__name__)
+
+#: What ``upload_paths`` accepts: one path, or any iterable of paths.
+DicomPaths = Union[PathType, Iterable[PathType]]
+
+_Outcome = Tuple[str, Any]  # ('uploaded', params) | ('skipped', reason) | ('failed', error)
+
+
+def normalize_paths(dicom_paths: DicomPaths) -> List[Path]:
+    """Turn one path or an iterable of paths (list, tuple, generator...) into a list.
+
+    :param dicom_paths: the input.
+    :raises TypeError: an element (or the input) is not a path.
+    :return: the paths, in order.
+    """
+    if isinstance(dicom_paths, (str, bytes)) or hasattr(dicom_paths, '__fspath__'):
+        return [as_path(dicom_paths)]  # type: ignore[arg-type]
+    try:
+        iterator = iter(dicom_paths)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            'dicom_paths must be a path or an iterable of paths, got {!r}'.format(dicom_paths),
+        ) from None
+    return [as_path(path) for path in iterator]
+
+
+def probe(path: Path) -> Union[Any, SkippedFile]:
+    """Read a file's DICOM header, or say why it cannot be uploaded.
+
+    :param path: the file.
+    :return: the header dataset, or a :class:`SkippedFile`.
+    """
+    try:
+        return read_header(path)
+    except FileNotFoundError:
+        return SkippedFile(path, 'does not exist')
+    except IsADirectoryError:
+        return SkippedFile(path, 'is a directory')
+    except OSError as error:
+        return SkippedFile(path, 'unreadable: {}'.format(error.strerror or type(error).__name__))
+    except NotDicom as error:
+        return SkippedFile(path, str(error))
+
+
+class StudyUploader:
+    """Upload files into one new (or existing) study.
+
+    :param api: the Api.
+    :param namespace_id: storage and PHI namespace of the study.
+    :param max_workers: parallel uploads.
+    :param retries: extra attempts per file after a transient failure.
+    :param progress: ``None``, ``True`` (tqdm bar) or ``callback(done, total)``.
+    """
+
+    def __init__(
+        self,
+        api: 'Api',
+        namespace_id: str,
+        max_workers: int,
+        retries: int,
+        progress: Progress,
+    ) -> None:
+        self._api: Any = api  # namespaces are set on Api at run time
+        self._namespace_id = namespace_id
+        self._max_workers = check_workers(max_workers)
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError('retries must be an int >= 0, got {!r}'.format(retries))
+        self._retries = retries
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._seen: Dict[str, Path] = {}
+        self._engine_fqdn = ''
+
+    @property
+    def _dicom(self) -> 'Dicom':
+        return self._api.Addon.Dicom  # type: ignore[no-any-return]
+
+    def run(self, dicom_paths: DicomPaths) -> UploadResult:
+        """Upload the files.
+
+        :param dicom_paths: one path or an iterable of paths.
+        :return: the result (nothing raised for skipped or failed files).
+        :raises NoDicomFiles: no path, or no readable DICOM file among them.
+        """
+        paths = normalize_paths(dicom_paths)
+        if not paths:
+            raise NoDicomFiles('Dicoms iterator is empty: no path to upload')
+        skipped: List[Tuple[int, SkippedFile]] = []
+        uploaded: Dict[int, Tuple[Path, UploadedImageParams]] = {}
+        failed: Dict[Path, BaseException] = {}
+        with FileProgress(self._progress, len(paths), 'Uploading') as progress:
+            first_index, first_header = self._first_dicom(paths, skipped, progress)
+            if first_header is None:
+                result = UploadResult(None, {}, [skip for _, skip in skipped], {}, len(paths))
+                raise NoDicomFiles(
+                    'None of the {} paths is a readable DICOM file (first: {}: {})'.format(
+                        len(paths), skipped[0][1].path, skipped[0][1].reason,
+                    ),
+                    result,
+                )
+            study_uuid = self._study(first_header)
+            headers = {first_index: first_header}
+            items = ((index, paths[index], headers.pop(index, None)) for index in range(first_index, len(paths)))
+            for (index, path, _), future in bounded_map(self._process, items, self._max_workers):
+                kind, payload = future.result()
+                if kind == 'uploaded':
+                    uploaded[index] = (path, payload)
+                elif kind == 'skipped':
+                    skipped.append((index, SkippedFile(path, payload)))
+                else:
+                    failed[path] = payload
+                progress.advance()
+        if uploaded:
+            self._sync(study_uuid)
+        return UploadResult(
+            study_uuid,
+            dict(uploaded[index] for index in sorted(uploaded)),
+            [skip for _, skip in sorted(skipped, key=lambda pair: pair[0])],
+            failed,
+            len(paths),
+        )
+
+    def _first_dicom(
+        self,
+        paths: List[Path],
+        skipped: List[Tuple[int, SkippedFile]],
+        progress: FileProgress,
+    ) -> Tuple[int, Optional[Any]]:
+        for index, path in enumerate(paths):
+            outcome = probe(path)
+            if not isinstance(outcome, SkippedFile):
+                return index, outcome
+            skipped.append((index, outcome))
+            progress.advance()
+        return len(paths), None
+
+    def _study(self, header: Any) -> str:
+        """Create the study of ``header`` (or find it) and remember its engine."""
+        study_uid = text(header, 'StudyInstanceUID')
+        try:
+            study = self._api.Study.add(
+                study_uid=study_uid,
+                study_date=text(header, 'StudyDate') or None,
+                study_time=text(header, 'StudyTime') or None,
+                patient_name=text(header, 'PatientName'),
+                storage_namespace=self._namespace_id,
+                phi_namespace=self._namespace_id,
+            ).get()
+        except PreconditionFailed as error:
+            study = self._existing_study(study_uid, error)
+        self._engine_fqdn = study.get('engine_fqdn') or self._dicom.engine_fqdn(self._namespace_id)
+        return str(study.uuid)
+
+    def _existing_study(self, study_uid: str, error: PreconditionFailed) -> Any:
+        """Return the study ``/study/add`` refused because it exists, else re-raise ``error``."""
+        if is_not_found(error):
+            raise error
+        try:
+            study = self._api.Study.get(study_uid=study_uid, storage_namespace=self._namespace_id).get()
+        except PreconditionFailed:
+            raise error from None
+        logger.info('Study %s exists in the namespace: uploading into it', study_uid)
+        return study
+
+    def _sync(self, study_uuid: str) -> None:
+        query = self._api.Study.sync(image_count=1)
+        data = query.request_args.data
+        query.request_args.data = {**(data or {}), 'uuid': study_uuid}
+        query.get()
+
+    def _process(self, item: Tuple[int, Path, Optional[Any]]) -> _Outcome:
+        """Upload one file; never raises (the outcome says what happened)."""
+        _, path, header = item
+        try:
+            if header is None:
+                header = probe(path)
+                if isinstance(header, SkippedFile):
+                    return 'skipped', header.reason
+            duplicate = self._claim(text(header, 'SOPInstanceUID'), path)
+            if duplicate is not None:
+                return 'skipped', 'duplicate: same SOP Instance UID as {}'.format(duplicate)
+            try:
+                dicom_file = path.open('rb')
+            except OSError as error:
+                return 'skipped', 'unreadable: {}'.format(error.strerror or type(error).__name__)
+            with dicom_file:
+                return 'uploaded', with_retries(lambda: self._send(dicom_file), self._retries, str(path))
+        except Exception as error:  # noqa: BLE001 (reported in the result)
+            logger.warning('Upload of %s failed: %s', path, type(error).__name__)
+            return 'failed', error
+
+    def _claim(self, sop_instance_uid: str, path: Path) -> Optional[Path]:
+        with self._lock:
+            owner = self._seen.get(sop_instance_uid)
+            if owner is None:
+                self._seen[sop_instance_uid] = path
+            return owner
+
+    def _send(self, dicom_file: Any) -> UploadedImageParams:
+        dicom_file.seek(0)
+        return self._dicom.upload(
+            dicom_file=dicom_file,
+            namespace_id=self._namespace_id,
+            engine_fqdn=self._engine_fqdn,
+        )

@@ -1,0 +1,49 @@
+"""User helpers shared by routes: password hashing and login lookup."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .state import State
+
+__all__ = ['hash_password', 'check_password', 'find_user_by_login', 'public_user', 'PRIVATE_USER_FIELDS']
+
+#: User fields that are never returned by the API.
+PRIVATE_USER_FIELDS = frozenset({'password_hash', 'password_salt'})
+
+
+def hash_password(password: str) -> dict[str, str]:
+    """Return the stored form of a password (salted SHA-256; it is a test server)."""
+    salt = secrets.token_hex(8)
+    digest = hashlib.sha256((salt + password).encode()).hexdigest()
+    return {'password_salt': salt, 'password_hash': digest}
+
+
+def check_password(user: dict[str, Any], password: str) -> bool:
+    """True when ``password`` matches the user's stored password."""
+    salt = user.get('password_salt')
+    stored = user.get('password_hash')
+    if not salt or not stored:
+        return False
+    digest = hashlib.sha256((salt + password).encode()).hexdigest()
+    return hmac.compare_digest(digest, stored)
+
+
+def find_user_by_login(state: State, login: str) -> Optional[dict[str, Any]]:
+    """Find a user by email (case-insensitive) or by ``account_login``."""
+    wanted = login.strip().lower()
+    for user in state.list_objects('user'):
+        if str(user.get('email', '')).lower() == wanted:
+            return user
+        if user.get('account_login') and str(user['account_login']).lower() == wanted:
+            return user
+    return None
+
+
+def public_user(user: dict[str, Any]) -> dict[str, Any]:
+    """Return a user without its private fields."""
+    return {k: v for k, v in user.items() if k not in PRIVATE_USER_FIELDS}

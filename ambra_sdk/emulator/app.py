@@ -1,0 +1,292 @@
+"""The WSGI application: auth, spec checks, dispatch, faults and logging.
+
+Request flow for ``POST /api/v3/<url>``:
+
+1. ``/_emulator/...`` control calls go to :mod:`ambra_sdk.emulator.control`.
+2. The request is logged (secrets masked) and a matching fault rule, if
+   any, is applied (delay, expired sid, drop, status answer).
+3. A raw route (storage) that matches the path handles it, else
+4. the service route: 405 unless POST, 401 per the endpoint's sid mode,
+   412 ``MISSING_FIELDS`` per the data spec, then the registered handler or
+   the generic answer; ``fields._top`` is applied to the JSON answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from .bundle import run_bundle
+from .context import EmulatorConfig, RequestContext
+from .errors import (
+    AuthorizationRequiredError,
+    EmulatorError,
+    EndpointNotFoundError,
+    MethodNotAllowedError,
+    missing_fields,
+)
+from .faults import Fault, FaultInjector
+from .generic import EndpointSpec, generic_answer, load_spec
+from .registry import ServiceRoute, get_service_route, load_route_modules, raw_routes
+from .requests_log import LoggedRequest, RequestLog, mask
+
+if TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from .state import State
+
+__all__ = ['EmulatorApp', 'API_PREFIX', 'json_response']
+
+logger = logging.getLogger(__name__)
+
+#: Every API URL starts with this prefix.
+API_PREFIX = '/api/v3'
+CONTROL_PREFIX = '/_emulator'
+
+
+def json_response(body: Any, status: int = 200, headers: Optional[dict[str, str]] = None) -> Response:
+    """Build a JSON response."""
+    return Response(json.dumps(body), status=status, headers=headers, content_type='application/json')
+
+
+def _apply_top_fields(ctx: RequestContext, body: dict[str, Any]) -> dict[str, Any]:
+    """Limit top-level keys to ``fields._top`` (``status`` is always kept)."""
+    wanted = ctx.json_param('fields._top')
+    if not isinstance(wanted, list):
+        return body
+    keep = {str(w) for w in wanted}
+    return {k: v for k, v in body.items() if k == 'status' or k in keep}
+
+
+class EmulatorRequest(Request):
+    """Request with generous form limits (the vendor accepts big JSON form fields)."""
+
+    max_form_memory_size = 64 * 1024 * 1024
+    max_form_parts = 100_000
+
+
+class EmulatorApp:
+    """WSGI callable serving the emulated Ambra API.
+
+    :param state: the emulator state.
+    :param config: emulator facts (engine fqdn, admin credentials).
+    :param faults: fault rules.
+    :param requests_log: where requests are recorded.
+    :param spec: endpoint data spec keyed by URL (loaded from the package when None).
+    :param on_reset: called by ``POST /_emulator/reset``.
+    """
+
+    def __init__(
+        self,
+        state: State,
+        config: EmulatorConfig,
+        faults: Optional[FaultInjector] = None,
+        requests_log: Optional[RequestLog] = None,
+        spec: Optional[dict[str, EndpointSpec]] = None,
+        on_reset: Optional[Callable[[], None]] = None,
+    ) -> None:
+        load_route_modules()
+        self.state = state
+        self.config = config
+        self.faults = faults if faults is not None else FaultInjector()
+        self.requests_log = requests_log if requests_log is not None else RequestLog()
+        self.spec = spec if spec is not None else load_spec()
+        self.on_reset = on_reset
+        routes = raw_routes()
+        self._raw_handlers = [r.handler for r in routes]
+        self._raw_map = Map(
+            [
+                Rule(API_PREFIX + r.rule, endpoint=index, methods=list(r.methods))
+                for index, r in enumerate(routes)
+            ],
+            strict_slashes=False,
+        )
+
+    # ------------------------------------------------------------------ WSGI
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = EmulatorRequest(environ)
+        path = request.path
+        if path.startswith(CONTROL_PREFIX):
+            from .control import handle_control
+
+            return handle_control(self, request)(environ, start_response)
+        rel = path[len(API_PREFIX):] if path.startswith(API_PREFIX + '/') else path
+        ctx = RequestContext(request, self.state, self.config, rel.rstrip('/') or '/')
+        entry = self._log(ctx)
+        fault = self.faults.take(request.method, ctx.path, path)
+        if fault is not None:
+            early = self._apply_fault_before(fault, ctx, environ, entry)
+            if early is not None:
+                entry.status = early.status_code
+                return early(environ, start_response)
+        response = self._dispatch(ctx, environ)
+        entry.status = response.status_code
+        if fault is not None and fault.truncate_body:
+            entry.status = None
+            return self._truncated(response, environ, start_response)
+        return response(environ, start_response)
+
+    # -------------------------------------------------------------- logging
+
+    def _log(self, ctx: RequestContext) -> LoggedRequest:
+        form: dict[str, Any] = dict(ctx.form)
+        try:
+            for key, storage in ctx.request.files.items():
+                form[key] = f'<file {storage.filename or ""}>'
+        except Exception:  # noqa: BLE001 - malformed multipart
+            pass
+        entry = LoggedRequest(
+            method=ctx.request.method,
+            path=ctx.path,
+            params=mask(dict(ctx.request.args.items())),
+            form=mask(form),
+            basic_auth=ctx.request.authorization is not None,
+        )
+        self.requests_log.append(entry)
+        return entry
+
+    # --------------------------------------------------------------- faults
+
+    def _apply_fault_before(
+        self, fault: Fault, ctx: RequestContext, environ: WSGIEnvironment, entry: LoggedRequest
+    ) -> Optional[Response]:
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.expire_sid and ctx.sid:
+            self.state.delete_session(ctx.sid)
+        if fault.drop_connection:
+            entry.status = None
+            _close_socket(environ)
+            raise ConnectionAbortedError('emulator fault: connection dropped')
+        if fault.status is None:
+            return None
+        headers = {}
+        if fault.retry_after is not None:
+            headers['Retry-After'] = str(fault.retry_after)
+        if fault.error_type or fault.status == 412:
+            body = {'status': 'ERROR', 'error_type': fault.error_type or 'EMULATED_FAULT'}
+            return json_response(body, fault.status, headers)
+        return json_response(
+            {'status': 'ERROR', 'error_type': 'EMULATED_FAULT', 'error_subtype': fault.status},
+            fault.status,
+            headers,
+        )
+
+    def _truncated(
+        self, response: Response, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterator[bytes]:
+        body = response.get_data()
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() != 'content-length']
+        headers.append(('Content-Length', str(len(body))))
+        start_response(response.status, headers)
+        yield body[: len(body) // 2]
+        _close_socket(environ)
+        raise ConnectionAbortedError('emulator fault: body truncated')
+
+    # -------------------------------------------------------------- dispatch
+
+    def _dispatch(self, ctx: RequestContext, environ: WSGIEnvironment) -> Response:
+        try:
+            raw = self._match_raw(environ)
+            if raw is not None:
+                handler, args = raw
+                result = handler(ctx, **args)
+                return result if isinstance(result, Response) else json_response(result)
+            return self._service(ctx)
+        except EmulatorError as exc:
+            return json_response(exc.body(), exc.status)
+        except HTTPException as exc:
+            return exc.get_response(environ)  # type: ignore[return-value]
+        except Exception:  # noqa: BLE001 - a test server must answer
+            logger.exception('Emulator handler failed for %s', ctx.path)
+            return json_response({'status': 'ERROR', 'error_type': 'INTERNAL_ERROR'}, 500)
+
+    def _match_raw(self, environ: WSGIEnvironment) -> Optional[tuple[Callable[..., Any], dict[str, Any]]]:
+        adapter = self._raw_map.bind_to_environ(environ)
+        try:
+            index, args = adapter.match()
+        except HTTPException as exc:
+            if exc.code == 404:
+                return None
+            raise
+        return self._raw_handlers[int(index)], dict(args)
+
+    def _bundle(self, ctx: RequestContext) -> Response:
+        if ctx.request.method != 'POST':
+            raise MethodNotAllowedError()
+
+        def call(sub_ctx: RequestContext) -> tuple[int, dict[str, Any]]:
+            try:
+                response = self._service(sub_ctx)
+            except EmulatorError as exc:
+                return exc.status, exc.body()
+            try:
+                body = json.loads(response.get_data(as_text=True))
+            except ValueError:
+                body = {}
+            return response.status_code, body if isinstance(body, dict) else {'result': body}
+
+        results = run_bundle(ctx, call)
+        if results is None:
+            return json_response({'status': 'ERROR', 'error_type': 'BAD_REQUEST'}, 400)
+        return json_response(results)
+
+    def _service(self, ctx: RequestContext) -> Response:
+        if ctx.path == '/bundle':
+            return self._bundle(ctx)
+        route: Optional[ServiceRoute] = get_service_route(ctx.path)
+        endpoint = self.spec.get(ctx.path)
+        if route is None and endpoint is None:
+            raise EndpointNotFoundError()
+        if ctx.request.method != 'POST':
+            raise MethodNotAllowedError()
+        mode = route.auth if route is not None and route.auth != 'spec' else None
+        if mode is None:
+            mode = endpoint.sid if endpoint is not None else 'required'
+        self._check_auth(ctx, mode, endpoint)
+        if endpoint is not None and (route is None or route.check_spec):
+            missing = endpoint.missing(ctx.form)
+            if missing:
+                raise missing_fields(missing)
+        if route is not None:
+            result = route.handler(ctx)
+        else:
+            assert endpoint is not None
+            result = generic_answer(endpoint, ctx)
+        if isinstance(result, Response):
+            return result
+        body = {'status': 'OK', **(result or {})}
+        return json_response(_apply_top_fields(ctx, body))
+
+    @staticmethod
+    def _check_auth(ctx: RequestContext, mode: str, endpoint: Optional[EndpointSpec]) -> None:
+        if mode == 'none':
+            return
+        if mode == 'required':
+            ctx.require_user()
+            return
+        if ctx.sid and ctx.user is None:
+            raise AuthorizationRequiredError()
+        if mode == 'alternative' and ctx.user is None:
+            options = endpoint.sid_alternatives() if endpoint is not None else []
+            if not any(all(ctx.has(name) for name in option) for option in options):
+                raise AuthorizationRequiredError()
+
+
+def _close_socket(environ: WSGIEnvironment) -> None:
+    """Really close the client connection (werkzeug's dev server exposes it)."""
+    sock = environ.get('werkzeug.socket')
+    if sock is None:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass

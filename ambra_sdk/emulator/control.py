@@ -1,0 +1,110 @@
+"""HTTP control API under ``/_emulator`` (for non-Python test suites).
+
+* ``GET  /_emulator/info`` -> url, engine_fqdn, storage_base_url, username, password
+* ``POST /_emulator/reset`` -> wipe state back to the seeded admin
+* ``GET  /_emulator/requests`` -> the request log; ``DELETE`` clears it
+* ``GET  /_emulator/faults`` -> active rules; ``POST`` adds one (JSON body or
+  form with the keyword arguments of :meth:`FaultInjector.add`);
+  ``DELETE /_emulator/faults`` (or ``POST /_emulator/faults/clear``) clears them
+* ``POST /_emulator/sessions/expire`` -> expire every session
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .app import EmulatorApp
+
+__all__ = ['handle_control']
+
+_FAULT_KEYS = {
+    'path_pattern': str,
+    'status': int,
+    'retry_after': str,
+    'delay': float,
+    'drop_connection': bool,
+    'truncate_body': bool,
+    'expire_sid': bool,
+    'times': int,
+    'error_type': str,
+    'method': str,
+}
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, content_type='application/json')
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ('1', 'true', 'yes', 'on')
+    return bool(value)
+
+
+def _fault_kwargs(request: Request) -> dict[str, Any]:
+    raw = (request.get_json(silent=True) or {}) if request.is_json else dict(request.form.items())
+    if not isinstance(raw, dict):
+        raise ValueError('Expected a JSON object')
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in _FAULT_KEYS:
+            raise ValueError(f'Unknown fault option {key!r}')
+        if value is None or (key == 'times' and str(value).lower() in ('none', 'null', '')):
+            kwargs[key] = None
+        elif _FAULT_KEYS[key] is bool:
+            kwargs[key] = _to_bool(value)
+        else:
+            kwargs[key] = _FAULT_KEYS[key](value)
+    if 'path_pattern' not in kwargs:
+        raise ValueError('path_pattern is required')
+    return kwargs
+
+
+def handle_control(app: EmulatorApp, request: Request) -> Response:
+    """Answer one ``/_emulator/...`` call."""
+    path = request.path.rstrip('/')
+    method = request.method
+    config = app.config
+    if path == '/_emulator/info' and method == 'GET':
+        return _json(
+            {
+                'url': f'http://{config.engine_fqdn}/api/v3',
+                'engine_fqdn': config.engine_fqdn,
+                'storage_base_url': config.storage_base_url,
+                'username': config.username,
+                'password': config.password,
+            }
+        )
+    if path == '/_emulator/reset' and method == 'POST':
+        if app.on_reset is not None:
+            app.on_reset()
+        return _json({'status': 'OK'})
+    if path == '/_emulator/requests':
+        if method == 'GET':
+            return _json([e.to_dict() for e in app.requests_log])
+        if method == 'DELETE':
+            app.requests_log.clear()
+            return _json({'status': 'OK'})
+    if path == '/_emulator/faults':
+        if method == 'GET':
+            return _json([f.to_dict() for f in app.faults.list()])
+        if method == 'POST':
+            try:
+                fault = app.faults.add(**_fault_kwargs(request))
+            except (ValueError, TypeError) as exc:
+                return _json({'status': 'ERROR', 'error': str(exc)}, 400)
+            return _json(fault.to_dict())
+        if method == 'DELETE':
+            app.faults.clear()
+            return _json({'status': 'OK'})
+    if path == '/_emulator/faults/clear' and method == 'POST':
+        app.faults.clear()
+        return _json({'status': 'OK'})
+    if path == '/_emulator/sessions/expire' and method == 'POST':
+        app.state.expire_sessions()
+        return _json({'status': 'OK'})
+    return _json({'status': 'ERROR', 'error': 'unknown control call'}, 404)

@@ -1,0 +1,114 @@
+"""Exceptions a route raises to produce the vendor's error responses.
+
+* :class:`ServiceError` -> HTTP 412 with the documented JSON
+  ``{"status": "ERROR", "error_type": ..., "error_subtype": ..., "error_data": ...}``.
+* :class:`AuthorizationRequiredError` -> HTTP 401 ("Authorization required").
+* :class:`MethodNotAllowedError` -> HTTP 405 ("The call must be a POST not a GET").
+* :class:`EndpointNotFoundError` -> HTTP 404 (unknown URL).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+__all__ = [
+    'EmulatorError',
+    'ServiceError',
+    'AuthorizationRequiredError',
+    'MethodNotAllowedError',
+    'EndpointNotFoundError',
+    'missing_fields',
+    'not_found',
+    'not_permitted',
+]
+
+
+class EmulatorError(Exception):
+    """Base class: an error answer with an HTTP status."""
+
+    status = 500
+
+    def body(self) -> dict[str, Any]:
+        """Return the JSON body of the error answer."""
+        return {'status': 'ERROR', 'error_type': type(self).__name__}
+
+
+class ServiceError(EmulatorError):
+    """A vendor "412 Precondition failed" error.
+
+    :param error_type: token such as ``NOT_FOUND`` or ``MISSING_FIELDS``.
+    :param error_subtype: optional subtype (a string or a JSON value).
+    :param error_data: optional extra data.
+    """
+
+    status = 412
+
+    def __init__(
+        self,
+        error_type: str,
+        error_subtype: Any = None,
+        error_data: Any = None,
+    ) -> None:
+        super().__init__(error_type)
+        self.error_type = error_type
+        self.error_subtype = error_subtype
+        self.error_data = error_data
+
+    def body(self) -> dict[str, Any]:
+        """Return the vendor error structure (optional keys only when set)."""
+        out: dict[str, Any] = {'status': 'ERROR', 'error_type': self.error_type}
+        if self.error_subtype is not None:
+            out['error_subtype'] = self.error_subtype
+        if self.error_data is not None:
+            out['error_data'] = self.error_data
+        return out
+
+
+class AuthorizationRequiredError(EmulatorError):
+    """401: the call needs a valid sid, basic authentication or an OAuth token."""
+
+    status = 401
+
+    def body(self) -> dict[str, Any]:
+        """Return the 401 body."""
+        return {'status': 'ERROR', 'error_type': 'AUTHORIZATION_REQUIRED'}
+
+
+class MethodNotAllowedError(EmulatorError):
+    """405: the call must be a POST not a GET."""
+
+    status = 405
+
+    def body(self) -> dict[str, Any]:
+        """Return the 405 body."""
+        return {'status': 'ERROR', 'error_type': 'METHOD_NOT_ALLOWED'}
+
+
+class EndpointNotFoundError(EmulatorError):
+    """404: no such endpoint."""
+
+    status = 404
+
+    def body(self) -> dict[str, Any]:
+        """Return the 404 body."""
+        return {'status': 'ERROR', 'error_type': 'NOT_FOUND'}
+
+
+def missing_fields(names: Iterable[str]) -> ServiceError:
+    """Build the ``MISSING_FIELDS`` error.
+
+    The vendor doc puts the list of missing fields in ``error_subtype``; the
+    emulator also repeats it in ``error_data`` for convenience.
+    """
+    listed = list(names)
+    return ServiceError('MISSING_FIELDS', listed, listed)
+
+
+def not_found(subtype: Optional[str] = None) -> ServiceError:
+    """Build a ``NOT_FOUND`` error (subtype = the key that was not found)."""
+    return ServiceError('NOT_FOUND', subtype)
+
+
+def not_permitted(subtype: Optional[str] = None) -> ServiceError:
+    """Build a ``NOT_PERMITTED`` error."""
+    return ServiceError('NOT_PERMITTED', subtype)

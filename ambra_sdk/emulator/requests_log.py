@@ -1,0 +1,88 @@
+"""Log of the requests the emulator received (secrets masked)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterator, Mapping, Optional
+
+__all__ = ['LoggedRequest', 'RequestLog', 'mask', 'SECRET_KEYS']
+
+#: Form/query keys whose values are replaced by ``***``.
+SECRET_KEYS = frozenset(
+    {'sid', 'password', 'new_password', 'old_password', 'account_password', 'pin', 'token', 'validate_session'}
+)
+MASK = '***'
+
+
+def mask(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a copy of ``values`` with secret values masked."""
+    return {k: (MASK if k.lower() in SECRET_KEYS else v) for k, v in values.items()}
+
+
+@dataclass
+class LoggedRequest:
+    """One request as the emulator saw it.
+
+    :ivar method: HTTP method.
+    :ivar path: path relative to ``/api/v3`` (e.g. ``/study/list``).
+    :ivar params: query-string parameters (masked).
+    :ivar form: form fields (masked; uploaded files are listed by name).
+    :ivar status: HTTP status of the answer (None if the connection was dropped).
+    :ivar basic_auth: True when basic authentication was used.
+    :ivar time: epoch seconds when the request arrived.
+    """
+
+    method: str
+    path: str
+    params: dict[str, Any]
+    form: dict[str, Any]
+    status: Optional[int] = None
+    basic_auth: bool = False
+    time: float = field(default_factory=time.time)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return asdict(self)
+
+
+class RequestLog:
+    """Thread-safe, list-like log of :class:`LoggedRequest` (bounded)."""
+
+    def __init__(self, max_entries: int = 10000) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[LoggedRequest] = []
+        self._max = max_entries
+
+    def append(self, entry: LoggedRequest) -> None:
+        """Add an entry (old entries are dropped past ``max_entries``)."""
+        with self._lock:
+            self._entries.append(entry)
+            if len(self._entries) > self._max:
+                del self._entries[: len(self._entries) - self._max]
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries = []
+
+    def entries(self) -> list[LoggedRequest]:
+        """Return a snapshot of the entries."""
+        with self._lock:
+            return list(self._entries)
+
+    def paths(self) -> list[str]:
+        """Return the paths in order (handy in assertions)."""
+        return [e.path for e in self.entries()]
+
+    def __iter__(self) -> Iterator[LoggedRequest]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def __getitem__(self, index: int) -> LoggedRequest:
+        with self._lock:
+            return self._entries[index]

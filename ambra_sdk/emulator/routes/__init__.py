@@ -1,0 +1,15 @@
+"""Service endpoints with real state. Importing this package registers them."""
+
+from . import (  # noqa: F401
+    account,
+    customfield,
+    group,
+    job,
+    link,
+    location,
+    namespace,
+    role,
+    session,
+    study,
+    user,
+)

@@ -1,0 +1,140 @@
+"""Helpers shared by the route modules (lookups, parameter coercion, members)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable, Optional
+
+from ..context import RequestContext
+from ..errors import ServiceError, not_found
+
+__all__ = [
+    'get_or_404',
+    'coerce',
+    'settable_fields',
+    'customfield_values',
+    'visible_account_ids',
+    'require_account',
+    'role_name',
+]
+
+#: Parameters never stored as object fields.
+SKIP_PARAMS = frozenset({'sid', 'uuid', 'fields', 'fields._top'})
+
+#: Parameters holding JSON.
+JSON_PARAMS = frozenset(
+    {
+        'settings', 'permissions', 'options', 'ui_json', 'share_settings', 'parameters', 'filter',
+        'other_dicom_tags', 'study_defaults', 'defaults', 'rules', 'allowed_login_brands', 'upload_match',
+        'upload_study_customfields', 'workflow', 'pricing', 'customfields_pricing', 'coverpage',
+    }
+)
+
+#: Integer/flag parameters (besides ``event_*``, ``must_approve*``, ``for_*``).
+INT_PARAMS = frozenset(
+    {
+        'no_share', 'required', 'dicom_only', 'wrapped_dicom_only', 'capture_on_share_code',
+        'capture_on_destination_search', 'load_dicom_tag', 'dicom_tag_ignore_empty', 'load_from_sr',
+        'field_flag', 'load_order', 'display_order', 'search_threshold', 'share_via_gateway',
+        'session_expire', 'password_expire', 'can_request', 'thin', 'star', 'image_count',
+        'attachment_count', 'max_hits', 'minutes_alive', 'include_priors', 'pin_auth', 'password_is_dob',
+        'skip_email_prompt', 'share_on_view', 'notify', 'use_share_code', 'anonymize',
+        'prompt_for_anonymize', 'acceptance_required', 'password_max_attempts', 'pin_required',
+        'sysadmin', 'site_qualified', 'global', 'max_sessions', 'sso_only', 'password_reset', 'epic_user',
+        'seconds_to_ingest', 'must_approve',
+    }
+)
+
+_FLAG_PREFIXES = ('event_', 'must_approve', 'for_')
+_DICOM_TAG = re.compile(r'^\(?[0-9A-Fa-f]{4},?[0-9A-Fa-f]{4}\)?$')
+
+
+def get_or_404(ctx: RequestContext, kind: str, param: str = 'uuid', subtype: Optional[str] = None) -> dict[str, Any]:
+    """Return the object named by a required parameter or raise ``NOT_FOUND``."""
+    value = ctx.require(param)[param]
+    obj = ctx.state.get_object(kind, value)
+    if obj is None:
+        raise not_found(subtype)
+    return obj
+
+
+def coerce(name: str, value: str) -> Any:
+    """Convert a form value to the stored type (int for flags, JSON for JSON fields)."""
+    if name in JSON_PARAMS:
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ServiceError('INVALID_JSON', name) from None
+    if name in INT_PARAMS or name.startswith(_FLAG_PREFIXES):
+        try:
+            return int(value)
+        except ValueError:
+            raise ServiceError('INVALID_INTEGER' if name in INT_PARAMS else 'INVALID_FLAG', name) from None
+    return value
+
+
+def settable_fields(ctx: RequestContext, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """Every plain form parameter (coerced), minus sid/uuid/fields/filter/page and ``exclude``."""
+    skipped = set(SKIP_PARAMS) | set(exclude)
+    out: dict[str, Any] = {}
+    for name, value in ctx.form.items():
+        if name in skipped or name.startswith(('customfield-', 'fields.', 'filter.', 'page.', 'setting_')):
+            continue
+        out[name] = coerce(name, value)
+    settings = {k[len('setting_'):]: v for k, v in ctx.form.items() if k.startswith('setting_')}
+    if settings:
+        merged = dict(out.get('settings') or {})
+        merged.update(settings)
+        out['settings'] = merged
+    return out
+
+
+def customfield_values(
+    ctx: RequestContext, existing: Optional[list[dict[str, Any]]] = None
+) -> Optional[list[dict[str, Any]]]:
+    """Merge ``customfield-{UUID|DICOM_TAG}`` parameters into a customfields list.
+
+    :return: the new list, or None when the request has no custom fields.
+    :raises ServiceError: ``INVALID_CUSTOMFIELD`` listing unknown custom fields.
+    """
+    given = {k[len('customfield-'):]: v for k, v in ctx.form.items() if k.startswith('customfield-')}
+    if not given:
+        return None
+    values = {(c.get('uuid') or c.get('tag')): dict(c) for c in existing or () if isinstance(c, dict)}
+    bad = []
+    for key, value in given.items():
+        field = ctx.state.get_object('customfield', key)
+        if field is not None:
+            values[key] = {'uuid': key, 'name': field.get('name'), 'value': value}
+        elif _DICOM_TAG.match(key):
+            values[key] = {'tag': key, 'value': value}
+        else:
+            bad.append(key)
+    if bad:
+        raise ServiceError('INVALID_CUSTOMFIELD', [{'uuid': b, 'error': 'NOT_FOUND'} for b in bad])
+    return list(values.values())
+
+
+def visible_account_ids(ctx: RequestContext, user: dict[str, Any]) -> set[str]:
+    """Accounts the user can see (all of them for a sysadmin)."""
+    if user.get('sysadmin'):
+        return {a['uuid'] for a in ctx.state.list_objects('account')}
+    return {m['account_id'] for m in ctx.state.list_objects('account_user', user_id=user['uuid'])}
+
+
+def require_account(ctx: RequestContext, param: str = 'account_id', error: str = 'NOT_FOUND') -> dict[str, Any]:
+    """Return the account named by a required parameter (``error`` if missing)."""
+    account_id = ctx.require(param)[param]
+    account = ctx.state.get_object('account', account_id)
+    if account is None:
+        raise ServiceError(error, param if error == 'NOT_FOUND' else None)
+    return account
+
+
+def role_name(ctx: RequestContext, role_id: Optional[str]) -> Optional[str]:
+    """Name of a role, or None."""
+    if not role_id:
+        return None
+    role = ctx.state.get_object('role', role_id)
+    return None if role is None else role.get('name')

@@ -1,0 +1,79 @@
+"""``/customfield/*``: custom field definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..catalog import FIELDS
+from ..context import RequestContext
+from ..errors import ServiceError, not_found
+from ..listing import list_answer, select_fields
+from ..registry import service_route
+from .common import get_or_404, require_account, settable_fields
+
+__all__: list[str] = []
+
+OBJECTS = (
+    'Study', 'User', 'Account', 'Group', 'Location', 'Patient', 'Case', 'Order', 'User_account', 'Node',
+    'Meeting', 'Qctask',
+)
+TYPES = ('text', 'memo', 'select', 'date', 'multiselect', 'search', 'radio', 'checkbox', 'number', 'integer')
+
+
+@service_route('/customfield/add')
+def customfield_add(ctx: RequestContext) -> dict[str, Any]:
+    """Define a custom field for an account."""
+    ctx.require_user()
+    account = require_account(ctx, error='ACCOUNT_NOT_FOUND')
+    fields = settable_fields(ctx, exclude=('account_id',))
+    obj_name = str(fields.get('object', ''))
+    if obj_name.lower() not in {o.lower() for o in OBJECTS}:
+        raise ServiceError('INVALID_OBJECT')
+    fields['object'] = next(o for o in OBJECTS if o.lower() == obj_name.lower())
+    field_type = str(fields.get('type') or 'text')
+    if field_type not in TYPES:
+        raise ServiceError('INVALID_TYPE')
+    fields['type'] = field_type
+    field = ctx.state.add_object('customfield', {**fields, 'account_id': account['uuid']})
+    return {'uuid': field['uuid']}
+
+
+@service_route('/customfield/get')
+def customfield_get(ctx: RequestContext) -> dict[str, Any]:
+    """One custom field."""
+    return select_fields(ctx, 'customfield', get_or_404(ctx, 'customfield'))
+
+
+@service_route('/customfield/set')
+def customfield_set(ctx: RequestContext) -> dict[str, Any]:
+    """Update a custom field."""
+    field = get_or_404(ctx, 'customfield')
+    fields = settable_fields(ctx, exclude=('account_id', 'object'))
+    ctx.state.update_object('customfield', field['uuid'], fields)
+    return {}
+
+
+@service_route('/customfield/delete')
+def customfield_delete(ctx: RequestContext) -> dict[str, Any]:
+    """Delete a custom field."""
+    field = get_or_404(ctx, 'customfield')
+    ctx.state.delete_object('customfield', field['uuid'])
+    return {}
+
+
+@service_route('/customfield/list')
+def customfield_list(ctx: RequestContext) -> dict[str, Any]:
+    """Custom fields of an account."""
+    account = require_account(ctx)
+    rows = ctx.state.list_objects('customfield', account_id=account['uuid'])
+    return list_answer(ctx, rows, struct='customfield', paginated_field='customfields', allowed=FIELDS['customfield'])
+
+
+@service_route('/customfield/lookup')
+def customfield_lookup(ctx: RequestContext) -> dict[str, Any]:
+    """Find a custom field by account and name."""
+    params = ctx.require('account_id', 'name')
+    for field in ctx.state.list_objects('customfield', account_id=params['account_id']):
+        if str(field.get('name', '')).lower() == params['name'].lower():
+            return {'uuid': field['uuid'], 'object': field.get('object'), 'type': field.get('type')}
+    raise not_found()

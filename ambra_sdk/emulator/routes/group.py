@@ -1,0 +1,5 @@
+"""``/group/*``: groups (an account sub-object with its own namespace)."""
+
+from .subaccount import register_subaccount
+
+register_subaccount('group', 'groups')

@@ -1,0 +1,220 @@
+"""The :class:`Emulator`: state + WSGI app + a threaded werkzeug server."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Optional, Type, Union
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .app import EmulatorApp
+from .context import EmulatorConfig
+from .faults import FaultInjector
+from .generic import EndpointSpec, load_spec
+from .requests_log import RequestLog
+from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo
+from .state import State
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ambra_sdk.api import Api
+
+__all__ = ['Emulator', 'DEFAULT_USERNAME', 'DEFAULT_PASSWORD']
+
+DEFAULT_USERNAME = 'admin@example.com'
+DEFAULT_PASSWORD = 'emulator-Passw0rd!'
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Request handler that does not print one line per request."""
+
+    def log_request(self, code: Union[int, str] = '-', size: Union[int, str] = '-') -> None:
+        """Do not log requests (the emulator has its own request log)."""
+
+
+class Emulator:
+    """An offline Ambra server for tests, docs and users.
+
+    :param host: interface to bind (loopback by default).
+    :param port: TCP port; 0 picks a free one.
+    :param data_dir: where SQLite and uploaded files live (a temporary
+        directory, removed on :meth:`stop`, when None).
+    :param seed: also add demo data (studies, a group, a location).
+    :param spec: endpoint data spec to use instead of the packaged one
+        (a path to a JSON file or an already loaded mapping).
+
+    Usage::
+
+        with Emulator() as emu:
+            api = emu.api()
+            api.Study.list().all()
+    """
+
+    def __init__(
+        self,
+        host: str = '127.0.0.1',
+        port: int = 0,
+        data_dir: Optional[str] = None,
+        seed: bool = False,
+        spec: Optional[Union[str, dict[str, EndpointSpec]]] = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.data_dir = data_dir
+        self.seed = seed
+        self.config = EmulatorConfig(
+            engine_fqdn=f'{host}:{port}', username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD
+        )
+        self.faults = FaultInjector()
+        self.requests_log = RequestLog()
+        self._spec = load_spec(spec) if isinstance(spec, str) else spec
+        self.state: Optional[State] = None
+        self.app: Optional[EmulatorApp] = None
+        self._server: Optional[BaseWSGIServer] = None
+        self._thread: Optional[threading.Thread] = None
+        self._reset_lock = threading.Lock()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> Emulator:
+        """Bind the port, seed the state and serve in a background thread."""
+        if self._server is not None:
+            return self
+        self.state = State(self.data_dir)
+        self.app = EmulatorApp(
+            self.state,
+            self.config,
+            faults=self.faults,
+            requests_log=self.requests_log,
+            spec=self._spec,
+            on_reset=self.reset,
+        )
+        server = make_server(
+            self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
+        )
+        server.daemon_threads = True  # type: ignore[attr-defined]
+        self._server = server
+        self.port = server.server_port
+        self.config.engine_fqdn = f'{self.host}:{self.port}'
+        if self._has_seed():
+            self.state.set_engine_fqdn(self.config.engine_fqdn)
+        else:
+            self._seed(wipe=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, name=f'ambra-emulator-{self.port}', daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the state (a temporary data dir is removed)."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self.state is not None:
+            self.state.close()
+            self.state = None
+
+    def serve_forever(self) -> None:
+        """Block until the server thread ends (Ctrl-C to stop)."""
+        if self._thread is None:
+            self.start()
+        assert self._thread is not None
+        while self._thread.is_alive():
+            self._thread.join(0.5)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.stop()
+
+    # ---------------------------------------------------------------- state
+
+    def _has_seed(self) -> bool:
+        assert self.state is not None
+        return self.state.get_object('user', ADMIN_UUID) is not None
+
+    def _seed(self, wipe: bool = True) -> None:
+        assert self.state is not None
+        if wipe:
+            self.state.wipe()
+            seed_base(self.state, self.config)
+            if self.seed:
+                seed_demo(self.state, self.config)
+
+    def reset(self) -> None:
+        """Wipe every object, session, file, fault and log entry; re-seed."""
+        with self._reset_lock:
+            self.faults.clear()
+            self.requests_log.clear()
+            if self.state is not None:
+                self._seed(wipe=True)
+
+    # ------------------------------------------------------------ addresses
+
+    @property
+    def engine_fqdn(self) -> str:
+        """``host:port`` of the running server."""
+        return self.config.engine_fqdn
+
+    @property
+    def url(self) -> str:
+        """Service API base URL, ``http://127.0.0.1:PORT/api/v3``."""
+        return f'http://{self.engine_fqdn}/api/v3'
+
+    @property
+    def storage_base_url(self) -> str:
+        """Storage URL template for :class:`~ambra_sdk.api.Api`."""
+        return 'http://{engine_fqdn}/api/v3/storage'
+
+    @property
+    def username(self) -> str:
+        """Login (email) of the seeded admin."""
+        return self.config.username
+
+    @property
+    def password(self) -> str:
+        """Password of the seeded admin."""
+        return self.config.password
+
+    @property
+    def user_id(self) -> str:
+        """Uuid of the seeded admin."""
+        return ADMIN_UUID
+
+    @property
+    def account_id(self) -> str:
+        """Uuid of the seeded account."""
+        return ACCOUNT_UUID
+
+    @property
+    def namespace_id(self) -> str:
+        """Uuid of the seeded account's namespace (use it as storage namespace)."""
+        return NAMESPACE_UUID
+
+    def api(self, **kwargs: Any) -> Api:
+        """Return an :class:`~ambra_sdk.api.Api` logged in as the seeded admin."""
+        from ambra_sdk.api import Api
+
+        return Api.with_creds(
+            self.url,
+            self.username,
+            self.password,
+            storage_base_url=self.storage_base_url,
+            **kwargs,
+        )
+
+    def login(self) -> str:
+        """Create a session for the seeded admin and return its sid."""
+        assert self.state is not None, 'Emulator is not started'
+        return self.state.create_session(ADMIN_UUID)

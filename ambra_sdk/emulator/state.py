@@ -1,0 +1,610 @@
+"""Emulator state: one SQLite database plus a files directory.
+
+This module is the contract between the service routes and the storage
+routes (``ambra_sdk/emulator/storage/``). Every table, its columns and the
+helper methods are listed here; other modules never write SQL themselves.
+
+Tables
+------
+
+``sessions``
+    ``sid`` (pk), ``user_uuid``, ``created``, ``expires`` (epoch seconds).
+``objects``
+    Generic rows for every "simple" vendor object (user, account, namespace,
+    group, location, role, customfield, link, ...): ``kind``, ``uuid`` (pk
+    with kind), ``seq`` (insertion order), ``created``, ``updated``,
+    ``data`` (JSON of all vendor fields).
+``studies``
+    ``uuid`` (pk), ``seq``, ``study_uid``, ``storage_namespace``,
+    ``phi_namespace``, ``engine_fqdn``, ``patient_name``, ``patientid``,
+    ``modality``, ``study_date``, ``accession_number``, ``image_count``,
+    ``phantom`` (0/1), ``created``, ``updated``, ``data`` (JSON of every
+    other vendor field, including ``customfields``). Unique on
+    ``(storage_namespace, study_uid)``.
+``images``
+    ``namespace``, ``study_uid``, ``series_uid``, ``image_uid``,
+    ``version`` (hex string), ``path`` (file under :attr:`State.files_dir`),
+    ``size``, ``created``, ``data`` (JSON of extra attributes, e.g. the
+    transfer syntax or the tags the storage side wants to keep).
+    Primary key ``(namespace, study_uid, image_uid, version)``.
+``jobs``
+    ``id`` (pk; the client's ``X-AmbraHealth-Job-Id`` or a uuid), ``kind``,
+    ``state`` (``QUEUED`` -> ``RUNNING`` -> ``DONE`` | ``FAILED``; the SDK's
+    ``Addon.Job.wait`` expects ``DONE``), ``created``, ``updated``, ``data``
+    (JSON: parameters and the result once done). ``/job/get`` returns it.
+
+Threading: one connection shared by all server threads, guarded by an
+:class:`threading.RLock`; every helper runs inside :meth:`State.transaction`
+so a read-modify-write is atomic (no lost writes with 16 client threads).
+
+Timestamps are UTC strings ``YYYY-MM-DD HH:MM:SS.ffffff`` (what Ambra
+returns, minus the zone suffix). Booleans are stored and returned as the
+integers 1/0 (vendor "flags").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+import uuid as uuid_module
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Optional
+
+__all__ = ['State', 'new_uuid', 'now_str', 'STUDY_COLUMNS']
+
+#: Study fields kept in real columns (everything else lives in ``data``).
+STUDY_COLUMNS = (
+    'uuid',
+    'seq',
+    'study_uid',
+    'storage_namespace',
+    'phi_namespace',
+    'engine_fqdn',
+    'patient_name',
+    'patientid',
+    'modality',
+    'study_date',
+    'accession_number',
+    'image_count',
+    'phantom',
+    'created',
+    'updated',
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    sid TEXT PRIMARY KEY,
+    user_uuid TEXT NOT NULL,
+    created TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS objects (
+    kind TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, uuid)
+);
+CREATE TABLE IF NOT EXISTS studies (
+    uuid TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    study_uid TEXT NOT NULL,
+    storage_namespace TEXT NOT NULL,
+    phi_namespace TEXT NOT NULL,
+    engine_fqdn TEXT NOT NULL,
+    patient_name TEXT,
+    patientid TEXT,
+    modality TEXT,
+    study_date TEXT,
+    accession_number TEXT,
+    image_count INTEGER NOT NULL DEFAULT 0,
+    phantom INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (storage_namespace, study_uid)
+);
+CREATE TABLE IF NOT EXISTS images (
+    namespace TEXT NOT NULL,
+    study_uid TEXT NOT NULL,
+    series_uid TEXT NOT NULL,
+    image_uid TEXT NOT NULL,
+    version TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (namespace, study_uid, image_uid, version)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+"""
+
+_TABLES = ('sessions', 'objects', 'studies', 'images', 'jobs')
+
+#: Default session lifetime in seconds (the vendor default is 3 hours).
+SESSION_TTL = 3 * 3600.0
+
+
+def new_uuid() -> str:
+    """Return a new random UUID string (vendor ids are UUIDs)."""
+    return str(uuid_module.uuid4())
+
+
+def now_str() -> str:
+    """Return the current UTC time as ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    return datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S.%f')
+
+
+def _loads(text: Optional[str]) -> dict[str, Any]:
+    if not text:
+        return {}
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+class State:
+    """All emulator state: SQLite tables and the uploaded files.
+
+    :param data_dir: directory for ``emulator.sqlite3`` and ``files/``;
+        a temporary directory (removed by :meth:`close`) when None.
+    """
+
+    def __init__(self, data_dir: Optional[str] = None) -> None:
+        self._own_dir = data_dir is None
+        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix='ambra-emulator-'))
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        #: Directory where the storage routes keep uploaded files.
+        self.files_dir = self.data_dir / 'files'
+        self.files_dir.mkdir(exist_ok=True)
+        self.db_path = self.data_dir / 'emulator.sqlite3'
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            str(self.db_path),
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute('PRAGMA journal_mode=WAL')
+        self._conn.execute('PRAGMA synchronous=OFF')
+        self._conn.executescript(_SCHEMA)
+        self._seq = 0
+        with self.transaction() as cur:
+            for table in ('objects', 'studies'):
+                row = cur.execute(f'SELECT MAX(seq) FROM {table}').fetchone()
+                self._seq = max(self._seq, row[0] or 0)
+
+    # ------------------------------------------------------------------ core
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Cursor]:
+        """Run a block atomically (lock + ``BEGIN IMMEDIATE`` ... ``COMMIT``).
+
+        Nested use in the same thread joins the outer transaction.
+        """
+        with self._lock:
+            if self._conn.in_transaction:
+                yield self._conn.cursor()
+                return
+            cur = self._conn.cursor()
+            cur.execute('BEGIN IMMEDIATE')
+            try:
+                yield cur
+            except BaseException:
+                cur.execute('ROLLBACK')
+                raise
+            cur.execute('COMMIT')
+
+    def next_seq(self) -> int:
+        """Return a strictly increasing insertion counter."""
+        with self._lock:
+            self._seq += 1
+            return self._seq
+
+    def wipe(self) -> None:
+        """Delete every row and every uploaded file (used by ``reset``)."""
+        with self.transaction() as cur:
+            for table in _TABLES:
+                cur.execute(f'DELETE FROM {table}')
+        with self._lock:
+            self._seq = 0
+            shutil.rmtree(self.files_dir, ignore_errors=True)
+            self.files_dir.mkdir(exist_ok=True)
+
+    def set_engine_fqdn(self, engine_fqdn: str) -> None:
+        """Point every study and namespace at ``engine_fqdn`` (a restarted emulator has a new port)."""
+        with self.transaction() as cur:
+            cur.execute('UPDATE studies SET engine_fqdn = ?', (engine_fqdn,))
+            rows = cur.execute("SELECT uuid, data FROM objects WHERE kind = 'namespace'").fetchall()
+            for row in rows:
+                obj = _loads(row['data'])
+                obj['engine_fqdn'] = engine_fqdn
+                cur.execute(
+                    "UPDATE objects SET data = ? WHERE kind = 'namespace' AND uuid = ?", (json.dumps(obj), row['uuid'])
+                )
+
+    def close(self) -> None:
+        """Close the database; remove the data directory if it is temporary."""
+        with self._lock:
+            self._conn.close()
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    # -------------------------------------------------------------- sessions
+
+    def create_session(self, user_uuid: str, ttl: float = SESSION_TTL) -> str:
+        """Create a session for ``user_uuid`` and return its sid."""
+        sid = secrets.token_hex(16)
+        with self.transaction() as cur:
+            cur.execute(
+                'INSERT INTO sessions (sid, user_uuid, created, expires) VALUES (?, ?, ?, ?)',
+                (sid, user_uuid, now_str(), time.time() + ttl),
+            )
+        return sid
+
+    def session_user_uuid(self, sid: str) -> Optional[str]:
+        """Return the user uuid of a live session, or None (unknown/expired)."""
+        with self.transaction() as cur:
+            row = cur.execute(
+                'SELECT user_uuid, expires FROM sessions WHERE sid = ?', (sid,)
+            ).fetchone()
+        if row is None or row['expires'] < time.time():
+            return None
+        return str(row['user_uuid'])
+
+    def session_user(self, sid: str) -> Optional[dict[str, Any]]:
+        """Return the user object of a live session (storage auth helper)."""
+        user_uuid = self.session_user_uuid(sid)
+        if user_uuid is None:
+            return None
+        return self.get_object('user', user_uuid)
+
+    def delete_session(self, sid: str) -> bool:
+        """Delete (log out / expire) a session; True when it existed."""
+        with self.transaction() as cur:
+            cur.execute('DELETE FROM sessions WHERE sid = ?', (sid,))
+            return cur.rowcount > 0
+
+    def set_session_ttl(self, sid: str, ttl: float) -> None:
+        """Change the remaining lifetime of a session (seconds from now)."""
+        with self.transaction() as cur:
+            cur.execute(
+                'UPDATE sessions SET expires = ? WHERE sid = ?', (time.time() + ttl, sid)
+            )
+
+    def expire_sessions(self, user_uuid: Optional[str] = None) -> None:
+        """Expire every session (or every session of one user)."""
+        with self.transaction() as cur:
+            if user_uuid is None:
+                cur.execute('DELETE FROM sessions')
+            else:
+                cur.execute('DELETE FROM sessions WHERE user_uuid = ?', (user_uuid,))
+
+    # --------------------------------------------------------------- objects
+
+    def add_object(self, kind: str, fields: Mapping[str, Any], uuid: Optional[str] = None) -> dict[str, Any]:
+        """Insert an object of ``kind``; return it with ``uuid``/``created``/``updated``."""
+        obj = dict(fields)
+        obj['uuid'] = uuid or obj.get('uuid') or new_uuid()
+        stamp = now_str()
+        obj.setdefault('created', stamp)
+        obj.setdefault('updated', stamp)
+        with self.transaction() as cur:
+            cur.execute(
+                'INSERT INTO objects (kind, uuid, seq, created, updated, data) VALUES (?, ?, ?, ?, ?, ?)',
+                (kind, obj['uuid'], self.next_seq(), obj['created'], obj['updated'], json.dumps(obj)),
+            )
+        return obj
+
+    def get_object(self, kind: str, uuid: str) -> Optional[dict[str, Any]]:
+        """Return one object or None."""
+        with self.transaction() as cur:
+            row = cur.execute(
+                'SELECT data FROM objects WHERE kind = ? AND uuid = ?', (kind, uuid)
+            ).fetchone()
+        return None if row is None else _loads(row['data'])
+
+    def list_objects(self, kind: str, **where: Any) -> list[dict[str, Any]]:
+        """Return every object of ``kind`` whose fields equal ``where``, newest first."""
+        with self.transaction() as cur:
+            rows = cur.execute(
+                'SELECT data FROM objects WHERE kind = ? ORDER BY seq DESC', (kind,)
+            ).fetchall()
+        objs = [_loads(row['data']) for row in rows]
+        return [o for o in objs if all(o.get(k) == v for k, v in where.items())]
+
+    def find_object(self, kind: str, **where: Any) -> Optional[dict[str, Any]]:
+        """Return the first object of ``kind`` matching ``where`` or None."""
+        found = self.list_objects(kind, **where)
+        return found[0] if found else None
+
+    def update_object(self, kind: str, uuid: str, fields: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+        """Merge ``fields`` into an object atomically; return it (None if missing)."""
+        with self.transaction() as cur:
+            row = cur.execute(
+                'SELECT data FROM objects WHERE kind = ? AND uuid = ?', (kind, uuid)
+            ).fetchone()
+            if row is None:
+                return None
+            obj = _loads(row['data'])
+            obj.update(fields)
+            obj['updated'] = now_str()
+            cur.execute(
+                'UPDATE objects SET data = ?, updated = ? WHERE kind = ? AND uuid = ?',
+                (json.dumps(obj), obj['updated'], kind, uuid),
+            )
+        return obj
+
+    def delete_object(self, kind: str, uuid: str) -> bool:
+        """Delete an object; True when it existed."""
+        with self.transaction() as cur:
+            cur.execute('DELETE FROM objects WHERE kind = ? AND uuid = ?', (kind, uuid))
+            return cur.rowcount > 0
+
+    # --------------------------------------------------------------- studies
+
+    @staticmethod
+    def _study_from_row(row: sqlite3.Row) -> dict[str, Any]:
+        study = _loads(row['data'])
+        for col in STUDY_COLUMNS:
+            if col != 'seq':
+                study[col] = row[col]
+        return study
+
+    def add_study(
+        self,
+        storage_namespace: str,
+        study_uid: str,
+        phi_namespace: Optional[str] = None,
+        engine_fqdn: str = '',
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Insert a study and return it (a dict of vendor ``/study/get`` fields).
+
+        :raises KeyError: a study with this ``(storage_namespace, study_uid)``
+            already exists (``KeyError.args[0]`` is its uuid).
+        """
+        stamp = now_str()
+        study: dict[str, Any] = {
+            'uuid': fields.pop('uuid', None) or new_uuid(),
+            'study_uid': study_uid,
+            'storage_namespace': storage_namespace,
+            'phi_namespace': phi_namespace or storage_namespace,
+            'engine_fqdn': engine_fqdn,
+            'image_count': 0,
+            'phantom': 0,
+            'created': stamp,
+            'updated': stamp,
+        }
+        study.update(fields)
+        columns = {c: study.get(c) for c in STUDY_COLUMNS if c != 'seq'}
+        columns['image_count'] = int(columns['image_count'] or 0)
+        columns['phantom'] = int(columns['phantom'] or 0)
+        extra = {k: v for k, v in study.items() if k not in STUDY_COLUMNS}
+        with self.transaction() as cur:
+            row = cur.execute(
+                'SELECT uuid FROM studies WHERE storage_namespace = ? AND study_uid = ?',
+                (storage_namespace, study_uid),
+            ).fetchone()
+            if row is not None:
+                raise KeyError(row['uuid'])
+            names = list(columns) + ['seq', 'data']
+            values = list(columns.values()) + [self.next_seq(), json.dumps(extra)]
+            cur.execute(
+                f'INSERT INTO studies ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})',
+                values,
+            )
+        return self.get_study(study['uuid']) or study
+
+    def get_study(
+        self,
+        uuid: Optional[str] = None,
+        *,
+        storage_namespace: Optional[str] = None,
+        study_uid: Optional[str] = None,
+        phi_namespace: Optional[str] = None,
+    ) -> Optional[dict[str, Any]]:
+        """Return a study by uuid or by its storage triplet, or None."""
+        with self.transaction() as cur:
+            if uuid is not None:
+                row = cur.execute('SELECT * FROM studies WHERE uuid = ?', (uuid,)).fetchone()
+            else:
+                row = cur.execute(
+                    'SELECT * FROM studies WHERE storage_namespace = ? AND study_uid = ?',
+                    (storage_namespace, study_uid),
+                ).fetchone()
+        if row is None:
+            return None
+        study = self._study_from_row(row)
+        if phi_namespace is not None and study['phi_namespace'] != phi_namespace:
+            return None
+        return study
+
+    def list_studies(self, **where: Any) -> list[dict[str, Any]]:
+        """Return studies whose fields equal ``where``, newest first."""
+        with self.transaction() as cur:
+            rows = cur.execute('SELECT * FROM studies ORDER BY seq DESC').fetchall()
+        studies = [self._study_from_row(r) for r in rows]
+        return [s for s in studies if all(s.get(k) == v for k, v in where.items())]
+
+    def update_study(self, uuid: str, **fields: Any) -> Optional[dict[str, Any]]:
+        """Merge ``fields`` into a study atomically; return it (None if missing)."""
+        with self.transaction() as cur:
+            row = cur.execute('SELECT * FROM studies WHERE uuid = ?', (uuid,)).fetchone()
+            if row is None:
+                return None
+            study = self._study_from_row(row)
+            study.update(fields)
+            study['uuid'] = uuid
+            study['updated'] = now_str()
+            columns = {c: study.get(c) for c in STUDY_COLUMNS if c not in ('seq', 'uuid')}
+            columns['image_count'] = int(columns['image_count'] or 0)
+            columns['phantom'] = int(columns['phantom'] or 0)
+            extra = {k: v for k, v in study.items() if k not in STUDY_COLUMNS}
+            sets = ', '.join(f'{c} = ?' for c in columns)
+            cur.execute(
+                f'UPDATE studies SET {sets}, data = ? WHERE uuid = ?',
+                [*columns.values(), json.dumps(extra), uuid],
+            )
+        return self.get_study(uuid)
+
+    def delete_study(self, uuid: str) -> bool:
+        """Delete a study and its image rows (files are left to the caller)."""
+        with self.transaction() as cur:
+            row = cur.execute(
+                'SELECT storage_namespace, study_uid FROM studies WHERE uuid = ?', (uuid,)
+            ).fetchone()
+            if row is None:
+                return False
+            cur.execute(
+                'DELETE FROM images WHERE namespace = ? AND study_uid = ?',
+                (row['storage_namespace'], row['study_uid']),
+            )
+            cur.execute('DELETE FROM studies WHERE uuid = ?', (uuid,))
+            return True
+
+    # ---------------------------------------------------------------- images
+
+    def add_image(
+        self,
+        namespace: str,
+        study_uid: str,
+        series_uid: str,
+        image_uid: str,
+        path: str,
+        size: int,
+        version: Optional[str] = None,
+        **data: Any,
+    ) -> dict[str, Any]:
+        """Insert (or replace) one image version and return its row."""
+        image = {
+            'namespace': namespace,
+            'study_uid': study_uid,
+            'series_uid': series_uid,
+            'image_uid': image_uid,
+            'version': version or secrets.token_hex(16),
+            'path': str(path),
+            'size': int(size),
+            'created': now_str(),
+        }
+        with self.transaction() as cur:
+            cur.execute(
+                'INSERT OR REPLACE INTO images (namespace, study_uid, series_uid, image_uid, '
+                'version, path, size, created, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                (*image.values(), json.dumps(data)),
+            )
+        image.update(data)
+        return image
+
+    @staticmethod
+    def _image_from_row(row: sqlite3.Row) -> dict[str, Any]:
+        image = _loads(row['data'])
+        for key in ('namespace', 'study_uid', 'series_uid', 'image_uid', 'version', 'path', 'size', 'created'):
+            image[key] = row[key]
+        return image
+
+    def list_images(
+        self, namespace: str, study_uid: str, series_uid: Optional[str] = None
+    ) -> list[dict[str, Any]]:
+        """Return the image rows of a study (optionally one series), oldest first."""
+        sql = 'SELECT * FROM images WHERE namespace = ? AND study_uid = ?'
+        args: list[Any] = [namespace, study_uid]
+        if series_uid is not None:
+            sql += ' AND series_uid = ?'
+            args.append(series_uid)
+        with self.transaction() as cur:
+            rows = cur.execute(sql + ' ORDER BY created, rowid', args).fetchall()
+        return [self._image_from_row(r) for r in rows]
+
+    def get_image(
+        self, namespace: str, study_uid: str, image_uid: str, version: Optional[str] = None
+    ) -> Optional[dict[str, Any]]:
+        """Return one image (the latest version when ``version`` is None) or None."""
+        sql = 'SELECT * FROM images WHERE namespace = ? AND study_uid = ? AND image_uid = ?'
+        args: list[Any] = [namespace, study_uid, image_uid]
+        if version is not None:
+            sql += ' AND version = ?'
+            args.append(version)
+        with self.transaction() as cur:
+            row = cur.execute(sql + ' ORDER BY created DESC, rowid DESC', args).fetchone()
+        return None if row is None else self._image_from_row(row)
+
+    def delete_image(
+        self, namespace: str, study_uid: str, image_uid: str, version: Optional[str] = None
+    ) -> int:
+        """Delete one image (all versions when ``version`` is None); return rows deleted."""
+        sql = 'DELETE FROM images WHERE namespace = ? AND study_uid = ? AND image_uid = ?'
+        args: list[Any] = [namespace, study_uid, image_uid]
+        if version is not None:
+            sql += ' AND version = ?'
+            args.append(version)
+        with self.transaction() as cur:
+            cur.execute(sql, args)
+            return cur.rowcount
+
+    def image_file_path(self, namespace: str, study_uid: str, image_uid: str, version: str) -> Path:
+        """Return (and create the folder of) the file path for an image version."""
+        folder = self.files_dir / _safe(namespace) / _safe(study_uid)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f'{_safe(image_uid)}.{_safe(version)}.dcm'
+
+    # ------------------------------------------------------------------ jobs
+
+    def add_job(
+        self, kind: str, state: str = 'QUEUED', job_id: Optional[str] = None, **data: Any
+    ) -> dict[str, Any]:
+        """Create (or replace) a job and return it (``id``, ``kind``, ``state``, ...)."""
+        stamp = now_str()
+        job_id = job_id or new_uuid()
+        with self.transaction() as cur:
+            cur.execute(
+                'INSERT OR REPLACE INTO jobs (id, kind, state, created, updated, data) VALUES (?, ?, ?, ?, ?, ?)',
+                (job_id, kind, state, stamp, stamp, json.dumps(data)),
+            )
+        return {'id': job_id, 'kind': kind, 'state': state, 'created': stamp, 'updated': stamp, **data}
+
+    def get_job(self, job_id: str) -> Optional[dict[str, Any]]:
+        """Return a job or None."""
+        with self.transaction() as cur:
+            row = cur.execute('SELECT * FROM jobs WHERE id = ?', (job_id,)).fetchone()
+        if row is None:
+            return None
+        job = _loads(row['data'])
+        job.update({k: row[k] for k in ('id', 'kind', 'state', 'created', 'updated')})
+        return job
+
+    def update_job(self, job_id: str, state: Optional[str] = None, **data: Any) -> Optional[dict[str, Any]]:
+        """Change a job's state and/or merge data into it; return it."""
+        with self.transaction() as cur:
+            row = cur.execute('SELECT * FROM jobs WHERE id = ?', (job_id,)).fetchone()
+            if row is None:
+                return None
+            merged = _loads(row['data'])
+            merged.update(data)
+            cur.execute(
+                'UPDATE jobs SET state = ?, updated = ?, data = ? WHERE id = ?',
+                (state or row['state'], now_str(), json.dumps(merged), job_id),
+            )
+        return self.get_job(job_id)
+
+
+def _safe(part: str) -> str:
+    """Make one path component safe for the files directory."""
+    cleaned = ''.join(c if c.isalnum() or c in '.-_' else '_' for c in str(part))
+    return cleaned.strip('.') or '_'
+

@@ -1,0 +1,22 @@
+"""Storage side of the emulator: the 35 storage endpoints under ``/api/v3/storage``.
+
+Importing this package registers every route with
+:mod:`ambra_sdk.emulator.registry` (the emulator app imports it on start).
+Storage shares the emulator :class:`~ambra_sdk.emulator.state.State`: images are
+rows of its ``images`` table, attachments ``storage_attachment`` objects, files
+live under ``State.files_dir``, and every upload creates or updates the
+service ``studies`` row. See ``README.md`` in this folder for the JSON shapes.
+
+Modules: ``errors`` (error JSON), ``index`` (state access), ``upload`` (streamed
+ingest), ``tags`` (tag JSON), ``studies`` (schema, counts, service row),
+``render`` + ``encoders`` (PNG/JPEG/TIFF), ``zipstream`` + ``bundle`` (download),
+``attachments``, ``derive`` (copies and generated DICOM), ``routing`` (auth,
+errors and registration), ``routes_*`` (the endpoints).
+"""
+
+from ambra_sdk.emulator.storage import (  # noqa: F401  (import registers the routes)
+    routes_media,
+    routes_ops,
+    routes_read,
+    routes_write,
+)

@@ -1,0 +1,251 @@
+"""What storage holds: image versions and attachments, on top of the shared state.
+
+Images live in the ``images`` table of :class:`ambra_sdk.emulator.state.State`
+(extra facts such as the SOP class go in its ``data`` JSON); attachments are
+``objects`` of kind ``storage_attachment``; files live under
+``State.files_dir/storage``. Because the service's ``/study/delete`` removes the
+``images`` rows, a study deleted through the service is gone from storage too;
+storage deletes go through :meth:`StorageIndex.delete_study`, which removes the
+service row as well.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ambra_sdk.emulator.state import State
+
+#: ``objects`` kind used for attachment rows.
+ATTACHMENT_KIND = 'storage_attachment'
+_IMAGE_COLUMNS = ('namespace', 'study_uid', 'series_uid', 'image_uid', 'version', 'path', 'size')
+
+@dataclass
+class ImageRecord:
+    """One stored version of one DICOM instance.
+
+    :ivar path: absolute path of the stored DICOM file.
+    :ivar version: the image version (a content hash).
+    :ivar mime: MIME type of an encapsulated document (``application/pdf``,
+        ``video/mp4``) or ``''`` for an ordinary image.
+    """
+
+    namespace: str
+    study_uid: str
+    series_uid: str
+    image_uid: str
+    version: str
+    path: str
+    size: int
+    sop_class_uid: str = ''
+    transfer_syntax: str = ''
+    frames: int = 0
+    instance_number: Optional[int] = None
+    series_number: Optional[int] = None
+    modality: str = ''
+    series_description: str = ''
+    mime: str = ''
+    seq: int = 0
+
+
+@dataclass
+class AttachmentRecord:
+    """One stored version of a study attachment (report, PDF, ...)."""
+
+    namespace: str
+    study_uid: str
+    id: str
+    version: str
+    name: str
+    content_type: str
+    path: str
+    size: int
+    created: float = 0.0
+    seq: int = 0
+
+
+def _image_from_row(row: Dict[str, Any]) -> ImageRecord:
+    names = {f.name for f in fields(ImageRecord)}
+    return ImageRecord(**{k: v for k, v in row.items() if k in names})
+
+
+def _attachment_from_obj(obj: Dict[str, Any]) -> AttachmentRecord:
+    names = {f.name for f in fields(AttachmentRecord)}
+    return AttachmentRecord(**{k: v for k, v in obj.items() if k in names})
+
+
+class StorageIndex:
+    """Storage's view of the shared emulator state.
+
+    :param state: the emulator :class:`~ambra_sdk.emulator.state.State`.
+    """
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self._lock = threading.RLock()
+        self._seq = 0
+
+    # -- files ---------------------------------------------------------------
+    @property
+    def blob_dir(self) -> Path:
+        """Folder of the stored files (re-created after a state wipe)."""
+        path = Path(self.state.files_dir) / 'storage'
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def tmp_dir(self) -> Path:
+        """Folder for uploads in flight."""
+        path = Path(self.state.files_dir) / 'storage-tmp'
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def new_blob_path(self, suffix: str = '') -> Path:
+        """Return a fresh path inside the blob folder (not created)."""
+        return self.blob_dir / (uuid.uuid4().hex + suffix)
+
+    def new_tmp_path(self) -> Path:
+        """Return a fresh path inside the temporary folder (not created)."""
+        return self.tmp_dir / uuid.uuid4().hex
+
+    def _next_seq(self) -> int:
+        with self._lock:
+            self._seq = max(self._seq + 1, int(time.time() * 1000))
+            return self._seq
+
+    @staticmethod
+    def _unlink(paths: Iterable[str]) -> None:
+        for path in paths:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    # -- images --------------------------------------------------------------
+    def add_image(self, record: ImageRecord) -> ImageRecord:
+        """Store ``record``; the same (uid, version) replaces the old row."""
+        old = self.image(record.namespace, record.study_uid, record.image_uid, record.version)
+        record.seq = self._next_seq()
+        data = asdict(record)
+        base = {k: data.pop(k) for k in _IMAGE_COLUMNS}
+        self.state.add_image(**base, **data)
+        if old is not None and old.path != record.path:
+            self._unlink([old.path])
+        return record
+
+    def images(
+        self, namespace: str, study_uid: str, latest_only: bool = True,
+    ) -> List[ImageRecord]:
+        """Images of a study in upload order (only the newest version of each by default)."""
+        rows = [_image_from_row(r) for r in self.state.list_images(namespace, study_uid)]
+        rows.sort(key=lambda r: r.seq)
+        if not latest_only:
+            return rows
+        order = {uid: i for i, uid in enumerate(dict.fromkeys(r.image_uid for r in rows))}
+        latest: Dict[str, ImageRecord] = {}
+        for row in rows:
+            latest[row.image_uid] = row
+        return sorted(latest.values(), key=lambda r: order[r.image_uid])
+
+    def image(
+        self, namespace: str, study_uid: str, image_uid: str, version: Optional[str] = None,
+    ) -> Optional[ImageRecord]:
+        """One image version, or the newest version when ``version`` is None."""
+        if version is not None:
+            row = self.state.get_image(namespace, study_uid, image_uid, version)
+            return None if row is None else _image_from_row(row)
+        rows = [r for r in self.images(namespace, study_uid, False) if r.image_uid == image_uid]
+        return rows[-1] if rows else None
+
+    def delete_images(self, namespace: str, study_uid: str, image_uids: Iterable[str]) -> int:
+        """Delete every version of the given images; return how many images went."""
+        removed = 0
+        for uid in dict.fromkeys(image_uids):
+            rows = [r for r in self.images(namespace, study_uid, False) if r.image_uid == uid]
+            self.state.delete_image(namespace, study_uid, uid)
+            self._unlink(r.path for r in rows)
+            removed += bool(rows)
+        return removed
+
+    # -- attachments ---------------------------------------------------------
+    def add_attachment(self, record: AttachmentRecord) -> AttachmentRecord:
+        """Store an attachment version."""
+        record.created = record.created or time.time()
+        record.seq = self._next_seq()
+        self.state.add_object(ATTACHMENT_KIND, asdict(record))
+        return record
+
+    def _attachment_objects(self, namespace: str, study_uid: str) -> List[Dict[str, Any]]:
+        objs = self.state.list_objects(ATTACHMENT_KIND, namespace=namespace, study_uid=study_uid)
+        return sorted(objs, key=lambda o: int(o.get('seq', 0)))
+
+    def attachments(self, namespace: str, study_uid: str) -> List[AttachmentRecord]:
+        """Attachments of a study in upload order."""
+        return [_attachment_from_obj(o) for o in self._attachment_objects(namespace, study_uid)]
+
+    def attachment(
+        self, namespace: str, study_uid: str, attachment_id: str, version: str,
+    ) -> Optional[AttachmentRecord]:
+        """One attachment version or None."""
+        for rec in reversed(self.attachments(namespace, study_uid)):
+            if rec.id == attachment_id and rec.version == version:
+                return rec
+        return None
+
+    def delete_attachment(
+        self, namespace: str, study_uid: str, attachment_id: str, version: str,
+    ) -> bool:
+        """Delete one attachment version; return whether it existed."""
+        found = False
+        for obj in self._attachment_objects(namespace, study_uid):
+            if obj.get('id') == attachment_id and obj.get('version') == version:
+                self.state.delete_object(ATTACHMENT_KIND, obj['uuid'])
+                self._unlink([obj['path']])
+                found = True
+        return found
+
+    # -- studies -------------------------------------------------------------
+    def study_exists(self, namespace: str, study_uid: str) -> bool:
+        """True if the study has images, or attachments and a service row."""
+        if self.state.list_images(namespace, study_uid):
+            return True
+        if not self._attachment_objects(namespace, study_uid):
+            return False
+        if self.state.get_study(storage_namespace=namespace, study_uid=study_uid) is None:
+            self.delete_study(namespace, study_uid)  # deleted through the service
+            return False
+        return True
+
+    def delete_study(
+        self, namespace: str, study_uid: str, keep_attachments: bool = False,
+    ) -> None:
+        """Remove the study's images (and attachments unless ``keep_attachments``).
+
+        Without ``keep_attachments`` the service study row goes too.
+        """
+        paths = [r.path for r in self.images(namespace, study_uid, latest_only=False)]
+        for uid in dict.fromkeys(r['image_uid'] for r in self.state.list_images(namespace, study_uid)):
+            self.state.delete_image(namespace, study_uid, uid)
+        if not keep_attachments:
+            for obj in self._attachment_objects(namespace, study_uid):
+                self.state.delete_object(ATTACHMENT_KIND, obj['uuid'])
+                paths.append(obj['path'])
+            study = self.state.get_study(storage_namespace=namespace, study_uid=study_uid)
+            if study is not None:
+                self.state.delete_study(study['uuid'])
+        self._unlink(paths)
+
+
+def purge_study(state: State, namespace: str, study_uid: str) -> None:
+    """Remove a study's storage files, rows and attachments (and its service row).
+
+    For the service side: call it from ``/study/delete`` so the files go too
+    (``State.delete_study`` alone removes only the rows).
+    """
+    StorageIndex(state).delete_study(namespace, study_uid)

@@ -1,0 +1,174 @@
+"""Study-level views: the schema, counts, and the service ``studies`` row.
+
+After every change to a study's images storage calls :func:`sync_service_study`,
+so ``/study/list`` / ``/study/get`` show the study with patient name, modality,
+image count and so on, exactly as an upload to the real cloud would.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+from pydicom.dataset import Dataset
+
+from ambra_sdk.emulator.storage.index import AttachmentRecord, ImageRecord, StorageIndex
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ambra_sdk.emulator.state import State
+
+#: service study field -> DICOM keyword.
+SERVICE_FIELDS = {
+    'patient_name': 'PatientName',
+    'patientid': 'PatientID',
+    'patient_birth_date': 'PatientBirthDate',
+    'patient_sex': 'PatientSex',
+    'patient_age': 'PatientAge',
+    'study_date': 'StudyDate',
+    'study_time': 'StudyTime',
+    'study_description': 'StudyDescription',
+    'accession_number': 'AccessionNumber',
+    'referring_physician': 'ReferringPhysicianName',
+}
+
+
+def image_entry(rec: ImageRecord, extended: bool = False) -> Dict[str, Any]:
+    """One ``series[].images[]`` entry of the schema."""
+    entry: Dict[str, Any] = {
+        'id': rec.image_uid,
+        'version': rec.version,
+        'frames': rec.frames,
+        'instance_number': rec.instance_number,
+        'sop_class_uid': rec.sop_class_uid,
+        'size': rec.size,
+    }
+    if rec.mime:
+        entry['mime_type'] = rec.mime
+    if extended:
+        entry['phi_version'] = rec.version
+        entry['transfer_attributes'] = {'transfer_syntax': rec.transfer_syntax}
+    return entry
+
+
+def attachment_entry(rec: AttachmentRecord) -> Dict[str, Any]:
+    """One ``attachments[]`` entry of the schema (also the post_attachment answer)."""
+    return {
+        'id': rec.id,
+        'uuid': rec.id,
+        'version': rec.version,
+        'name': rec.name,
+        'content_type': rec.content_type,
+        'size': rec.size,
+        'namespace': rec.namespace,
+        'study_uid': rec.study_uid,
+    }
+
+
+def study_schema(
+    index: StorageIndex, namespace: str, study_uid: str,
+    extended: bool = False, attachments_only: bool = False,
+) -> Dict[str, Any]:
+    """The ``/study/{ns}/{uid}/schema`` body.
+
+    ``{"namespace", "study_uid", "series": [{"uid", "modality", "description",
+    "number", "images": [{"id", "version", ...}]}], "attachments": [{"id", "version", ...}]}``
+    """
+    attachments = [attachment_entry(a) for a in index.attachments(namespace, study_uid)]
+    if attachments_only:
+        return {'namespace': namespace, 'study_uid': study_uid, 'attachments': attachments}
+    series: Dict[str, Dict[str, Any]] = {}
+    for rec in index.images(namespace, study_uid):
+        entry = series.setdefault(rec.series_uid, {
+            'uid': rec.series_uid,
+            'series_uid': rec.series_uid,
+            'modality': rec.modality,
+            'description': rec.series_description,
+            'number': rec.series_number,
+            'images': [],
+        })
+        entry['images'].append(image_entry(rec, extended))
+    for entry in series.values():
+        entry['images'].sort(
+            key=lambda i: (i['instance_number'] is None, i['instance_number'] or 0),
+        )
+    return {
+        'namespace': namespace,
+        'study_uid': study_uid,
+        'series': list(series.values()),
+        'attachments': attachments,
+    }
+
+
+def study_count(
+    index: StorageIndex, namespace: str, study_uid: str,
+    images_only: bool = False, attachments_only: bool = False, count_files: bool = False,
+) -> Dict[str, Any]:
+    """The ``count`` body: ``{"images": n, "attachments": m}`` (one key when filtered).
+
+    ``count_files`` counts files present on disk (every stored version).
+    """
+    if count_files:
+        import os
+
+        images = sum(
+            1 for r in index.images(namespace, study_uid, latest_only=False) if os.path.exists(r.path)
+        )
+        attachments = sum(
+            1 for a in index.attachments(namespace, study_uid) if os.path.exists(a.path)
+        )
+    else:
+        images = len(index.images(namespace, study_uid))
+        attachments = len(index.attachments(namespace, study_uid))
+    if images_only and not attachments_only:
+        return {'images': images}
+    if attachments_only and not images_only:
+        return {'attachments': attachments}
+    return {'images': images, 'attachments': attachments}
+
+
+def _text(ds: Dataset, keyword: str) -> str:
+    value = ds.get(keyword, '')
+    return '' if value is None else str(value)
+
+
+def study_summary(ds: Optional[Dataset], images: List[ImageRecord], attachments: int) -> Dict[str, Any]:
+    """Service study fields for a study whose latest uploaded header is ``ds``."""
+    summary: Dict[str, Any] = {}
+    if ds is not None:
+        for field, keyword in SERVICE_FIELDS.items():
+            value = _text(ds, keyword)
+            if value:
+                summary[field] = value
+    modalities = list(dict.fromkeys(r.modality for r in images if r.modality))
+    summary['modality'] = '\\'.join(modalities)
+    summary['image_count'] = len(images)
+    summary['attachment_count'] = attachments
+    summary['series_count'] = len({r.series_uid for r in images})
+    summary['size'] = sum(r.size for r in images)
+    return summary
+
+
+def sync_service_study(
+    state: State, index: StorageIndex, namespace: str, study_uid: str,
+    engine_fqdn: str, ds: Optional[Dataset] = None,
+) -> Optional[Dict[str, Any]]:
+    """Create or update the service ``studies`` row of a storage study.
+
+    :param ds: header of the image just stored (fills patient fields); None
+        after deletions (only the counts are refreshed).
+    :returns: the service study, or None when the study has no content left.
+    """
+    with state.transaction():  # counts and the update are atomic (no stale image_count)
+        images = index.images(namespace, study_uid)
+        attachments = index.attachments(namespace, study_uid)
+        existing = state.get_study(storage_namespace=namespace, study_uid=study_uid)
+        summary = study_summary(ds, images, len(attachments))
+        if existing is None:
+            if not images and not attachments:
+                return None
+            return state.add_study(
+                namespace, study_uid, phi_namespace=namespace, engine_fqdn=engine_fqdn, **summary,
+            )
+        if not existing.get('engine_fqdn'):
+            summary['engine_fqdn'] = engine_fqdn
+        summary['phantom'] = 0
+        return state.update_study(existing['uuid'], **summary)

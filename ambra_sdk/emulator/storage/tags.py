@@ -1,0 +1,254 @@
+"""DICOM dataset -> the JSON tag shapes of the storage API.
+
+``image_json`` / ``json`` return ``{"tags": [{group, element, vr, vl, value, name}]}``
+per image. Names come from pydicom's data dictionary (the keyword, e.g.
+``Manufacturer``); private and unknown tags are named ``?``. Multi-valued tags
+hold their first value unless ``all_dicom_values`` is set, in which case the
+values are joined with a backslash. Group-length elements (``gggg,0000``) are
+left out, so a normal file has 7 group-2 tags.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List, Optional, Set
+
+from pydicom.datadict import keyword_for_tag
+from pydicom.dataelem import DataElement, RawDataElement
+from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
+from pydicom.valuerep import PersonName
+
+from ambra_sdk.emulator.storage.errors import StorageError
+
+#: Patient-level tags returned by ``phi`` / ``image_phi``.
+PATIENT_KEYWORDS = (
+    'PatientName', 'PatientID', 'IssuerOfPatientID', 'OtherPatientIDs', 'OtherPatientNames',
+    'PatientBirthDate', 'PatientBirthTime', 'PatientSex', 'PatientAge', 'PatientSize',
+    'PatientWeight', 'PatientAddress', 'PatientTelephoneNumbers', 'EthnicGroup',
+    'PatientComments', 'PatientMotherBirthName', 'MilitaryRank',
+)
+
+#: Study-level tags that ``tag`` returns in addition to the patient-level ones.
+STUDY_KEYWORDS = (
+    'StudyInstanceUID', 'StudyID', 'AccessionNumber', 'StudyDate', 'StudyTime',
+    'StudyDescription', 'ReferringPhysicianName', 'InstitutionName', 'ModalitiesInStudy',
+)
+
+_BINARY_VRS = {'OB', 'OW', 'OD', 'OF', 'OL', 'OV', 'UN', 'OB or OW', 'US or OW'}
+_INT_VRS = {'US', 'SS', 'UL', 'SL', 'UV', 'SV', 'AT'}
+_FLOAT_VRS = {'FL', 'FD'}
+_FIXED_SIZE = {'US': 2, 'SS': 2, 'UL': 4, 'SL': 4, 'FL': 4, 'FD': 8, 'AT': 4, 'UV': 8, 'SV': 8}
+_MAX_INLINE_BINARY = 1024
+
+
+@dataclass(frozen=True)
+class TagFilter:
+    """Query options of the tag endpoints.
+
+    :ivar groups: keep only these top-level groups (None = all).
+    :ivar include_tags: keep only these top-level tags (None = all).
+    :ivar exclude_unnamed: drop tags named ``?``.
+    :ivar all_dicom_values: join multi-values with ``\\`` instead of taking the first.
+    """
+
+    groups: Optional[Set[int]] = None
+    include_tags: Optional[Set[int]] = None
+    exclude_unnamed: bool = False
+    all_dicom_values: bool = False
+
+    def keeps(self, tag: int, name: str) -> bool:
+        """True when a top-level tag passes the filter."""
+        if self.groups is not None and (tag >> 16) not in self.groups:
+            return False
+        if self.include_tags is not None and tag not in self.include_tags:
+            return False
+        return not (self.exclude_unnamed and name == '?')
+
+
+def parse_groups(text: Optional[str]) -> Optional[Set[int]]:
+    """Parse ``groups``: comma-separated decimal ints or ``0x`` hex values.
+
+    :raises StorageError: VALIDATION_ERROR on a bad item.
+    """
+    if text is None or not text.strip():
+        return None
+    result: Set[int] = set()
+    for item in text.split(','):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            result.add(int(item, 16) if item.lower().startswith('0x') else int(item))
+        except ValueError:
+            raise StorageError(
+                'VALIDATION_ERROR', f'Bad group value: {item}', {'groups': text},
+            ) from None
+    return result
+
+
+def parse_include_tags(text: Optional[str]) -> Optional[Set[int]]:
+    """Parse ``include_tags``: ``00080018,00080020``; nested ``a:b`` keeps ``a``.
+
+    :raises StorageError: VALIDATION_ERROR on a bad item.
+    """
+    if text is None or not text.strip():
+        return None
+    result: Set[int] = set()
+    for item in text.split(','):
+        top = item.strip().split(':', 1)[0].replace('(', '').replace(')', '').replace(' ', '')
+        top = top.replace(',', '')
+        if not top:
+            continue
+        try:
+            result.add(int(top, 16))
+        except ValueError:
+            raise StorageError(
+                'VALIDATION_ERROR', f'Bad tag value: {item}', {'include_tags': text},
+            ) from None
+    return result
+
+
+def tag_name(tag: int) -> str:
+    """Dictionary keyword of ``tag``, or ``?`` for private / unknown tags."""
+    if (tag >> 16) % 2 == 1:
+        return '?'
+    return keyword_for_tag(tag) or '?'
+
+
+def _scalar(value: Any, vr: str) -> Any:
+    if isinstance(value, PersonName):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        if len(value) > _MAX_INLINE_BINARY:
+            return None
+        return base64.b64encode(bytes(value)).decode('ascii')
+    if vr in _INT_VRS and isinstance(value, int):
+        return int(value)
+    if vr in _FLOAT_VRS and isinstance(value, float):
+        return float(value)
+    if isinstance(value, (int, float, str)) and vr not in _INT_VRS | _FLOAT_VRS:
+        return str(value)
+    return value if isinstance(value, (int, float, str)) or value is None else str(value)
+
+
+def element_value(elem: DataElement, all_values: bool) -> Any:
+    """JSON value of a (non-sequence) element, honouring ``all_dicom_values``."""
+    value = elem.value
+    vr = str(elem.VR)
+    if value is None or value == '':
+        return ''
+    if vr in _BINARY_VRS:
+        return _scalar(bytes(value) if isinstance(value, (bytes, bytearray)) else value, vr)
+    if isinstance(value, (MultiValue, list, tuple)):
+        items = [_scalar(v, vr) for v in value]
+        if not items:
+            return ''
+        if all_values:
+            return '\\'.join('' if v is None else str(v) for v in items)
+        return items[0]
+    return _scalar(value, vr)
+
+
+def _value_length(elem: DataElement) -> int:
+    vr = str(elem.VR)
+    value = elem.value
+    if value is None:
+        return 0
+    count = len(value) if isinstance(value, (MultiValue, list, tuple)) else 1
+    if vr in _FIXED_SIZE:
+        return _FIXED_SIZE[vr] * count
+    if isinstance(value, (bytes, bytearray)):
+        length = len(value)
+    elif isinstance(value, (MultiValue, list, tuple)):
+        length = len('\\'.join(str(v) for v in value).encode('utf-8', 'replace'))
+    else:
+        length = len(str(value).encode('utf-8', 'replace'))
+    return length + (length % 2)
+
+
+def _iter_elements(ds: Dataset) -> Iterator[tuple[int, int, DataElement]]:
+    """Yield ``(tag, vl, element)`` in tag order, reading vl before conversion."""
+    for tag in sorted(ds.keys()):
+        raw = ds.get_item(tag)
+        vl = None
+        if isinstance(raw, RawDataElement):
+            vl = raw.length
+        try:
+            elem = ds[tag]
+        except Exception:  # pragma: no cover - undecodable element
+            continue
+        if vl is None:
+            vl = _value_length(elem)
+        yield int(tag), int(vl), elem
+
+
+def dataset_tags(ds: Dataset, flt: TagFilter = TagFilter(), top_level: bool = True) -> List[Dict[str, Any]]:
+    """List the tags of ``ds`` (plus its file meta at top level) as JSON dicts.
+
+    :param ds: a dataset read with ``stop_before_pixels=True``.
+    :param flt: filter options (applied to top-level tags only).
+    :param top_level: include ``ds.file_meta`` and apply ``flt``.
+    """
+    result: List[Dict[str, Any]] = []
+    sources: List[Dataset] = []
+    meta = getattr(ds, 'file_meta', None) if top_level else None
+    if meta is not None:
+        sources.append(meta)
+    sources.append(ds)
+    for source in sources:
+        for tag, vl, elem in _iter_elements(source):
+            if tag & 0xFFFF == 0:
+                continue  # group length
+            name = tag_name(tag)
+            if top_level and not flt.keeps(tag, name):
+                continue
+            entry: Dict[str, Any] = {
+                'group': tag >> 16,
+                'element': tag & 0xFFFF,
+                'vr': str(elem.VR),
+                'vl': vl,
+                'name': name,
+            }
+            if str(elem.VR) == 'SQ':
+                entry['value'] = [
+                    {'tags': dataset_tags(item, top_level=False)} for item in (elem.value or [])
+                ]
+            else:
+                entry['value'] = element_value(elem, flt.all_dicom_values)
+            result.append(entry)
+    return result
+
+
+def attribute_map(ds: Dataset, flt: TagFilter = TagFilter()) -> Dict[str, Any]:
+    """Top-level attributes as ``{keyword-or-GGGGEEEE: value}`` (no sequences/binaries).
+
+    Used by ``attribute`` and the ``attr`` field of an upload response.
+    """
+    result: Dict[str, Any] = {}
+    for tag, _vl, elem in _iter_elements(ds):
+        name = tag_name(tag)
+        if tag & 0xFFFF == 0 or not flt.keeps(tag, name):
+            continue
+        vr = str(elem.VR)
+        if vr == 'SQ' or vr in _BINARY_VRS:
+            continue
+        key = name if name != '?' else f'{tag:08X}'
+        result[key] = element_value(elem, flt.all_dicom_values)
+    return result
+
+
+def keyword_values(ds: Dataset, keywords: tuple[str, ...]) -> Dict[str, Any]:
+    """``{keyword: value}`` for the listed keywords that ``ds`` has."""
+    result: Dict[str, Any] = {}
+    for keyword in keywords:
+        if keyword in ds:
+            result[keyword] = element_value(ds[keyword], True)
+    return result
+
+
+def phi_tags(ds: Dataset) -> List[Dict[str, Any]]:
+    """Tag dicts (``image_json`` shape) of the patient- and study-level tags."""
+    wanted = set(PATIENT_KEYWORDS) | set(STUDY_KEYWORDS)
+    return [t for t in dataset_tags(ds, top_level=False) if t['name'] in wanted]

@@ -1,0 +1,206 @@
+"""Receiving DICOM: stream the body to disk, read the header, file it in the index.
+
+The body is copied in :data:`CHUNK` sized pieces and hashed on the way, so a
+1 GiB upload never sits in memory; pydicom reads only the header
+(``stop_before_pixels=True``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Dict, Optional, Tuple
+
+from pydicom import dcmread
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+
+from ambra_sdk.emulator.storage.errors import StorageError
+from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
+
+CHUNK = 1 << 20
+#: Encapsulated PDF Storage.
+PDF_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.104.1'
+_REQUIRED = ('StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID')
+
+
+def spool(stream: IO[bytes], dest: Path, limit: Optional[int] = None) -> Tuple[int, str]:
+    """Copy ``stream`` to ``dest`` in chunks.
+
+    :param stream: a readable binary stream (the WSGI input).
+    :param dest: file to create.
+    :param limit: read at most this many bytes (the Content-Length), None = to EOF.
+    :returns: ``(size, sha1 hex digest)``.
+    :raises StorageError: ERROR_DURING_UPLOAD_PROCESS when the client hangs up early.
+    """
+    digest = hashlib.sha1()
+    size = 0
+    try:
+        with open(dest, 'wb') as out:
+            while limit is None or size < limit:
+                want = CHUNK if limit is None else min(CHUNK, limit - size)
+                try:
+                    chunk = stream.read(want)
+                except OSError as exc:
+                    raise StorageError(
+                        'ERROR_DURING_UPLOAD_PROCESS', f'Upload interrupted: {exc}',
+                    ) from None
+                if not chunk:
+                    break
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        if limit is not None and size < limit:
+            raise StorageError(
+                'ERROR_DURING_UPLOAD_PROCESS', 'Upload body ended before Content-Length bytes',
+                {'expected': limit, 'received': size},
+            )
+    except BaseException:
+        try:
+            os.unlink(dest)
+        except OSError:
+            pass
+        raise
+    return size, digest.hexdigest()
+
+
+def hash_file(path: Path) -> str:
+    """SHA-1 hex digest of a file, read in chunks."""
+    digest = hashlib.sha1()
+    with open(path, 'rb') as src:
+        for chunk in iter(lambda: src.read(CHUNK), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_header(path: Path) -> Dataset:
+    """Read a DICOM file's header (no pixel data).
+
+    Files without the ``DICM`` preamble are retried with ``force=True`` and
+    accepted only when the three identifying UIDs are present.
+
+    :raises StorageError: ERROR_ON_READING_DICOM_TAGS when it is not DICOM,
+        MISSING_REQUIRED_DICOM_TAG when a UID is missing.
+    """
+    try:
+        try:
+            ds = dcmread(str(path), stop_before_pixels=True)
+        except InvalidDicomError:
+            ds = dcmread(str(path), stop_before_pixels=True, force=True)
+        missing = [k for k in _REQUIRED if not str(ds.get(k, '') or '').strip()]
+    except StorageError:
+        raise
+    except Exception as exc:
+        raise StorageError(
+            'ERROR_ON_READING_DICOM_TAGS', f'Not a readable DICOM file: {type(exc).__name__}',
+        ) from None
+    if missing:
+        raise StorageError(
+            'MISSING_REQUIRED_DICOM_TAG',
+            'Missing required DICOM tags: ' + ', '.join(missing), {'missing': missing},
+        )
+    return ds
+
+
+def _int_or_none(value: Any) -> Optional[int]:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def encapsulated_mime(ds: Dataset) -> str:
+    """MIME type of an encapsulated document or video in ``ds`` ('' for plain images)."""
+    mime = str(ds.get('MIMETypeOfEncapsulatedDocument', '') or '')
+    if mime:
+        return mime
+    if str(ds.get('SOPClassUID', '')) == PDF_SOP_CLASS:
+        return 'application/pdf'
+    meta = getattr(ds, 'file_meta', None)
+    syntax = str(meta.get('TransferSyntaxUID', '')) if meta is not None else ''
+    if syntax.startswith('1.2.840.10008.1.2.4.10'):  # MPEG-2 / MPEG-4 / HEVC
+        return 'video/mp4' if not syntax.startswith('1.2.840.10008.1.2.4.100') else 'video/mpeg'
+    return ''
+
+
+def image_record(
+    ds: Dataset, namespace: str, study_uid: str, path: Path, size: int, version: str,
+) -> ImageRecord:
+    """Build the index row for a stored file from its header."""
+    meta = getattr(ds, 'file_meta', None)
+    syntax = str(meta.get('TransferSyntaxUID', '')) if meta is not None else ''
+    frames = 0
+    if 'Rows' in ds and 'Columns' in ds:
+        frames = _int_or_none(ds.get('NumberOfFrames')) or 1
+    return ImageRecord(
+        namespace=namespace,
+        study_uid=study_uid,
+        series_uid=str(ds.SeriesInstanceUID),
+        image_uid=str(ds.SOPInstanceUID),
+        version=version,
+        path=str(path),
+        size=size,
+        sop_class_uid=str(ds.get('SOPClassUID', '') or ''),
+        transfer_syntax=syntax,
+        frames=frames,
+        instance_number=_int_or_none(ds.get('InstanceNumber')),
+        series_number=_int_or_none(ds.get('SeriesNumber')),
+        modality=str(ds.get('Modality', '') or ''),
+        series_description=str(ds.get('SeriesDescription', '') or ''),
+        mime=encapsulated_mime(ds),
+    )
+
+
+@dataclass
+class Stored:
+    """Result of filing one DICOM file."""
+
+    record: ImageRecord
+    dataset: Dataset
+
+
+def file_dicom(
+    index: StorageIndex,
+    namespace: str,
+    tmp_path: Path,
+    size: int,
+    version: str,
+    study_uid: Optional[str] = None,
+) -> Stored:
+    """Parse ``tmp_path`` and move it into the blob store as a new image version.
+
+    :param study_uid: file the image under this study instead of its own
+        StudyInstanceUID (the ``study_uid`` query parameter of upload).
+    :raises StorageError: when the file is not DICOM (the temp file is removed).
+    """
+    try:
+        if size == 0:
+            raise StorageError('VALIDATION_ERROR', 'Empty request body')
+        ds = read_header(tmp_path)
+        target = index.new_blob_path('.dcm')
+        shutil.move(str(tmp_path), str(target))
+    except BaseException:
+        try:
+            os.unlink(tmp_path)
+        except OSError:
+            pass
+        raise
+    record = image_record(ds, namespace, study_uid or str(ds.StudyInstanceUID), target, size, version)
+    index.add_image(record)
+    return Stored(record, ds)
+
+
+def upload_response(stored: Stored, attr: Dict[str, Any]) -> Dict[str, Any]:
+    """The JSON body of ``POST /namespace/{ns}/image`` (and wrap / create_rt)."""
+    rec = stored.record
+    return {
+        'namespace': rec.namespace,
+        'study_uid': rec.study_uid,
+        'series_uid': rec.series_uid,
+        'image_uid': rec.image_uid,
+        'image_version': rec.version,
+        'attr': attr,
+    }

@@ -1,0 +1,187 @@
+"""Service responses: the one place that turns a failed response into an exception.
+
+* 200: the response is fine (the JSON ``status`` field is not checked).
+* 401: :class:`AuthorizationRequired` (the Api then logs in again once).
+* 405: :class:`MethodNotAllowed`.
+* 412 with a JSON ``{"status": "ERROR", "error_type": ...}`` body: the exception
+  mapped for that error by the method (a fresh instance that keeps the vendor
+  description), else :class:`PreconditionFailed`.
+* Anything else (a 412 without a JSON error body, 3xx, 500, ...):
+  :class:`ServiceResponseError` with the status and the first 500 characters
+  of the body.
+"""
+
+import copy
+import json
+from typing import Any, Callable, Dict, Mapping, Optional
+
+import requests
+
+from ambra_sdk.exceptions.service_base import (
+    AuthorizationRequired,
+    MethodNotAllowed,
+    PreconditionFailed,
+    ServiceResponseError,
+)
+
+#: How much of a body an exception carries.
+RESPONSE_TEXT_LIMIT = 500
+
+
+def _body_start(response: requests.Response) -> str:
+    try:
+        return response.text[:RESPONSE_TEXT_LIMIT]
+    except Exception:  # noqa: BLE001 (undecodable body: show what we can)
+        return repr(response.content[:RESPONSE_TEXT_LIMIT])
+
+
+def response_error(response: requests.Response, description: str) -> ServiceResponseError:
+    """Build the error for a response the SDK cannot interpret.
+
+    :param response: the response.
+    :param description: what is wrong with it.
+    :return: the exception (with the status code and the start of the body).
+    """
+    return ServiceResponseError(
+        code=response.status_code,
+        description=description,
+        response_text=_body_start(response),
+    )
+
+
+def is_json(response: requests.Response) -> bool:
+    """Tell whether the response declares a JSON body.
+
+    :param response: the response.
+    """
+    return 'application/json' in (response.headers.get('content-type') or '')
+
+
+def decode_json(response: requests.Response, what: str = 'response') -> Any:
+    """Decode a JSON body.
+
+    :param response: the response.
+    :param what: how the error message names the response.
+    :raises ServiceResponseError: when the body is empty or not JSON.
+    :return: the decoded JSON.
+    """
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        raise response_error(
+            response,
+            'The service sent a {what} that is not JSON (content type: {ct})'.format(
+                what=what,
+                ct=response.headers.get('content-type'),
+            ),
+        ) from None
+
+
+def _mapped_exception(errors_mapping: Mapping[Any, Any], error_type: Any, error_subtype: Any) -> Any:
+    lookup_type = error_type[0] if isinstance(error_type, list) and error_type else error_type
+    if not isinstance(lookup_type, str):
+        return None
+    subtype_key = str(error_subtype) if error_subtype is not None else None
+    keys: list = [(lookup_type, subtype_key), (lookup_type, None)]
+    if error_subtype is None:
+        keys.append(lookup_type)  # legacy mappings: {'DUPLICATE_NAME': DuplicateName()}
+    for key in keys:
+        if key in errors_mapping:
+            return errors_mapping[key]
+    return None
+
+
+def _fresh(mapped: Any) -> BaseException:
+    """Return a new exception like ``mapped`` (an instance or a class)."""
+    if isinstance(mapped, type):
+        return mapped()
+    description = getattr(mapped, 'description', None)
+    try:
+        return type(mapped)(description=description)
+    except TypeError:  # a custom class without a ``description`` argument
+        return copy.copy(mapped)
+
+
+def check_412(body: Any, errors_mapping: Optional[Mapping[Any, Any]], response: requests.Response) -> None:
+    """Raise the exception for a 412 error body.
+
+    :param body: the decoded JSON body.
+    :param errors_mapping: the method's error mapping.
+    :param response: the response (for error messages).
+    :raises PreconditionFailed: (or its mapped subclass) always for a valid error body.
+    :raises ServiceResponseError: when the body is not an error object.
+    """
+    if not isinstance(body, dict) or body.get('status') != 'ERROR':
+        raise response_error(response, '412 response without an ERROR status')
+    error_type = body.get('error_type')
+    error_subtype = body.get('error_subtype')
+    error_data = body.get('error_data')
+    mapped = _mapped_exception(errors_mapping or {}, error_type, error_subtype)
+    if mapped is None:
+        raise PreconditionFailed(error_type=error_type, error_subtype=error_subtype, error_data=error_data)
+    exception = _fresh(mapped)
+    if hasattr(exception, 'set_additional_info'):
+        exception.set_additional_info(error_type, error_subtype, error_data)
+    raise exception
+
+
+def check_response(response: requests.Response, errors_mapping: Optional[Mapping[Any, Any]]) -> requests.Response:
+    """Return a 200 response, raise the matching exception otherwise.
+
+    :param response: the service response.
+    :param errors_mapping: the method's mapping of 412 errors to exceptions.
+    :raises AuthorizationRequired: on 401.
+    :raises MethodNotAllowed: on 405.
+    :raises PreconditionFailed: on 412 (the mapped subclass when there is one).
+    :raises ServiceResponseError: on any other status or a 412 without a JSON error body.
+    :return: the response.
+    """
+    status = response.status_code
+    if status == 200:
+        return response
+    if status == 401:
+        raise AuthorizationRequired()
+    if status == 405:
+        raise MethodNotAllowed()
+    if status == 412:
+        body = decode_json(response, what='412 response')
+        check_412(body, errors_mapping, response)
+    raise response_error(response, 'Unknown error')
+
+
+def build_result(response: requests.Response, return_constructor: Callable[[Any], Any]) -> Any:
+    """Turn a checked 200 response into what ``Query.get()`` returns.
+
+    A JSON body becomes ``return_constructor(body)`` without its ``status``
+    key; any other body (e.g. a zip download) returns the response itself.
+
+    :param response: the 200 response.
+    :param return_constructor: builds the result from the decoded JSON.
+    :raises ServiceResponseError: when a JSON content type comes with a body that is not JSON.
+    :return: the result.
+    """
+    if not is_json(response):
+        return response
+    body = decode_json(response)
+    if isinstance(body, dict):
+        body.pop('status', None)
+    return return_constructor(body)
+
+
+def page_json(response: requests.Response, paginated_field: str) -> Dict[str, Any]:
+    """Decode one page of a paginated method.
+
+    :param response: the checked 200 response.
+    :param paginated_field: the key holding the rows.
+    :raises ServiceResponseError: when the body is not a JSON page.
+    :return: the decoded page.
+    """
+    body = decode_json(response, what='page')
+    if not isinstance(body, dict) or not isinstance(body.get('page'), dict):
+        raise response_error(response, "The service sent a page without a 'page' object")
+    if not isinstance(body.get(paginated_field, []), list):
+        raise response_error(response, "The page's {field!r} is not a list".format(field=paginated_field))
+    return body
+
+
+__all__ = ['check_response', 'check_412', 'build_result', 'page_json', 'decode_json', 'is_json', 'response_error']

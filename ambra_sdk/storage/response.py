@@ -1,0 +1,82 @@
+"""The one mapper from storage responses to exceptions."""
+
+from typing import Any, NoReturn
+
+from requests import Response
+
+from ambra_sdk.exceptions.storage import (
+    BODY_START_LENGTH,
+    STATUS_ERRORS,
+    STORAGE_ERROR_CODES,
+    STORAGE_ERRORS,
+    UnexpectedStorageResponse,
+    error_class_for,
+)
+
+
+def _body_start(response: Response) -> str:
+    try:
+        text = response.text
+    except Exception:  # noqa: BLE001 (a broken stream must not hide the status)
+        return ''
+    return text[:BODY_START_LENGTH]
+
+
+def check_errors(response: Response) -> Response:
+    """Return ``response`` when it is a success, else raise the matching exception.
+
+    * Any 2xx status is a success; the body is not read.
+    * A status the storage API does not document, or a body that is not a
+      JSON object, raises
+      :class:`~ambra_sdk.exceptions.storage.UnexpectedStorageResponse`
+      with the status and the start of the body.
+    * Otherwise the class is chosen by ``kind.readable_status`` (see
+      :mod:`ambra_sdk.exceptions.storage`).
+
+    :param response: a storage response.
+    :return: the same response.
+    :raises StorageResponseException: an error described by the server.
+    :raises UnexpectedStorageResponse: an error the SDK cannot interpret.
+    """
+    status = response.status_code
+    if 200 <= status < 300:
+        return response
+    if status not in STORAGE_ERROR_CODES:
+        raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response))
+    try:
+        body = response.json()
+    except ValueError:
+        raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response)) from None
+    if not isinstance(body, dict):
+        raise UnexpectedStorageResponse(status, 'Error body is not a JSON object', _body_start(response))
+    raise_storage_error(status, body, _body_start(response))
+
+
+def raise_storage_error(status: int, body: 'dict[str, Any]', body_start: str = '') -> NoReturn:
+    """Raise the exception described by a storage error body.
+
+    :param status: HTTP status of the response.
+    :param body: the decoded error body (a JSON object).
+    :param body_start: start of the body text, kept in :class:`UnexpectedStorageResponse`.
+    :raises StorageResponseException: the class of ``kind.readable_status``, or the
+        class of the HTTP status when the readable status is not known.
+    :raises UnexpectedStorageResponse: no ``kind`` or no ``kind.readable_status``.
+    """
+    kind = body.get('kind')
+    if not kind or not isinstance(kind, dict):
+        raise UnexpectedStorageResponse(status, 'Unknown kind', body_start)
+    readable_status = kind.get('readable_status')
+    if not readable_status:
+        raise UnexpectedStorageResponse(status, 'Unknown storage status', body_start)
+    error_class = STORAGE_ERRORS.get(readable_status) or STATUS_ERRORS.get(status)
+    if error_class is None:
+        raise UnexpectedStorageResponse(status, 'Unknown storage error', body_start)
+    raise error_class_for(error_class, status)(
+        http_status_code=status,
+        exception_data=body.get('exception_data'),
+        storage_code=kind.get('code'),
+        description=body.get('message'),
+        readable_status=readable_status,
+        created=body.get('created'),
+        extended=body.get('extended'),
+    )

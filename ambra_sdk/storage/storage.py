@@ -1,0 +1,114 @@
+"""``api.Storage``: the storage API namespace."""
+
+from typing import Any, Callable, Dict, Iterable, Tuple, TypeVar
+
+from requests import Response
+
+from ambra_sdk.storage.image import Image
+from ambra_sdk.storage.study import Study
+
+ReturnType = TypeVar('ReturnType')
+
+
+class Storage:
+    """The storage API, reached as ``api.Storage``.
+
+    It has two command namespaces, :attr:`Study` and :attr:`Image`.
+
+    :param api: the :class:`~ambra_sdk.api.Api` that sends the requests.
+    """
+
+    #: URL template of the storage API (used when the Api has no ``storage_base_url``).
+    STORAGE_BASE_URL = 'https://{engine_fqdn}/api/v3/storage'
+
+    def __init__(self, api: Any) -> None:
+        self._api = api
+        self.Study = Study(self)
+        self.Image = Image(self)
+
+    @property
+    def api(self) -> Any:
+        """The Api this storage belongs to."""
+        return self._api
+
+    def base_url_template(self) -> str:
+        """Return the storage URL template in force.
+
+        An override of :attr:`STORAGE_BASE_URL` on a subclass or on the
+        instance wins; else the Api's ``storage_base_url``; else the default.
+
+        :return: a template with an ``{engine_fqdn}`` placeholder.
+        """
+        if self.STORAGE_BASE_URL != Storage.STORAGE_BASE_URL:
+            return self.STORAGE_BASE_URL
+        return getattr(self._api, 'storage_base_url', None) or self.STORAGE_BASE_URL
+
+    def format_url(self, url_template: str, **kwargs: Any) -> str:
+        """Build an absolute storage URL.
+
+        ``engine_fqdn`` goes into the base URL verbatim; the other values are
+        inserted into ``url_template`` with plain string formatting.
+
+        :param url_template: path template, e.g. ``/study/{namespace}/{study_uid}/schema``.
+        :param kwargs: ``engine_fqdn`` and the path arguments.
+        :return: the absolute URL.
+        """
+        engine_fqdn = kwargs.pop('engine_fqdn')
+        base = self.base_url_template().format(engine_fqdn=engine_fqdn)
+        return base + url_template.format(**kwargs)
+
+    def get_url_and_request(
+        self,
+        url_template: str,
+        url_arg_names: Iterable[str],
+        request_arg_names: Iterable[str],
+        args: Dict[str, Any],
+    ) -> Tuple[str, Dict[str, Any]]:
+        """Build the URL and the query dict from a method's arguments.
+
+        :param url_template: path template.
+        :param url_arg_names: names of the path arguments (``engine_fqdn`` included).
+        :param request_arg_names: names of the query arguments, in wire order.
+        :param args: argument name -> value.
+        :return: the URL and the query dict (``None`` values dropped).
+        """
+        url_args = {name: args[name] for name in url_arg_names}
+        request_args = {
+            name: args[name] for name in request_arg_names if args.get(name) is not None
+        }
+        return self.format_url(url_template, **url_args), request_args
+
+    def get(self, url: str, **kwargs: Any) -> Response:
+        """Send a GET with the sid.
+
+        :param url: absolute URL.
+        :param kwargs: requests arguments (``params`` is required).
+        :return: the raw response.
+        """
+        return self._api.storage_get(url, True, **kwargs)  # noqa: WPS425
+
+    def post(self, url: str, **kwargs: Any) -> Response:
+        """Send a POST with the sid.
+
+        :param url: absolute URL.
+        :param kwargs: requests arguments (``params`` is required).
+        :return: the raw response.
+        """
+        return self._api.storage_post(url, True, **kwargs)  # noqa: WPS425
+
+    def delete(self, url: str, **kwargs: Any) -> Response:
+        """Send a DELETE with the sid.
+
+        :param url: absolute URL.
+        :param kwargs: requests arguments (``params`` is required).
+        :return: the raw response.
+        """
+        return self._api.storage_delete(url, True, **kwargs)  # noqa: WPS425
+
+    def retry_with_new_sid(self, fn: Callable[[], ReturnType]) -> ReturnType:
+        """Call ``fn``; on an expired sid log in again and call it once more.
+
+        :param fn: the call to make.
+        :return: what ``fn`` returns.
+        """
+        return self._api.retry_with_new_sid(fn)  # type: ignore[no-any-return]

@@ -1,0 +1,311 @@
+"""The generator (tools/codegen): committed output is fresh, parser counts match the survey.
+
+The counts come from ``../shared/apidocs/README.md`` (the survey of the vendor HTML).
+"""
+
+import collections
+import functools
+from pathlib import Path
+
+import pytest
+
+from tools.codegen import DOCUMENT, HEADER, naming
+from tools.codegen.catalogue import build_catalogue
+from tools.codegen.cli import DEFAULT_APIDOCS, main
+from tools.codegen.htmlscan import scan_tables
+from tools.codegen.model_rules import build_models, fk_target
+from tools.codegen.outputs import GENERATED, generate, stale_files, write_files
+from tools.codegen.parse_api import ApiDocument, parse_api
+from tools.codegen.parse_dictionary import DictObject, parse_dictionary
+from tools.codegen.textutil import entries, to_text
+
+API_HTML = DEFAULT_APIDOCS / 'api.html'
+DICTIONARY_HTML = DEFAULT_APIDOCS / 'dictionary.html'
+
+pytestmark = pytest.mark.skipif(
+    not (API_HTML.is_file() and DICTIONARY_HTML.is_file()),
+    reason='vendor HTML (../shared/apidocs) not available',
+)
+
+
+@functools.cache
+def api_source() -> str:
+    return API_HTML.read_text(encoding='utf-8')
+
+
+@functools.cache
+def dictionary_source() -> str:
+    return DICTIONARY_HTML.read_text(encoding='utf-8')
+
+
+@functools.cache
+def api_document() -> ApiDocument:
+    return parse_api(api_source())
+
+
+@functools.cache
+def dictionary_objects() -> 'tuple[DictObject, ...]':
+    return tuple(parse_dictionary(dictionary_source()))
+
+
+@functools.cache
+def generated_files() -> 'dict[str, str]':
+    return generate(api_source(), dictionary_source())
+
+
+# --- freshness -------------------------------------------------------------------------
+
+
+def test_check_mode_says_committed_output_is_fresh(capsys):
+    assert main(['--check']) == 0, capsys.readouterr().out
+
+
+def test_check_mode_detects_stale_and_extra_files(tmp_path):
+    files = generated_files()
+    assert write_files(tmp_path, files)
+    assert stale_files(tmp_path, files) == []
+    assert write_files(tmp_path, files) == []  # idempotent
+    target = tmp_path / 'ambra_sdk/exceptions/service.py'
+    target.write_text(target.read_text(encoding='utf-8') + '# edited\n', encoding='utf-8')
+    (tmp_path / GENERATED / 'bogus.py').write_text('', encoding='utf-8')
+    assert stale_files(tmp_path, files) == [
+        'ambra_sdk/exceptions/service.py',
+        GENERATED + '/bogus.py (not generated)',
+    ]
+    assert main(['--check', '--root', str(tmp_path)]) == 1
+
+
+def test_generation_is_deterministic():
+    again = generate(api_source(), dictionary_source())
+    assert again == generated_files()
+
+
+def test_output_set_and_headers():
+    files = generated_files()
+    assert len(files) == 99
+    assert sum(path.startswith(GENERATED + '/') for path in files) == 48
+    # session.py / study.py user modules are hand-written and never generated
+    assert 'ambra_sdk/service/entrypoints/session.py' not in files
+    assert 'ambra_sdk/service/entrypoints/study.py' not in files
+    for path, text in files.items():
+        if path.endswith('.py'):
+            assert text.startswith(HEADER + '\n'), path
+        assert text.endswith('\n') and not text.endswith('\n\n'), path
+
+
+def test_generated_python_compiles():
+    for path, text in generated_files().items():
+        if path.endswith('.py'):
+            compile(text, path, 'exec')
+
+
+def test_cli_writes_into_root(tmp_path):
+    assert main(['--root', str(tmp_path)]) == 0
+    assert main(['--root', str(tmp_path), '--check']) == 0
+
+
+# --- api.html parser counts (apidocs/README.md §3.1) --------------------------------------
+
+
+def test_api_document_counts():
+    document = api_document()
+    endpoints = document.endpoints
+    assert document.version == DOCUMENT
+    assert len(endpoints) == 417
+    assert len({e.url for e in endpoints}) == 417
+    assert len({e.namespace for e in endpoints}) == 47
+    assert len({e.section for e in endpoints}) == 46
+    assert document.extra_tables == 4
+    depths = collections.Counter(len(e.url.strip('/').split('/')) for e in endpoints)
+    assert depths == {2: 283, 3: 126, 4: 8}
+
+
+def test_api_parameter_counts():
+    endpoints = api_document().endpoints
+    assert sum(e.raw_param_count for e in endpoints) == 2281
+    assert sum(len(p.fields) for e in endpoints for p in e.params) == 18
+    # 45 `filter.*` lines without a bullet plus 4 written with one
+    assert sum(e.filterable for e in endpoints) == 49
+    assert sum(e.paginated for e in endpoints) == 49
+    assert sum(e.sortable for e in endpoints) == 42
+    assert [e.url for e in endpoints if e.raw_param_count == 0] == ['/session/uuid', '/session/oauth/start']
+
+
+def test_api_sid_modes():
+    modes = collections.Counter(e.sid for e in api_document().endpoints)
+    assert modes == {'required': 337 + 12, 'optional': 3, 'alternative': 17, 'none': 48}
+
+
+def test_api_error_counts():
+    endpoints = api_document().endpoints
+    assert sum(len(e.errors) + len(e.http_errors) for e in endpoints) == 1583
+    assert sum(len(e.http_errors) for e in endpoints) == 4
+    codes = {x.type for e in endpoints for x in e.errors} | {'[404]'}
+    assert len(codes) == 241
+    assert sum(1 for e in endpoints if not e.errors and not e.http_errors) == 15
+    subtyped = [x for e in endpoints for x in e.errors if x.subtype]
+    assert len(subtyped) == 19
+    assert {x.type for x in subtyped} == {'ROLE_NAMESPACE_MISMATCH', 'SHARE_FAILED'}
+    counts = collections.Counter(x.type for e in endpoints for x in e.errors)
+    assert counts['MISSING_FIELDS'] == 349
+    assert counts['NOT_FOUND'] == 334
+    assert counts['NOT_PERMITTED'] == 298
+    notes = [e.url for e in endpoints if e.errors_in_notes]
+    assert notes == ['/session/permissions']
+
+
+def test_api_returns_and_permissions():
+    endpoints = api_document().endpoints
+    depths = collections.Counter(r.depth for e in endpoints for r in e.returns)
+    assert depths == {0: 1614, 1: 366, 2: 15}
+    assert sum(e.permission is not None for e in endpoints) == 291
+    assert sum(e.permission == '' for e in endpoints) == 8
+
+
+def test_api_irregular_markup():
+    by_url = {e.url: e for e in api_document().endpoints}
+    # /link/add never closes its Parameters cell
+    assert 'ui_json' in [p.name for p in by_url['/link/add'].params]
+    # two errors on one <br>-line
+    assert len({x.type for x in by_url['/study/revive'].errors}) >= 2
+    # nested JSON-array items are not parameters
+    assert any(p.fields for p in by_url['/node/found'].params)
+    assert any(p.fields for p in by_url['/node/found/mwl'].params)
+    # alternatives become optional parameters; sid inside an alternative
+    login = by_url['/session/login']
+    assert ['email'] in login.alternatives[0] and ['account_name', 'account_login'] in login.alternatives[0]
+    assert by_url['/study/add'].sid == 'alternative'
+    # dict-expanded parameters
+    prefixes = {p.python_name: p.dict_prefix for e in by_url.values() for p in e.params if p.dict_prefix is not None}
+    assert prefixes == {
+        'customfield_param': 'customfield-',
+        'setting_param': 'setting_',
+        'permission_param': 'permission_',
+        'anonymize_param': 'anonymize_',
+        'rest_params': '',
+        'ai_settings': '',
+        'additional_parameters': '',
+    }
+    # the comment div separator does not swallow the following parameter
+    assert 'assigned_admin_id' in [p.name for p in by_url['/case/set'].params]
+
+
+def test_catalogue_query_classes_and_paginated_fields():
+    catalogue = build_catalogue(api_document(), api_source())
+    classes = collections.Counter(e['query_class'] for e in catalogue['endpoints'])
+    assert classes == {
+        'QueryO': 363, 'QueryOPSF': 39, 'QueryOPF': 5, 'QueryOF': 4, 'QueryOP': 3, 'QueryOPS': 2, 'QueryOSF': 1,
+    }
+    for endpoint in catalogue['endpoints']:
+        assert (endpoint['paginated_field'] is not None) == ('P' in endpoint['query_class'])
+    assert sum(not e['required_sid'] for e in catalogue['endpoints']) == 48
+    assert set(catalogue['global_errors']) == {
+        'INVALID_FIELD', 'INVALID_CONDITION', 'FILTER_NOT_FOUND', 'INVALID_SORT_FIELD', 'INVALID_SORT_ORDER',
+    }
+
+
+# --- dictionary.html parser (apidocs/README.md §4) -------------------------------------------
+
+
+def test_dictionary_counts():
+    objects = dictionary_objects()
+    assert len(objects) == 137
+    assert sum(len(o.columns) for o in objects) == 2186
+    types = collections.Counter(c.type for o in objects for c in o.columns)
+    assert types == {
+        'foreign_key': 581, 'datetime': 290, 'citext': 287, 'flag': 257, 'text': 254, 'memo': 153,
+        'primary_key': 135, 'integer': 89, 'kv': 40, 'char': 17, 'flag_no_default': 16, 'double': 16,
+        'big_integer': 15, 'integer_no_default': 14, 'json': 14, 'date': 4, 'big_primary_key': 2, 'uuid': 2,
+    }
+    renamed = {o.name: o.table for o in objects if o.table != o.name.lower()}
+    assert renamed == {'Case': 'cases', 'Group': 'grp', 'Order': 'ord', 'User': 'us'}
+    sizes = {o.name: len(o.columns) for o in objects}
+    assert min(sizes.values()) == sizes['Study_not_ready'] == 3
+    assert max(sizes.values()) == sizes['System'] == 72
+
+
+def test_models_from_dictionary():
+    models = build_models(list(dictionary_objects()))
+    assert len(models) == 137
+    assert sum(len(m.fields) for m in models) == 2765
+    kinds = collections.Counter(f.kind for m in models for f in m.fields)
+    assert kinds == {
+        'String': 1294, 'FK': 579, 'DateTime': 290, 'Boolean': 273, 'Integer': 255,
+        'DictField': 40, 'Float': 16, 'JsonB': 14, 'Date': 4,
+    }
+
+
+def test_fk_target_rules():
+    assert fk_target('Study', 'account_id') == 'Account'
+    assert fk_target('Study', 'created_by') == 'User'
+    assert fk_target('Study', 'storage_namespace') == 'Namespace'
+    assert fk_target('Activity', 'qctask_id') == 'Task'
+    assert fk_target('Audit', 'parent_id') == 'SelfField'
+    assert fk_target('Message', 'parent_id') == 'Message'
+    assert fk_target('Case', 'study_charge_id') == 'Unknown'
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ('url', 'namespace', 'method', 'title'),
+    [
+        ('/case/return', 'Case', 'return_method', 'Return.'),
+        ('/hl7/list', 'Hl7', 'list', 'List.'),
+        ('/account/user/list', 'Account', 'user_list', 'User list.'),
+        ('/study/node/can/remove', 'Study', 'node_can_remove', 'Node can remove.'),
+    ],
+)
+def test_naming(url, namespace, method, title):
+    assert naming.namespace_of(url) == namespace
+    assert naming.method_of(url) == method
+    assert naming.docstring_title(url) == title
+
+
+@pytest.mark.parametrize(
+    ('error_type', 'cls'),
+    [
+        ('NOT_FOUND', 'NotFound'),
+        ('INVALID_HL7_FIELD', 'InvalidHl7Field'),
+        ('FDC_JWT_INVALID_PRIVATE_KEY', 'FdcJwtInvalidPrivateKey'),
+        ('DUP_AETITLE', 'DupAetitle'),
+    ],
+)
+def test_error_class_names(error_type, cls):
+    assert naming.error_class(error_type) == cls
+
+
+def test_scanner_closes_cells_implicitly():
+    tables = scan_tables(
+        '<a name="x"><h3>X commands</h3></a><table class="t"><tr><th>A</th><td>one<br>'
+        '</tr><tr><th>B</th><td>two</td><td>three</table>',
+    )
+    assert len(tables) == 1
+    rows = [[(c.kind, to_text(c.raw)) for c in row] for row in tables[0].rows]
+    assert rows == [[('th', 'A'), ('td', 'one')], [('th', 'B'), ('td', 'two'), ('td', 'three')]]
+    assert tables[0].section_anchor == 'x' and tables[0].section_title == 'X commands'
+
+
+def test_entries_split_on_br_and_newlines():
+    import re
+
+    raw = 'A &bull; one<br>\nB &bull; two\nC &bull; three<br>continued<div class="comment">-- x --</div>D &bull; four'
+    assert entries(raw, re.compile(r'\s*[A-Z] &bull;')) == [
+        'A &bull; one', 'B &bull; two', 'C &bull; three continued', 'D &bull; four',
+    ]
+
+
+def test_default_paths_point_at_shared():
+    assert Path(DEFAULT_APIDOCS).name == 'apidocs'
+    assert DEFAULT_APIDOCS.parent.name == 'shared'
+
+
+def test_prose_optional_parameters_follow_the_reference():
+    from tools.codegen.overrides import PROSE_OPTIONAL_BUT_REQUIRED
+
+    by_url = {e.url: e for e in api_document().endpoints}
+    for url, name in PROSE_OPTIONAL_BUT_REQUIRED.items():
+        param = next(p for p in by_url[url].params if p.name == name)
+        assert param.description.startswith('Optional')
+        assert param.required

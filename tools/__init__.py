@@ -1,0 +1,1 @@
+"""Developer tools for ambra-sdk (not shipped at runtime)."""

@@ -1,0 +1,51 @@
+"""Small helpers to emit Python source text."""
+
+from __future__ import annotations
+
+import builtins
+import re
+import textwrap
+
+#: Names that ruff's A00x rules treat as shadowing a builtin.
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def py_str(value: str) -> str:
+    """A single-quoted Python string literal for ``value``."""
+    return repr(value)
+
+
+_TRAILING_UNDERSCORES = re.compile(r'(?<=\w)(_+)(?=\W|$)')
+
+
+def rst_text(text: str) -> str:
+    """Escape vendor text for reStructuredText (``name_`` is a link reference there)."""
+    return _TRAILING_UNDERSCORES.sub(lambda match: '\\_' * len(match.group(1)), text)
+
+
+def docstring(lines: list[str], indent: str, width: int = 110) -> list[str]:
+    """A triple-quoted docstring; each entry of ``lines`` is a wrapped paragraph.
+
+    An empty entry gives an empty line.  Backslashes and triple quotes are escaped.
+    """
+    out: list[str] = []
+    for index, paragraph in enumerate(lines):
+        text = paragraph.replace('\\', '\\\\').replace('"""', '\\"\\"\\"')
+        if not text:
+            out.append('')
+            continue
+        hanging = '    ' if text.startswith(':') else ''
+        wrapped = textwrap.wrap(
+            text,
+            width=width - len(indent),
+            subsequent_indent=hanging,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or ['']
+        if index == 0:
+            wrapped[0] = '"""' + wrapped[0]
+        out.extend(wrapped)
+    if len(out) == 1:
+        return [indent + out[0] + '"""']
+    out.append('"""')
+    return [indent + line if line else '' for line in out]
