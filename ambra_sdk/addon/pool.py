@@ -3,7 +3,7 @@
 import logging
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Callable, Iterable, Iterator, Set, Tuple, TypeVar
+from typing import Callable, Dict, Iterable, Iterator, Set, Tuple, TypeVar
 
 import requests
 
@@ -102,10 +102,11 @@ def bounded_map(
     """
     window = 2 * max_workers
     source = iter(items)
-    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix='ambra-addon') as pool:
-        pending: Set[Future[R]] = set()
-        owners = {}
-        exhausted = False
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix='ambra-addon')
+    pending: Set[Future[R]] = set()
+    owners: Dict[Future[R], T] = {}
+    exhausted = False
+    try:
         while True:
             while not exhausted and len(pending) < window:
                 item = next(source, _END)
@@ -114,12 +115,16 @@ def bounded_map(
                     break
                 future = pool.submit(func, item)  # type: ignore[arg-type]
                 pending.add(future)
-                owners[future] = item
+                owners[future] = item  # type: ignore[assignment]
             if not pending:
                 return
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                yield owners.pop(future), future  # type: ignore[misc]
+                yield owners.pop(future), future
+    finally:
+        # on an error or an interrupt (or a consumer that stops early) queued
+        # items are dropped; the ones already running finish
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _END = object()

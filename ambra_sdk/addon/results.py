@@ -1,7 +1,7 @@
 """Result objects of the multi-file upload and download helpers."""
 
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from ambra_sdk.addon.params import UploadedImageParams
 
@@ -54,6 +54,10 @@ class UploadResult(tuple):  # noqa: SLOT001 (extra attributes on purpose)
         instance.failed = failed
         instance.total = total
         return instance
+
+    def __getnewargs__(self) -> Tuple[Any, ...]:  # type: ignore[override]
+        """Arguments of ``__new__`` (for pickle and copy)."""
+        return (self.study_uuid, self.uploaded, self.skipped, self.failed, self.total)
 
     @property
     def ok(self) -> bool:

@@ -213,7 +213,9 @@ class Api:
                 "storage_base_url must contain '{engine_fqdn}', e.g. 'http://{engine_fqdn}/api/v3/storage'",
             )
         if retry_policy not in RETRY_POLICIES:  # reliability: retry policy
-            raise ApiConfigurationError('retry_policy must be one of {0}, got {1!r}'.format(RETRY_POLICIES, retry_policy))
+            raise ApiConfigurationError(
+                'retry_policy must be one of {0}, got {1!r}'.format(RETRY_POLICIES, retry_policy),
+            )
         install_log_filter()
         register_secret(password)
         register_secret(sid)

@@ -17,7 +17,7 @@ Package layout (one job per module)
 
 ``server.py``        :class:`Emulator` (lifecycle, addresses, ``api()``, ``reset()``)
 ``app.py``           WSGI app: logging, faults, auth, spec checks, dispatch
-``registry.py``      route registration (``service_route`` / ``raw_route``)
+``registry.py``      route registration (``service_route`` / ``raw_route`` / ``on_reset``)
 ``context.py``       :class:`~ambra_sdk.emulator.context.RequestContext` given to handlers
 ``errors.py``        exceptions that become 401/404/405/412 answers
 ``state.py``         SQLite tables + files directory (the shared data contract)
@@ -26,6 +26,7 @@ Package layout (one job per module)
 ``catalog.py``       known fields per object (validates filter/sort fields)
 ``bundle.py``        ``POST /api/v3/bundle`` (bundled calls with ``{{TOKEN}}`` templates)
 ``accounts.py``      password hashing and login lookup
+``jobs.py``          jobs of raw (storage) calls with an ``X-AmbraHealth-Job-Id`` header
 ``faults.py``        fault injection rules
 ``requests_log.py``  masked request log
 ``control.py``       ``/_emulator/...`` HTTP control API
@@ -67,6 +68,9 @@ A module registers handlers at import time with the decorators of
           return werkzeug.wrappers.Response(...)
 
   Raw routes are matched before service routes and do their own auth.
+  When the request has an ``X-AmbraHealth-Job-Id`` header the app records
+  the job (``RUNNING``, then ``DONE``/``FAILED`` from the answer) for
+  ``/job/get``; a handler may set the final state itself.
 
 The app imports :mod:`ambra_sdk.emulator.routes` (its ``__init__`` imports
 each route module) and then :mod:`ambra_sdk.emulator.storage` if that

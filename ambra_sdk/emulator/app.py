@@ -34,6 +34,7 @@ from .errors import (
 )
 from .faults import Fault, FaultInjector
 from .generic import EndpointSpec, generic_answer, load_spec
+from .jobs import finish_job, start_job
 from .registry import ServiceRoute, get_service_route, load_route_modules, raw_routes
 from .requests_log import LoggedRequest, RequestLog, mask
 
@@ -118,9 +119,13 @@ class EmulatorApp:
             from .control import handle_control
 
             return handle_control(self, request)(environ, start_response)
-        rel = path[len(API_PREFIX):] if path.startswith(API_PREFIX + '/') else path
+        inside = path.startswith(API_PREFIX + '/')
+        rel = path[len(API_PREFIX):] if inside else path
         ctx = RequestContext(request, self.state, self.config, rel.rstrip('/') or '/')
         entry = self._log(ctx)
+        if not inside:
+            entry.status = EndpointNotFoundError.status
+            return json_response(EndpointNotFoundError().body(), EndpointNotFoundError.status)(environ, start_response)
         fault = self.faults.take(request.method, ctx.path, path)
         if fault is not None:
             early = self._apply_fault_before(fault, ctx, environ, entry)
@@ -160,8 +165,11 @@ class EmulatorApp:
     ) -> Optional[Response]:
         if fault.delay:
             time.sleep(fault.delay)
-        if fault.expire_sid and ctx.sid:
-            self.state.delete_session(ctx.sid)
+        if fault.expire_sid:
+            auth = ctx.request.authorization
+            token = ctx.sid or (auth.token if auth is not None and auth.type == 'bearer' else None)
+            if token:
+                self.state.delete_session(token)
         if fault.drop_connection:
             entry.status = None
             _close_socket(environ)
@@ -197,9 +205,7 @@ class EmulatorApp:
         try:
             raw = self._match_raw(environ)
             if raw is not None:
-                handler, args = raw
-                result = handler(ctx, **args)
-                return result if isinstance(result, Response) else json_response(result)
+                return self._raw(ctx, *raw)
             return self._service(ctx)
         except EmulatorError as exc:
             return json_response(exc.body(), exc.status)
@@ -208,6 +214,20 @@ class EmulatorApp:
         except Exception:  # noqa: BLE001 - a test server must answer
             logger.exception('Emulator handler failed for %s', ctx.path)
             return json_response({'status': 'ERROR', 'error_type': 'INTERNAL_ERROR'}, 500)
+
+    @staticmethod
+    def _raw(ctx: RequestContext, handler: Callable[..., Any], args: dict[str, Any]) -> Response:
+        job_id = start_job(ctx)
+        response: Optional[Response] = None
+        try:
+            result = handler(ctx, **args)
+            response = result if isinstance(result, Response) else json_response(result)
+        except EmulatorError as exc:
+            response = json_response(exc.body(), exc.status)
+        finally:
+            if job_id is not None:
+                finish_job(ctx, job_id, response)
+        return response
 
     def _match_raw(self, environ: WSGIEnvironment) -> Optional[tuple[Callable[..., Any], dict[str, Any]]]:
         adapter = self._raw_map.bind_to_environ(environ)

@@ -30,6 +30,8 @@ Two kinds of routes:
   and return a werkzeug ``Response``. Raw routes are matched before
   service routes.
 
+``@on_reset`` registers ``func(state)`` to run after every reset.
+
 A module registers itself just by being imported: the app imports
 :mod:`ambra_sdk.emulator.routes` (whose ``__init__`` imports every route
 module) and then, if it exists, :mod:`ambra_sdk.emulator.storage` (whose
@@ -53,6 +55,8 @@ __all__ = [
     'service_routes',
     'raw_routes',
     'load_route_modules',
+    'on_reset',
+    'reset_hooks',
 ]
 
 F = TypeVar('F', bound=Callable[..., Any])
@@ -86,6 +90,7 @@ class RawRoute:
 
 _SERVICE: dict[str, ServiceRoute] = {}
 _RAW: list[RawRoute] = []
+_RESET_HOOKS: list[Callable[[Any], None]] = []
 
 
 def service_route(url: str, *, auth: str = 'spec', check_spec: bool = True) -> Callable[[F], F]:
@@ -110,6 +115,21 @@ def raw_route(rule: str, methods: Sequence[str] = ('GET',)) -> Callable[[F], F]:
         return func
 
     return decorator
+
+
+def on_reset(func: F) -> F:
+    """Register ``func(state)`` to run after every ``Emulator.reset()`` (decorator).
+
+    For modules that cache something derived from the state (e.g. an index).
+    """
+    if func not in _RESET_HOOKS:
+        _RESET_HOOKS.append(func)
+    return func
+
+
+def reset_hooks() -> list[Callable[[Any], None]]:
+    """Return the registered reset hooks."""
+    return list(_RESET_HOOKS)
 
 
 def service_routes() -> dict[str, ServiceRoute]:

@@ -12,6 +12,7 @@ from .app import EmulatorApp
 from .context import EmulatorConfig
 from .faults import FaultInjector
 from .generic import EndpointSpec, load_spec
+from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo
 from .state import State
@@ -159,6 +160,8 @@ class Emulator:
             self.requests_log.clear()
             if self.state is not None:
                 self._seed(wipe=True)
+                for hook in reset_hooks():
+                    hook(self.state)
 
     # ------------------------------------------------------------ addresses
 
@@ -213,6 +216,44 @@ class Emulator:
             storage_base_url=self.storage_base_url,
             **kwargs,
         )
+
+    def add_user(
+        self,
+        email: str,
+        password: str,
+        first: str = 'Test',
+        last: str = 'User',
+        account_id: Optional[str] = None,
+        sysadmin: bool = False,
+    ) -> dict[str, Any]:
+        """Create a user who can log in (a member of ``account_id``, default: the seeded account).
+
+        :return: the user object (``uuid``, ``email``, ``namespace_id``, ...), without password fields.
+        """
+        assert self.state is not None, 'Emulator is not started'
+        from .accounts import hash_password, public_user
+
+        namespace = self.state.add_object(
+            'namespace', {'name': f'{first} {last}', 'type': 'user', 'engine_fqdn': self.engine_fqdn}
+        )
+        user = self.state.add_object(
+            'user',
+            {
+                'first': first,
+                'last': last,
+                'name': f'{first} {last}',
+                'email': email,
+                'namespace_id': namespace['uuid'],
+                'sysadmin': int(sysadmin),
+                'settings': {},
+                **hash_password(password),
+            },
+        )
+        self.state.update_object('namespace', namespace['uuid'], {'user_id': user['uuid']})
+        self.state.add_object(
+            'account_user', {'account_id': account_id or ACCOUNT_UUID, 'user_id': user['uuid'], 'role_id': None}
+        )
+        return public_user(user)
 
     def login(self) -> str:
         """Create a session for the seeded admin and return its sid."""

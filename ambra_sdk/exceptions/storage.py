@@ -112,7 +112,7 @@ def _rebuild(cls: Type[StorageResponseException], kwargs: Dict[str, Any]) -> Sto
     return error_class_for(cls, kwargs['http_status_code'])(**kwargs)
 
 
-class UnexpectedStorageResponse(AmbraResponseException):  # noqa: N818
+class UnexpectedStorageResponse(AmbraResponseException):
     """The storage server answered something the SDK cannot interpret.
 
     Raised for a status the storage API does not document, a body that is
@@ -130,7 +130,7 @@ class UnexpectedStorageResponse(AmbraResponseException):  # noqa: N818
         self.http_status_code = code
 
 
-class IncompleteDownload(AmbraException, OSError):  # noqa: N818
+class IncompleteDownload(AmbraException, OSError):
     """A streamed download ended before ``Content-Length`` bytes arrived.
 
     Nothing is left under the destination name.
@@ -253,7 +253,7 @@ class InternalServerError(StorageResponseException):
 # --- readable-status classes below a status class ---
 
 
-class JsonDeserializeException(BadRequest):  # noqa: N818
+class JsonDeserializeException(BadRequest):
     """400: JSON deserialize exception."""
 
     storage_code = 8
@@ -301,7 +301,7 @@ class ImagesNotFound(NotFound):
     description = 'Images not found by ids'
 
 
-class AttachmentNotFoundException(NotFound):  # noqa: N818
+class AttachmentNotFoundException(NotFound):
     """404: attachment not found."""
 
     storage_code = 16
@@ -376,7 +376,7 @@ class Unknown(InternalServerError):
     description = 'Internal server error'
 
 
-class JsonSerializeException(InternalServerError):  # noqa: N818
+class JsonSerializeException(InternalServerError):
     """500: JSON serialize exception."""
 
     storage_code = 9
@@ -408,7 +408,7 @@ class StoreOperationFailed(InternalServerError):
     description = 'An error occurred while trying to persist image into storage'
 
 
-class AnonymizeRegionsException(InternalServerError):  # noqa: N818
+class AnonymizeRegionsException(InternalServerError):
     """500: error while anonymizing regions."""
 
     storage_code = 22
@@ -602,7 +602,7 @@ STORAGE_ERROR_CODES: FrozenSet[int] = frozenset(
     error.http_status_code for error in STORAGE_ERRORS.values() if error.http_status_code is not None
 )
 
-__all__ = [  # noqa: WPS317
+__all__ = [
     'BODY_START_LENGTH', 'STORAGE_ERRORS', 'STATUS_ERRORS', 'STORAGE_ERROR_CODES', 'error_class_for',
     'StorageResponseException', 'UnexpectedStorageResponse', 'IncompleteDownload',
     'BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'NotAcceptable', 'Conflict',

@@ -70,7 +70,7 @@ def check_size(size: Any) -> None:
     try:
         int(size)
     except (TypeError, ValueError):
-        pass  # noqa: WPS420
+        pass
     else:
         return
     if not isinstance(size, str):
@@ -140,7 +140,7 @@ def open_path(path: Any, name: str) -> Any:
         raise IsADirectoryError('{name}: {path!r} is a directory, not a file'.format(name=name, path=fspath))
     if not os.path.exists(fspath):
         raise FileNotFoundError('{name}: no such file {path!r}'.format(name=name, path=fspath))
-    return open(fspath, 'rb')  # noqa: SIM115, WPS515 (closed by the caller)
+    return open(fspath, 'rb')  # noqa: SIM115 (closed by the caller)
 
 
 def check_file_object(file_obj: Any, name: str) -> None:

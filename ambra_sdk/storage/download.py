@@ -77,7 +77,7 @@ class DownloadTarget:
         """Check the target before anything is sent.
 
         :raises ValueError: both or neither of ``to_path``/``to_file``, bad chunk size,
-            a closed file, or a progress that is not callable.
+            a closed or read-only ``to_file``, or a progress that is not callable.
         :raises FileNotFoundError: the destination directory does not exist.
         :raises IsADirectoryError: ``to_path`` is a directory.
         """
@@ -90,6 +90,9 @@ class DownloadTarget:
         if self.to_file is not None:
             if getattr(self.to_file, 'closed', False):
                 raise ValueError('to_file is closed')
+            writable = getattr(self.to_file, 'writable', None)
+            if not hasattr(self.to_file, 'write') or (writable is not None and not writable()):
+                raise ValueError('to_file must be a file opened for writing in binary mode')
             return
         path = os.fspath(self.to_path)  # type: ignore[arg-type]
         if os.path.isdir(path):
@@ -154,7 +157,7 @@ class _Reporter:
 
 def _tqdm_bar(total: Optional[int]) -> Any:
     try:
-        from tqdm import tqdm  # noqa: WPS433 (optional dependency, imported lazily)
+        from tqdm import tqdm  # optional dependency, imported lazily
     except ImportError:
         logger.debug('tqdm is not installed: no progress bar')
         return None
@@ -197,7 +200,7 @@ def _received(response: Response, done: int) -> int:
     return done
 
 
-def save_response(  # noqa: WPS211
+def save_response(
     response: Response,
     to_path: Optional[PathType] = None,
     to_file: Optional[BinaryIO] = None,

@@ -30,7 +30,8 @@ class Image(StorageNamespace):
 
         :param engine_fqdn: storage engine host.
         :param namespace: storage namespace.
-        :param opened_file: a file opened in binary mode, or a path.
+        :param opened_file: a file opened in binary mode, or a path (opened here and
+            closed after sending; with ``only_prepare=True`` the caller closes it).
         :param study_uid: study UID the image must belong to.
         :param use_box: return a Box (``study_uid``, ``image_uid``, ``image_version``...).
         :param x_ambrahealth_job_id: job id (``X-AmbraHealth-Job-Id`` header).
@@ -66,7 +67,8 @@ class Image(StorageNamespace):
 
         :param engine_fqdn: storage engine host.
         :param namespace: storage namespace.
-        :param opened_file: a binary file, a path, or a requests tuple
+        :param opened_file: a binary file, a path (opened here and closed after sending;
+            with ``only_prepare=True`` the caller closes it), or a requests tuple
             ``(filename, fileobj[, content_type[, headers]])``.
         :param tags: DICOM tags JSON (sent as a query parameter and a form field).
         :param render_wrapped_pdf: render the wrapped PDF.

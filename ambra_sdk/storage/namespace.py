@@ -46,7 +46,7 @@ class StorageNamespace:
         """The Storage this namespace belongs to."""
         return self._storage
 
-    def _prepare(  # noqa: WPS211
+    def _prepare(
         self,
         method: StorageMethod,
         url_template: str,
@@ -70,7 +70,7 @@ class StorageNamespace:
             stream=stream,
         )
 
-    def _finish(  # noqa: WPS211
+    def _finish(
         self,
         prepared: PreparedRequest,
         only_prepare: bool,

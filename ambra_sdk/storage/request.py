@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 class StorageMethod(Enum):
     """HTTP verbs used by the storage API."""
 
-    get = 'GET'  # noqa: WPS115
-    post = 'POST'  # noqa: WPS115
-    delete = 'DELETE'  # noqa: WPS115
+    get = 'GET'
+    post = 'POST'
+    delete = 'DELETE'
 
 
 def _file_objects(value: Any) -> List[Any]:
@@ -33,7 +33,7 @@ def _file_objects(value: Any) -> List[Any]:
     return []
 
 
-class PreparedRequest:  # noqa: WPS230
+class PreparedRequest:
     """A storage request: everything needed to send it, and nothing sent yet.
 
     Building one never logs in and never sends anything. ``params`` gets the
@@ -51,7 +51,7 @@ class PreparedRequest:  # noqa: WPS230
 
     __slots__ = ('storage', 'url', 'method', 'params', 'files', 'headers', 'data', 'stream')
 
-    def __init__(  # noqa: WPS211
+    def __init__(
         self,
         storage: 'Storage',
         url: str,
@@ -78,10 +78,17 @@ class PreparedRequest:  # noqa: WPS230
     def file_positions(self) -> List[Tuple[Any, int]]:
         """Return ``(file, position)`` for every file object of the body.
 
-        :return: the current read position of each file of ``data`` and ``files``.
+        :return: the current read position of each seekable file of ``data`` and ``files``.
         """
-        found = _file_objects(self.data) + _file_objects(self.files)
-        return [(file_obj, file_obj.tell()) for file_obj in found]
+        positions = []
+        for file_obj in _file_objects(self.data) + _file_objects(self.files):
+            seekable = getattr(file_obj, 'seekable', None)
+            try:
+                if seekable is None or seekable():
+                    positions.append((file_obj, file_obj.tell()))
+            except (OSError, ValueError):
+                continue  # a pipe or socket cannot be rewound; it is sent once as is
+        return positions
 
     def execute(self) -> Response:
         """Send the request; on an expired sid, log in again and send it once more.

@@ -12,6 +12,7 @@ from ambra_sdk.exceptions.storage import (
     UnexpectedStorageResponse,
     error_class_for,
 )
+from ambra_sdk.redact import redact_text
 
 
 def _body_start(response: Response) -> str:
@@ -19,7 +20,7 @@ def _body_start(response: Response) -> str:
         text = response.text
     except Exception:  # noqa: BLE001 (a broken stream must not hide the status)
         return ''
-    return text[:BODY_START_LENGTH]
+    return redact_text(text[:BODY_START_LENGTH])
 
 
 def check_errors(response: Response) -> Response:
@@ -29,7 +30,8 @@ def check_errors(response: Response) -> Response:
     * A status the storage API does not document, or a body that is not a
       JSON object, raises
       :class:`~ambra_sdk.exceptions.storage.UnexpectedStorageResponse`
-      with the status and the start of the body.
+      with the status and the start of the body (sids and registered
+      secrets masked).
     * Otherwise the class is chosen by ``kind.readable_status`` (see
       :mod:`ambra_sdk.exceptions.storage`).
 

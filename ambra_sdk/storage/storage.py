@@ -85,7 +85,7 @@ class Storage:
         :param kwargs: requests arguments (``params`` is required).
         :return: the raw response.
         """
-        return self._api.storage_get(url, True, **kwargs)  # noqa: WPS425
+        return self._api.storage_get(url, True, **kwargs)
 
     def post(self, url: str, **kwargs: Any) -> Response:
         """Send a POST with the sid.
@@ -94,7 +94,7 @@ class Storage:
         :param kwargs: requests arguments (``params`` is required).
         :return: the raw response.
         """
-        return self._api.storage_post(url, True, **kwargs)  # noqa: WPS425
+        return self._api.storage_post(url, True, **kwargs)
 
     def delete(self, url: str, **kwargs: Any) -> Response:
         """Send a DELETE with the sid.
@@ -103,7 +103,7 @@ class Storage:
         :param kwargs: requests arguments (``params`` is required).
         :return: the raw response.
         """
-        return self._api.storage_delete(url, True, **kwargs)  # noqa: WPS425
+        return self._api.storage_delete(url, True, **kwargs)
 
     def retry_with_new_sid(self, fn: Callable[[], ReturnType]) -> ReturnType:
         """Call ``fn``; on an expired sid log in again and call it once more.

@@ -102,7 +102,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
-    def post_attachment(  # noqa: WPS211
+    def post_attachment(
         self,
         engine_fqdn: str,
         namespace: str,
@@ -122,7 +122,8 @@ class StudyChangeCommands(StorageNamespace):
         :param engine_fqdn: storage engine host.
         :param namespace: storage namespace.
         :param study_uid: study UID.
-        :param opened_file: a binary file, a path, or a requests tuple
+        :param opened_file: a binary file, a path (opened here and closed after sending;
+            with ``only_prepare=True`` the caller closes it), or a requests tuple
             ``(filename, fileobj[, content_type[, headers]])``.
         :param phi_namespace: namespace to take the PHI from.
         :param wrap_images: wrap jpeg/bmp/pdf into DICOM.
@@ -307,7 +308,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
-    def anonymize(  # noqa: WPS211
+    def anonymize(
         self,
         engine_fqdn: str,
         namespace: str,

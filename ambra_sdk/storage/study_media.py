@@ -330,7 +330,7 @@ class StudyMediaCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare, target=target)
 
-    def download(  # noqa: WPS211
+    def download(
         self,
         engine_fqdn: str,
         namespace: str,

@@ -27,7 +27,6 @@ def test_upload_from_path_and_get(api, namespace_id, make_dicoms):
     assert str(dataset.PatientName) == 'Doe^John'
 
 
-@pytest.mark.xfail(reason="emulator: image version '*' (latest) is not supported yet", strict=False)
 def test_get_latest_version_by_default(api, namespace_id, make_dicoms):
     params = api.Addon.Dicom.upload_from_path(dicom_path=make_dicoms(1)[0], namespace_id=namespace_id)
     dataset = api.Addon.Dicom.get(namespace_id=namespace_id, study_uid=params.study_uid, image_uid=params.image_uid)

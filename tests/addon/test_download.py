@@ -70,9 +70,6 @@ def test_faults_are_retried(fast_api, namespace_id, uploaded, tmp_path, emulator
         assert path.read_bytes() == sources[image_uid]
 
 
-@pytest.mark.xfail(
-    reason='emulator: truncate_body answers 500 on streamed (direct passthrough) file responses', strict=False,
-)
 def test_truncated_bodies_are_retried(fast_api, namespace_id, uploaded, tmp_path, emulator):
     study_uid, sources = uploaded
     emulator.faults.add(IMAGE_PATH, truncate_body=True, times=3, method='GET')

@@ -178,3 +178,25 @@ def test_normalize_paths(tmp_path):
 def test_wait_timeout_is_a_timeout_error():
     error = WaitTimeout('late', 3.0, last={'phantom': 1})
     assert isinstance(error, TimeoutError) and error.timeout == 3.0 and error.last == {'phantom': 1}
+
+
+def test_upload_result_pickles():
+    import pickle
+
+    result = UploadResult('uuid', {Path('a.dcm'): 'p'}, [SkippedFile(Path('b'), 'why')], {}, 2)
+    again = pickle.loads(pickle.dumps(result))
+    assert again == result and again.skipped == result.skipped and again.total == 2
+
+
+def test_bounded_map_stops_queued_work_when_the_consumer_stops():
+    started = []
+
+    def work(item):
+        started.append(item)
+        time.sleep(0.01)
+        return item
+
+    for _ in bounded_map(work, range(100), max_workers=2):
+        break
+    time.sleep(0.05)
+    assert len(started) <= 4  # the window (2 x workers), not the 100 items

@@ -161,27 +161,20 @@ def test_duplicate_and_get(api, namespace_id, make_dicoms, emulator):
     assert copy.uuid != result.study_uuid
 
 
-def _anonymize_jobs_supported(api, namespace_id, study_uid, engine_fqdn, emulator):
-    """True when the emulator's storage anonymize records the job of ``X-AmbraHealth-Job-Id``."""
-    job_id = str(uuid.uuid4())
-    try:
-        api.Storage.Study.anonymize(engine_fqdn, namespace_id, study_uid, region={}, x_ambrahealth_job_id=job_id)
-    except Exception:  # noqa: BLE001
-        return False
-    return emulator.state.get_job(job_id) is not None
-
-
 def test_anonymize_and_get(api, namespace_id, make_dicoms, emulator):
     result = api.Addon.Study.upload_paths(dicom_paths=make_dicoms(2), namespace_id=namespace_id)
     study_uid = result.images_params[0].study_uid
     engine = api.Addon.Dicom.engine_fqdn(namespace_id)
-    if not _anonymize_jobs_supported(api, namespace_id, study_uid, engine, emulator):
-        pytest.xfail('the emulator does not record storage jobs (X-AmbraHealth-Job-Id) yet')
+    emulator.requests_log.clear()
     region = {'regions': [{'x': 0, 'y': 0, 'width': 10, 'height': 10}]}
     new = api.Addon.Study.anonymize_and_get(
-        engine, namespace_id, study_uid, region, to_namespace=emulator.namespace_id, timeout=20, ws_timeout=0.5,
+        engine, namespace_id, study_uid, region, to_namespace=emulator.namespace_id,
+        x_ambrahealth_job_id='anon-1', timeout=20, ws_timeout=0.5,
     )
     assert new.storage_namespace == emulator.namespace_id and new.study_uid != study_uid
+    assert new.phantom == 0
+    assert len(logged(emulator, 'POST', '/anonymize')) == 1
+    assert emulator.state.get_job('anon-1')['state'] == 'DONE'
     new_uid = api.Addon.Study.anonymize_and_wait(engine, namespace_id, study_uid, region, timeout=20, ws_timeout=0.5)
     assert isinstance(new_uid, str) and new_uid != study_uid
 

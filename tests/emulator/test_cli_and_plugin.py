@@ -143,3 +143,40 @@ def test_importing_the_api_does_not_import_the_emulator():
     )
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=_env(), check=True)
     assert out.stdout.strip() == '[]'
+
+
+@pytest.mark.skipif(sys.platform == 'win32', reason='uses SIGINT')
+def test_cli_demo_runs_against_the_served_emulator():
+    pytest.importorskip('ambra_sdk.emulator.demo')
+    pytest.importorskip('pydicom')
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'ambra_sdk.emulator', '--demo'],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(),
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split()[-1]
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if 'Done' in line:
+                break
+        assert any(url in line for line in lines), lines
+        assert 'Done' in lines[-1], lines
+        # still serving after the demo
+        assert requests.post(url + '/session/user', timeout=10).status_code == 401
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert proc.returncode == 0

@@ -185,3 +185,34 @@ def test_job_get(client):
     assert answer['state'] == 'DONE' and answer['result'] == '1.2.3'
     assert client.error('/job/get', {'id': 'nope'})['error_type'] == 'NOT_FOUND'
     assert client.post('/job/get', {'id': 'job-1'}, sid=None).status_code == 401
+
+
+def test_add_user_helper_and_study_visibility(client):
+    emulator = client.emulator
+    other_account = client.ok('/account/add', {'name': 'Elsewhere'})
+    client.add_study(study_uid='1.1')
+    client.add_study(
+        study_uid='2.2', storage_namespace=other_account['namespace_id'], phi_namespace=other_account['namespace_id']
+    )
+    user = emulator.add_user('viewer@example.com', 'Viewer-123')
+    assert 'password_hash' not in user and user['email'] == 'viewer@example.com'
+    sid = client.ok('/session/login', {'login': 'viewer@example.com', 'password': 'Viewer-123'}, sid=None)['sid']
+    assert [s['study_uid'] for s in client.ok('/study/list', sid=sid)['studies']] == ['1.1']
+    assert [s['study_uid'] for s in client.ok('/study/list')['studies']] == ['2.2', '1.1']  # admin sees all
+    assert [a['name'] for a in client.ok('/account/list', sid=sid)['accounts']] == ['Emulator Account']
+
+
+def test_reset_hooks(client):
+    from ambra_sdk.emulator import registry
+
+    seen = []
+
+    def hook(state):
+        seen.append(state)
+
+    registry.on_reset(hook)
+    try:
+        client.emulator.reset()
+        assert seen == [client.emulator.state]
+    finally:
+        registry._RESET_HOOKS.remove(hook)

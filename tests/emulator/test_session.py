@@ -97,6 +97,8 @@ def test_unknown_endpoint_is_404(client):
     response = client.post('/no/such/endpoint')
     assert response.status_code == 404
     assert requests.post(f'http://{client.emulator.engine_fqdn}/elsewhere').status_code == 404
+    outside = requests.post(f'http://{client.emulator.engine_fqdn}/study/list', data={'sid': client.sid})
+    assert outside.status_code == 404
 
 
 def test_requests_log_masks_secrets(client):

@@ -42,6 +42,15 @@ class StorageClient:
         """The emulator state."""
         return self.emulator.state
 
+    def index_files(self) -> list:
+        """Files left in storage's blob and temp folders."""
+        found = []
+        for name in ('storage', 'storage-tmp'):
+            folder = self.state.files_dir / name
+            if folder.exists():
+                found.extend(folder.iterdir())
+        return found
+
     def url(self, path: str) -> str:
         """Absolute storage URL of ``path``."""
         return self.base + path

@@ -142,3 +142,8 @@ def test_download_bad_bundle_and_unknown_study(storage, ct):
     assert_storage_error(storage.get(path), 412, 'VALIDATION_ERROR')
     missing = f'/study/{storage.namespace}/1.2.3/download'
     assert_storage_error(storage.get(missing, params={'bundle': 'dicom'}), 404, 'STUDY_NOT_FOUND')
+
+
+def test_download_by_post_form(storage, ct):
+    response = storage.post(storage.study(ct) + '/download', data={'bundle': 'dicom', 'flat_directory': '1'})
+    assert _zip(response).namelist() == ['IMG0001.dcm']

@@ -140,3 +140,19 @@ def test_operations_on_unknown_study(storage):
                          ('POST', '/anonymize'), ('POST', '/rt'), ('POST', '/hl7/x/sr')):
         response = storage.request(method, base + path, data='{}')
         assert_storage_error(response, 404, 'STUDY_NOT_FOUND')
+
+
+def test_job_header_records_a_job(storage, ct):
+    job_id = '3f0b5bb4-6b0e-4d1c-9d39-0a4f7f1f5e21'
+    response = storage.post(
+        storage.study(ct) + '/anonymize', data='{}', headers={'X-AmbraHealth-Job-Id': job_id},
+    )
+    assert response.status_code == 202
+    job = storage.state.get_job(job_id)
+    assert job['state'] == 'DONE' and job['result'] == response.text
+    assert job['study_uid'] == ct['study_uid']
+    failed_id = '3f0b5bb4-6b0e-4d1c-9d39-0a4f7f1f5e22'
+    storage.get(f'/study/{storage.namespace}/0.0/merge', params={'secondary_study_uid': '1.1'},
+                headers={'X-AmbraHealth-Job-Id': failed_id})
+    failed = storage.state.get_job(failed_id)
+    assert failed['state'] == 'FAILED' and failed['error_type'] == 'STUDY_NOT_FOUND'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pydicom
 
-from .conftest import assert_storage_error, dicom_path
+from .conftest import assert_storage_error, dicom_bytes, dicom_path
 
 
 def test_schema_lists_series_images_and_attachments(storage, ct):
@@ -130,3 +130,10 @@ def test_expired_session_is_access_denied(storage, ct):
 def test_head_is_allowed_on_get_endpoints(storage, ct):
     response = storage.request('HEAD', storage.study(ct) + '/schema')
     assert response.status_code == 200 and response.content == b''
+
+
+def test_star_version_means_latest(storage, ct):
+    path = storage.study(ct) + f"/image/{ct['image_uid']}/version/*/json"
+    assert storage.get(path).json()['image_version'] == ct['image_version']
+    payload = storage.get(storage.study(ct) + f"/image/{ct['image_uid']}/version/*")
+    assert payload.status_code == 200 and payload.content == dicom_bytes('CT_small.dcm')

@@ -164,3 +164,51 @@ def test_client_hanging_up_mid_upload_leaves_nothing(storage, tmp_path):
     while tmp.exists() and list(tmp.iterdir()) and time.time() < deadline:
         time.sleep(0.05)
     assert not tmp.exists() or not list(tmp.iterdir())
+
+
+def _garbage(path: Path, mib: int) -> None:
+    with open(path, 'wb') as out:
+        out.write(struct.pack('<HHI', 0x0008, 0x0018, 0x7FFFFFF0))  # a "UID" of 2 GiB
+        for _ in range(mib):
+            out.write(b'1' * (1 << 20))
+
+
+def test_big_garbage_is_rejected_without_reading_it(storage, tmp_path):
+    path = tmp_path / 'garbage.bin'
+    _garbage(path, SIZE_MIB)
+    with PeakRss() as rss, open(path, 'rb') as body:
+        response = storage.post(f'/namespace/{storage.namespace}/image', data=body)
+    assert 400 <= response.status_code < 600
+    assert response.json()['kind']['readable_status'] in ('MISSING_REQUIRED_DICOM_TAG', 'ERROR_ON_READING_DICOM_TAGS')
+    assert rss.growth < LIMIT, f'RSS grew by {rss.growth / 2**20:.1f} MiB'
+    assert not list(storage.index_files())
+
+
+def test_big_header_blob_stays_on_disk(storage, tmp_path):
+    """A DICOM whose payload is a big EncapsulatedDocument (before pixel data)."""
+    path = tmp_path / 'doc.dcm'
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = '1.2.840.10008.5.1.4.1.1.104.1'
+    ds.SOPInstanceUID, ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid(), generate_uid()
+    ds.MIMETypeOfEncapsulatedDocument = 'application/pdf'
+    try:
+        ds.save_as(str(path), enforce_file_format=True)
+    except TypeError:  # pydicom < 3
+        ds.save_as(str(path), write_like_original=False)
+    length = SIZE_MIB * 2**20
+    with open(path, 'ab') as out:
+        out.write(struct.pack('<HH2sHI', 0x0042, 0x0011, b'OB', 0, length))
+        for _ in range(SIZE_MIB):
+            out.write(b'%' * (1 << 20))
+    with PeakRss() as rss, open(path, 'rb') as body:
+        response = storage.post(f'/namespace/{storage.namespace}/image', data=body)
+    assert response.status_code == 200, response.text
+    assert rss.growth < LIMIT, f'RSS grew by {rss.growth / 2**20:.1f} MiB'
+    up = response.json()
+    with PeakRss() as rss:
+        tags = storage.get(storage.image(up) + '/json').json()['tags']
+    assert rss.growth < LIMIT
+    blob = next(t for t in tags if t['name'] == 'EncapsulatedDocument')
+    assert blob['vl'] == length and blob['value'] is None

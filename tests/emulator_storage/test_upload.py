@@ -150,3 +150,16 @@ def test_parallel_uploads_into_one_study(storage, tmp_path):
     schema = storage.get(f'/study/{storage.namespace}/{study_uid}/schema').json()
     numbers = [i['instance_number'] for i in schema['series'][0]['images']]
     assert numbers == sorted(numbers) == list(range(1, 13))
+
+
+def test_chunked_upload_without_content_length(storage):
+    data = dicom_bytes('MR_small.dcm')
+
+    def body():
+        for start in range(0, len(data), 1000):
+            yield data[start:start + 1000]
+
+    response = storage.post(f'/namespace/{storage.namespace}/image', data=body())
+    assert response.status_code == 200, response.text
+    up = response.json()
+    assert storage.get(storage.image(up)).content == data

@@ -201,3 +201,11 @@ def test_exceptions_pickle():
     assert unexpected.http_status_code == 502
     incomplete = pickle.loads(pickle.dumps(errors.IncompleteDownload(10, 3)))
     assert (incomplete.expected, incomplete.received) == (10, 3)
+
+
+def test_body_start_is_redacted():
+    body = '<html>upstream error for /api/v3/storage/study/x/y/schema?sid=SECRET-SID-123&a=1</html>'
+    with pytest.raises(errors.UnexpectedStorageResponse) as info:
+        check_errors(make_response(502, body))
+    assert 'SECRET-SID-123' not in str(info.value)
+    assert 'SECRET-SID-123' not in (info.value.response_text or '')

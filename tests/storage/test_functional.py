@@ -14,6 +14,7 @@ from ambra_sdk.exceptions.base import AmbraResponseException
 from ambra_sdk.exceptions.storage import (
     AttachmentNotFoundException,
     ImageNotFound,
+    IncompleteDownload,
     NotFound,
     NotPdfFile,
     NotVideoInImage,
@@ -267,9 +268,21 @@ def test_download_streams_by_default(env):
 def test_download_truncated_leaves_no_file(env, tmp_path):
     env.emulator.faults.add('/storage/study/*/image/*/version/*', truncate_body=True)
     target = tmp_path / 'image.dcm'
-    with pytest.raises(Exception):  # noqa: B017, PT011 (IncompleteDownload or a connection error)
+    with pytest.raises(IncompleteDownload) as info:
         env.api.Storage.Image.dicom_payload(*env.image, to_path=target)
+    assert info.value.expected == 39206  # CT_small.dcm
+    assert info.value.received < info.value.expected
     assert list(tmp_path.iterdir()) == []
+
+
+def test_download_truncated_keeps_previous_file(env, tmp_path):
+    target = tmp_path / 'study.zip'
+    target.write_bytes(b'previous')
+    env.emulator.faults.add('/storage/study/*/download', truncate_body=True)
+    with pytest.raises(IncompleteDownload):
+        env.api.Storage.Study.download(*env.study, 'dicom', to_path=target)
+    assert target.read_bytes() == b'previous'
+    assert [p.name for p in tmp_path.iterdir()] == ['study.zip']
 
 
 def test_delete_attachment(env):
@@ -399,3 +412,13 @@ def test_unexpected_status(env):
     with pytest.raises(UnexpectedStorageResponse) as info:
         env.api.Storage.Study.schema(*env.study)
     assert info.value.http_status_code == 418
+
+
+def test_every_method_has_a_functional_test():
+    from .helpers import load_spec
+
+    spec = load_spec()
+    if not spec:
+        pytest.skip('../shared/spec/storage_endpoints.json is not available')
+    missing = [e['method'] for e in spec if 'test_{}'.format(e['method']) not in globals()]
+    assert missing == []

@@ -254,3 +254,17 @@ def test_get_url_and_request(offline_api):
 def test_path_args_are_not_encoded(offline_api):
     prepared = offline_api.Storage.Study.thumbnail('h', 'n', 's', 'i', 'v', 0, only_prepare=True)
     assert prepared.url.endswith('/image/i/version/v/frame/0/thumbnail')
+
+
+def test_preparing_with_credentials_never_logs_in(tmp_path):
+    """An Api with credentials and an unreachable service: preparing must not try to log in."""
+    from ambra_sdk.api import Api
+
+    api = Api.with_creds('http://127.0.0.1:9/api/v3', 'user', 'password')
+    for endpoint in SPEC:
+        values = {p['name']: _sample(p, tmp_path) for p in endpoint['params']}
+        prepared = getattr(_namespace(api, endpoint), endpoint['method'])(only_prepare=True, **values)
+        assert 'sid' not in prepared.params
+        for value in values.values():
+            if hasattr(value, 'close'):
+                value.close()

@@ -129,6 +129,17 @@ def test_repr_hides_params(fake_storage):
 def test_text_bodies_are_sent_as_utf8(fake_api, fake_storage):
     """Fix: the reference let http.client encode str bodies as Latin-1 (charset=utf-8 declared)."""
     fake_storage.Study.create_rt('h', 'n', 's', '{"name": "Lésion – ROI"}')
-    assert fake_api.calls[0]['body'] == '{"name": "Lésion – ROI"}'.encode('utf-8')
+    assert fake_api.calls[0]['body'] == '{"name": "Lésion – ROI"}'.encode()
     fake_storage.Study.delete_images('h', 'n', 's', '1.2.3,1.2.4')
     assert fake_api.calls[1]['body'] == b'1.2.3,1.2.4'
+
+
+def test_non_seekable_body_is_sent(fake_api, fake_storage):
+    import os
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, b'streamed')
+    os.close(write_end)
+    with open(read_end, 'rb') as pipe:
+        fake_storage.Image.upload('h', 'n', pipe)
+    assert fake_api.calls[0]['body'] == b'streamed'

@@ -131,3 +131,15 @@ def test_download_destination_checked_before_sending(fake_api, fake_storage, tmp
     with pytest.raises(ValueError, match='chunk_size'):
         fake_storage.Study.download('h', 'n', 's', 'dicom', to_path=tmp_path / 'a', chunk_size=0)
     assert fake_api.calls == []
+
+
+def test_read_only_to_file_rejected_before_sending(fake_api, fake_storage, tmp_path):
+    path = tmp_path / 'r.bin'
+    path.write_bytes(b'')
+    with open(path, 'rb') as read_only, pytest.raises(ValueError, match='opened for writing'):
+        fake_storage.Image.dicom_payload('h', 'n', 's', 'i', 'v', to_file=read_only)
+    closed = io.BytesIO()
+    closed.close()
+    with pytest.raises(ValueError, match='to_file is closed'):
+        fake_storage.Study.pdf('h', 'n', 's', 'i', 'v', to_file=closed)
+    assert fake_api.calls == []

@@ -19,8 +19,8 @@ def login(ctx: RequestContext) -> dict[str, Any]:
     login_name = ctx.param('login') or ctx.param('email')
     password = ctx.param('password')
     missing = [n for n, v in (('login', login_name), ('password', password)) if v is None]
-    if ctx.param('use_pkey') and password is None:
-        raise ServiceError('INVALID_CREDENTIALS')
+    if ctx.param('use_pkey') is not None:
+        raise ServiceError('ONLY_ONE' if password is not None else 'INVALID_CREDENTIALS')
     if missing:
         raise missing_fields(missing)
     assert login_name is not None and password is not None

@@ -10,8 +10,8 @@ service ``studies`` row. See ``README.md`` in this folder for the JSON shapes.
 Modules: ``errors`` (error JSON), ``index`` (state access), ``upload`` (streamed
 ingest), ``tags`` (tag JSON), ``studies`` (schema, counts, service row),
 ``render`` + ``encoders`` (PNG/JPEG/TIFF), ``zipstream`` + ``bundle`` (download),
-``attachments``, ``derive`` (copies and generated DICOM), ``routing`` (auth,
-errors and registration), ``routes_*`` (the endpoints).
+``attachments``, ``derive`` (storing and copying), ``generate`` (new DICOM
+objects), ``routing`` (auth, errors, registration), ``routes_*`` (the endpoints).
 """
 
 from ambra_sdk.emulator.storage import (  # noqa: F401  (import registers the routes)

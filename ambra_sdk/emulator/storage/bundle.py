@@ -24,6 +24,7 @@ from pydicom import dcmread
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import AttachmentRecord, ImageRecord
 from ambra_sdk.emulator.storage.render import RenderOptions, render_frame
+from ambra_sdk.emulator.storage.upload import load_header
 from ambra_sdk.emulator.storage.zipstream import ZipEntry, bytes_chunks, file_chunks
 
 BUNDLES = ('dicom', 'iso', 'osx', 'win')
@@ -105,7 +106,7 @@ def _folders(images: List[ImageRecord], opts: DownloadOptions) -> Dict[str, str]
         if opts.flat_directory:
             result[key] = ''
         elif opts.roche_directory:
-            ds = dcmread(rec.path, stop_before_pixels=True)
+            ds = load_header(rec.path)
             top = f"{ds.get('StudyDate', '') or 'NODATE'}-{ds.get('ClinicalTrialTimePointID', '') or 'NA'}"
             leaf = f"{ds.get('SeriesTime', '') or 'NOTIME'}-{ds.get('SeriesDescription', '') or 'NODESC'}"
             result[key] = f'{_clean(top)}/{_clean(rec.modality or "OT")}/{_clean(leaf)}/'

@@ -16,6 +16,7 @@ from pydicom import dcmread
 
 from ambra_sdk.emulator.storage.encoders import encode_jpeg, encode_png, encode_tiff
 from ambra_sdk.emulator.storage.errors import StorageError
+from ambra_sdk.emulator.storage.upload import load_header
 
 #: Longest edge of a thumbnail.
 THUMBNAIL_EDGE = 128
@@ -155,7 +156,7 @@ def decode_frame(path: str, frame_index: int) -> np.ndarray:
     :raises StorageError: IMAGE_NOT_FOUND when the frame does not exist;
         any other failure propagates (the caller falls back to a placeholder).
     """
-    ds = dcmread(path, stop_before_pixels=True)
+    ds = load_header(path)
     frames = int(getattr(ds, 'NumberOfFrames', 1) or 1)
     if frame_index >= frames:
         raise StorageError(

@@ -157,7 +157,7 @@ def dicom_payload(
 @storage_route('/study/<namespace>/<study_uid>/download', methods=('GET', 'POST'))
 def download(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     """The study as a zip, streamed (chunked, no Content-Length)."""
-    bundle = req.arg('bundle') or (req.request.form.get('bundle') if req.request.method == 'POST' else None)
+    bundle = req.arg('bundle')
     if bundle not in BUNDLES:
         raise StorageError(
             'VALIDATION_ERROR', 'bundle must be one of dicom, iso, osx, win', {'bundle': bundle},

@@ -17,15 +17,13 @@ from ambra_sdk.emulator.storage.bundle import parse_uid_list
 from ambra_sdk.emulator.storage.derive import (
     CopyPlan,
     Transform,
-    basic_text_sr,
     copy_images,
     crop_transform,
     obscure_transform,
-    rtstruct,
     store_dataset,
-    study_template,
 )
 from ambra_sdk.emulator.storage.errors import StorageError, study_not_found
+from ambra_sdk.emulator.storage.generate import basic_text_sr, rtstruct, study_template
 from ambra_sdk.emulator.storage.index import ImageRecord
 from ambra_sdk.emulator.storage.routing import StorageRequest, accepted, json_response, storage_route
 from ambra_sdk.emulator.storage.studies import sync_service_study

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from pydicom import dcmread
 from werkzeug.wrappers import Response
 
 from ambra_sdk.emulator.storage.routing import StorageRequest, json_response, storage_route
@@ -20,6 +19,7 @@ from ambra_sdk.emulator.storage.tags import (
     parse_include_tags,
     phi_tags,
 )
+from ambra_sdk.emulator.storage.upload import load_header
 
 IMG = '/study/<namespace>/<study_uid>/image/<image_uid>/version/<image_version>'
 
@@ -56,7 +56,7 @@ def count(req: StorageRequest, namespace: str, study_uid: str) -> Response:
 
 def _study_headers(req: StorageRequest, namespace: str, study_uid: str) -> List[Any]:
     return [
-        dcmread(rec.path, stop_before_pixels=True)
+        load_header(rec.path)
         for rec in req.index.images(namespace, study_uid)
     ]
 
@@ -87,7 +87,7 @@ def image_phi(
 ) -> Response:
     """Image PHI: ``{keyword: value}`` of the patient-level tags of one image."""
     rec = req.require_image(namespace, study_uid, image_uid, image_version)
-    ds = dcmread(rec.path, stop_before_pixels=True)
+    ds = load_header(rec.path)
     return json_response(keyword_values(ds, PATIENT_KEYWORDS))
 
 
@@ -97,12 +97,12 @@ def attribute(
 ) -> Response:
     """Image attributes: ``{keyword-or-GGGGEEEE: value}`` (no sequences or binaries)."""
     rec = req.require_image(namespace, study_uid, image_uid, image_version)
-    ds = dcmread(rec.path, stop_before_pixels=True)
+    ds = load_header(rec.path)
     return json_response(attribute_map(ds, _filter(req)))
 
 
 def _image_json(rec_path: str, flt: TagFilter, image_uid: str, version: str) -> Dict[str, Any]:
-    ds = dcmread(rec_path, stop_before_pixels=True)
+    ds = load_header(rec_path)
     return {'image_uid': image_uid, 'image_version': version, 'tags': dataset_tags(ds, flt)}
 
 

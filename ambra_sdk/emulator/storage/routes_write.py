@@ -7,14 +7,14 @@ from typing import Any, Dict, Optional
 from werkzeug.wrappers import Response
 
 from ambra_sdk.emulator.storage.attachments import is_wrappable, latest_attachment, store_attachment
-from ambra_sdk.emulator.storage.derive import (
+from ambra_sdk.emulator.storage.derive import store_dataset
+from ambra_sdk.emulator.storage.errors import StorageError, image_not_found
+from ambra_sdk.emulator.storage.generate import (
     apply_tag_overrides,
     encapsulated_document,
     parse_tag_overrides,
-    store_dataset,
     study_template,
 )
-from ambra_sdk.emulator.storage.errors import StorageError, image_not_found
 from ambra_sdk.emulator.storage.index import AttachmentRecord
 from ambra_sdk.emulator.storage.routing import StorageRequest, accepted, json_response, storage_route
 from ambra_sdk.emulator.storage.studies import attachment_entry, sync_service_study
@@ -58,7 +58,7 @@ def wrap(req: StorageRequest, namespace: str) -> Response:
     content = part.stream.read(WRAP_LIMIT + 1)
     if len(content) > WRAP_LIMIT:
         raise StorageError('PAYLOAD_TOO_LARGE')
-    tags_text = req.request.form.get('tags') or req.arg('tags')
+    tags_text = req.arg('tags')
     overrides = parse_tag_overrides(tags_text)
     req.flag('render_wrapped_pdf')
     from ambra_sdk.emulator.storage.attachments import guess_content_type

@@ -36,6 +36,12 @@ logger = logging.getLogger(__name__)
 #: Storage URLs are ``/api/v3`` + this prefix + the vendor path.
 PREFIX = '/storage'
 
+#: Version path values that mean "the newest version".
+LATEST_VERSIONS = ('*', 'latest')
+#: Header naming the job a storage call belongs to.
+JOB_HEADER = 'X-AmbraHealth-Job-Id'
+_FORM_TYPES = ('application/x-www-form-urlencoded', 'multipart/form-data')
+
 _INDEXES: weakref.WeakKeyDictionary[State, StorageIndex] = weakref.WeakKeyDictionary()
 _INDEX_LOCK = threading.Lock()
 
@@ -89,8 +95,11 @@ class StorageRequest:
         return str(self.ctx.config.engine_fqdn)
 
     def arg(self, name: str) -> Optional[str]:
-        """A query parameter (None when absent)."""
-        return self.request.args.get(name)
+        """A query parameter, else (for a POST form, e.g. a long ``download``) a form field."""
+        value = self.request.args.get(name)
+        if value is None and self.request.method == 'POST' and self.request.mimetype in _FORM_TYPES:
+            value = self.request.form.get(name)
+        return value
 
     def flag(self, name: str, default: bool = False) -> bool:
         """A query flag: ``1``/``true``/``True`` or ``0``/``false``/``False``.
@@ -144,7 +153,7 @@ def storage_route(rule: str, methods: Sequence[str] = ('GET',)) -> Callable[[Han
 
     def decorator(func: Handler) -> Handler:
         @functools.wraps(func)
-        def handler(ctx: 'RequestContext', **kwargs: Any) -> Response:
+        def handler(ctx: RequestContext, **kwargs: Any) -> Response:
             verbose = ctx.request.headers.get('X-AmbraHealth-Verbose-Errors') == '1'
             job: Optional[str] = None
             try:
@@ -168,7 +177,7 @@ def storage_route(rule: str, methods: Sequence[str] = ('GET',)) -> Callable[[Han
     return decorator
 
 
-def _authenticate(ctx: 'RequestContext') -> Dict[str, Any]:
+def _authenticate(ctx: RequestContext) -> Dict[str, Any]:
     """The user of the ``?sid=`` session, or 403 ACCESS_DENIED."""
     sid = ctx.request.args.get('sid')
     user = ctx.state.session_user(sid) if sid else None
@@ -181,7 +190,7 @@ def _authenticate(ctx: 'RequestContext') -> Dict[str, Any]:
     return user
 
 
-def _start_job(ctx: 'RequestContext', name: str, url_args: Dict[str, Any]) -> Optional[str]:
+def _start_job(ctx: RequestContext, name: str, url_args: Dict[str, Any]) -> Optional[str]:
     """Record the ``X-AmbraHealth-Job-Id`` job of a call as RUNNING; return its id."""
     job_id = ctx.request.headers.get(JOB_HEADER)
     if not job_id:
@@ -192,7 +201,7 @@ def _start_job(ctx: 'RequestContext', name: str, url_args: Dict[str, Any]) -> Op
 
 
 def _finish_job(
-    ctx: 'RequestContext', job_id: Optional[str], response: Optional[Response],
+    ctx: RequestContext, job_id: Optional[str], response: Optional[Response],
     error: Optional[StorageError],
 ) -> None:
     """Mark the job DONE (with the text answer as ``result``) or FAILED."""

@@ -14,7 +14,7 @@ import base64
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Set
 
-from pydicom.datadict import keyword_for_tag
+from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
@@ -41,6 +41,7 @@ _INT_VRS = {'US', 'SS', 'UL', 'SL', 'UV', 'SV', 'AT'}
 _FLOAT_VRS = {'FL', 'FD'}
 _FIXED_SIZE = {'US': 2, 'SS': 2, 'UL': 4, 'SL': 4, 'FL': 4, 'FD': 8, 'AT': 4, 'UV': 8, 'SV': 8}
 _MAX_INLINE_BINARY = 1024
+_UNDEFINED = 0xFFFFFFFF
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ def element_value(elem: DataElement, all_values: bool) -> Any:
     """JSON value of a (non-sequence) element, honouring ``all_dicom_values``."""
     value = elem.value
     vr = str(elem.VR)
+    if value is None and vr in _BINARY_VRS:
+        return None  # a big blob left on disk
     if value is None or value == '':
         return ''
     if vr in _BINARY_VRS:
@@ -168,13 +171,38 @@ def _value_length(elem: DataElement) -> int:
     return length + (length % 2)
 
 
+def raw_item(ds: Dataset, tag: int) -> Any:
+    """The stored element without reading a deferred value (pydicom 3; pydicom 2 reads it)."""
+    try:
+        return ds.get_item(tag, keep_deferred=True)
+    except TypeError:  # pragma: no cover - pydicom < 3
+        return ds.get_item(tag)
+
+
+def _raw_vr(raw: RawDataElement, tag: int) -> Optional[str]:
+    if raw.VR:
+        return str(raw.VR)
+    try:
+        return str(dictionary_VR(tag))
+    except KeyError:
+        return None
+
+
 def _iter_elements(ds: Dataset) -> Iterator[tuple[int, int, DataElement]]:
-    """Yield ``(tag, vl, element)`` in tag order, reading vl before conversion."""
+    """Yield ``(tag, vl, element)`` in tag order, reading vl before conversion.
+
+    Big binary (or unknown-VR) values are not read: they come back with a
+    ``None`` value, so a large deferred blob never lands in memory.
+    """
     for tag in sorted(ds.keys()):
-        raw = ds.get_item(tag)
+        raw = raw_item(ds, tag)
         vl = None
         if isinstance(raw, RawDataElement):
             vl = raw.length
+            vr = _raw_vr(raw, int(tag))
+            if vl > _MAX_INLINE_BINARY and vl != _UNDEFINED and (vr is None or vr in _BINARY_VRS):
+                yield int(tag), int(vl), DataElement(tag, vr or 'UN', None)
+                continue
         try:
             elem = ds[tag]
         except Exception:  # pragma: no cover - undecodable element

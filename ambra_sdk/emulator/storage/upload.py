@@ -2,7 +2,9 @@
 
 The body is copied in :data:`CHUNK` sized pieces and hashed on the way, so a
 1 GiB upload never sits in memory; pydicom reads only the header
-(``stop_before_pixels=True``).
+(``stop_before_pixels=True``) and leaves values over :data:`DEFER_SIZE` on disk,
+so neither a big ``EncapsulatedDocument`` nor garbage with absurd lengths is
+ever loaded.
 """
 
 from __future__ import annotations
@@ -15,13 +17,18 @@ from pathlib import Path
 from typing import IO, Any, Dict, Optional, Tuple
 
 from pydicom import dcmread
+from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
+from ambra_sdk.emulator.storage.tags import raw_item
 
 CHUNK = 1 << 20
+#: Header values larger than this stay on disk until accessed.
+DEFER_SIZE = 64 * 1024
+_MAX_UID_LENGTH = 66  # 64 + padding slack
 #: Encapsulated PDF Storage.
 PDF_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.104.1'
 _REQUIRED = ('StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID')
@@ -76,23 +83,46 @@ def hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def load_header(path: str | Path, force: bool = False) -> Dataset:
+    """Read a stored file's header: no pixel data, values over :data:`DEFER_SIZE` left on disk.
+
+    Deferred values (a big ``EncapsulatedDocument``, a private blob) are read
+    from ``path`` only when accessed, so the file must stay where it is.
+    """
+    return dcmread(str(path), stop_before_pixels=True, defer_size=DEFER_SIZE, force=force)
+
+
+def _uid_length(ds: Dataset, keyword: str) -> Optional[int]:
+    """Stored length of a UID element (None when absent), without reading a huge value."""
+    tag = tag_for_keyword(keyword)
+    if tag is None or tag not in ds:
+        return None
+    raw = raw_item(ds, tag)
+    length = getattr(raw, 'length', None)
+    if isinstance(length, int):
+        return length
+    return len(str(ds[tag].value or ''))
+
+
 def read_header(path: Path) -> Dataset:
-    """Read a DICOM file's header (no pixel data).
+    """Read and check a DICOM file's header (no pixel data, big values deferred).
 
     Files without the ``DICM`` preamble are retried with ``force=True`` and
-    accepted only when the three identifying UIDs are present.
+    accepted only when the three identifying UIDs are present and sane.
 
     :raises StorageError: ERROR_ON_READING_DICOM_TAGS when it is not DICOM,
-        MISSING_REQUIRED_DICOM_TAG when a UID is missing.
+        MISSING_REQUIRED_DICOM_TAG when a UID is missing or malformed.
     """
     try:
         try:
-            ds = dcmread(str(path), stop_before_pixels=True)
+            ds = load_header(path)
         except InvalidDicomError:
-            ds = dcmread(str(path), stop_before_pixels=True, force=True)
-        missing = [k for k in _REQUIRED if not str(ds.get(k, '') or '').strip()]
-    except StorageError:
-        raise
+            ds = load_header(path, force=True)
+        missing = []
+        for keyword in _REQUIRED:
+            length = _uid_length(ds, keyword)
+            if not length or length > _MAX_UID_LENGTH or not str(ds.get(keyword, '') or '').strip():
+                missing.append(keyword)
     except Exception as exc:
         raise StorageError(
             'ERROR_ON_READING_DICOM_TAGS', f'Not a readable DICOM file: {type(exc).__name__}',
@@ -176,17 +206,18 @@ def file_dicom(
         StudyInstanceUID (the ``study_uid`` query parameter of upload).
     :raises StorageError: when the file is not DICOM (the temp file is removed).
     """
+    target = index.new_blob_path('.dcm')
     try:
         if size == 0:
             raise StorageError('VALIDATION_ERROR', 'Empty request body')
-        ds = read_header(tmp_path)
-        target = index.new_blob_path('.dcm')
         shutil.move(str(tmp_path), str(target))
+        ds = read_header(target)
     except BaseException:
-        try:
-            os.unlink(tmp_path)
-        except OSError:
-            pass
+        for leftover in (tmp_path, target):
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
         raise
     record = image_record(ds, namespace, study_uid or str(ds.StudyInstanceUID), target, size, version)
     index.add_image(record)
