@@ -4,11 +4,14 @@ import threading
 import time
 from typing import Any, Dict, List
 
+import pytest
+
 from tests.reliability.load import run_load
 
 THREADS = 16
 
 
+@pytest.mark.slow
 def test_sixteen_threads_hold_the_rate_and_lose_nothing(fresh):
     result = run_load(fresh, threads=THREADS, seconds=8.0)
     summary = '\n'.join(result.lines())

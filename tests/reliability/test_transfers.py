@@ -68,9 +68,10 @@ def test_connection_dropped_before_the_answer_is_retried_by_the_sdk(folder):
 
 def test_broken_download_into_an_open_file_raises(folder):
     """With ``to_file`` the caller owns the file: the error says how much arrived."""
-    with ScriptedServer([Answer(BODY, send=1000)]) as server, open(folder / 'out.bin', 'wb') as handle:
-        with pytest.raises((AmbraException, requests.RequestException)) as info:
-            _download(_api(server), server, to_file=handle)
+    errors = (AmbraException, requests.RequestException)
+    with ScriptedServer([Answer(BODY, send=1000)]) as server, open(folder / 'out.bin', 'wb') as handle, \
+            pytest.raises(errors) as info:
+        _download(_api(server), server, to_file=handle)
     assert getattr(info.value, 'expected', len(BODY)) == len(BODY)
 
 
