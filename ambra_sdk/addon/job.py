@@ -25,15 +25,23 @@ def job_state(job: Any) -> str:
     return str(state or '').upper()
 
 
-def is_not_found(error: BaseException) -> bool:
-    """Tell whether a service error is ``NOT_FOUND``.
+def error_type_of(error: BaseException) -> Any:
+    """Return the ``error_type`` of a service error (the first one of a list).
 
     :param error: a service exception.
     """
     error_type = getattr(error, 'error_type', None)
     if isinstance(error_type, list) and error_type:
         error_type = error_type[0]
-    return error_type == 'NOT_FOUND'
+    return error_type
+
+
+def is_not_found(error: BaseException) -> bool:
+    """Tell whether a service error is ``NOT_FOUND``.
+
+    :param error: a service exception.
+    """
+    return error_type_of(error) == 'NOT_FOUND'
 
 
 def _job_errors_mapping() -> Dict[Any, Any]:

@@ -27,7 +27,8 @@ class UploadResult(tuple):  # noqa: SLOT001 (extra attributes on purpose)
     * :attr:`skipped`: :class:`SkippedFile` list (not DICOM, duplicate SOP
       Instance UID, missing or unreadable file);
     * :attr:`failed`: path -> the exception of its last upload attempt;
-    * :attr:`total`: how many paths were given.
+    * :attr:`total`: how many paths were given;
+    * :attr:`study_uid`: the Study Instance UID of the study.
     """
 
     study_uuid: Optional[str]
@@ -36,6 +37,7 @@ class UploadResult(tuple):  # noqa: SLOT001 (extra attributes on purpose)
     skipped: List[SkippedFile]
     failed: Dict[Path, BaseException]
     total: int
+    study_uid: Optional[str]
 
     def __new__(
         cls,
@@ -44,6 +46,7 @@ class UploadResult(tuple):  # noqa: SLOT001 (extra attributes on purpose)
         skipped: List[SkippedFile],
         failed: Dict[Path, BaseException],
         total: int,
+        study_uid: Optional[str] = None,
     ) -> 'UploadResult':
         images_params = list(uploaded.values())
         instance = super().__new__(cls, (study_uuid, images_params))
@@ -53,11 +56,12 @@ class UploadResult(tuple):  # noqa: SLOT001 (extra attributes on purpose)
         instance.skipped = skipped
         instance.failed = failed
         instance.total = total
+        instance.study_uid = study_uid
         return instance
 
     def __getnewargs__(self) -> Tuple[Any, ...]:  # type: ignore[override]
         """Arguments of ``__new__`` (for pickle and copy)."""
-        return (self.study_uuid, self.uploaded, self.skipped, self.failed, self.total)
+        return (self.study_uuid, self.uploaded, self.skipped, self.failed, self.total, self.study_uid)
 
     @property
     def ok(self) -> bool:

@@ -50,6 +50,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         max_workers: int = DEFAULT_MAX_WORKERS,
         retries: int = DEFAULT_RETRIES,
         progress: Progress = None,
+        skip_existing: bool = False,
     ) -> UploadResult:
         """Upload DICOM files into one study and report file by file (never raises per file).
 
@@ -65,6 +66,9 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param retries: extra attempts per file after a transient failure.
         :param progress: ``True`` for a tqdm bar (if tqdm is installed) or
             ``callback(done_files, total_files)``.
+        :param skip_existing: when the study exists already (a second run),
+            do not send the files whose SOP Instance UID it already holds
+            (they are listed in ``skipped`` as ``already in the study``).
         :return: an :class:`~ambra_sdk.addon.results.UploadResult`:
             ``(study_uuid, images_params)`` with ``uploaded``, ``skipped``
             (not DICOM, duplicate, missing, unreadable; with reasons) and
@@ -73,7 +77,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         """
         from ambra_sdk.addon.upload import StudyUploader
 
-        uploader = StudyUploader(self._api, namespace_id, max_workers, retries, progress)
+        uploader = StudyUploader(self._api, namespace_id, max_workers, retries, progress, skip_existing)
         return uploader.run(dicom_paths)
 
     def upload_paths(
@@ -85,6 +89,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         retries: int = DEFAULT_RETRIES,
         progress: Progress = None,
         raise_on_error: bool = True,
+        skip_existing: bool = False,
     ) -> UploadResult:
         """Upload DICOM files into a new study (see :meth:`upload_files`).
 
@@ -95,6 +100,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param progress: ``True`` (tqdm bar) or ``callback(done, total)``.
         :param raise_on_error: raise :class:`~ambra_sdk.addon.exceptions.UploadFailed`
             (after uploading every other file) when a file failed.
+        :param skip_existing: see :meth:`upload_files`.
         :return: ``(study_uuid, images_params)`` (an
             :class:`~ambra_sdk.addon.results.UploadResult`). The first item is
             the service study **uuid**.
@@ -102,7 +108,12 @@ class Study:  # noqa: WPS214 (one method per helper)
         :raises UploadFailed: some files failed (``error.result`` has the details).
         """
         result = self.upload_files(
-            dicom_paths, namespace_id, max_workers=max_workers, retries=retries, progress=progress,
+            dicom_paths,
+            namespace_id,
+            max_workers=max_workers,
+            retries=retries,
+            progress=progress,
+            skip_existing=skip_existing,
         )
         if raise_on_error and result.failed:
             raise UploadFailed(result)
@@ -118,6 +129,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         retries: int = DEFAULT_RETRIES,
         progress: Progress = None,
         raise_on_error: bool = True,
+        skip_existing: bool = False,
     ) -> UploadResult:
         """Upload the ``*.dcm`` files of a folder (and its subfolders) into a new study.
 
@@ -128,6 +140,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param retries: extra attempts per file after a transient failure.
         :param progress: ``True`` (tqdm bar) or ``callback(done, total)``.
         :param raise_on_error: raise ``UploadFailed`` when a file failed.
+        :param skip_existing: see :meth:`upload_files`.
         :return: ``(study_uuid, images_params)`` (an ``UploadResult``).
         :raises NotADirectory: ``study_dir`` is not a directory (a ``ValueError``).
         :raises NoDicomFiles: the folder has no readable DICOM file.
@@ -143,6 +156,7 @@ class Study:  # noqa: WPS214 (one method per helper)
             retries=retries,
             progress=progress,
             raise_on_error=raise_on_error,
+            skip_existing=skip_existing,
         )
 
     def upload_dir_and_get(
@@ -160,11 +174,11 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param namespace_id: storage (and PHI) namespace.
         :param timeout: seconds to wait for the study after the upload.
         :param ws_timeout: longest pause between two polls.
-        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``pattern``.
+        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``pattern``, ``skip_existing``.
         :return: the study Box (``/study/get``), no longer a phantom.
         """
-        _, images_params = self.upload_dir(study_dir=study_dir, namespace_id=namespace_id, **upload_options)
-        return self._wait_uploaded(images_params, namespace_id, timeout, ws_timeout)
+        result = self.upload_dir(study_dir=study_dir, namespace_id=namespace_id, **upload_options)
+        return self._wait_uploaded(result, namespace_id, timeout, ws_timeout)
 
     def upload_paths_and_get(
         self,
@@ -181,18 +195,18 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param namespace_id: storage (and PHI) namespace.
         :param timeout: seconds to wait for the study after the upload.
         :param ws_timeout: longest pause between two polls.
-        :param upload_options: ``max_workers``, ``retries``, ``progress``.
+        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``skip_existing``.
         :return: the study Box, no longer a phantom.
         """
-        _, images_params = self.upload_paths(dicom_paths=dicom_paths, namespace_id=namespace_id, **upload_options)
-        return self._wait_uploaded(images_params, namespace_id, timeout, ws_timeout)
+        result = self.upload_paths(dicom_paths=dicom_paths, namespace_id=namespace_id, **upload_options)
+        return self._wait_uploaded(result, namespace_id, timeout, ws_timeout)
 
-    def _wait_uploaded(
-        self, images_params: 'list[UploadedImageParams]', namespace_id: str, timeout: float, ws_timeout: float,
-    ) -> Any:
-        return self.wait(
-            study_uid=images_params[0].study_uid, namespace_id=namespace_id, timeout=timeout, ws_timeout=ws_timeout,
-        )
+    def _wait_uploaded(self, result: UploadResult, namespace_id: str, timeout: float, ws_timeout: float) -> Any:
+        images_params = result.images_params
+        study_uid = images_params[0].study_uid if images_params else result.study_uid
+        if study_uid is None:  # pragma: no cover (a result always has one or the other)
+            raise UploadFailed(result)
+        return self.wait(study_uid=study_uid, namespace_id=namespace_id, timeout=timeout, ws_timeout=ws_timeout)
 
     # -------------------------------------------------------------------- wait
     def wait(

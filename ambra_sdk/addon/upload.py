@@ -11,18 +11,20 @@ by file in a bounded thread pool:
    otherwise uploaded; transient failures (connection errors, timeouts,
    502/503/504) are retried with the file rewound. The storage files an
    upload under its SOP Instance UID, so a retry of a request that did reach
-   the server replaces the same image instead of adding one;
+   the server replaces the same image instead of adding one. With
+   ``skip_existing`` the files whose instance an existing study already
+   holds are not sent again;
 3. ``/study/sync`` is called once when something was uploaded.
 """
 
 import logging
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header, text
 from ambra_sdk.addon.exceptions import NoDicomFiles
-from ambra_sdk.addon.job import is_not_found
+from ambra_sdk.addon.job import error_type_of
 from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import bounded_map, check_workers, with_retries
 from ambra_sdk.addon.progress import FileProgress, Progress
@@ -85,6 +87,8 @@ class StudyUploader:
     :param max_workers: parallel uploads.
     :param retries: extra attempts per file after a transient failure.
     :param progress: ``None``, ``True`` (tqdm bar) or ``callback(done, total)``.
+    :param skip_existing: when the study already exists, do not send the
+        files whose SOP Instance UID it already holds.
     """
 
     def __init__(
@@ -94,6 +98,7 @@ class StudyUploader:
         max_workers: int,
         retries: int,
         progress: Progress,
+        skip_existing: bool = False,
     ) -> None:
         self._api: Any = api  # namespaces are set on Api at run time
         self._namespace_id = namespace_id
@@ -105,6 +110,9 @@ class StudyUploader:
         self._lock = threading.Lock()
         self._seen: Dict[str, Path] = {}
         self._engine_fqdn = ''
+        self._skip_existing = skip_existing
+        self._existing: Set[str] = set()
+        self._study_uid: Optional[str] = None
 
     @property
     def _dicom(self) -> 'Dicom':
@@ -122,7 +130,7 @@ class StudyUploader:
             raise NoDicomFiles('Dicoms iterator is empty: no path to upload')
         skipped: List[Tuple[int, SkippedFile]] = []
         uploaded: Dict[int, Tuple[Path, UploadedImageParams]] = {}
-        failed: Dict[Path, BaseException] = {}
+        failed: Dict[int, Tuple[Path, BaseException]] = {}
         with FileProgress(self._progress, len(paths), 'Uploading') as progress:
             first_index, first_header = self._first_dicom(paths, skipped, progress)
             if first_header is None:
@@ -134,6 +142,7 @@ class StudyUploader:
                     result,
                 )
             study_uuid = self._study(first_header)
+            self._api.Storage  # noqa: B018 (create the lazy namespace here, not in racing threads)
             headers = {first_index: first_header}
             items = ((index, paths[index], headers.pop(index, None)) for index in range(first_index, len(paths)))
             for (index, path, _), future in bounded_map(self._process, items, self._max_workers):
@@ -143,7 +152,7 @@ class StudyUploader:
                 elif kind == 'skipped':
                     skipped.append((index, SkippedFile(path, payload)))
                 else:
-                    failed[path] = payload
+                    failed[index] = (path, payload)
                 progress.advance()
         if uploaded:
             self._sync(study_uuid)
@@ -151,8 +160,9 @@ class StudyUploader:
             study_uuid,
             dict(uploaded[index] for index in sorted(uploaded)),
             [skip for _, skip in sorted(skipped, key=lambda pair: pair[0])],
-            failed,
+            dict(failed[index] for index in sorted(failed)),
             len(paths),
+            study_uid=self._study_uid,
         )
 
     def _first_dicom(
@@ -172,6 +182,7 @@ class StudyUploader:
     def _study(self, header: Any) -> str:
         """Create the study of ``header`` (or find it) and remember its engine."""
         study_uid = text(header, 'StudyInstanceUID')
+        self._study_uid = study_uid
         try:
             study = self._api.Study.add(
                 study_uid=study_uid,
@@ -183,12 +194,30 @@ class StudyUploader:
             ).get()
         except PreconditionFailed as error:
             study = self._existing_study(study_uid, error)
-        self._engine_fqdn = study.get('engine_fqdn') or self._dicom.engine_fqdn(self._namespace_id)
+            self._engine_fqdn = study.get('engine_fqdn') or self._dicom.engine_fqdn(self._namespace_id)
+            if self._skip_existing:
+                self._existing = self._stored_images(study_uid)
+        else:
+            self._engine_fqdn = study.get('engine_fqdn') or self._dicom.engine_fqdn(self._namespace_id)
         return str(study.uuid)
+
+    def _stored_images(self, study_uid: str) -> Set[str]:
+        """SOP Instance UIDs the storage already holds for the study (empty when it has none)."""
+        from ambra_sdk.exceptions.storage import NotFound
+
+        try:
+            schema = self._api.Storage.Study.schema(self._engine_fqdn, self._namespace_id, study_uid)
+        except NotFound:
+            return set()
+        return {
+            str(image['id'])
+            for series in schema.get('series') or []
+            for image in series.get('images') or []
+        }
 
     def _existing_study(self, study_uid: str, error: PreconditionFailed) -> Any:
         """Return the study ``/study/add`` refused because it exists, else re-raise ``error``."""
-        if is_not_found(error):
+        if error_type_of(error) != 'ALREADY_EXISTS':
             raise error
         try:
             study = self._api.Study.get(study_uid=study_uid, storage_namespace=self._namespace_id).get()
@@ -211,9 +240,12 @@ class StudyUploader:
                 header = probe(path)
                 if isinstance(header, SkippedFile):
                     return 'skipped', header.reason
-            duplicate = self._claim(text(header, 'SOPInstanceUID'), path)
+            sop_instance_uid = text(header, 'SOPInstanceUID')
+            duplicate = self._claim(sop_instance_uid, path)
             if duplicate is not None:
                 return 'skipped', 'duplicate: same SOP Instance UID as {}'.format(duplicate)
+            if sop_instance_uid in self._existing:
+                return 'skipped', 'already in the study'
             try:
                 dicom_file = path.open('rb')
             except OSError as error:

@@ -261,6 +261,14 @@ class SafeRetry(Retry):
         base = min(float(super().get_backoff_time()), self.backoff_cap)
         return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not crypto
 
+    def backoff_for(self, attempt: int) -> float:
+        """Jittered back-off before resend number ``attempt`` (1, 2, ...) outside urllib3.
+
+        :param attempt: how many resends were made before this one, plus one.
+        """
+        base = min(self.backoff_factor * (2 ** max(attempt - 1, 0)), self.backoff_cap)
+        return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not crypto
+
     def sleep(self, response: Any = None) -> None:
         """Sleep before the next attempt: ``Retry-After`` (capped) or back-off, never past the deadline."""
         wait: Optional[float] = None

@@ -149,17 +149,20 @@ class AmbraSession(requests.Session):
             return super().send(request, **kwargs)
         resends = retry.read if isinstance(retry.read, int) else 0
         started = time.monotonic()
+        attempt = 0
         while True:
             response = super().send(request, **{**kwargs, 'stream': True})
             try:
                 response.content  # noqa: B018 - reads the body
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError):
+                response.close()
                 deadline = retry.deadline_seconds
                 if resends <= 0 or (deadline is not None and time.monotonic() - started >= deadline):
                     raise
                 resends -= 1
+                attempt += 1
                 logger.info('Body of %s broke off; sending it again', redact_text(request.url or ''))
-                time.sleep(retry.get_backoff_time())
+                time.sleep(retry.backoff_for(attempt))
                 continue
             return response
 
@@ -237,6 +240,8 @@ class AmbraAdapter(HTTPAdapter):
             # same type, without the sid that urllib3 put in the message
             raise type(error)(message, request=error.request, response=error.response) from None
         timeout = kwargs.get('timeout', args[1] if len(args) > 1 else None)
+        if getattr(response.raw, 'enforce_content_length', True) is False:
+            response.raw.enforce_content_length = True  # urllib3 1.26: a short body must fail, as on 2.x
         guard_body(response.raw, read_timeout_of(timeout))
         if type(response) is requests.Response:
             response.__class__ = AmbraResponse

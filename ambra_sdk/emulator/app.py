@@ -6,7 +6,9 @@ Request flow for ``POST /api/v3/<url>``:
 2. The request is logged (secrets masked) and a matching fault rule, if
    any, is applied (delay, expired sid, drop, status answer).
 3. A raw route (storage) that matches the path handles it, else
-4. the service route: 405 unless POST, 401 per the endpoint's sid mode,
+4. the service route: 405 unless POST (or GET with the parameters in the
+   query string, except where the doc says "The call must be a POST"),
+   401 per the endpoint's sid mode,
    412 ``MISSING_FIELDS`` per the data spec, then the registered handler or
    the generic answer; ``fields._top`` is applied to the JSON answer.
 """
@@ -266,7 +268,9 @@ class EmulatorApp:
         endpoint = self.spec.get(ctx.path)
         if route is None and endpoint is None:
             raise EndpointNotFoundError()
-        if ctx.request.method != 'POST':
+        if ctx.request.method not in ('POST', 'GET') or (
+            ctx.request.method == 'GET' and endpoint is not None and endpoint.post_only
+        ):
             raise MethodNotAllowedError()
         mode = route.auth if route is not None and route.auth != 'spec' else None
         if mode is None:

@@ -42,8 +42,8 @@ class RequestContext:
     :ivar state: the emulator :class:`~ambra_sdk.emulator.state.State`.
     :ivar config: the :class:`EmulatorConfig`.
     :ivar path: the path relative to ``/api/v3`` (e.g. ``/study/list``).
-    :ivar form: the first value of every form field (urlencoded or multipart),
-        or the ``form`` given (bundled calls).
+    :ivar form: the first value of every form field (urlencoded or multipart;
+        the query string for a GET), or the ``form`` given (bundled calls).
     """
 
     def __init__(
@@ -59,8 +59,12 @@ class RequestContext:
         self.config = config
         self.path = path
         self.form: dict[str, str] = {}
+        #: Per-request scratch space for handlers (e.g. lookups shared by many rows).
+        self.cache: dict[str, Any] = {}
         if form is not None:
             self.form = dict(form)
+        elif request.method in ('GET', 'HEAD'):
+            self.form = {key: request.args.get(key, '') for key in request.args}
         else:
             try:
                 for key in request.form:

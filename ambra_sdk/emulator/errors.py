@@ -75,7 +75,7 @@ class AuthorizationRequiredError(EmulatorError):
 
 
 class MethodNotAllowedError(EmulatorError):
-    """405: the call must be a POST not a GET."""
+    """405: the call must be a POST not a GET (or the HTTP method is neither)."""
 
     status = 405
 

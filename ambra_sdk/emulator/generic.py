@@ -53,6 +53,12 @@ class EndpointSpec:
         return names
 
     @property
+    def post_only(self) -> bool:
+        """True when the doc says "The call must be a POST" (a GET is then a 405)."""
+        text = f"{self.data.get('notes') or ''} {self.data.get('description') or ''}".lower()
+        return 'must be a post' in text
+
+    @property
     def param_names(self) -> list[str]:
         """Names of every documented parameter."""
         return [str(p.get('name', '')) for p in self.data.get('params') or ()]

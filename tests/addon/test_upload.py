@@ -238,3 +238,36 @@ def test_result_repr_and_path_types(api, namespace_id, make_dicoms):
     result = api.Addon.Study.upload_dir(study_dir=str(paths[0].parent), namespace_id=namespace_id)
     assert 'uploaded=1' in repr(result)
     assert isinstance(next(iter(result.uploaded)), Path)
+
+
+def test_study_add_errors_other_than_already_exists_propagate(api, namespace_id, make_dicoms):
+    from ambra_sdk.exceptions.service_base import PreconditionFailed
+
+    with pytest.raises(PreconditionFailed) as caught:
+        api.Addon.Study.upload_paths(dicom_paths=make_dicoms(1), namespace_id='no-such-namespace')
+    assert caught.value.error_type == 'NAMESPACE_NOT_FOUND'
+
+
+def test_skip_existing_sends_only_the_missing_files(api, namespace_id, make_dicoms, emulator):
+    """A resumed upload: the study exists with some images; only the others are sent."""
+    paths = make_dicoms(6)
+    first = api.Addon.Study.upload_paths(dicom_paths=paths[:3], namespace_id=namespace_id)
+    emulator.requests_log.clear()
+    second = api.Addon.Study.upload_paths(dicom_paths=paths, namespace_id=namespace_id, skip_existing=True)
+    assert second.study_uuid == first.study_uuid and second.study_uid == first.study_uid
+    assert list(second.uploaded) == paths[3:]
+    assert [(s.path, s.reason) for s in second.skipped] == [(p, 'already in the study') for p in paths[:3]]
+    assert len(logged(emulator, 'POST', '/storage/namespace/')) == 3
+    assert len(stored_images(emulator, namespace_id, first.study_uid)) == 6
+    third = api.Addon.Study.upload_dir_and_get(
+        study_dir=paths[0].parent, namespace_id=namespace_id, skip_existing=True, timeout=10,
+    )
+    assert third.uuid == first.study_uuid and third.image_count == 6  # nothing sent, still waited for
+
+
+def test_expired_sid_during_the_upload(api, namespace_id, make_dicoms, emulator):
+    paths = make_dicoms(5)
+    emulator.faults.add(UPLOAD_PATH, expire_sid=True, times=1)
+    result = api.Addon.Study.upload_paths(dicom_paths=paths, namespace_id=namespace_id, max_workers=3)
+    assert len(result.uploaded) == 5 and not result.failed
+    assert len(stored_images(emulator, namespace_id, result.study_uid)) == 5

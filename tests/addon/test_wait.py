@@ -183,3 +183,10 @@ def test_anonymize_and_get_with_no_time_left(api, namespace_id, monkeypatch):
     monkeypatch.setattr(api.Addon.Study, 'anonymize_and_wait', lambda *a, **k: time.sleep(0.05) or '1.2.3')
     with pytest.raises(WaitTimeout, match='No time left'):
         api.Addon.Study.anonymize_and_get('h', namespace_id, '1.2', {}, timeout=0.01)
+
+
+def test_anonymize_and_wait_with_only_prepare(api, namespace_id):
+    """The reference crashed here (a PreparedRequest has no ``.text``); now the request is returned, unsent."""
+    prepared = api.Addon.Study.anonymize_and_wait('h', namespace_id, '1.2', {}, only_prepare=True, timeout=0.01)
+    assert prepared.url.endswith('/study/{0}/1.2/anonymize'.format(namespace_id))
+    assert api.Addon.Study.anonymize_and_get('h', namespace_id, '1.2', {}, only_prepare=True) is not None

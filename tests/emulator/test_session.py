@@ -88,9 +88,17 @@ def test_basic_auth(client):
     assert response.status_code == 401
 
 
-def test_get_is_405(client):
+def test_get_with_query_parameters(client):
     response = client.session.get(client.url + '/session/user', params={'sid': client.sid})
-    assert response.status_code == 405
+    assert response.status_code == 200
+    assert response.json()['email'] == client.emulator.username
+
+
+def test_get_is_405_where_the_doc_says_post(client):
+    params = {'login': client.emulator.username, 'password': client.emulator.password}
+    assert client.session.get(client.url + '/session/login', params=params).status_code == 405
+    for method in ('PUT', 'DELETE', 'PATCH'):
+        assert client.session.request(method, client.url + '/session/user').status_code == 405
 
 
 def test_unknown_endpoint_is_404(client):

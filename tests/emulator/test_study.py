@@ -253,3 +253,15 @@ def test_duplicate(client, studies):
     assert copy['uuid'] != studies[0] and copy['patient_name'] == 'DOE^JANE'
     again = client.error('/study/duplicate', {'uuid': studies[0], 'namespace_id': group['namespace_id']})
     assert again['error_type'] == 'ALREADY_EXISTS'
+
+
+def test_extra_flag(client):
+    uuid = client.add_study(study_uid='6.6', patient_name='DOE^JANE^Q')
+    plain = client.ok('/study/get', {'uuid': uuid})
+    assert 'account_name' not in plain
+    study = client.ok('/study/get', {'uuid': uuid, 'extra': '1'})
+    assert study['account_name'] == 'Emulator Account'
+    assert study['created_by_email'] == client.emulator.username
+    assert (study['first_name'], study['last_name'], study['hipaa_name']) == ('JANE', 'DOE', 'JD')
+    listed = client.ok('/study/list', {'extra': '1'})['studies'][0]
+    assert listed['account_name'] == 'Emulator Account'

@@ -13,7 +13,9 @@ For every test it:
   loggers' filters ran, i.e. exactly what any handler would write;
 * records every SDK (:class:`~ambra_sdk.exceptions.base.AmbraException`) and
   requests (:class:`requests.RequestException`) exception created during the
-  test and checks its ``str()`` and ``repr()`` at teardown;
+  test and, at teardown, checks ``str()`` and ``repr()`` of those that reached
+  the test (or any caller outside the library), with the chain a traceback
+  would print;
 * fails the test at teardown (an ERROR in the report) when one of the secrets
   shows up: the values registered with :func:`ambra_sdk.redact.register_secret`
   (every sid and password an Api has seen), the emulator's admin password and
@@ -24,6 +26,7 @@ The report never prints a secret: it names its kind and masks it.
 """
 
 import logging
+import os
 import sys
 import threading
 from typing import Any, Callable, Iterator, List, Optional, Set, Tuple
@@ -51,6 +54,14 @@ def register_phi(value: str) -> None:
             _extra_phi.add(value)
 
 
+def _ordinary_word(value: str) -> bool:
+    """``'password'``, ``'secret'``: test passwords that are plain words are not checked.
+
+    They also appear in vendor error texts ("Invalid user name or password").
+    """
+    return value.isalpha() and value.islower() and len(value) <= 10
+
+
 def _emulator_password() -> Optional[str]:
     server = sys.modules.get('ambra_sdk.emulator.server')
     return getattr(server, 'DEFAULT_PASSWORD', None) if server is not None else None
@@ -62,7 +73,7 @@ def secrets() -> List[Tuple[str, str]]:
 
     with redact._secrets_lock:  # noqa: SLF001 - the registry is the source of truth
         registered = set(redact._secrets)  # noqa: SLF001
-    found = [('sid/password', value) for value in registered]
+    found = [('sid/password', value) for value in registered if not _ordinary_word(value)]
     password = _emulator_password()
     if password:
         found.append(('emulator password', password))
@@ -87,6 +98,16 @@ def mask_all(text: str) -> str:
     return text
 
 
+def excerpt(text: str, width: int = 200) -> str:
+    """Masked ``text`` around its first leak (the whole text when short)."""
+    masked = mask_all(text)
+    index = masked.find('<LEAK:')
+    if len(masked) <= 2 * width or index < 0:
+        return masked[: 2 * width]
+    start = max(index - width, 0)
+    return ('...' if start else '') + masked[start:index + width] + '...'
+
+
 def assert_clean(*objects: Any) -> None:
     """Fail when ``str()`` or ``repr()`` of an object holds a secret.
 
@@ -96,7 +117,7 @@ def assert_clean(*objects: Any) -> None:
         for text in (str(obj), repr(obj)):
             leaks = find_leaks(text)
             if leaks:
-                pytest.fail('secret ({0}) in {1}: {2}'.format(', '.join(leaks), type(obj).__name__, mask_all(text)))
+                pytest.fail('secret ({0}) in {1}: {2}'.format(', '.join(leaks), type(obj).__name__, excerpt(text)))
 
 
 class LeakHandler(logging.Handler):
@@ -122,7 +143,7 @@ class LeakHandler(logging.Handler):
         leaks = find_leaks(text)
         if leaks:
             self.leaks.append('log {0}/{1} ({2}): {3}'.format(
-                record.name, record.levelname, ', '.join(leaks), mask_all(text)[:500],
+                record.name, record.levelname, ', '.join(leaks), excerpt(text),
             ))
 
 
@@ -170,30 +191,60 @@ class ExceptionRecorder:
         self._restore = []
 
     def leaks(self) -> List[str]:
-        """Secrets in the exceptions a caller can see.
+        """Secrets in the exceptions that reached the caller.
 
-        An exception the SDK replaced with a clean one (``raise ... from None``:
-        the clean one has ``__suppress_context__``) is not checked.
+        An exception counts when it reached code outside the library (the
+        test, or a caller): the frame that caught it is not in ``ambra_sdk``
+        or an installed package. Its visible chain (``__cause__``, and
+        ``__context__`` unless suppressed with ``raise ... from None``) is
+        checked too, as a traceback would print it. Exceptions the SDK
+        handled itself are not.
         """
-        hidden = {
-            id(error.__context__) for error in self.created
-            if error.__suppress_context__ and error.__context__ is not None
-        }
         found = []
+        seen: Set[int] = set()
         for error in self.created:
-            if id(error) in hidden:
+            if not _reached_caller(error):
                 continue
-            for label, render in (('str', str), ('repr', repr)):
-                try:
-                    text = render(error)
-                except Exception:  # noqa: BLE001 - a half-built exception
+            for shown in _visible_chain(error):
+                if id(shown) in seen:
                     continue
-                kinds = find_leaks(text)
-                if kinds:
-                    found.append('{0}({1}) {2}: {3}'.format(
-                        type(error).__name__, label, ', '.join(kinds), mask_all(text)[:500],
-                    ))
+                seen.add(id(shown))
+                for label, render in (('str', str), ('repr', repr)):
+                    try:
+                        text = render(shown)
+                    except Exception:  # noqa: BLE001 - a half-built exception
+                        continue
+                    kinds = find_leaks(text)
+                    if kinds:
+                        found.append('{0}({1}) {2}: {3}'.format(
+                            type(shown).__name__, label, ', '.join(kinds), excerpt(text),
+                        ))
         return found
+
+
+_LIBRARY_MARKERS = (os.sep + 'ambra_sdk' + os.sep, 'site-packages', 'dist-packages', os.sep + 'lib' + os.sep + 'python')
+
+
+def _reached_caller(error: BaseException) -> bool:
+    traceback = error.__traceback__
+    if traceback is None:
+        return False
+    filename = traceback.tb_frame.f_code.co_filename
+    return not (filename.startswith('<') or any(marker in filename for marker in _LIBRARY_MARKERS))
+
+
+def _visible_chain(error: BaseException) -> List[BaseException]:
+    chain: List[BaseException] = []
+    current: Optional[BaseException] = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        if current.__cause__ is not None:
+            current = current.__cause__
+        elif not current.__suppress_context__:
+            current = current.__context__
+        else:
+            current = None
+    return chain
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from tools.codegen import naming
 from tools.codegen.htmlscan import Table, footer_text, scan_tables
+from tools.codegen.overrides import ALL_PARAMS_OPTIONAL
 from tools.codegen.textutil import entries, to_text
 
 _PARAM_START = re.compile(r'\s*(\*+\s*)?<i>')
@@ -223,6 +224,9 @@ def _endpoint(table: Table) -> Endpoint | None:
     if 'Permission' in rows:
         endpoint.permission = to_text(rows['Permission'])
     _parse_params(endpoint, rows.get('Parameters', ''))
+    if url in ALL_PARAMS_OPTIONAL:
+        for param in endpoint.params:
+            param.required = False
     _parse_errors(endpoint, rows.get('Errors', ''))
     if not endpoint.errors and 'Notes' in rows:
         # /session/permissions documents its errors in the Notes cell.

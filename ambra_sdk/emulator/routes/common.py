@@ -27,7 +27,7 @@ JSON_PARAMS = frozenset(
     {
         'settings', 'permissions', 'options', 'ui_json', 'share_settings', 'parameters', 'filter',
         'other_dicom_tags', 'study_defaults', 'defaults', 'rules', 'allowed_login_brands', 'upload_match',
-        'upload_study_customfields', 'workflow', 'pricing', 'customfields_pricing', 'coverpage',
+        'upload_study_customfields', 'pricing', 'customfields_pricing',
     }
 )
 
@@ -39,8 +39,8 @@ INT_PARAMS = frozenset(
         'field_flag', 'load_order', 'display_order', 'search_threshold', 'share_via_gateway',
         'session_expire', 'password_expire', 'can_request', 'thin', 'star', 'image_count',
         'attachment_count', 'max_hits', 'minutes_alive', 'include_priors', 'pin_auth', 'password_is_dob',
-        'skip_email_prompt', 'share_on_view', 'notify', 'use_share_code', 'anonymize',
-        'prompt_for_anonymize', 'acceptance_required', 'password_max_attempts', 'pin_required',
+        'skip_email_prompt', 'share_on_view', 'use_share_code', 'prompt_for_anonymize',
+        'acceptance_required', 'password_max_attempts', 'pin_required',
         'sysadmin', 'site_qualified', 'global', 'max_sessions', 'sso_only', 'password_reset', 'epic_user',
         'seconds_to_ingest', 'must_approve',
     }

@@ -57,10 +57,15 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
     """A study as ``/study/get`` returns it."""
     out = dict(STUDY_DEFAULTS)
     out.update(study)
-    namespace = ctx.state.get_object('namespace', str(study.get('phi_namespace')))
-    out['phi_namespace_name'] = None if namespace is None else namespace.get('name')
+    names = ctx.cache.get('namespace_names')
+    if names is None:
+        names = {ns['uuid']: ns.get('name') for ns in ctx.state.list_objects('namespace')}
+        ctx.cache['namespace_names'] = names
+    out['phi_namespace_name'] = names.get(str(study.get('phi_namespace')))
     out['permissions'] = {k: 1 for k in ALL_PERMISSIONS if k.startswith('study_')}
     out['viewer_link'] = f'http://{ctx.config.engine_fqdn}/viewer/{study["uuid"]}'
+    if ctx.flag('extra'):
+        out.update(_extra_fields(ctx, study))
     if ctx.flag('customfield_h'):
         out['customfield_h'] = {
             c.get('uuid') or c.get('tag'): c.get('value')
@@ -68,6 +73,29 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
             if isinstance(c, dict)
         }
     return out
+
+
+def _extra_fields(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
+    """The fields ``/study/get`` adds when the ``extra`` flag is given."""
+    account = ctx.state.get_object('account', str(study.get('account_id')))
+    creator = ctx.state.get_object('user', str(study.get('created_by'))) or {}
+    name = str(study.get('patient_name') or '')
+    last, _, first = name.partition('^')
+    first = first.split('^')[0]
+    return {
+        'created_at': study.get('created'),
+        'account_name': None if account is None else account.get('name'),
+        'created_by_name': creator.get('name'),
+        'created_by_email': creator.get('email'),
+        'created_by_mobile_phone': creator.get('mobile_phone'),
+        'created_by_type': 'user' if creator else None,
+        'created_for_name': None,
+        'created_for_type': None,
+        'hipaa_name': (first[:1] + last[:1]).upper() or None,
+        'first_name': first or None,
+        'last_name': last or None,
+        'message_count': 0,
+    }
 
 
 def _int_fields(ctx: RequestContext) -> dict[str, Any]:
