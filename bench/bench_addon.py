@@ -11,8 +11,10 @@ the largest worker count over 1 worker (target: 8 workers at least 5x faster).
 
 Last, it measures the client's peak Python memory (``tracemalloc``) for an
 upload + download of ``--small`` and of ``--files`` files with 8 workers:
-the peak should not grow with the number of files (files are streamed and
-the work queue is bounded).
+the transfers' share should not grow with the number of files (files are
+streamed and the work queue is bounded); the results returned grow, as they
+hold every image's ``attr``. The exit status is 1 when 8 or more workers are
+less than 5x faster than 1 worker (the convention of ``bench/run.py``).
 
 Usage::
 
@@ -103,6 +105,15 @@ class EmulatorProcess:
         api.get_sid()
         return api
 
+    def cpu_seconds(self) -> float:
+        """CPU time used by the emulator process so far (Linux; 0.0 elsewhere)."""
+        try:
+            with open('/proc/{0}/stat'.format(self.process.pid)) as stat:
+                fields = stat.read().rsplit(')', 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
     def stop(self) -> None:
         """Stop the subprocess."""
         self.process.terminate()
@@ -114,29 +125,30 @@ class EmulatorProcess:
 
 def run_once(
     emulator: EmulatorProcess, paths: List[Path], workers: int, delay: float, out: Path, keep: Any = None,
-) -> Tuple[float, float]:
-    """Upload ``paths`` and download them back; return ``(upload_s, download_s)``.
+) -> Tuple[float, float, float, float]:
+    """Upload ``paths`` and download them back.
 
     :param keep: a list that receives the upload and download results.
+    :return: ``(upload_s, download_s, emulator_cpu_upload_s, emulator_cpu_download_s)``.
     """
     emulator.reset(delay)
     api = emulator.api()
     namespace_id = api.Session.user().get().namespace_id
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), emulator.cpu_seconds()
     result = api.Addon.Study.upload_paths(dicom_paths=paths, namespace_id=namespace_id, max_workers=workers)
-    upload_s = time.perf_counter() - start
+    upload_s, upload_cpu = time.perf_counter() - start, emulator.cpu_seconds() - cpu
     assert len(result.uploaded) == len(paths), result
     study_uid = result.images_params[0].study_uid
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), emulator.cpu_seconds()
     downloaded = api.Addon.Study.download_dir(
         study_uid=study_uid, namespace_id=namespace_id, dest_dir=out, max_workers=workers,
     )
-    download_s = time.perf_counter() - start
+    download_s, download_cpu = time.perf_counter() - start, emulator.cpu_seconds() - cpu
     assert len(downloaded.downloaded) == len(paths), downloaded
     if keep is not None:
         keep.extend([result, downloaded])
     api.logout()
-    return upload_s, download_s
+    return upload_s, download_s, upload_cpu, download_cpu
 
 
 def peak_memory(
@@ -176,20 +188,27 @@ def main() -> int:
         print('{0} files ({1:.1f} MiB), {2:.0f} ms added to every request, emulator {3}'.format(
             len(paths), size_mib, args.delay * 1000, emulator.url,
         ))
-        times: Dict[int, Tuple[float, float]] = {}
+        times: Dict[int, Tuple[float, float, float, float]] = {}
         for workers in args.workers:
             times[workers] = run_once(emulator, paths, workers, args.delay, work / 'dl-{0}'.format(workers))
-            upload_s, download_s = times[workers]
+            upload_s, download_s, upload_cpu, download_cpu = times[workers]
             print('  workers={0:<3} upload {1:7.2f} s ({2:6.1f} files/s)   download {3:7.2f} s ({4:6.1f} files/s)'
                   .format(workers, upload_s, len(paths) / upload_s, download_s, len(paths) / download_s))
+            print('              emulator CPU: upload {0:6.2f} s, download {1:6.2f} s'.format(
+                upload_cpu, download_cpu,
+            ))
         low, high = min(times), max(times)
+        missed = False
         if low != high:
             up_ratio = times[low][0] / times[high][0]
             down_ratio = times[low][1] / times[high][1]
-            target = 'OK' if min(up_ratio, down_ratio) >= 5 else 'below the 5x target'
+            missed = high >= 8 and min(up_ratio, down_ratio) < 5
+            target = 'below the 5x target' if missed else 'OK'
             print('  speed-up {0} -> {1} workers: upload {2:.1f}x, download {3:.1f}x ({4})'.format(
                 low, high, up_ratio, down_ratio, target,
             ))
+            print('  (the emulator serves requests in one Python process: when its CPU time nears the wall'
+                  ' time, it is the limit, not the client; {0} CPUs here)'.format(os.cpu_count()))
         workers = max(args.workers)
         print('  client memory (tracemalloc, {0} workers): peak / held by the returned results'.format(workers))
         for count in (min(args.small, len(paths)), len(paths)):
@@ -200,13 +219,13 @@ def main() -> int:
         try:
             import resource  # POSIX only
         except ImportError:
-            return 0
+            return 1 if missed else 0
         usage = resource.getrusage(resource.RUSAGE_SELF)
         print('  ru_maxrss of the client process: {0:.0f} MiB'.format(usage.ru_maxrss / 1024))
     finally:
         emulator.stop()
         shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return 1 if missed else 0  # bench/run.py convention: non-zero when a target is missed
 
 
 if __name__ == '__main__':

@@ -14,6 +14,19 @@ class NotDicom(ValueError):  # noqa: N818
     """The file is not a DICOM file the storage would accept."""
 
 
+def require_pydicom() -> None:
+    """Check that pydicom can be imported.
+
+    :raises ImportError: with the install hint when it cannot.
+    """
+    try:
+        import pydicom  # noqa: F401
+    except ImportError as error:
+        raise ImportError(
+            'api.Addon needs pydicom to read DICOM files: pip install "ambra-sdk[dicom]"',
+        ) from error
+
+
 def read_header(path: PathType) -> Any:
     """Read the identifying tags of a DICOM file (no pixel data).
 
@@ -25,6 +38,7 @@ def read_header(path: PathType) -> Any:
     :raises OSError: the file is missing or cannot be read.
     :raises NotDicom: it is not DICOM, or lacks the UIDs.
     """
+    require_pydicom()
     from pydicom import dcmread
     from pydicom.errors import InvalidDicomError
 
@@ -60,6 +74,7 @@ def read_dataset(file_obj: Any) -> Any:
     :param file_obj: file positioned at the start of the DICOM data.
     :return: a pydicom ``FileDataset``.
     """
+    require_pydicom()
     from pydicom import dcmread
 
     return dcmread(file_obj, force=True)

@@ -17,7 +17,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, List, Optional
 
-from ambra_sdk.addon.dicom_io import NotDicom, read_header, text
+from ambra_sdk.addon.dicom_io import NotDicom, read_header, require_pydicom, text
 from ambra_sdk.addon.exceptions import DestinationNotWritable, ImageMismatch
 from ambra_sdk.addon.pool import bounded_map, check_workers, with_retries
 from ambra_sdk.addon.progress import FileProgress, Progress
@@ -137,6 +137,8 @@ class StudyDownloader:
         self._retries = retries
         self._progress = progress
         self._verify = verify
+        if verify:
+            require_pydicom()  # fail now, not once per image
 
     def run(self, dest_dir: Path) -> DownloadResult:
         """Download the study into ``dest_dir/<study_uid>``.

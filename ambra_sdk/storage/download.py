@@ -242,8 +242,8 @@ def _save_to_path(response: Response, path: str, reporter: _Reporter, chunk_size
     try:
         with os.fdopen(descriptor, 'wb') as out:
             written = _copy(response, out, reporter, chunk_size)
-            out.flush()
-            os.fsync(out.fileno())
+        # no fsync: the rename is atomic for readers; syncing 1 GiB would cost
+        # more than the download itself (call os.sync() yourself if needed)
         os.replace(temp_path, path)
     except BaseException:
         if os.path.exists(temp_path):

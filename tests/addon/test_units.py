@@ -200,3 +200,13 @@ def test_bounded_map_stops_queued_work_when_the_consumer_stops():
         break
     time.sleep(0.05)
     assert len(started) <= 4  # the window (2 x workers), not the 100 items
+
+
+def test_missing_pydicom_gives_an_install_hint(monkeypatch, tmp_path):
+    import sys
+
+    from ambra_sdk.addon.dicom_io import read_header
+
+    monkeypatch.setitem(sys.modules, 'pydicom', None)
+    with pytest.raises(ImportError, match=r'ambra-sdk\[dicom\]'):
+        read_header(tmp_path / 'x.dcm')

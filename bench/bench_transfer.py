@@ -1,0 +1,163 @@
+"""Target 5: big transfers in constant memory, at raw-requests speed.
+
+Creates a DICOM file of ``--size-mib`` MiB (default 256; the issue's figure
+is 1024: ``python bench/bench_transfer.py --size-mib 1024``), uploads it to an
+emulator running in another process, then in fresh child processes:
+
+* downloads it with ``api.Storage.Image.dicom_payload(..., to_path=...)`` and
+  with raw ``requests`` ``iter_content`` to a file (the baseline), interleaved;
+* uploads it with ``api.Storage.Image.upload`` (peak memory only).
+
+Targets: download speed >= 0.9x raw (time ratio <= 1/0.9), peak memory of
+the downloading/uploading process < 64 MiB above the interpreter.
+"""
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHILD = r'''
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+import requests
+from ambra_sdk.api import Api
+cfg = json.loads(sys.argv[1])
+api = Api.with_creds(cfg['url'], cfg['username'], cfg['password'], rate_limits=None,
+                     storage_base_url=cfg['storage_base_url'])
+api.Session.user().get()
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+if cfg['mode'] == 'sdk-download':
+    api.Storage.Image.dicom_payload(cfg['engine_fqdn'], cfg['namespace'], cfg['study_uid'], cfg['image_uid'],
+                                    cfg['image_version'], to_path=cfg['out'])
+elif cfg['mode'] == 'raw-download':
+    url = cfg['storage_base_url'].format(engine_fqdn=cfg['engine_fqdn']) + '/study/{{namespace}}/{{study_uid}}/image/{{image_uid}}/version/{{image_version}}'.format(**cfg)
+    with requests.get(url, params={{'sid': api.sid}}, stream=True, timeout=120) as response:
+        response.raise_for_status()
+        with open(cfg['out'], 'wb') as out:
+            for chunk in response.iter_content(1024 * 1024):
+                out.write(chunk)
+elif cfg['mode'] == 'sdk-upload':
+    with open(cfg['source'], 'rb') as dicom_file:
+        api.Storage.Image.upload(cfg['engine_fqdn'], cfg['namespace'], dicom_file)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{'seconds': seconds, 'extra_mib': (peak - base) / 1024.0, 'peak_mib': peak / 1024.0}}))
+'''
+
+
+def write_big_dicom(path: Path, size_mib: int) -> None:
+    """A valid DICOM file whose PixelData (OB) is ``size_mib`` MiB, written in chunks."""
+    from pydicom.data import get_testdata_file
+    from pydicom import dcmread
+    from pydicom.uid import generate_uid
+
+    dataset = dcmread(get_testdata_file('CT_small.dcm'))
+    del dataset.PixelData
+    dataset.SOPInstanceUID = generate_uid()
+    dataset.StudyInstanceUID = generate_uid()
+    dataset.file_meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
+    dataset.file_meta.TransferSyntaxUID = '1.2.840.10008.1.2.1'
+    dataset.save_as(str(path), enforce_file_format=True)
+    length = size_mib * 1024 * 1024
+    chunk = bytes(range(256)) * 4096
+    with open(path, 'ab') as out:
+        out.write(b'\xe0\x7f\x10\x00OB\x00\x00' + length.to_bytes(4, 'little'))
+        written = 0
+        while written < length:
+            piece = chunk[: min(len(chunk), length - written)]
+            out.write(piece)
+            written += len(piece)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def child(cfg: dict) -> dict:
+    code = CHILD.format(root=str(ROOT))
+    out = subprocess.run([sys.executable, '-c', code, json.dumps(cfg)], capture_output=True, text=True,
+                         check=True, timeout=1800).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> bool:
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--size-mib', type=int, default=256)
+    parser.add_argument('--rounds', type=int, default=3)
+    args = parser.parse_args()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        server = subprocess.Popen([sys.executable, '-m', 'ambra_sdk.emulator', '--port', str(port),
+                                   '--data', str(tmp_path / 'data')], cwd=str(ROOT),
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            from ambra_sdk.api import Api
+            from ambra_sdk.emulator.server import DEFAULT_PASSWORD, DEFAULT_USERNAME
+
+            url = 'http://127.0.0.1:{0}/api/v3'.format(port)
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(('127.0.0.1', port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            storage_base_url = 'http://{engine_fqdn}/api/v3/storage'
+            api = Api.with_creds(url, DEFAULT_USERNAME, DEFAULT_PASSWORD, rate_limits=None,
+                                 storage_base_url=storage_base_url)
+            namespace = api.Session.user().get().namespace_id
+            engine_fqdn = '127.0.0.1:{0}'.format(port)
+            source = tmp_path / 'big.dcm'
+            write_big_dicom(source, args.size_mib)
+            cfg = {'url': url, 'username': DEFAULT_USERNAME, 'password': DEFAULT_PASSWORD,
+                   'storage_base_url': storage_base_url, 'engine_fqdn': engine_fqdn, 'namespace': namespace,
+                   'source': str(source), 'out': str(tmp_path / 'out.dcm')}
+            upload = child(dict(cfg, mode='sdk-upload'))
+            image = api.Storage.Study.schema(engine_fqdn, namespace, _study_uid(source)).series[0].images[0]
+            cfg.update(study_uid=_study_uid(source), image_uid=image.id, image_version=image.version)
+            sdk_runs, raw_runs = [], []
+            for _ in range(args.rounds):
+                raw_runs.append(child(dict(cfg, mode='raw-download')))
+                sdk_runs.append(child(dict(cfg, mode='sdk-download')))
+                assert os.path.getsize(cfg['out']) == os.path.getsize(source)
+        finally:
+            server.terminate()
+            server.wait(10)
+    sdk_time = sorted(run['seconds'] for run in sdk_runs)[len(sdk_runs) // 2]
+    raw_time = sorted(run['seconds'] for run in raw_runs)[len(raw_runs) // 2]
+    speed = raw_time / sdk_time
+    sdk_mem = max(run['extra_mib'] for run in sdk_runs)
+    ok_speed = speed >= 0.9
+    ok_mem = sdk_mem < 64 and upload['extra_mib'] < 64
+    print('{0:<48} {1:8.2f}s raw {2:8.2f}s speed ratio {3:5.2f} target >= 0.90 {4}'.format(
+        'download {0} MiB to a file'.format(args.size_mib), sdk_time, raw_time, speed, 'OK' if ok_speed else 'MISSED'))
+    print('{0:<48} download +{1:.1f} MiB, upload +{2:.1f} MiB (target < 64 MiB) {3}'.format(
+        'peak memory above the interpreter', sdk_mem, upload['extra_mib'], 'OK' if ok_mem else 'MISSED'))
+    return ok_speed and ok_mem
+
+
+def _study_uid(path: Path) -> str:
+    from pydicom import dcmread
+
+    return str(dcmread(str(path), stop_before_pixels=True).StudyInstanceUID)
+
+
+if __name__ == '__main__':
+    resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
+    sys.exit(0 if main() else 1)
