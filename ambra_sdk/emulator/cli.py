@@ -21,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--port', type=int, default=0, help='port (default: a free port)')
     parser.add_argument('--data', default=None, metavar='DIR', help='keep state in DIR (default: temporary)')
     parser.add_argument('--seed', action='store_true', help='add demo studies, a group and a location')
-    parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator')
+    parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator, then exit')
+    parser.add_argument('--serve', action='store_true', help='with --demo: keep serving after the demo')
     return parser
 
 
@@ -32,6 +33,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     emulator = Emulator(host=args.host, port=args.port, data_dir=args.data, seed=args.seed)
     emulator.start()
+    if args.demo and not args.serve:
+        try:
+            return _run_demo(emulator)
+        finally:
+            emulator.stop()
     print(f'Ambra emulator listening on {emulator.url}', flush=True)
     print(f'  username: {emulator.username}', flush=True)
     print(f'  password: {emulator.password}', flush=True)
@@ -48,7 +54,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-def _run_demo(emulator: object) -> None:
+def _run_demo(emulator: object) -> int:
     """Run ``ambra_sdk.emulator.demo.run_demo`` against the running emulator (if the module exists)."""
     try:
         demo = importlib.import_module('ambra_sdk.emulator.demo')
@@ -56,9 +62,8 @@ def _run_demo(emulator: object) -> None:
         if exc.name != 'ambra_sdk.emulator.demo':
             raise
         print('No demo available (ambra_sdk.emulator.demo is missing).', file=sys.stderr)
-        return
+        return 1
     run_demo = demo.run_demo
     if 'emulator' in inspect.signature(run_demo).parameters:
-        run_demo(emulator=emulator)
-    else:
-        run_demo()
+        return int(run_demo(emulator=emulator) or 0)
+    return int(run_demo() or 0)

@@ -38,7 +38,7 @@ def _tour(emulator: object, out: Callable[[str], None]) -> int:
     engine_fqdn = api.Namespace.engine_fqdn(namespace_id=namespace_id).get().engine_fqdn
     out('Storage engine: {0}'.format(engine_fqdn))
 
-    path = get_testdata_file('CT_small.dcm')
+    path = str(get_testdata_file('CT_small.dcm'))
     with open(path, 'rb') as dicom_file:
         image = api.Storage.Image.upload(engine_fqdn=engine_fqdn, namespace=namespace_id, opened_file=dicom_file)
     out('Uploaded CT_small.dcm: study {0}, image {1}'.format(image.study_uid, image.image_uid))
