@@ -34,7 +34,7 @@ setup(
     include_package_data=True,
     install_requires=['requests>=2.24', 'urllib3>=1.26', 'python-box>=5.1'],
     extras_require=EXTRAS,
-    entry_points={'pytest11': ['ambra_sdk_emulator = ambra_sdk.emulator.pytest_plugin']},
+    entry_points={'pytest11': ['ambra_sdk.emulator.pytest_plugin = ambra_sdk.emulator.pytest_plugin']},
     classifiers=[
         'Programming Language :: Python :: 3',
         'License :: OSI Approved :: Apache Software License',

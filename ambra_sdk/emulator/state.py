@@ -27,6 +27,11 @@ Tables
     ``size``, ``created``, ``data`` (JSON of extra attributes, e.g. the
     transfer syntax or the tags the storage side wants to keep).
     Primary key ``(namespace, study_uid, image_uid, version)``.
+``image_stats``
+    ``namespace``, ``study_uid`` (pk), ``data`` (JSON): storage's cached
+    per-study image aggregates (see :mod:`ambra_sdk.emulator.storage.index`).
+    Every :class:`State` method that changes ``images`` drops the row of the
+    study it touches, so a cached row is never stale.
 ``jobs``
     ``id`` (pk; the client's ``X-AmbraHealth-Job-Id`` or a uuid), ``kind``,
     ``state`` (``QUEUED`` -> ``RUNNING`` -> ``DONE`` | ``FAILED``; the SDK's
@@ -34,8 +39,11 @@ Tables
     (JSON: parameters and the result once done). ``/job/get`` returns it.
 
 Threading: one connection shared by all server threads, guarded by an
-:class:`threading.RLock`; every helper runs inside :meth:`State.transaction`
-so a read-modify-write is atomic (no lost writes with 16 client threads).
+:class:`threading.RLock`; every helper that writes runs inside
+:meth:`State.transaction` so a read-modify-write is atomic (no lost writes
+with 16 client threads). Helpers that only read run one statement under the
+lock without ``BEGIN``/``COMMIT`` (:meth:`State._read`), which is cheaper and
+just as consistent.
 
 Timestamps are UTC strings ``YYYY-MM-DD HH:MM:SS.ffffff`` (what Ambra
 returns, minus the zone suffix). Booleans are stored and returned as the
@@ -46,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 import shutil
 import sqlite3
@@ -125,6 +134,12 @@ CREATE TABLE IF NOT EXISTS images (
     data TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (namespace, study_uid, image_uid, version)
 );
+CREATE TABLE IF NOT EXISTS image_stats (
+    namespace TEXT NOT NULL,
+    study_uid TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (namespace, study_uid)
+);
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -135,7 +150,10 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 """
 
-_TABLES = ('sessions', 'objects', 'studies', 'images', 'jobs')
+#: Field names that may be spliced into a ``json_extract`` path.
+_PLAIN_KEY = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
+
+_TABLES = ('sessions', 'objects', 'studies', 'images', 'image_stats', 'jobs')
 
 #: Default session lifetime in seconds (the vendor default is 3 hours).
 SESSION_TTL = 3 * 3600.0
@@ -210,6 +228,16 @@ class State:
                 raise
             cur.execute('COMMIT')
 
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Cursor]:
+        """Run read-only statements under the lock, without ``BEGIN``/``COMMIT``.
+
+        One ``SELECT`` in autocommit mode is atomic on its own; inside a
+        :meth:`transaction` of the same thread it simply joins it.
+        """
+        with self._lock:
+            yield self._conn.cursor()
+
     def next_seq(self) -> int:
         """Return a strictly increasing insertion counter."""
         with self._lock:
@@ -259,7 +287,7 @@ class State:
 
     def session_user_uuid(self, sid: str) -> Optional[str]:
         """Return the user uuid of a live session, or None (unknown/expired)."""
-        with self.transaction() as cur:
+        with self._read() as cur:
             row = cur.execute(
                 'SELECT user_uuid, expires FROM sessions WHERE sid = ?', (sid,)
             ).fetchone()
@@ -268,11 +296,19 @@ class State:
         return str(row['user_uuid'])
 
     def session_user(self, sid: str) -> Optional[dict[str, Any]]:
-        """Return the user object of a live session (storage auth helper)."""
-        user_uuid = self.session_user_uuid(sid)
-        if user_uuid is None:
+        """Return the user object of a live session (storage auth helper).
+
+        One query (session joined with its user): it runs for every storage call.
+        """
+        with self._read() as cur:
+            row = cur.execute(
+                "SELECT o.data, s.expires FROM sessions s JOIN objects o ON o.kind = 'user' AND o.uuid = s.user_uuid "
+                'WHERE s.sid = ?',
+                (sid,),
+            ).fetchone()
+        if row is None or row['expires'] < time.time():
             return None
-        return self.get_object('user', user_uuid)
+        return _loads(row['data'])
 
     def delete_session(self, sid: str) -> bool:
         """Delete (log out / expire) a session; True when it existed."""
@@ -313,18 +349,26 @@ class State:
 
     def get_object(self, kind: str, uuid: str) -> Optional[dict[str, Any]]:
         """Return one object or None."""
-        with self.transaction() as cur:
+        with self._read() as cur:
             row = cur.execute(
                 'SELECT data FROM objects WHERE kind = ? AND uuid = ?', (kind, uuid)
             ).fetchone()
         return None if row is None else _loads(row['data'])
 
     def list_objects(self, kind: str, **where: Any) -> list[dict[str, Any]]:
-        """Return every object of ``kind`` whose fields equal ``where``, newest first."""
-        with self.transaction() as cur:
-            rows = cur.execute(
-                'SELECT data FROM objects WHERE kind = ? ORDER BY seq DESC', (kind,)
-            ).fetchall()
+        """Return every object of ``kind`` whose fields equal ``where``, newest first.
+
+        String conditions are also checked in SQL (``json_extract``), so only
+        the matching rows are decoded; the Python check below stays the rule.
+        """
+        sql = 'SELECT data FROM objects WHERE kind = ?'
+        args: list[Any] = [kind]
+        for key, value in where.items():
+            if isinstance(value, str) and _PLAIN_KEY.match(key):
+                sql += f" AND json_extract(data, '$.{key}') = ?"
+                args.append(value)
+        with self._read() as cur:
+            rows = cur.execute(sql + ' ORDER BY seq DESC', args).fetchall()
         objs = [_loads(row['data']) for row in rows]
         return [o for o in objs if all(o.get(k) == v for k, v in where.items())]
 
@@ -420,7 +464,7 @@ class State:
         phi_namespace: Optional[str] = None,
     ) -> Optional[dict[str, Any]]:
         """Return a study by uuid or by its storage triplet, or None."""
-        with self.transaction() as cur:
+        with self._read() as cur:
             if uuid is not None:
                 row = cur.execute('SELECT * FROM studies WHERE uuid = ?', (uuid,)).fetchone()
             else:
@@ -437,7 +481,7 @@ class State:
 
     def list_studies(self, **where: Any) -> list[dict[str, Any]]:
         """Return studies whose fields equal ``where``, newest first."""
-        with self.transaction() as cur:
+        with self._read() as cur:
             rows = cur.execute('SELECT * FROM studies ORDER BY seq DESC').fetchall()
         studies = [self._study_from_row(r) for r in rows]
         return [s for s in studies if all(s.get(k) == v for k, v in where.items())]
@@ -475,6 +519,7 @@ class State:
                 'DELETE FROM images WHERE namespace = ? AND study_uid = ?',
                 (row['storage_namespace'], row['study_uid']),
             )
+            self._drop_image_stats(cur, row['storage_namespace'], row['study_uid'])
             cur.execute('DELETE FROM studies WHERE uuid = ?', (uuid,))
             return True
 
@@ -508,6 +553,7 @@ class State:
                 'version, path, size, created, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
                 (*image.values(), json.dumps(data)),
             )
+            self._drop_image_stats(cur, namespace, study_uid)
         image.update(data)
         return image
 
@@ -519,17 +565,57 @@ class State:
         return image
 
     def list_images(
-        self, namespace: str, study_uid: str, series_uid: Optional[str] = None
+        self,
+        namespace: str,
+        study_uid: str,
+        series_uid: Optional[str] = None,
+        image_uid: Optional[str] = None,
     ) -> list[dict[str, Any]]:
-        """Return the image rows of a study (optionally one series), oldest first."""
+        """Return the image rows of a study (optionally one series, or the versions of one image), oldest first."""
         sql = 'SELECT * FROM images WHERE namespace = ? AND study_uid = ?'
         args: list[Any] = [namespace, study_uid]
         if series_uid is not None:
             sql += ' AND series_uid = ?'
             args.append(series_uid)
-        with self.transaction() as cur:
+        if image_uid is not None:
+            sql += ' AND image_uid = ?'
+            args.append(image_uid)
+        with self._read() as cur:
             rows = cur.execute(sql + ' ORDER BY created, rowid', args).fetchall()
         return [self._image_from_row(r) for r in rows]
+
+    def has_images(self, namespace: str, study_uid: str, image_uid: Optional[str] = None) -> bool:
+        """True when the study (or one image of it) has at least one stored version.
+
+        A ``LIMIT 1`` probe of the primary key: it does not grow with the study.
+        """
+        sql = 'SELECT 1 FROM images WHERE namespace = ? AND study_uid = ?'
+        args: list[Any] = [namespace, study_uid]
+        if image_uid is not None:
+            sql += ' AND image_uid = ?'
+            args.append(image_uid)
+        with self._read() as cur:
+            return cur.execute(sql + ' LIMIT 1', args).fetchone() is not None
+
+    def get_image_stats(self, namespace: str, study_uid: str) -> Optional[dict[str, Any]]:
+        """Return the cached image aggregates of a study, or None (never computed, or images changed since)."""
+        with self._read() as cur:
+            row = cur.execute(
+                'SELECT data FROM image_stats WHERE namespace = ? AND study_uid = ?', (namespace, study_uid)
+            ).fetchone()
+        return None if row is None else _loads(row['data'])
+
+    def set_image_stats(self, namespace: str, study_uid: str, stats: Mapping[str, Any]) -> None:
+        """Cache the image aggregates of a study (dropped by the next change to its images)."""
+        with self.transaction() as cur:
+            cur.execute(
+                'INSERT OR REPLACE INTO image_stats (namespace, study_uid, data) VALUES (?, ?, ?)',
+                (namespace, study_uid, json.dumps(dict(stats))),
+            )
+
+    @staticmethod
+    def _drop_image_stats(cur: sqlite3.Cursor, namespace: str, study_uid: str) -> None:
+        cur.execute('DELETE FROM image_stats WHERE namespace = ? AND study_uid = ?', (namespace, study_uid))
 
     def get_image(
         self, namespace: str, study_uid: str, image_uid: str, version: Optional[str] = None
@@ -540,7 +626,7 @@ class State:
         if version is not None:
             sql += ' AND version = ?'
             args.append(version)
-        with self.transaction() as cur:
+        with self._read() as cur:
             row = cur.execute(sql + ' ORDER BY created DESC, rowid DESC', args).fetchone()
         return None if row is None else self._image_from_row(row)
 
@@ -555,7 +641,9 @@ class State:
             args.append(version)
         with self.transaction() as cur:
             cur.execute(sql, args)
-            return cur.rowcount
+            deleted = cur.rowcount
+            self._drop_image_stats(cur, namespace, study_uid)
+            return deleted
 
     def image_file_path(self, namespace: str, study_uid: str, image_uid: str, version: str) -> Path:
         """Return (and create the folder of) the file path for an image version."""
@@ -580,7 +668,7 @@ class State:
 
     def get_job(self, job_id: str) -> Optional[dict[str, Any]]:
         """Return a job or None."""
-        with self.transaction() as cur:
+        with self._read() as cur:
             row = cur.execute('SELECT * FROM jobs WHERE id = ?', (job_id,)).fetchone()
         if row is None:
             return None

@@ -92,7 +92,7 @@ class PreconditionFailed(AmbraResponseException):
             description=description,
             error_type=self.error_type,
             error_subtype=self.error_subtype,
-            error_data=self.error_data,
+            error_data=describe_error_data(self.error_data),
         )
 
     def __reduce__(self) -> Any:
@@ -100,6 +100,24 @@ class PreconditionFailed(AmbraResponseException):
             self.__class__,
             (self.error_type, self.error_subtype, self.error_data, self.description),
         )
+
+
+def describe_error_data(error_data: Any) -> str:
+    """Describe ``error_data`` for a message without the values it may hold.
+
+    ``error_data`` can carry a whole object (``ALREADY_EXISTS`` on
+    ``/study/add`` returns the existing study, patient name included), so
+    messages show field names only; the value stays in ``exc.error_data``.
+
+    :param error_data: the ``error_data`` of a response.
+    """
+    if error_data is None:
+        return 'None'
+    if isinstance(error_data, (list, tuple)) and all(isinstance(item, str) and len(item) <= 64 for item in error_data):
+        return ', '.join(error_data) if error_data else '[]'
+    if isinstance(error_data, dict):
+        return '<{0} with fields: {1}>'.format(type(error_data).__name__, ', '.join(sorted(map(str, error_data))))
+    return '<{0}, see exc.error_data>'.format(type(error_data).__name__)
 
 
 class ServiceResponseError(AmbraResponseException):

@@ -67,7 +67,7 @@ def decode_json(response: requests.Response, what: str = 'response') -> Any:
     """
     try:
         return json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         raise response_error(
             response,
             'The service sent a {what} that is not JSON (content type: {ct})'.format(
@@ -163,8 +163,11 @@ def build_result(response: requests.Response, return_constructor: Callable[[Any]
     if not is_json(response):
         return response
     body = decode_json(response)
-    if isinstance(body, dict):
-        body.pop('status', None)
+    if not isinstance(body, dict):
+        raise response_error(response, 'The service sent a JSON {kind} where an object was expected'.format(
+            kind=type(body).__name__,
+        ))
+    body.pop('status', None)
     return return_constructor(body)
 
 

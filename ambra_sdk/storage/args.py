@@ -29,7 +29,7 @@ def bool_to_int(value: Any, name: str = 'value') -> Optional[int]:
         return 0
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(
             '{name} must be a bool, 0, 1 or None, got {value!r}'.format(name=name, value=value),
         ) from None

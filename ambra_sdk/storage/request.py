@@ -132,8 +132,16 @@ class PreparedRequest:
 
 
 def _rewinding(send: Callable[[], Response], positions: List[Tuple[Any, int]]) -> Callable[[], Response]:
-    def attempt() -> Response:
+    def rewind() -> None:
         for file_obj, position in positions:
-            file_obj.seek(position)
-        return send()
+            if not getattr(file_obj, 'closed', False):
+                file_obj.seek(position)
+
+    def attempt() -> Response:
+        rewind()
+        try:
+            return send()
+        except BaseException:
+            rewind()  # a caller retrying with the same file sends it whole again
+            raise
     return attempt

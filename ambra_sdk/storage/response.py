@@ -47,7 +47,7 @@ def check_errors(response: Response) -> Response:
         raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response))
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response)) from None
     if not isinstance(body, dict):
         raise UnexpectedStorageResponse(status, 'Error body is not a JSON object', _body_start(response))
@@ -68,7 +68,7 @@ def raise_storage_error(status: int, body: 'dict[str, Any]', body_start: str = '
     if not kind or not isinstance(kind, dict):
         raise UnexpectedStorageResponse(status, 'Unknown kind', body_start)
     readable_status = kind.get('readable_status')
-    if not readable_status:
+    if not readable_status or not isinstance(readable_status, str):
         raise UnexpectedStorageResponse(status, 'Unknown storage status', body_start)
     error_class = STORAGE_ERRORS.get(readable_status) or STATUS_ERRORS.get(status)
     if error_class is None:

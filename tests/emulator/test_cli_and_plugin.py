@@ -150,7 +150,7 @@ def test_cli_demo_runs_against_the_served_emulator():
     pytest.importorskip('ambra_sdk.emulator.demo')
     pytest.importorskip('pydicom')
     proc = subprocess.Popen(
-        [sys.executable, '-m', 'ambra_sdk.emulator', '--demo'],
+        [sys.executable, '-m', 'ambra_sdk.emulator', '--demo', '--serve'],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

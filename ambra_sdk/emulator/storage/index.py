@@ -7,6 +7,14 @@ Images live in the ``images`` table of :class:`ambra_sdk.emulator.state.State`
 ``images`` rows, a study deleted through the service is gone from storage too;
 storage deletes go through :meth:`StorageIndex.delete_study`, which removes the
 service row as well.
+
+Cost: an upload, an image GET and a study-exists check touch only the rows of
+one image (or probe with ``LIMIT 1``), never every image of the study. The
+per-study aggregates the service row needs (image count, size, series,
+modalities) are cached in the state's ``image_stats`` table
+(:meth:`StorageIndex.study_stats`): an upload of a new image updates them in
+O(1); any other change to the study's images drops them (the state does it)
+and the next read recomputes them once.
 """
 
 from __future__ import annotations
@@ -75,6 +83,44 @@ def _image_from_row(row: Dict[str, Any]) -> ImageRecord:
     return ImageRecord(**{k: v for k, v in row.items() if k in names})
 
 
+def _latest(rows: List[ImageRecord]) -> List[ImageRecord]:
+    """The newest version of each image of ``rows`` (upload order), ordered by first upload."""
+    order = {uid: i for i, uid in enumerate(dict.fromkeys(r.image_uid for r in rows))}
+    latest: Dict[str, ImageRecord] = {}
+    for row in rows:
+        latest[row.image_uid] = row
+    return sorted(latest.values(), key=lambda r: order[r.image_uid])
+
+
+def _stats_of(rows: List[ImageRecord]) -> Dict[str, Any]:
+    """Aggregates (see :meth:`StorageIndex.study_stats`) of all versions ``rows`` in upload order."""
+    latest = _latest(rows)
+    return {
+        'image_count': len(latest),
+        'size': sum(int(r.size) for r in latest),
+        'series': list(dict.fromkeys(r.series_uid for r in latest)),
+        'modalities': list(dict.fromkeys(r.modality for r in latest if r.modality)),
+        'max_seq': max((int(r.seq) for r in rows), default=0),
+    }
+
+
+def _stats_with(stats: Dict[str, Any], rec: ImageRecord) -> Dict[str, Any]:
+    """``stats`` plus one new image ``rec`` uploaded after every other one."""
+    series = list(stats['series'])
+    if rec.series_uid not in series:
+        series.append(rec.series_uid)
+    modalities = list(stats['modalities'])
+    if rec.modality and rec.modality not in modalities:
+        modalities.append(rec.modality)
+    return {
+        'image_count': int(stats['image_count']) + 1,
+        'size': int(stats['size']) + int(rec.size),
+        'series': series,
+        'modalities': modalities,
+        'max_seq': max(int(stats['max_seq']), int(rec.seq)),
+    }
+
+
 def _attachment_from_obj(obj: Dict[str, Any]) -> AttachmentRecord:
     names = {f.name for f in fields(AttachmentRecord)}
     return AttachmentRecord(**{k: v for k, v in obj.items() if k in names})
@@ -129,29 +175,43 @@ class StorageIndex:
 
     # -- images --------------------------------------------------------------
     def add_image(self, record: ImageRecord) -> ImageRecord:
-        """Store ``record``; the same (uid, version) replaces the old row."""
-        old = self.image(record.namespace, record.study_uid, record.image_uid, record.version)
-        record.seq = self._next_seq()
-        data = asdict(record)
-        base = {k: data.pop(k) for k in _IMAGE_COLUMNS}
-        self.state.add_image(**base, **data)
+        """Store ``record``; the same (uid, version) replaces the old row.
+
+        A new image (no earlier version) also updates the study's cached
+        aggregates in place, so an upload costs the same in a big study.
+        """
+        ns, study_uid = record.namespace, record.study_uid
+        with self.state.transaction():
+            old = self.image(ns, study_uid, record.image_uid, record.version)
+            stats = None
+            if old is None and not self.state.has_images(ns, study_uid, record.image_uid):
+                stats = self.state.get_image_stats(ns, study_uid)
+            record.seq = self._next_seq()
+            data = asdict(record)
+            base = {k: data.pop(k) for k in _IMAGE_COLUMNS}
+            self.state.add_image(**base, **data)  # drops the cached aggregates
+            if stats is not None and record.seq > int(stats.get('max_seq', 0)):
+                self.state.set_image_stats(ns, study_uid, _stats_with(stats, record))
         if old is not None and old.path != record.path:
             self._unlink([old.path])
         return record
+
+    def _rows(
+        self, namespace: str, study_uid: str, image_uid: Optional[str] = None,
+    ) -> List[ImageRecord]:
+        """Every stored version (of the study or of one image) in upload order."""
+        rows = [
+            _image_from_row(r) for r in self.state.list_images(namespace, study_uid, image_uid=image_uid)
+        ]
+        rows.sort(key=lambda r: r.seq)
+        return rows
 
     def images(
         self, namespace: str, study_uid: str, latest_only: bool = True,
     ) -> List[ImageRecord]:
         """Images of a study in upload order (only the newest version of each by default)."""
-        rows = [_image_from_row(r) for r in self.state.list_images(namespace, study_uid)]
-        rows.sort(key=lambda r: r.seq)
-        if not latest_only:
-            return rows
-        order = {uid: i for i, uid in enumerate(dict.fromkeys(r.image_uid for r in rows))}
-        latest: Dict[str, ImageRecord] = {}
-        for row in rows:
-            latest[row.image_uid] = row
-        return sorted(latest.values(), key=lambda r: order[r.image_uid])
+        rows = self._rows(namespace, study_uid)
+        return _latest(rows) if latest_only else rows
 
     def image(
         self, namespace: str, study_uid: str, image_uid: str, version: Optional[str] = None,
@@ -160,14 +220,27 @@ class StorageIndex:
         if version is not None:
             row = self.state.get_image(namespace, study_uid, image_uid, version)
             return None if row is None else _image_from_row(row)
-        rows = [r for r in self.images(namespace, study_uid, False) if r.image_uid == image_uid]
+        rows = self._rows(namespace, study_uid, image_uid)
         return rows[-1] if rows else None
+
+    def study_stats(self, namespace: str, study_uid: str) -> Dict[str, Any]:
+        """Aggregates of the study's newest image versions (cached; see the module docstring).
+
+        :returns: ``{"image_count", "size", "series": [uid, ...],
+            "modalities": [first-seen order], "max_seq"}``.
+        """
+        with self.state.transaction():
+            stats = self.state.get_image_stats(namespace, study_uid)
+            if stats is None:
+                stats = _stats_of(self._rows(namespace, study_uid))
+                self.state.set_image_stats(namespace, study_uid, stats)
+        return stats
 
     def delete_images(self, namespace: str, study_uid: str, image_uids: Iterable[str]) -> int:
         """Delete every version of the given images; return how many images went."""
         removed = 0
         for uid in dict.fromkeys(image_uids):
-            rows = [r for r in self.images(namespace, study_uid, False) if r.image_uid == uid]
+            rows = self._rows(namespace, study_uid, uid)
             self.state.delete_image(namespace, study_uid, uid)
             self._unlink(r.path for r in rows)
             removed += bool(rows)
@@ -184,6 +257,10 @@ class StorageIndex:
     def _attachment_objects(self, namespace: str, study_uid: str) -> List[Dict[str, Any]]:
         objs = self.state.list_objects(ATTACHMENT_KIND, namespace=namespace, study_uid=study_uid)
         return sorted(objs, key=lambda o: int(o.get('seq', 0)))
+
+    def attachment_count(self, namespace: str, study_uid: str) -> int:
+        """Number of attachment versions of a study."""
+        return len(self._attachment_objects(namespace, study_uid))
 
     def attachments(self, namespace: str, study_uid: str) -> List[AttachmentRecord]:
         """Attachments of a study in upload order."""
@@ -213,7 +290,7 @@ class StorageIndex:
     # -- studies -------------------------------------------------------------
     def study_exists(self, namespace: str, study_uid: str) -> bool:
         """True if the study has images, or attachments and a service row."""
-        if self.state.list_images(namespace, study_uid):
+        if self.state.has_images(namespace, study_uid):
             return True
         if not self._attachment_objects(namespace, study_uid):
             return False

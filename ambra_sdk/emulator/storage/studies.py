@@ -130,20 +130,37 @@ def _text(ds: Dataset, keyword: str) -> str:
     return '' if value is None else str(value)
 
 
-def study_summary(ds: Optional[Dataset], images: List[ImageRecord], attachments: int) -> Dict[str, Any]:
-    """Service study fields for a study whose latest uploaded header is ``ds``."""
+def _header_fields(ds: Optional[Dataset]) -> Dict[str, Any]:
+    """The patient / study fields (:data:`SERVICE_FIELDS`) that ``ds`` has."""
     summary: Dict[str, Any] = {}
     if ds is not None:
         for field, keyword in SERVICE_FIELDS.items():
             value = _text(ds, keyword)
             if value:
                 summary[field] = value
+    return summary
+
+
+def study_summary(ds: Optional[Dataset], images: List[ImageRecord], attachments: int) -> Dict[str, Any]:
+    """Service study fields for a study whose latest uploaded header is ``ds``."""
+    summary = _header_fields(ds)
     modalities = list(dict.fromkeys(r.modality for r in images if r.modality))
     summary['modality'] = '\\'.join(modalities)
     summary['image_count'] = len(images)
     summary['attachment_count'] = attachments
     summary['series_count'] = len({r.series_uid for r in images})
     summary['size'] = sum(r.size for r in images)
+    return summary
+
+
+def stats_summary(ds: Optional[Dataset], stats: Dict[str, Any], attachments: int) -> Dict[str, Any]:
+    """:func:`study_summary` from the cached aggregates of :meth:`StorageIndex.study_stats`."""
+    summary = _header_fields(ds)
+    summary['modality'] = '\\'.join(stats['modalities'])
+    summary['image_count'] = int(stats['image_count'])
+    summary['attachment_count'] = attachments
+    summary['series_count'] = len(stats['series'])
+    summary['size'] = int(stats['size'])
     return summary
 
 
@@ -156,14 +173,18 @@ def sync_service_study(
     :param ds: header of the image just stored (fills patient fields); None
         after deletions (only the counts are refreshed).
     :returns: the service study, or None when the study has no content left.
+
+    Cost: O(1) after an upload (cached aggregates, see
+    :meth:`~ambra_sdk.emulator.storage.index.StorageIndex.study_stats`), not
+    O(images of the study).
     """
     with state.transaction():  # counts and the update are atomic (no stale image_count)
-        images = index.images(namespace, study_uid)
-        attachments = index.attachments(namespace, study_uid)
+        stats = index.study_stats(namespace, study_uid)
+        attachments = index.attachment_count(namespace, study_uid)
         existing = state.get_study(storage_namespace=namespace, study_uid=study_uid)
-        summary = study_summary(ds, images, len(attachments))
+        summary = stats_summary(ds, stats, attachments)
         if existing is None:
-            if not images and not attachments:
+            if not stats['image_count'] and not attachments:
                 return None
             return state.add_study(
                 namespace, study_uid, phi_namespace=namespace, engine_fqdn=engine_fqdn, **summary,
