@@ -41,7 +41,8 @@ if cfg['mode'] == 'sdk-download':
     api.Storage.Image.dicom_payload(cfg['engine_fqdn'], cfg['namespace'], cfg['study_uid'], cfg['image_uid'],
                                     cfg['image_version'], to_path=cfg['out'])
 elif cfg['mode'] == 'raw-download':
-    url = cfg['storage_base_url'].format(engine_fqdn=cfg['engine_fqdn']) + '/study/{{namespace}}/{{study_uid}}/image/{{image_uid}}/version/{{image_version}}'.format(**cfg)
+    url = cfg['storage_base_url'].format(engine_fqdn=cfg['engine_fqdn']) + (
+        '/study/{{namespace}}/{{study_uid}}/image/{{image_uid}}/version/{{image_version}}'.format(**cfg))
     with requests.get(url, params={{'sid': api.sid}}, stream=True, timeout=120) as response:
         response.raise_for_status()
         with open(cfg['out'], 'wb') as out:
@@ -58,8 +59,8 @@ print(json.dumps({{'seconds': seconds, 'extra_mib': (peak - base) / 1024.0, 'pea
 
 def write_big_dicom(path: Path, size_mib: int) -> None:
     """A valid DICOM file whose PixelData (OB) is ``size_mib`` MiB, written in chunks."""
-    from pydicom.data import get_testdata_file
     from pydicom import dcmread
+    from pydicom.data import get_testdata_file
     from pydicom.uid import generate_uid
 
     dataset = dcmread(get_testdata_file('CT_small.dcm'))

@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 #: next byte, not for the whole body, so long downloads are not cut short.
 DEFAULT_TIMEOUT: Tuple[float, float] = (10.0, 120.0)
 
+#: Connections kept per host: enough for the addon's worker pools (requests' default is 10).
+POOL_MAXSIZE = 32
+
 TimeoutType = Union[None, float, Tuple[Optional[float], Optional[float]]]
 
 ALL_METHODS = ['HEAD', 'TRACE', 'GET', 'PUT', 'OPTIONS', 'DELETE', 'POST']
@@ -284,13 +287,13 @@ def build_session(
         raise ValueError('retry_policy must be one of {0}, got {1!r}'.format(RETRY_POLICIES, policy))
     if policy == REFERENCE_POLICY:
         session = AmbraSession(headers_source, timeout_source)
-        adapter = AmbraAdapter(max_retries=make_retry(retry_params))
+        adapter = AmbraAdapter(max_retries=make_retry(retry_params), pool_maxsize=POOL_MAXSIZE)
     else:
         classifier = _is_service_write if kind == 'service' else _is_storage_write
         session = AmbraSession(headers_source, timeout_source, write_classifier=classifier)
         read_retry, write_retry = make_safe_retries(retry_params)
-        adapter = AmbraAdapter(max_retries=read_retry)
-        session.write_adapter = AmbraAdapter(max_retries=write_retry)
+        adapter = AmbraAdapter(max_retries=read_retry, pool_maxsize=POOL_MAXSIZE)
+        session.write_adapter = AmbraAdapter(max_retries=write_retry, pool_maxsize=POOL_MAXSIZE)
     session.default_adapter = adapter
     session.mount('http://', adapter)
     session.mount('https://', adapter)

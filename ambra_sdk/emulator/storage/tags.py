@@ -6,14 +6,22 @@ per image. Names come from pydicom's data dictionary (the keyword, e.g.
 hold their first value unless ``all_dicom_values`` is set, in which case the
 values are joined with a backslash. Group-length elements (``gggg,0000``) are
 left out, so a normal file has 7 group-2 tags.
+
+:func:`attribute_map` runs for every upload (the ``attr`` of the answer). The
+images of a study share most of their values, so the JSON value of a small
+public element is memoised by its raw bytes and decoding context
+(:func:`_attr_cache_key`); only the values that differ (UIDs, numbers) go
+through pydicom's conversion.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Set
 
+from pydicom.charset import default_encoding
 from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
@@ -111,6 +119,7 @@ def parse_include_tags(text: Optional[str]) -> Optional[Set[int]]:
     return result
 
 
+@functools.lru_cache(maxsize=65536)
 def tag_name(tag: int) -> str:
     """Dictionary keyword of ``tag``, or ``?`` for private / unknown tags."""
     if (tag >> 16) % 2 == 1:
@@ -188,28 +197,33 @@ def _raw_vr(raw: RawDataElement, tag: int) -> Optional[str]:
         return None
 
 
-def _iter_elements(ds: Dataset) -> Iterator[tuple[int, int, DataElement]]:
-    """Yield ``(tag, vl, element)`` in tag order, reading vl before conversion.
+def _element_at(ds: Dataset, tag: int, raw: Any) -> Optional[tuple[int, DataElement]]:
+    """``(vl, element)`` of one element of ``ds`` (``raw`` is its stored item), None if undecodable.
 
     Big binary (or unknown-VR) values are not read: they come back with a
     ``None`` value, so a large deferred blob never lands in memory.
     """
+    vl = None
+    if isinstance(raw, RawDataElement):
+        vl = raw.length
+        vr = _raw_vr(raw, tag)
+        if vl > _MAX_INLINE_BINARY and vl != _UNDEFINED and (vr is None or vr in _BINARY_VRS):
+            return int(vl), DataElement(tag, vr or 'UN', None)
+    try:
+        elem = ds[tag]
+    except Exception:  # pragma: no cover - undecodable element
+        return None
+    if vl is None:
+        vl = _value_length(elem)
+    return int(vl), elem
+
+
+def _iter_elements(ds: Dataset) -> Iterator[tuple[int, int, DataElement]]:
+    """Yield ``(tag, vl, element)`` in tag order, reading vl before conversion (see :func:`_element_at`)."""
     for tag in sorted(ds.keys()):
-        raw = raw_item(ds, tag)
-        vl = None
-        if isinstance(raw, RawDataElement):
-            vl = raw.length
-            vr = _raw_vr(raw, int(tag))
-            if vl > _MAX_INLINE_BINARY and vl != _UNDEFINED and (vr is None or vr in _BINARY_VRS):
-                yield int(tag), int(vl), DataElement(tag, vr or 'UN', None)
-                continue
-        try:
-            elem = ds[tag]
-        except Exception:  # pragma: no cover - undecodable element
-            continue
-        if vl is None:
-            vl = _value_length(elem)
-        yield int(tag), int(vl), elem
+        found = _element_at(ds, int(tag), raw_item(ds, tag))
+        if found is not None:
+            yield int(tag), found[0], found[1]
 
 
 def dataset_tags(ds: Dataset, flt: TagFilter = TagFilter(), top_level: bool = True) -> List[Dict[str, Any]]:
@@ -249,21 +263,77 @@ def dataset_tags(ds: Dataset, flt: TagFilter = TagFilter(), top_level: bool = Tr
     return result
 
 
+#: Memoised ``(VR, JSON value)`` of raw elements, keyed by :func:`_attr_cache_key`.
+_ATTR_CACHE: Dict[tuple[Any, ...], tuple[str, Any]] = {}
+#: The memo is emptied when it grows past this many entries (bounded memory).
+_ATTR_CACHE_MAX = 8192
+#: Only values up to this many bytes are memoised.
+_ATTR_CACHE_VALUE_MAX = 256
+_NOT_CACHED_VRS = frozenset({'SQ', 'UN'})
+
+
+def _encoding_key(ds: Dataset) -> Any:
+    """The text encoding pydicom decodes ``ds``'s elements with, as a hashable value."""
+    encoding = ds.original_character_set or ds._character_set
+    return encoding if isinstance(encoding, str) else tuple(encoding)
+
+
+def _attr_cache_key(raw: Any, tag: int, encoding: Any, all_values: bool) -> Optional[tuple[Any, ...]]:
+    """Memo key of a raw element whose conversion depends only on the key, else None.
+
+    Left out (converted by pydicom every time): converted or deferred
+    elements, values over :data:`_ATTR_CACHE_VALUE_MAX` bytes, implicit-VR
+    private tags (their VR depends on the private creator), ambiguous VRs
+    (``US or SS``: corrected from other elements), ``UN`` and sequences.
+    """
+    if not isinstance(raw, RawDataElement) or raw.value is None:
+        return None
+    if len(raw.value) > _ATTR_CACHE_VALUE_MAX:
+        return None
+    vr = raw.VR
+    if vr is None:
+        try:
+            vr = dictionary_VR(tag)  # KeyError for private tags
+        except KeyError:
+            return None
+    vr = str(vr)
+    if ' or ' in vr or vr in _NOT_CACHED_VRS:
+        return None
+    if tag == 0x00080005:
+        encoding = default_encoding
+    return (tag, vr, bytes(raw.value), bool(raw.is_little_endian), encoding, all_values)
+
+
 def attribute_map(ds: Dataset, flt: TagFilter = TagFilter()) -> Dict[str, Any]:
     """Top-level attributes as ``{keyword-or-GGGGEEEE: value}`` (no sequences/binaries).
 
     Used by ``attribute`` and the ``attr`` field of an upload response.
     """
     result: Dict[str, Any] = {}
-    for tag, _vl, elem in _iter_elements(ds):
+    encoding = _encoding_key(ds)
+    # ``items()`` yields the stored items as they are: nothing is converted or read here.
+    for tag, raw in sorted((int(t), item) for t, item in ds.items()):
         name = tag_name(tag)
         if tag & 0xFFFF == 0 or not flt.keeps(tag, name):
             continue
-        vr = str(elem.VR)
+        key = _attr_cache_key(raw, tag, encoding, flt.all_dicom_values)
+        hit = None if key is None else _ATTR_CACHE.get(key)
+        if hit is None:
+            found = _element_at(ds, tag, raw)
+            if found is None:
+                continue
+            elem = found[1]
+            vr = str(elem.VR)
+            value = None if vr == 'SQ' or vr in _BINARY_VRS else element_value(elem, flt.all_dicom_values)
+            hit = (vr, value)
+            if key is not None and (value is None or isinstance(value, (str, int, float))):
+                if len(_ATTR_CACHE) >= _ATTR_CACHE_MAX:
+                    _ATTR_CACHE.clear()
+                _ATTR_CACHE[key] = hit
+        vr, value = hit
         if vr == 'SQ' or vr in _BINARY_VRS:
             continue
-        key = name if name != '?' else f'{tag:08X}'
-        result[key] = element_value(elem, flt.all_dicom_values)
+        result[name if name != '?' else f'{tag:08X}'] = value
     return result
 
 
