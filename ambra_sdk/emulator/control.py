@@ -7,6 +7,9 @@
   form with the keyword arguments of :meth:`FaultInjector.add`);
   ``DELETE /_emulator/faults`` (or ``POST /_emulator/faults/clear``) clears them
 * ``POST /_emulator/sessions/expire`` -> expire every session
+* ``POST /_emulator/studies/seed`` -> add ``count`` synthetic studies fast
+  (JSON ``{"count": 100000, "namespace_id": optional}``), see
+  :meth:`~ambra_sdk.emulator.server.Emulator.seed_studies`
 """
 
 from __future__ import annotations
@@ -64,6 +67,20 @@ def _fault_kwargs(request: Request) -> dict[str, Any]:
     return kwargs
 
 
+def _seed_studies(app: EmulatorApp, request: Request) -> Response:
+    from .seed import seed_studies
+
+    raw = request.get_json(silent=True) if request.is_json else dict(request.form.items())
+    try:
+        if not isinstance(raw, dict):
+            raise ValueError('Expected a JSON object')
+        added = seed_studies(app.state, config=app.config, count=int(raw.get('count', 0)),
+                             namespace_id=raw.get('namespace_id') or None)
+    except (ValueError, TypeError) as exc:
+        return _json({'status': 'ERROR', 'error': str(exc)}, 400)
+    return _json({'status': 'OK', 'count': added})
+
+
 def handle_control(app: EmulatorApp, request: Request) -> Response:
     """Answer one ``/_emulator/...`` call."""
     path = request.path.rstrip('/')
@@ -107,4 +124,6 @@ def handle_control(app: EmulatorApp, request: Request) -> Response:
     if path == '/_emulator/sessions/expire' and method == 'POST':
         app.state.expire_sessions()
         return _json({'status': 'OK'})
+    if path == '/_emulator/studies/seed' and method == 'POST':
+        return _seed_studies(app, request)
     return _json({'status': 'ERROR', 'error': 'unknown control call'}, 404)

@@ -5,7 +5,7 @@ The ids are fixed so that tests and docs can refer to them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from .accounts import hash_password
 
@@ -13,7 +13,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .context import EmulatorConfig
     from .state import State
 
-__all__ = ['ADMIN_UUID', 'ACCOUNT_UUID', 'NAMESPACE_UUID', 'USER_NAMESPACE_UUID', 'ROLE_UUID', 'seed_base', 'seed_demo']
+__all__ = [
+    'ADMIN_UUID', 'ACCOUNT_UUID', 'NAMESPACE_UUID', 'USER_NAMESPACE_UUID', 'ROLE_UUID', 'seed_base', 'seed_demo',
+    'seed_studies',
+]
 
 ADMIN_UUID = '00000000-0000-4000-8000-00000000a001'
 ACCOUNT_UUID = '00000000-0000-4000-8000-00000000acc1'
@@ -63,6 +66,28 @@ def seed_base(state: State, config: EmulatorConfig) -> None:
     state.add_object(
         'account_user',
         {'account_id': ACCOUNT_UUID, 'user_id': ADMIN_UUID, 'role_id': ROLE_UUID},
+    )
+
+
+def seed_studies(
+    state: State, config: EmulatorConfig, count: int, namespace_id: Optional[str] = None,
+) -> int:
+    """Add ``count`` synthetic studies to a namespace (default: the seeded account's) in one transaction.
+
+    See :meth:`State.add_studies_bulk`; the studies belong to the namespace's
+    account, as ``/study/add`` would file them.
+
+    :raises ValueError: the namespace does not exist or ``count`` is negative.
+    """
+    namespace_id = namespace_id or NAMESPACE_UUID
+    namespace = state.get_object('namespace', namespace_id)
+    if namespace is None:
+        raise ValueError(f'unknown namespace {namespace_id!r}')
+    if int(count) < 0:
+        raise ValueError('count must be >= 0')
+    return state.add_studies_bulk(
+        int(count), namespace_id, engine_fqdn=config.engine_fqdn,
+        account_id=namespace.get('account_id'), namespace_id=namespace_id, customfields=[],
     )
 
 

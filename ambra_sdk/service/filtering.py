@@ -99,15 +99,23 @@ class WithFilter:
 
     request_args: RequestArgs
 
-    def filter_by(self: QueryT, filter_obj: Filter) -> QueryT:
+    def filter_by(self: QueryT, filter_obj: Filter, validate: bool = True) -> QueryT:
         """Add a filter (the same field and condition again overwrites it).
 
         :param filter_obj: the filter, e.g. ``Filter('name', FilterCondition.equals, 'Acme')``
             or ``Account.name == 'Acme'``.
-        :raises ValueError: for an unknown condition, or datetimes in different time zones.
+        :param validate: check the field name against the vendor data dictionary
+            (a field that surely does not exist raises ``ValueError``).
+        :raises ValueError: for an unknown condition or field, or datetimes in different time zones.
         :return: this query.
         """
         condition = to_condition(filter_obj.condition)
+        if validate:
+            from ambra_sdk.service.field_check import check_filter_field
+
+            check_filter_field(
+                getattr(self, 'url', ''), getattr(self, '_paginated_field', None), filter_obj.field_name,
+            )
         data: Dict[str, Any] = self.request_args.data or {}
         value = filter_obj.value
         if isinstance(value, datetime) and value.tzinfo is not None:

@@ -24,10 +24,10 @@ def make_query(offline_api):
     """Build a query of any class against the offline Api."""
     from ambra_sdk.service import query as query_module
 
-    def make(cls_name='QueryOPSF', url='/study/list', data=None, **kwargs):
+    def make(cls_name='QueryOPSF', url='/thing/list', data=None, **kwargs):
         cls = getattr(query_module, cls_name)
         if 'P' in cls_name:
-            kwargs.setdefault('paginated_field', 'studies')
+            kwargs.setdefault('paginated_field', 'things')
         return cls(api=offline_api, url=url, request_data=data if data is not None else {}, errors_mapping={}, **kwargs)
 
     return make

@@ -204,8 +204,10 @@ def test_study_list_rows_are_study_boxes(sapi, seven_studies):
 def test_invalid_filter_and_sort_fields(sapi):
     from ambra_sdk.exceptions.service import InvalidField, InvalidSortField
 
+    with pytest.raises(ValueError, match="'no_such_field' does not exist in the objects of /study/list"):
+        sapi.Study.list().filter_by(Filter('no_such_field', FilterCondition.equals, 'x'))
     with pytest.raises(InvalidField) as info:
-        sapi.Study.list().filter_by(Filter('no_such_field', FilterCondition.equals, 'x')).first()
+        sapi.Study.list().filter_by(Filter('no_such_field', FilterCondition.equals, 'x'), validate=False).first()
     assert info.value.error_type == 'INVALID_FIELD'
     with pytest.raises(InvalidSortField):
         sapi.Study.list().sort_by(Sorter('no_such_field')).first()
