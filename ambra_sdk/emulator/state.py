@@ -539,7 +539,7 @@ class State:
         """
         stamp = now_str()
         phi = phi_namespace or namespace
-        columns = [c for c in STUDY_COLUMNS] + ['data']
+        columns = [*STUDY_COLUMNS, 'data']
         extra = json.dumps({k: v for k, v in fields.items() if k not in STUDY_COLUMNS})
         plain = {k: v for k, v in fields.items() if k in STUDY_COLUMNS and k != 'seq'}
 

@@ -1,0 +1,91 @@
+"""16 clients uploading real DICOM and listing studies at once, over plain requests.
+
+Used by ``test_soak.py`` (a few seconds) and ``bench/bench_emulator_soak.py``
+(a minute). Each client loops until the time is up: it uploads a new
+instance (CT_small with fresh UIDs) through storage, then lists studies
+through the service. Every answer's status is counted; at the end every
+uploaded study must be listed exactly once.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import requests
+
+
+def dicom_bytes(study_uid: str) -> bytes:
+    """CT_small.dcm with a new study, series and instance UID."""
+    from pydicom import dcmread
+    from pydicom.data import get_testdata_file
+    from pydicom.uid import generate_uid
+
+    dataset = dcmread(str(get_testdata_file('CT_small.dcm')))
+    dataset.StudyInstanceUID = study_uid
+    dataset.SeriesInstanceUID = generate_uid()
+    dataset.SOPInstanceUID = generate_uid()
+    dataset.file_meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
+    buffer = io.BytesIO()
+    dataset.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def run_soak(emulator: Any, seconds: float, clients: int = 16, max_uploads_per_client: int = 10000) -> dict:
+    """Run the soak and return counts (statuses, uploads, listed, missing, duplicated)."""
+    from pydicom.uid import generate_uid
+
+    sid = emulator.login()
+    namespace = emulator.namespace_id
+    storage = emulator.storage_base_url.format(engine_fqdn=emulator.engine_fqdn)
+    statuses: Counter = Counter()
+    uploaded: list = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(number: int) -> None:
+        session = requests.Session()
+        for _ in range(max_uploads_per_client):
+            if time.monotonic() >= deadline:
+                return
+            study_uid = generate_uid()
+            response = session.post(
+                '{0}/namespace/{1}/image'.format(storage, namespace), params={'sid': sid},
+                data=dicom_bytes(study_uid), timeout=60,
+            )
+            with lock:
+                statuses[response.status_code] += 1
+                if response.status_code in (200, 202):
+                    uploaded.append(study_uid)
+            listing = session.post(emulator.url + '/study/list', data={
+                'sid': sid, 'page.rows': '20', 'filter.study_uid.equals': study_uid,
+            }, timeout=60)
+            with lock:
+                statuses[listing.status_code] += 1
+
+    threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 120)
+    listed: Counter = Counter()
+    page = 1
+    while True:
+        body = requests.post(emulator.url + '/study/list', data={
+            'sid': sid, 'page.rows': '5000', 'page.number': str(page),
+        }, timeout=120).json()
+        for study in body['studies']:
+            listed[study['study_uid']] += 1
+        if not body['page'].get('more'):
+            break
+        page += 1
+    return {
+        'statuses': dict(statuses),
+        'uploads': len(uploaded),
+        'missing': [uid for uid in uploaded if listed[uid] == 0],
+        'duplicated': [uid for uid in uploaded if listed[uid] > 1],
+        'server_errors': sum(count for status, count in statuses.items() if status >= 500),
+    }
