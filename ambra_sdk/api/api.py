@@ -526,11 +526,12 @@ class Api:
             data['sid'] = sid
             kwargs['data'] = data
         kwargs.setdefault('allow_redirects', False)
-        logger.info(
-            'Service post: %s. Params: %s',
-            request_args.url,
-            clear_params(request_args.data if isinstance(request_args.data, dict) else None),
-        )
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                'Service post: %s. Params: %s',
+                request_args.url,
+                clear_params(request_args.data if isinstance(request_args.data, dict) else None),
+            )
         return self.service_session.request(
             method=request_args.method,
             url=request_args.full_url,
@@ -565,12 +566,13 @@ class Api:
             sid = self.get_sid()
             self._local.used_sid = sid
             kwargs['params'] = {**params, 'sid': sid}
-        logger.info(
-            'Storage %s: %s. Params: %s',
-            method.lower(),
-            redact_text(url),
-            clear_params(kwargs.get('params')),
-        )
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                'Storage %s: %s. Params: %s',
+                method.lower(),
+                redact_text(url),
+                clear_params(kwargs.get('params')),
+            )
         return self.storage_session.request(method=method, url=url, **kwargs)
 
     def storage_get(self, url: str, required_sid: bool, **kwargs: Any) -> requests.Response:
