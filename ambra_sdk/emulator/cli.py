@@ -29,9 +29,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Start the emulator, print how to reach it and serve until Ctrl-C."""
     args = build_parser().parse_args(argv)
-    import os as _os
-    if _os.environ.get('EMU_SWITCH'):
-        sys.setswitchinterval(float(_os.environ['EMU_SWITCH']))
     from .server import Emulator
 
     emulator = Emulator(host=args.host, port=args.port, data_dir=args.data, seed=args.seed)

@@ -10,6 +10,7 @@ ever loaded.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
 from ambra_sdk.emulator.storage.tags import raw_item
 
 CHUNK = 1 << 20
+#: Files up to this size are parsed from memory (see :func:`load_header`).
+IN_MEMORY_HEADER = 1 << 20
 #: Header values larger than this stay on disk until accessed.
 DEFER_SIZE = 64 * 1024
 _MAX_UID_LENGTH = 66  # 64 + padding slack
@@ -88,8 +91,19 @@ def load_header(path: str | Path, force: bool = False) -> Dataset:
 
     Deferred values (a big ``EncapsulatedDocument``, a private blob) are read
     from ``path`` only when accessed, so the file must stay where it is.
+
+    A file of at most :data:`IN_MEMORY_HEADER` bytes is read in one call and
+    parsed from memory (its deferred values then come from that buffer):
+    parsing a real file calls ``tell()``, a system call that releases the GIL,
+    for every element, which costs little alone but makes the threads of a
+    busy emulator hand the GIL over hundreds of times per upload.
     """
-    return dcmread(str(path), stop_before_pixels=True, defer_size=DEFER_SIZE, force=force)
+    name = str(path)
+    if os.path.getsize(name) <= IN_MEMORY_HEADER:
+        with open(name, 'rb') as src:
+            buffer = io.BytesIO(src.read())
+        return dcmread(buffer, stop_before_pixels=True, defer_size=DEFER_SIZE, force=force)
+    return dcmread(name, stop_before_pixels=True, defer_size=DEFER_SIZE, force=force)
 
 
 def _uid_length(ds: Dataset, keyword: str) -> Optional[int]:
