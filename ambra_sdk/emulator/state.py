@@ -202,6 +202,7 @@ class State:
         self._conn.execute('PRAGMA journal_mode=WAL')
         self._conn.execute('PRAGMA synchronous=OFF')
         self._conn.executescript(_SCHEMA)
+        self._json_sql = _has_json_functions(self._conn)
         self._seq = 0
         with self.transaction() as cur:
             for table in ('objects', 'studies'):
@@ -365,7 +366,7 @@ class State:
         sql = 'SELECT data FROM objects WHERE kind = ?'
         args: list[Any] = [kind]
         for key, value in where.items():
-            if isinstance(value, str) and _PLAIN_KEY.match(key):
+            if self._json_sql and isinstance(value, str) and _PLAIN_KEY.match(key):
                 sql += f" AND json_extract(data, '$.{key}') = ?"
                 args.append(value)
         with self._read() as cur:
@@ -765,6 +766,15 @@ class State:
                 (state or row['state'], now_str(), json.dumps(merged), job_id),
             )
         return self.get_job(job_id)
+
+
+def _has_json_functions(conn: sqlite3.Connection) -> bool:
+    """True when this SQLite has ``json_extract`` (JSON1; built in since 3.38, usually before)."""
+    try:
+        conn.execute('SELECT json_extract(\'{"a": 1}\', \'$.a\')').fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return True
 
 
 def _safe(part: str) -> str:

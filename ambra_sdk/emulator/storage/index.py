@@ -12,9 +12,9 @@ Cost: an upload, an image GET and a study-exists check touch only the rows of
 one image (or probe with ``LIMIT 1``), never every image of the study. The
 per-study aggregates the service row needs (image count, size, series,
 modalities) are cached in the state's ``image_stats`` table
-(:meth:`StorageIndex.study_stats`): an upload of a new image updates them in
-O(1); any other change to the study's images drops them (the state does it)
-and the next read recomputes them once.
+(:meth:`StorageIndex.study_stats`): an upload of a new image updates them
+without reading the other images; any other change to the study's images
+drops them (the state does it) and the next read recomputes them once.
 """
 
 from __future__ import annotations

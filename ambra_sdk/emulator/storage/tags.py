@@ -311,30 +311,48 @@ def attribute_map(ds: Dataset, flt: TagFilter = TagFilter()) -> Dict[str, Any]:
     """
     result: Dict[str, Any] = {}
     encoding = _encoding_key(ds)
+    all_values = flt.all_dicom_values
+    keeps_all = flt.groups is None and flt.include_tags is None and not flt.exclude_unnamed
     # ``items()`` yields the stored items as they are: nothing is converted or read here.
     for tag, raw in sorted((int(t), item) for t, item in ds.items()):
+        if not tag & 0xFFFF:
+            continue  # group length
         name = tag_name(tag)
-        if tag & 0xFFFF == 0 or not flt.keeps(tag, name):
+        if not keeps_all and not flt.keeps(tag, name):
             continue
-        key = _attr_cache_key(raw, tag, encoding, flt.all_dicom_values)
+        key = _attr_cache_key(raw, tag, encoding, all_values)
         hit = None if key is None else _ATTR_CACHE.get(key)
         if hit is None:
-            found = _element_at(ds, tag, raw)
-            if found is None:
+            hit = _attr_value(ds, tag, raw, all_values)
+            if hit is None:
                 continue
-            elem = found[1]
-            vr = str(elem.VR)
-            value = None if vr == 'SQ' or vr in _BINARY_VRS else element_value(elem, flt.all_dicom_values)
-            hit = (vr, value)
-            if key is not None and (value is None or isinstance(value, (str, int, float))):
+            if key is not None and (hit[1] is None or isinstance(hit[1], (str, int, float))):
                 if len(_ATTR_CACHE) >= _ATTR_CACHE_MAX:
                     _ATTR_CACHE.clear()
                 _ATTR_CACHE[key] = hit
-        vr, value = hit
-        if vr == 'SQ' or vr in _BINARY_VRS:
+        if hit[0] in _SKIPPED_ATTR_VRS:
             continue
-        result[name if name != '?' else f'{tag:08X}'] = value
+        result[name if name != '?' else f'{tag:08X}'] = hit[1]
     return result
+
+
+#: VRs that ``attribute_map`` leaves out.
+_SKIPPED_ATTR_VRS = frozenset(_BINARY_VRS | {'SQ'})
+
+
+def _attr_value(ds: Dataset, tag: int, raw: Any, all_values: bool) -> Optional[tuple[str, Any]]:
+    """``(VR, JSON value)`` of one element for :func:`attribute_map` (None: undecodable).
+
+    A stored sequence is not decoded: :func:`attribute_map` leaves sequences out.
+    """
+    if isinstance(raw, RawDataElement) and _raw_vr(raw, tag) == 'SQ':
+        return 'SQ', None
+    found = _element_at(ds, tag, raw)
+    if found is None:
+        return None
+    elem = found[1]
+    vr = str(elem.VR)
+    return vr, None if vr in _SKIPPED_ATTR_VRS else element_value(elem, all_values)
 
 
 def keyword_values(ds: Dataset, keywords: tuple[str, ...]) -> Dict[str, Any]:
