@@ -40,6 +40,10 @@ start = time.perf_counter()
 if cfg['mode'] == 'sdk-download':
     api.Storage.Image.dicom_payload(cfg['engine_fqdn'], cfg['namespace'], cfg['study_uid'], cfg['image_uid'],
                                     cfg['image_version'], to_path=cfg['out'])
+elif cfg['mode'] == 'sdk-download-file':
+    with open(cfg['out'], 'wb') as out:
+        api.Storage.Image.dicom_payload(cfg['engine_fqdn'], cfg['namespace'], cfg['study_uid'], cfg['image_uid'],
+                                        cfg['image_version'], to_file=out)
 elif cfg['mode'] == 'raw-download':
     url = cfg['storage_base_url'].format(engine_fqdn=cfg['engine_fqdn']) + (
         '/study/{{namespace}}/{{study_uid}}/image/{{image_uid}}/version/{{image_version}}'.format(**cfg))
@@ -97,11 +101,15 @@ def child(cfg: dict) -> dict:
 def main() -> bool:
     parser = argparse.ArgumentParser()
     parser.add_argument('--size-mib', type=int, default=256)
-    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--out-dir', default='/dev/shm' if os.path.isdir('/dev/shm') else None,
+                        help='where the downloads are written (default: a tmpfs, so that disk write-back '
+                             'stalls do not decide the ratio)')
     args = parser.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
+        out_dir = args.out_dir or str(tmp_path)
         server = subprocess.Popen([sys.executable, '-m', 'ambra_sdk.emulator', '--port', str(port),
                                    '--data', str(tmp_path / 'data')], cwd=str(ROOT),
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -128,15 +136,17 @@ def main() -> bool:
             write_big_dicom(source, args.size_mib)
             cfg = {'url': url, 'username': DEFAULT_USERNAME, 'password': DEFAULT_PASSWORD,
                    'storage_base_url': storage_base_url, 'engine_fqdn': engine_fqdn, 'namespace': namespace,
-                   'source': str(source), 'out': str(tmp_path / 'out.dcm')}
+                   'source': str(source), 'out': os.path.join(out_dir, 'ambra-bench-out.dcm')}
             upload = child(dict(cfg, mode='sdk-upload'))
             image = api.Storage.Study.schema(engine_fqdn, namespace, _study_uid(source)).series[0].images[0]
             cfg.update(study_uid=_study_uid(source), image_uid=image.id, image_version=image.version)
             sdk_runs, raw_runs = [], []
-            for _ in range(args.rounds):
-                raw_runs.append(child(dict(cfg, mode='raw-download')))
-                sdk_runs.append(child(dict(cfg, mode='sdk-download')))
-                assert os.path.getsize(cfg['out']) == os.path.getsize(source)
+            for number in range(args.rounds):
+                order = ('raw-download', 'sdk-download') if number % 2 == 0 else ('sdk-download', 'raw-download')
+                for mode in order:
+                    (raw_runs if mode == 'raw-download' else sdk_runs).append(child(dict(cfg, mode=mode)))
+                    assert os.path.getsize(cfg['out']) == os.path.getsize(source)
+                    os.unlink(cfg['out'])
         finally:
             server.terminate()
             server.wait(10)
