@@ -233,8 +233,12 @@ def study_set(ctx: RequestContext) -> dict[str, Any]:
 
 @service_route('/study/delete', check_spec=False)
 def study_delete(ctx: RequestContext) -> dict[str, Any]:
-    """Delete a study (and its image rows)."""
+    """Delete a study: its row, its images and attachments, and their stored files."""
+    from ambra_sdk.emulator.storage.index import purge_study
+
     study = _find_study(ctx)
+    if study.get('storage_namespace') and study.get('study_uid'):
+        purge_study(ctx.state, study['storage_namespace'], study['study_uid'])
     ctx.state.delete_study(study['uuid'])
     return {}
 
