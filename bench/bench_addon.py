@@ -43,22 +43,9 @@ from ambra_sdk.api import Api  # noqa: E402
 
 def write_dicoms(folder: Path, count: int) -> List[Path]:
     """Write ``count`` DICOM files of one new study into ``folder``."""
-    from pydicom import dcmread
-    from pydicom.data import get_testdata_file
-    from pydicom.uid import generate_uid
+    from tests.helpers.dicoms import write_dicoms as write
 
-    folder.mkdir(parents=True)
-    template = dcmread(get_testdata_file('CT_small.dcm'))
-    template.StudyInstanceUID = generate_uid()
-    paths = []
-    for index in range(count):
-        template.SOPInstanceUID = generate_uid()
-        template.file_meta.MediaStorageSOPInstanceUID = template.SOPInstanceUID
-        template.InstanceNumber = index + 1
-        path = folder / 'img{0:05d}.dcm'.format(index)
-        template.save_as(str(path))
-        paths.append(path)
-    return paths
+    return write(folder, count, digits=5)
 
 
 class EmulatorProcess:

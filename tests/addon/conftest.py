@@ -7,20 +7,10 @@ from typing import Any, Callable, List, Optional
 
 import pytest
 
+from tests.helpers.dicoms import write_dicoms as helpers_write_dicoms
+
 pytest.importorskip('pydicom')
 pytest.importorskip('werkzeug')
-
-
-def source_dicom() -> str:
-    """``CT_small.dcm``, shipped inside pydicom (never downloaded)."""
-    from pydicom.data import get_testdata_file
-
-    try:
-        path = get_testdata_file('CT_small.dcm', download=False)
-    except TypeError:  # pydicom < 3
-        path = get_testdata_file('CT_small.dcm')
-    assert path, 'CT_small.dcm is not bundled with this pydicom'
-    return str(path)
 
 
 def write_dicoms(
@@ -31,22 +21,7 @@ def write_dicoms(
     patient_name: str = 'Doe^John',
 ) -> List[Path]:
     """Write ``count`` copies of CT_small with new SOP Instance UIDs (same study)."""
-    from pydicom import dcmread
-    from pydicom.uid import generate_uid
-
-    folder.mkdir(parents=True, exist_ok=True)
-    template = dcmread(source_dicom())
-    template.StudyInstanceUID = study_uid or generate_uid()
-    template.PatientName = patient_name
-    paths = []
-    for index in range(count):
-        template.SOPInstanceUID = generate_uid()
-        template.file_meta.MediaStorageSOPInstanceUID = template.SOPInstanceUID
-        template.InstanceNumber = index + 1
-        path = folder / '{}{:04d}.dcm'.format(prefix, index)
-        template.save_as(str(path))
-        paths.append(path)
-    return paths
+    return helpers_write_dicoms(folder, count, study_uid=study_uid, prefix=prefix, patient_name=patient_name)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ uploaded study must be listed exactly once.
 
 from __future__ import annotations
 
-import io
 import threading
 import time
 from collections import Counter
@@ -17,21 +16,7 @@ from typing import Any
 
 import requests
 
-
-def dicom_bytes(study_uid: str) -> bytes:
-    """CT_small.dcm with a new study, series and instance UID."""
-    from pydicom import dcmread
-    from pydicom.data import get_testdata_file
-    from pydicom.uid import generate_uid
-
-    dataset = dcmread(str(get_testdata_file('CT_small.dcm')))
-    dataset.StudyInstanceUID = study_uid
-    dataset.SeriesInstanceUID = generate_uid()
-    dataset.SOPInstanceUID = generate_uid()
-    dataset.file_meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
-    buffer = io.BytesIO()
-    dataset.save_as(buffer, enforce_file_format=True)
-    return buffer.getvalue()
+from tests.helpers.dicoms import dicom_bytes
 
 
 def run_soak(emulator: Any, seconds: float, clients: int = 16, max_uploads_per_client: int = 10000) -> dict:

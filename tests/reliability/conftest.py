@@ -5,6 +5,7 @@ from typing import Any, Callable, Iterator, List
 
 import pytest
 
+from tests.helpers import dicoms as helpers
 from tests.helpers.secret_guard import register_phi, secret_guard  # noqa: F401 - autouse fixture
 
 pytest.importorskip('werkzeug')
@@ -56,23 +57,7 @@ def namespace_id(rapi: Any) -> str:
 
 def write_dicoms(folder: Path, count: int) -> List[Path]:
     """Write ``count`` images of one new study (pydicom's bundled CT_small, our patient)."""
-    from pydicom import dcmread
-    from pydicom.data import get_testdata_file
-    from pydicom.uid import generate_uid
-
-    folder.mkdir(parents=True, exist_ok=True)
-    template = dcmread(get_testdata_file('CT_small.dcm'))
-    template.StudyInstanceUID = generate_uid()
-    template.PatientName = PATIENT_NAME
-    template.PatientID = PATIENT_ID
-    paths = []
-    for index in range(count):
-        template.SOPInstanceUID = generate_uid()
-        template.file_meta.MediaStorageSOPInstanceUID = template.SOPInstanceUID
-        path = folder / 'img{0:03d}.dcm'.format(index)
-        template.save_as(str(path))
-        paths.append(path)
-    return paths
+    return helpers.write_dicoms(folder, count, patient_name=PATIENT_NAME, patient_id=PATIENT_ID, digits=3)
 
 
 @pytest.fixture

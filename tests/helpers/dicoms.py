@@ -1,0 +1,80 @@
+"""Real DICOM files for tests and benchmarks: pydicom's bundled CT_small with fresh UIDs."""
+
+import io
+from pathlib import Path
+from typing import Any, List, Optional
+
+
+def source_dicom() -> str:
+    """``CT_small.dcm``, shipped inside pydicom (never downloaded)."""
+    from pydicom.data import get_testdata_file
+
+    try:
+        path = get_testdata_file('CT_small.dcm', download=False)
+    except TypeError:  # pydicom < 3
+        path = get_testdata_file('CT_small.dcm')
+    assert path, 'CT_small.dcm is not bundled with this pydicom'
+    return str(path)
+
+
+def _template(study_uid: Optional[str], patient_name: Optional[str], patient_id: Optional[str]) -> Any:
+    from pydicom import dcmread
+    from pydicom.uid import generate_uid
+
+    template = dcmread(source_dicom())
+    template.StudyInstanceUID = study_uid or generate_uid()
+    if patient_name is not None:
+        template.PatientName = patient_name
+    if patient_id is not None:
+        template.PatientID = patient_id
+    return template
+
+
+def _new_instance(template: Any, instance_number: Optional[int] = None) -> None:
+    from pydicom.uid import generate_uid
+
+    template.SOPInstanceUID = generate_uid()
+    template.file_meta.MediaStorageSOPInstanceUID = template.SOPInstanceUID
+    if instance_number is not None:
+        template.InstanceNumber = instance_number
+
+
+def write_dicoms(
+    folder: Path,
+    count: int,
+    study_uid: Optional[str] = None,
+    prefix: str = 'img',
+    patient_name: Optional[str] = None,
+    patient_id: Optional[str] = None,
+    digits: int = 4,
+) -> List[Path]:
+    """Write ``count`` instances of one study (new SOP Instance UIDs, InstanceNumber 1..count).
+
+    :param folder: created when missing.
+    :param study_uid: the study (a new UID when None).
+    :param prefix: file names are ``{prefix}{index:0{digits}d}.dcm``.
+    :param patient_name: replaces CT_small's patient name when given.
+    :param patient_id: replaces CT_small's patient id when given.
+    :param digits: width of the index in the file names.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    template = _template(study_uid, patient_name, patient_id)
+    paths = []
+    for index in range(count):
+        _new_instance(template, index + 1)
+        path = folder / '{prefix}{index:0{digits}d}.dcm'.format(prefix=prefix, index=index, digits=digits)
+        template.save_as(str(path))
+        paths.append(path)
+    return paths
+
+
+def dicom_bytes(study_uid: Optional[str] = None) -> bytes:
+    """One CT_small instance of ``study_uid`` (new series and instance UIDs), as bytes."""
+    from pydicom.uid import generate_uid
+
+    template = _template(study_uid, None, None)
+    template.SeriesInstanceUID = generate_uid()
+    _new_instance(template)
+    buffer = io.BytesIO()
+    template.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
