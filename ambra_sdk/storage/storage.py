@@ -4,6 +4,7 @@ from typing import Any, Callable, Dict, Iterable, Tuple, TypeVar
 
 from requests import Response
 
+from ambra_sdk.api.api import DEFAULT_STORAGE_BASE_URL
 from ambra_sdk.storage.image import Image
 from ambra_sdk.storage.study import Study
 
@@ -19,7 +20,7 @@ class Storage:
     """
 
     #: URL template of the storage API (used when the Api has no ``storage_base_url``).
-    STORAGE_BASE_URL = 'https://{engine_fqdn}/api/v3/storage'
+    STORAGE_BASE_URL = DEFAULT_STORAGE_BASE_URL
 
     def __init__(self, api: Any) -> None:
         self._api = api
