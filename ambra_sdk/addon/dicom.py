@@ -1,14 +1,27 @@
 """``api.Addon.Dicom``: one DICOM instance up or down."""
 
+import logging
 import tempfile
 import threading
 from typing import TYPE_CHECKING, Any, BinaryIO, Dict, Optional
 
 from ambra_sdk.addon.dicom_io import PathType, as_path, read_dataset
+from ambra_sdk.addon.multipart import (
+    DEFAULT_MULTIPART_THRESHOLD,
+    DEFAULT_PART_SIZE,
+    MultipartSupport,
+    MultipartUnsupported,
+    check_multipart_args,
+    remaining_size,
+    upload_in_parts,
+)
 from ambra_sdk.addon.params import UploadedImageParams
+from ambra_sdk.addon.pool import DEFAULT_RETRIES
 
 if TYPE_CHECKING:
     from ambra_sdk.api.api import Api
+
+logger = logging.getLogger(__name__)
 
 
 class Dicom:
@@ -21,6 +34,7 @@ class Dicom:
         self._api: Any = api  # namespaces are set on Api at run time
         self._fqdn_cache: Dict[str, str] = {}
         self._fqdn_lock = threading.Lock()
+        self._multipart = MultipartSupport()
 
     def _namespace_fqdn(self, namespace_id: str) -> str:
         """Return the storage engine of a namespace (asked once per namespace, then cached).
@@ -88,19 +102,40 @@ class Dicom:
         dicom_file: BinaryIO,
         namespace_id: str,
         engine_fqdn: Optional[str] = None,
+        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
+        part_size: int = DEFAULT_PART_SIZE,
+        part_retries: int = DEFAULT_RETRIES,
     ) -> UploadedImageParams:
         """Upload one open DICOM file (the raw bytes are the request body).
+
+        A file of ``multipart_threshold`` bytes or more goes in parts of
+        ``part_size`` bytes, each retried on its own, when the storage server
+        has the multipart upload (:mod:`ambra_sdk.addon.multipart`); otherwise,
+        and for smaller files, in one request.
 
         :param dicom_file: a binary file object.
         :param namespace_id: storage namespace.
         :param engine_fqdn: storage engine host (looked up when None).
+        :param multipart_threshold: size from which a (seekable) file goes in
+            parts; None: always one request.
+        :param part_size: bytes per part.
+        :param part_retries: extra attempts per part after a transient failure.
         :return: the storage identifiers of the image.
+        :raises ValueError: bad ``multipart_threshold`` or ``part_size``.
         """
-        reply = self._api.Storage.Image.upload(
-            self.engine_fqdn(namespace_id, engine_fqdn),
-            namespace=namespace_id,
-            opened_file=dicom_file,
-        )
+        check_multipart_args(multipart_threshold, part_size)
+        fqdn = self.engine_fqdn(namespace_id, engine_fqdn)
+        reply = None
+        if self._wants_parts(dicom_file, fqdn, multipart_threshold):
+            try:
+                reply = upload_in_parts(
+                    self._api.Storage.Image, fqdn, namespace_id, dicom_file, part_size, part_retries,
+                )
+            except MultipartUnsupported:
+                logger.info('Storage %s has no multipart upload: sending files in one request', fqdn)
+                self._multipart.mark_unsupported(fqdn)
+        if reply is None:
+            reply = self._api.Storage.Image.upload(fqdn, namespace=namespace_id, opened_file=dicom_file)
         return UploadedImageParams(
             study_uid=reply.study_uid,
             image_uid=reply.image_uid,
@@ -108,6 +143,12 @@ class Dicom:
             namespace=reply.namespace,
             attr=reply.get('attr'),
         )
+
+    def _wants_parts(self, dicom_file: Any, engine_fqdn: str, multipart_threshold: Optional[int]) -> bool:
+        if multipart_threshold is None or self._multipart.known_unsupported(engine_fqdn):
+            return False
+        size = remaining_size(dicom_file)
+        return size is not None and size >= multipart_threshold
 
     def upload_from_path(
         self,

@@ -7,6 +7,7 @@ from ambra_sdk.addon.deprecated import deprecated
 from ambra_sdk.addon.dicom_io import PathType, as_path
 from ambra_sdk.addon.exceptions import DownloadFailed, NotADirectory, UploadFailed, WaitTimeout
 from ambra_sdk.addon.job import is_not_found
+from ambra_sdk.addon.multipart import DEFAULT_MULTIPART_THRESHOLD
 from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.polling import interval_cap, poll
 from ambra_sdk.addon.pool import DEFAULT_MAX_WORKERS, DEFAULT_RETRIES
@@ -51,6 +52,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         retries: int = DEFAULT_RETRIES,
         progress: Progress = None,
         skip_existing: bool = False,
+        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
     ) -> UploadResult:
         """Upload DICOM files into one study and report file by file (never raises per file).
 
@@ -69,6 +71,9 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param skip_existing: when the study exists already (a second run),
             do not send the files whose SOP Instance UID it already holds
             (they are listed in ``skipped`` as ``already in the study``).
+        :param multipart_threshold: files of this size or more go in parts,
+            each retried on its own, when the server supports it (see
+            :meth:`ambra_sdk.addon.dicom.Dicom.upload`); None: never.
         :return: an :class:`~ambra_sdk.addon.results.UploadResult`:
             ``(study_uuid, images_params)`` with ``uploaded``, ``skipped``
             (not DICOM, duplicate, missing, unreadable; with reasons) and
@@ -77,7 +82,10 @@ class Study:  # noqa: WPS214 (one method per helper)
         """
         from ambra_sdk.addon.upload import StudyUploader
 
-        uploader = StudyUploader(self._api, namespace_id, max_workers, retries, progress, skip_existing)
+        uploader = StudyUploader(
+            self._api, namespace_id, max_workers, retries, progress, skip_existing,
+            multipart_threshold=multipart_threshold,
+        )
         return uploader.run(dicom_paths)
 
     def upload_paths(
@@ -90,6 +98,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         progress: Progress = None,
         raise_on_error: bool = True,
         skip_existing: bool = False,
+        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
     ) -> UploadResult:
         """Upload DICOM files into a new study (see :meth:`upload_files`).
 
@@ -101,6 +110,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param raise_on_error: raise :class:`~ambra_sdk.addon.exceptions.UploadFailed`
             (after uploading every other file) when a file failed.
         :param skip_existing: see :meth:`upload_files`.
+        :param multipart_threshold: see :meth:`upload_files`.
         :return: ``(study_uuid, images_params)`` (an
             :class:`~ambra_sdk.addon.results.UploadResult`). The first item is
             the service study **uuid**.
@@ -114,6 +124,7 @@ class Study:  # noqa: WPS214 (one method per helper)
             retries=retries,
             progress=progress,
             skip_existing=skip_existing,
+            multipart_threshold=multipart_threshold,
         )
         if raise_on_error and result.failed:
             raise UploadFailed(result)
@@ -130,6 +141,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         progress: Progress = None,
         raise_on_error: bool = True,
         skip_existing: bool = False,
+        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
     ) -> UploadResult:
         """Upload the ``*.dcm`` files of a folder (and its subfolders) into a new study.
 
@@ -141,6 +153,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param progress: ``True`` (tqdm bar) or ``callback(done, total)``.
         :param raise_on_error: raise ``UploadFailed`` when a file failed.
         :param skip_existing: see :meth:`upload_files`.
+        :param multipart_threshold: see :meth:`upload_files`.
         :return: ``(study_uuid, images_params)`` (an ``UploadResult``).
         :raises NotADirectory: ``study_dir`` is not a directory (a ``ValueError``).
         :raises NoDicomFiles: the folder has no readable DICOM file.
@@ -157,6 +170,7 @@ class Study:  # noqa: WPS214 (one method per helper)
             progress=progress,
             raise_on_error=raise_on_error,
             skip_existing=skip_existing,
+            multipart_threshold=multipart_threshold,
         )
 
     def upload_dir_and_get(
@@ -174,7 +188,8 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param namespace_id: storage (and PHI) namespace.
         :param timeout: seconds to wait for the study after the upload.
         :param ws_timeout: longest pause between two polls.
-        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``pattern``, ``skip_existing``.
+        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``pattern``, ``skip_existing``,
+            ``multipart_threshold``.
         :return: the study Box (``/study/get``), no longer a phantom.
         """
         result = self.upload_dir(study_dir=study_dir, namespace_id=namespace_id, **upload_options)
@@ -195,7 +210,8 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param namespace_id: storage (and PHI) namespace.
         :param timeout: seconds to wait for the study after the upload.
         :param ws_timeout: longest pause between two polls.
-        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``skip_existing``.
+        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``skip_existing``,
+            ``multipart_threshold``.
         :return: the study Box, no longer a phantom.
         """
         result = self.upload_paths(dicom_paths=dicom_paths, namespace_id=namespace_id, **upload_options)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tupl
 from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header, text
 from ambra_sdk.addon.exceptions import NoDicomFiles
 from ambra_sdk.addon.job import error_type_of
+from ambra_sdk.addon.multipart import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, check_multipart_args
 from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import bounded_map, check_workers, with_retries
 from ambra_sdk.addon.progress import FileProgress, Progress
@@ -89,6 +90,8 @@ class StudyUploader:
     :param progress: ``None``, ``True`` (tqdm bar) or ``callback(done, total)``.
     :param skip_existing: when the study already exists, do not send the
         files whose SOP Instance UID it already holds.
+    :param multipart_threshold: files of this size or more go in parts when
+        the server supports it (None: never).
     """
 
     def __init__(
@@ -99,6 +102,7 @@ class StudyUploader:
         retries: int,
         progress: Progress,
         skip_existing: bool = False,
+        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
     ) -> None:
         self._api: Any = api  # namespaces are set on Api at run time
         self._namespace_id = namespace_id
@@ -113,6 +117,8 @@ class StudyUploader:
         self._skip_existing = skip_existing
         self._existing: Set[str] = set()
         self._study_uid: Optional[str] = None
+        check_multipart_args(multipart_threshold, DEFAULT_PART_SIZE)
+        self._multipart_threshold = multipart_threshold
 
     @property
     def _dicom(self) -> 'Dicom':
@@ -269,4 +275,5 @@ class StudyUploader:
             dicom_file=dicom_file,
             namespace_id=self._namespace_id,
             engine_fqdn=self._engine_fqdn,
+            multipart_threshold=self._multipart_threshold,
         )

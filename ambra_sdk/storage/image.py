@@ -1,4 +1,5 @@
-"""``api.Storage.Image``: upload, wrap and raw image commands (4 methods)."""
+"""``api.Storage.Image``: upload, wrap and raw image commands (the reference's 4 methods, plus the
+multipart upload of :mod:`ambra_sdk.storage.image_multipart`)."""
 
 from typing import Any, BinaryIO, Optional
 
@@ -6,14 +7,15 @@ from box import Box
 
 from ambra_sdk.storage.args import bool_to_int, file_argument, file_size, job_headers
 from ambra_sdk.storage.download import DEFAULT_CHUNK_SIZE, DownloadTarget, PathType, Progress
-from ambra_sdk.storage.namespace import BoxResult, ResponseResult, StorageNamespace
+from ambra_sdk.storage.image_multipart import ImageMultipart
+from ambra_sdk.storage.namespace import BoxResult, ResponseResult
 from ambra_sdk.storage.paths import IMAGE
 from ambra_sdk.storage.request import StorageMethod
 
 __all__ = ['Image']
 
 
-class Image(StorageNamespace):
+class Image(ImageMultipart):
     """Storage commands on images."""
 
     def upload(

@@ -56,7 +56,9 @@ def test_reference_parameter_names():
     assert params(Dicom.get) == [
         'namespace_id', 'study_uid', 'image_uid', 'image_version', 'engine_fqdn', 'pretranscode',
     ]
-    assert params(Dicom.upload) == ['dicom_file', 'namespace_id', 'engine_fqdn']
+    assert params(Dicom.upload)[:3] == ['dicom_file', 'namespace_id', 'engine_fqdn']
+    # additive, keyword-only, with defaults (docs/source/differences.rst)
+    assert params(Dicom.upload)[3:] == ['multipart_threshold', 'part_size', 'part_retries']
     assert params(Dicom.upload_from_path) == ['dicom_path', 'namespace_id', 'engine_fqdn']
     assert params(Job.wait) == ['job_id', 'namespace_id', 'timeout', 'ws_timeout']
     assert params(Job.wait_completion) == ['method', 'timeout', 'ws_timeout', 'kwargs']

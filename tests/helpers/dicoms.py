@@ -78,3 +78,31 @@ def dicom_bytes(study_uid: Optional[str] = None) -> bytes:
     buffer = io.BytesIO()
     template.save_as(buffer, enforce_file_format=True)
     return buffer.getvalue()
+
+
+def write_big_dicom(path: Path, pixel_bytes: int, study_uid: Optional[str] = None) -> Path:
+    """Write a valid DICOM file whose PixelData (OB) has ``pixel_bytes`` bytes, in 1 MiB writes.
+
+    The header is CT_small's (new study and instance UIDs, explicit VR little
+    endian); the pixel bytes are a repeating 0..255 pattern, never held in
+    memory whole, so files of several GiB can be written.
+
+    :param path: the file to create.
+    :param pixel_bytes: size of the PixelData value (even).
+    :param study_uid: the study (a new UID when None).
+    :return: ``path``.
+    """
+    template = _template(study_uid, None, None)
+    del template.PixelData
+    _new_instance(template)
+    template.file_meta.TransferSyntaxUID = '1.2.840.10008.1.2.1'
+    template.save_as(str(path), enforce_file_format=True)
+    chunk = bytes(range(256)) * 4096
+    with open(path, 'ab') as out:
+        out.write(b'\xe0\x7f\x10\x00OB\x00\x00' + pixel_bytes.to_bytes(4, 'little'))
+        written = 0
+        while written < pixel_bytes:
+            piece = chunk[: min(len(chunk), pixel_bytes - written)]
+            out.write(piece)
+            written += len(piece)
+    return path
