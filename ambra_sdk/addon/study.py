@@ -1,6 +1,7 @@
 """``api.Addon.Study``: upload a study, wait for it, duplicate, anonymize, download."""
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 from ambra_sdk.addon.deprecated import deprecated
@@ -461,6 +462,55 @@ class Study:  # noqa: WPS214 (one method per helper)
         if raise_on_error and result.failed:
             raise DownloadFailed(result)
         return result
+
+    def download_zip(
+        self,
+        *,
+        study_uid: str,
+        namespace_id: str,
+        dest_path: PathType,
+        bundle: str = 'dicom',
+        engine_fqdn: Optional[str] = None,
+        phi_namespace: Optional[str] = None,
+        retries: int = DEFAULT_RETRIES,
+        progress: Progress = None,
+        overwrite: bool = False,
+    ) -> Path:
+        """Download a study as the vendor's ZIP bundle (``Storage.Study.download``) to ``dest_path``.
+
+        The bundle is streamed to a temporary file next to ``dest_path`` and
+        renamed to it only when it is a readable ZIP with matching CRCs and,
+        for ``bundle='dicom'``, one ``.dcm`` entry per image of the study
+        schema; transient failures are retried. When ``dest_path`` already
+        holds such a bundle nothing is fetched (unless ``overwrite``).
+
+        :param study_uid: the study UID.
+        :param namespace_id: its storage namespace.
+        :param dest_path: the ZIP file to write (its folder is created if needed).
+        :param bundle: ``dicom``, ``iso``, ``osx`` or ``win``.
+        :param engine_fqdn: storage engine host (looked up when None).
+        :param phi_namespace: namespace to take the PHI from.
+        :param retries: extra attempts after a transient failure.
+        :param progress: ``True`` (tqdm bar) or ``callback(done_bytes, total_bytes)``.
+        :param overwrite: fetch again even when ``dest_path`` holds a whole bundle.
+        :return: ``dest_path`` as a :class:`~pathlib.Path`.
+        :raises ValueError: an unknown ``bundle``.
+        :raises DestinationNotWritable: the folder cannot be created or written.
+        :raises ImageMismatch: the bundle received is not whole.
+        """
+        from ambra_sdk.addon.download_zip import ZipDownloader
+
+        downloader = ZipDownloader(
+            self._api,
+            engine_fqdn=self._api.Addon.Dicom.engine_fqdn(namespace_id, engine_fqdn),
+            namespace_id=namespace_id,
+            study_uid=study_uid,
+            bundle=bundle,
+            phi_namespace=phi_namespace,
+            retries=retries,
+            progress=progress,
+        )
+        return downloader.run(as_path(dest_path), overwrite)
 
     # -------------------------------------------------------------- deprecated
     @deprecated('api.Addon.Job.wait', 'job-wait')
