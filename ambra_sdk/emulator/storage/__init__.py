@@ -11,11 +11,13 @@ Modules: ``errors`` (error JSON), ``index`` (state access), ``upload`` (streamed
 ingest), ``tags`` (tag JSON), ``studies`` (schema, counts, service row),
 ``render`` + ``encoders`` (PNG/JPEG/TIFF), ``zipstream`` + ``bundle`` (download),
 ``attachments``, ``derive`` (storing and copying), ``generate`` (new DICOM
-objects), ``routing`` (auth, errors, registration), ``routes_*`` (the endpoints).
+objects), ``routing`` (auth, errors, registration), ``routes_*`` (the endpoints;
+``routes_multipart`` adds the multipart upload: initiate, parts, complete).
 """
 
 from ambra_sdk.emulator.storage import (  # noqa: F401  (import registers the routes)
     routes_media,
+    routes_multipart,
     routes_ops,
     routes_read,
     routes_write,
