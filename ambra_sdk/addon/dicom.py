@@ -9,6 +9,7 @@ from ambra_sdk.addon.dicom_io import PathType, as_path, read_dataset
 from ambra_sdk.addon.multipart import (
     DEFAULT_MULTIPART_THRESHOLD,
     DEFAULT_PART_SIZE,
+    DEFAULT_PART_WORKERS,
     MultipartSupport,
     MultipartUnsupported,
     check_multipart_args,
@@ -105,6 +106,7 @@ class Dicom:
         multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
         part_size: int = DEFAULT_PART_SIZE,
         part_retries: int = DEFAULT_RETRIES,
+        part_workers: int = DEFAULT_PART_WORKERS,
     ) -> UploadedImageParams:
         """Upload one open DICOM file (the raw bytes are the request body).
 
@@ -120,16 +122,17 @@ class Dicom:
             parts; None: always one request.
         :param part_size: bytes per part.
         :param part_retries: extra attempts per part after a transient failure.
+        :param part_workers: parts of the file sent at once.
         :return: the storage identifiers of the image.
-        :raises ValueError: bad ``multipart_threshold`` or ``part_size``.
+        :raises ValueError: bad ``multipart_threshold``, ``part_size`` or ``part_workers``.
         """
-        check_multipart_args(multipart_threshold, part_size)
+        check_multipart_args(multipart_threshold, part_size, part_workers)
         fqdn = self.engine_fqdn(namespace_id, engine_fqdn)
         reply = None
         if self._wants_parts(dicom_file, fqdn, multipart_threshold):
             try:
                 reply = upload_in_parts(
-                    self._api.Storage.Image, fqdn, namespace_id, dicom_file, part_size, part_retries,
+                    self._api.Storage.Image, fqdn, namespace_id, dicom_file, part_size, part_retries, part_workers,
                 )
             except MultipartUnsupported:
                 logger.info('Storage %s has no multipart upload: sending files in one request', fqdn)

@@ -17,11 +17,11 @@ request without asking again.
 import functools
 import logging
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
-from ambra_sdk.addon.pool import with_retries
+from ambra_sdk.addon.pool import bounded_map, with_retries
 from ambra_sdk.exceptions.base import AmbraResponseException
-from ambra_sdk.storage.file_part import split_file
+from ambra_sdk.storage.file_part import FilePart, split_file
 from ambra_sdk.storage.image_multipart import MAX_PART_NUMBER
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_MULTIPART_THRESHOLD = 64 * 1024 * 1024
 #: Bytes per part.
 DEFAULT_PART_SIZE = 16 * 1024 * 1024
+#: Parts of one file sent at once.
+DEFAULT_PART_WORKERS = 4
 #: Smallest part size accepted.
 MIN_PART_SIZE = 64 * 1024
 #: Statuses of ``/multipart/initiate`` meaning "this server has no multipart upload".
@@ -43,11 +45,12 @@ class MultipartUnsupported(Exception):  # noqa: N818 (a condition, not an error 
     """The storage server has no multipart upload endpoints."""
 
 
-def check_multipart_args(multipart_threshold: Optional[int], part_size: int) -> None:
+def check_multipart_args(multipart_threshold: Optional[int], part_size: int, part_workers: int = 1) -> None:
     """Validate the multipart options of an upload.
 
     :param multipart_threshold: size from which files go in parts, or None (never).
     :param part_size: bytes per part.
+    :param part_workers: parts sent at once (a positive int).
     :raises ValueError: a threshold that is not None or an int >= 0, or a part size
         that is not an int >= :data:`MIN_PART_SIZE`.
     """
@@ -57,6 +60,8 @@ def check_multipart_args(multipart_threshold: Optional[int], part_size: int) -> 
         raise ValueError('multipart_threshold must be None or an int >= 0, got {0!r}'.format(multipart_threshold))
     if isinstance(part_size, bool) or not isinstance(part_size, int) or part_size < MIN_PART_SIZE:
         raise ValueError('part_size must be an int >= {0}, got {1!r}'.format(MIN_PART_SIZE, part_size))
+    if isinstance(part_workers, bool) or not isinstance(part_workers, int) or part_workers < 1:
+        raise ValueError('part_workers must be a positive int, got {0!r}'.format(part_workers))
 
 
 class MultipartSupport:
@@ -106,8 +111,13 @@ def upload_in_parts(
     dicom_file: Any,
     part_size: int = DEFAULT_PART_SIZE,
     retries: int = 3,
+    part_workers: int = 1,
 ) -> Any:
     """Upload the rest of ``dicom_file`` in parts.
+
+    With ``part_workers`` > 1 the parts go in parallel (each reads its own
+    byte range of the file); the first part that fails for good stops the
+    upload and its error is raised.
 
     :param image: ``api.Storage.Image``.
     :param engine_fqdn: storage engine host.
@@ -115,6 +125,7 @@ def upload_in_parts(
     :param dicom_file: a seekable binary file, positioned at the start of the DICOM data.
     :param part_size: bytes per part (grown when the file would need more than 10000 parts).
     :param retries: extra attempts per part (and for initiate and complete) after a transient failure.
+    :param part_workers: parts sent at once.
     :return: the answer of ``multipart_complete`` (the same Box as ``Image.upload``).
     :raises MultipartUnsupported: the server has no multipart upload.
     """
@@ -130,10 +141,19 @@ def upload_in_parts(
         raise
     upload_uuid = str(started['upload_uuid'])
     parts = split_file(dicom_file, part_size)
-    for number, part in enumerate(parts, start=1):
+
+    def send(numbered: Tuple[int, FilePart]) -> None:
+        number, part = numbered
         # the request rewinds the part before every attempt
         send_part = functools.partial(image.multipart_chunk_upload, engine_fqdn, upload_uuid, number, part)
         with_retries(send_part, retries, 'part {0}/{1}'.format(number, len(parts)))
+
+    if part_workers <= 1 or len(parts) == 1:
+        for numbered in enumerate(parts, start=1):
+            send(numbered)
+    else:
+        for _, future in bounded_map(send, enumerate(parts, start=1), part_workers):
+            future.result()  # the first error leaves the loop; bounded_map drops the queued parts
     logger.debug('multipart upload %s: %d parts sent', upload_uuid, len(parts))
     return with_retries(
         lambda: image.multipart_complete(engine_fqdn, upload_uuid, parts=len(parts)),

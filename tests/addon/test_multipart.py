@@ -44,6 +44,15 @@ def test_big_file_goes_in_parts_and_roundtrips(api, namespace_id, tmp_path, emul
     assert _download_sha1(api, namespace_id, params) == _sha1(path)
 
 
+def test_parts_go_in_parallel_and_a_dropped_one_is_resent(fast_api, namespace_id, tmp_path, emulator):
+    path = write_big_dicom(tmp_path / 'big.dcm', 9 * PART)
+    emulator.faults.add('/storage/multipart/*', method='POST', drop_connection=True, times=2)
+    emulator.requests_log.clear()
+    params = _upload(fast_api, namespace_id, path, multipart_threshold=PART, part_workers=4)
+    assert len(logged(emulator, 'GET', INITIATE)) == 1
+    assert _download_sha1(fast_api, namespace_id, params) == _sha1(path)
+
+
 def test_small_files_and_threshold_none_go_in_one_request(api, namespace_id, tmp_path, emulator):
     path = write_big_dicom(tmp_path / 'big.dcm', 3 * PART)
     emulator.requests_log.clear()
@@ -77,11 +86,12 @@ def test_a_server_without_multipart_gets_one_request(api, namespace_id, tmp_path
     assert _download_sha1(api, namespace_id, params) == _sha1(first)
 
 
-def test_a_part_that_keeps_failing_fails_the_file(fast_api, namespace_id, tmp_path, emulator):
+@pytest.mark.parametrize('part_workers', [1, 3])
+def test_a_part_that_keeps_failing_fails_the_file(fast_api, namespace_id, tmp_path, emulator, part_workers):
     path = write_big_dicom(tmp_path / 'big.dcm', 3 * PART)
     emulator.faults.add('/storage/multipart/*', method='POST', status=503, times=None)
     with pytest.raises(Exception) as error:
-        _upload(fast_api, namespace_id, path, multipart_threshold=PART, part_retries=1)
+        _upload(fast_api, namespace_id, path, multipart_threshold=PART, part_retries=1, part_workers=part_workers)
     assert getattr(error.value, 'code', None) == 503
 
 
@@ -104,6 +114,7 @@ def test_upload_paths_sends_big_files_in_parts(api, namespace_id, tmp_path, emul
     ({'multipart_threshold': -1}, 'multipart_threshold must be None or an int >= 0'),
     ({'multipart_threshold': 1.5}, 'multipart_threshold must be None or an int >= 0'),
     ({'part_size': 10}, 'part_size must be an int >= 65536'),
+    ({'part_workers': 0}, 'part_workers must be a positive int'),
 ])
 def test_bad_multipart_options_name_the_argument(api, namespace_id, tmp_path, make_dicoms, kwargs, message):
     path = make_dicoms(1)[0]
