@@ -67,8 +67,12 @@ def test_drop_connection_closes_socket(client):
 def test_truncated_body(client):
     client.add_study(study_uid='1.2')
     client.emulator.faults.add('/study/list', truncate_body=True)
-    with pytest.raises(requests.exceptions.RequestException):
-        client.post('/study/list')
+    try:
+        response = client.post('/study/list')
+    except requests.exceptions.RequestException:
+        pass  # urllib3 2 enforces Content-Length
+    else:  # urllib3 1.26 returns the short body
+        assert len(response.content) < int(response.headers['Content-Length'])
     assert client.post('/study/list').status_code == 200
 
 

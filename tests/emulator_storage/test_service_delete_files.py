@@ -7,6 +7,8 @@ from pydicom import dcmread
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
+from tests.helpers.dicoms import save_file_format
+
 
 def test_service_delete_removes_stored_files(emulator):
     emulator.reset()
@@ -17,7 +19,7 @@ def test_service_delete_removes_stored_files(emulator):
     dataset.SOPInstanceUID = generate_uid()
     dataset.file_meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
     body = io.BytesIO()
-    dataset.save_as(body, enforce_file_format=True)
+    save_file_format(dataset, body)
     storage = emulator.storage_base_url.format(engine_fqdn=emulator.engine_fqdn)
     image = requests.post('{0}/namespace/{1}/image'.format(storage, namespace), params={'sid': sid},
                           data=body.getvalue(), timeout=30).json()

@@ -17,6 +17,18 @@ def source_dicom() -> str:
     return str(path)
 
 
+def save_file_format(dataset: Any, target: Any) -> None:
+    """Save ``dataset`` as a DICOM Part-10 file (preamble and file meta) on pydicom 2 and 3.
+
+    :param dataset: a pydicom Dataset with ``file_meta``.
+    :param target: a path or a writable binary file.
+    """
+    try:
+        dataset.save_as(target, enforce_file_format=True)  # pydicom >= 3
+    except TypeError:
+        dataset.save_as(target, write_like_original=False)  # pydicom 2
+
+
 def _template(study_uid: Optional[str], patient_name: Optional[str], patient_id: Optional[str]) -> Any:
     from pydicom import dcmread
     from pydicom.uid import generate_uid
@@ -76,7 +88,7 @@ def dicom_bytes(study_uid: Optional[str] = None) -> bytes:
     template.SeriesInstanceUID = generate_uid()
     _new_instance(template)
     buffer = io.BytesIO()
-    template.save_as(buffer, enforce_file_format=True)
+    save_file_format(template, buffer)
     return buffer.getvalue()
 
 
@@ -96,7 +108,7 @@ def write_big_dicom(path: Path, pixel_bytes: int, study_uid: Optional[str] = Non
     del template.PixelData
     _new_instance(template)
     template.file_meta.TransferSyntaxUID = '1.2.840.10008.1.2.1'
-    template.save_as(str(path), enforce_file_format=True)
+    save_file_format(template, str(path))
     chunk = bytes(range(256)) * 4096
     with open(path, 'ab') as out:
         out.write(b'\xe0\x7f\x10\x00OB\x00\x00' + pixel_bytes.to_bytes(4, 'little'))
