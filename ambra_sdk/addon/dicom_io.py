@@ -1,13 +1,26 @@
-"""Reading DICOM headers with pydicom (imported only here, and only when called)."""
+"""Reading DICOM headers with pydicom (imported only here, and only when called).
 
+:func:`read_header` parses from memory: it reads the first
+:data:`HEADER_PREFIX` bytes of the file in one call and lets pydicom walk that
+buffer. Parsing a real file costs an ``lseek`` system call per ``tell()``
+(about 600 for a CT slice), each of which also hands the GIL to another
+thread, so with many upload threads the in-memory parse is about twice as
+cheap. When
+the parse of the prefix needed bytes beyond it (a header larger than the
+prefix), the file itself is parsed, exactly as before.
+"""
+
+import io
 import os
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Optional, Union
 
 PathType = Union[str, 'os.PathLike[str]']
 
 #: Tags the uploader needs from every file.
 HEADER_TAGS = ('SOPInstanceUID', 'StudyInstanceUID', 'SeriesInstanceUID', 'PatientName', 'StudyDate', 'StudyTime')
+#: Bytes of a file that :func:`read_header` reads at once and parses from memory.
+HEADER_PREFIX = 64 * 1024
 
 
 class NotDicom(ValueError):  # noqa: N818
@@ -43,11 +56,17 @@ def read_header(path: PathType) -> Any:
     from pydicom.errors import InvalidDicomError
 
     name = os.fspath(path)
-    try:
+
+    def parse(source: Callable[[], Any]) -> Any:
         try:
-            dataset = dcmread(name, stop_before_pixels=True, specific_tags=list(HEADER_TAGS))
+            return dcmread(source(), stop_before_pixels=True, specific_tags=list(HEADER_TAGS))
         except InvalidDicomError:
-            dataset = dcmread(name, stop_before_pixels=True, specific_tags=list(HEADER_TAGS), force=True)
+            return dcmread(source(), stop_before_pixels=True, specific_tags=list(HEADER_TAGS), force=True)
+
+    try:
+        dataset = _parse_prefix(name, parse) if isinstance(name, str) else None
+        if dataset is None:  # the header goes beyond the prefix (or a bytes path: pydicom's answer)
+            dataset = parse(lambda: name)
     except OSError:
         raise
     except Exception as error:  # noqa: BLE001 (pydicom raises many kinds on garbage)
@@ -55,6 +74,57 @@ def read_header(path: PathType) -> Any:
     missing = [tag for tag in ('SOPInstanceUID', 'StudyInstanceUID') if not str(dataset.get(tag, '') or '').strip()]
     if missing:
         raise NotDicom('not a DICOM image: no {}'.format(', '.join(missing)))
+    return dataset
+
+
+class _Prefix(io.BytesIO):
+    """The first bytes of a longer file; remembers whether a read wanted more than them."""
+
+    overrun = False
+
+    def read(self, size: Optional[int] = -1) -> bytes:
+        """Read like :meth:`io.BytesIO.read`; a short read sets :attr:`overrun`.
+
+        :param size: bytes wanted (negative or None: up to the end).
+        """
+        data = super().read(size)
+        if size is None or size < 0 or len(data) < size:
+            self.overrun = True
+        return data
+
+
+def _parse_prefix(name: str, parse: Callable[[Callable[[], Any]], Any]) -> Optional[Any]:
+    """Parse a file from its first :data:`HEADER_PREFIX` bytes.
+
+    :param name: the file.
+    :param parse: ``parse(source)`` reads a dataset from ``source()`` (a
+        fresh file object at every call).
+    :return: the dataset, or None when the parse read past the prefix of a
+        longer file (only the whole file gives the right answer then).
+    :raises OSError: the file cannot be opened or read.
+    :raises Exception: what pydicom raises, when the parse stayed inside
+        the prefix (or the prefix is the whole file).
+    """
+    with open(name, 'rb') as src:
+        prefix = src.read(HEADER_PREFIX)
+    if len(prefix) < HEADER_PREFIX:  # the whole file: a plain buffer gives the same answer
+        dataset = parse(lambda: io.BytesIO(prefix))
+    else:
+        buffers = []
+
+        def source() -> _Prefix:
+            buffers.append(_Prefix(prefix))
+            return buffers[-1]
+
+        try:
+            dataset = parse(source)
+        except Exception:  # noqa: BLE001 (decided below)
+            if any(buffer.overrun for buffer in buffers):
+                return None
+            raise
+        if any(buffer.overrun for buffer in buffers):
+            return None
+    dataset.filename = name
     return dataset
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import queue
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Optional, Type, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple, Type, Union
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
 
 from .app import EmulatorApp
 from .context import EmulatorConfig
@@ -31,6 +33,108 @@ class _QuietHandler(WSGIRequestHandler):
 
     def log_request(self, code: Union[int, str] = '-', size: Union[int, str] = '-') -> None:
         """Do not log requests (the emulator has its own request log)."""
+
+
+#: Seconds an idle connection thread waits for work before it ends.
+IDLE_THREAD_TIMEOUT = 30.0
+
+_Task = Optional[Tuple[Callable[..., None], Tuple[Any, ...]]]
+
+
+class _ConnectionThreads:
+    """Daemon threads that serve connections one after another.
+
+    ``socketserver.ThreadingMixIn`` starts a thread per connection, and the
+    server closes every connection after one request (werkzeug's dev server
+    has no keep-alive), so that is a thread per request: about 0.2 ms of
+    CPU each (the start-up hand-shake with the accepting thread, stack
+    mapping, thread state), a fifth of a small request. Here a connection
+    goes to an idle thread when there is one, else to a new thread: as
+    many connections are served at once as before (no limit), and threads
+    idle for :data:`IDLE_THREAD_TIMEOUT` seconds end.
+
+    :param name: prefix of the thread names.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._tasks: queue.SimpleQueue[_Task] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        #: Threads waiting for work minus queued tasks (each queued task has a thread to come).
+        self._idle = 0
+        self._alive = 0
+        self._closed = False
+        self._numbers = itertools.count(1)
+
+    def submit(self, func: Callable[..., None], *args: Any) -> None:
+        """Run ``func(*args)`` in an idle thread, or in a new one when none is idle.
+
+        :raises RuntimeError: a new thread was needed and could not start (nothing was queued).
+        """
+        with self._lock:
+            if self._idle > 0:
+                self._idle -= 1
+                self._tasks.put((func, args))
+                return
+            self._alive += 1
+        try:
+            name = '{0}-{1}'.format(self._name, next(self._numbers))
+            threading.Thread(target=self._run, name=name, daemon=True).start()
+        except BaseException:
+            with self._lock:
+                self._alive -= 1
+            raise
+        self._tasks.put((func, args))
+
+    def close(self) -> None:
+        """Let every thread end once the queued work is done (they never block interpreter exit)."""
+        with self._lock:
+            self._closed = True
+            alive = self._alive
+        for _ in range(alive):
+            self._tasks.put(None)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                task = self._tasks.get(timeout=IDLE_THREAD_TIMEOUT)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle > 0:  # no queued task counts on this thread
+                        self._idle -= 1
+                        self._alive -= 1
+                        return
+                continue
+            if task is None:
+                return
+            func, args = task
+            try:
+                func(*args)
+            except BaseException:
+                with self._lock:
+                    self._alive -= 1
+                raise
+            with self._lock:
+                if self._closed:
+                    return
+                self._idle += 1
+
+
+class _Server(ThreadedWSGIServer):
+    """werkzeug's threaded server, with connection threads reused (see :class:`_ConnectionThreads`)."""
+
+    def __init__(self, host: str, port: int, app: Any) -> None:
+        super().__init__(host, port, app, handler=_QuietHandler)
+        self._connection_threads = _ConnectionThreads('ambra-emulator-{0}-conn'.format(self.server_port))
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a reused thread (``ThreadingMixIn`` starts a new one)."""
+        self._connection_threads.submit(self.process_request_thread, request, client_address)
+
+    def server_close(self) -> None:
+        """Close the socket; the connection threads end after their current request."""
+        super().server_close()
+        self._connection_threads.close()
 
 
 class Emulator:
@@ -90,10 +194,7 @@ class Emulator:
             spec=self._spec,
             on_reset=self.reset,
         )
-        server = make_server(
-            self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
-        )
-        server.daemon_threads = True  # type: ignore[attr-defined]
+        server = _Server(self.host, self.port, self.app)
         self._server = server
         self.port = server.server_port
         self.config.engine_fqdn = f'{self.host}:{self.port}'

@@ -52,7 +52,6 @@ integers 1/0 (vendor "flags").
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import secrets
@@ -64,7 +63,7 @@ import time
 import uuid as uuid_module
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Collection, Iterator, Mapping, Optional
+from typing import Any, Collection, ContextManager, Iterator, Mapping, Optional
 
 __all__ = ['State', 'new_uuid', 'now_str', 'STUDY_COLUMNS']
 
@@ -170,6 +169,60 @@ def now_str() -> str:
     return datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S.%f')
 
 
+class _Locked:
+    """``with`` block holding the state lock; ``as`` gives a cursor.
+
+    A class, not a ``contextlib.contextmanager`` generator: entering and
+    leaving one costs a fraction of a generator's, and an upload takes many.
+    """
+
+    __slots__ = ('_conn', '_lock')
+
+    def __init__(self, lock: threading.RLock, conn: sqlite3.Connection) -> None:
+        self._lock = lock
+        self._conn = conn
+
+    def __enter__(self) -> sqlite3.Cursor:
+        self._lock.acquire()
+        try:
+            return self._conn.cursor()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._lock.release()
+
+
+class _Transaction(_Locked):
+    """:class:`_Locked` plus ``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on an exception).
+
+    Inside a transaction of the same thread it only joins it (the outer one commits).
+    """
+
+    __slots__ = ('_cursor',)
+
+    def __enter__(self) -> sqlite3.Cursor:
+        cursor = super().__enter__()
+        if self._conn.in_transaction:
+            self._cursor: Optional[sqlite3.Cursor] = None  # joined: the outer block commits
+            return cursor
+        try:
+            cursor.execute('BEGIN IMMEDIATE')
+        except BaseException:
+            self._lock.release()
+            raise
+        self._cursor = cursor
+        return cursor
+
+    def __exit__(self, exc_type: Any, *exc_info: Any) -> None:
+        try:
+            if self._cursor is not None:
+                self._cursor.execute('ROLLBACK' if exc_type is not None else 'COMMIT')
+        finally:
+            self._lock.release()
+
+
 def _loads(text: Optional[str]) -> dict[str, Any]:
     if not text:
         return {}
@@ -204,6 +257,8 @@ class State:
         self._conn.executescript(_SCHEMA)
         self._json_sql = _has_json_functions(self._conn)
         self._seq = 0
+        #: How many times :meth:`wipe` emptied :attr:`files_dir` (folders made inside it are gone after one).
+        self.wipes = 0
         with self.transaction() as cur:
             for table in ('objects', 'studies'):
                 row = cur.execute(f'SELECT MAX(seq) FROM {table}').fetchone()
@@ -211,34 +266,21 @@ class State:
 
     # ------------------------------------------------------------------ core
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Cursor]:
+    def transaction(self) -> ContextManager[sqlite3.Cursor]:
         """Run a block atomically (lock + ``BEGIN IMMEDIATE`` ... ``COMMIT``).
 
-        Nested use in the same thread joins the outer transaction.
+        ``with state.transaction() as cur:``; an exception rolls back. Nested
+        use in the same thread joins the outer transaction.
         """
-        with self._lock:
-            if self._conn.in_transaction:
-                yield self._conn.cursor()
-                return
-            cur = self._conn.cursor()
-            cur.execute('BEGIN IMMEDIATE')
-            try:
-                yield cur
-            except BaseException:
-                cur.execute('ROLLBACK')
-                raise
-            cur.execute('COMMIT')
+        return _Transaction(self._lock, self._conn)
 
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Cursor]:
+    def _read(self) -> ContextManager[sqlite3.Cursor]:
         """Run read-only statements under the lock, without ``BEGIN``/``COMMIT``.
 
         One ``SELECT`` in autocommit mode is atomic on its own; inside a
         :meth:`transaction` of the same thread it simply joins it.
         """
-        with self._lock:
-            yield self._conn.cursor()
+        return _Locked(self._lock, self._conn)
 
     def next_seq(self) -> int:
         """Return a strictly increasing insertion counter."""
@@ -255,6 +297,7 @@ class State:
             self._seq = 0
             shutil.rmtree(self.files_dir, ignore_errors=True)
             self.files_dir.mkdir(exist_ok=True)
+            self.wipes += 1
 
     def set_engine_fqdn(self, engine_fqdn: str) -> None:
         """Point every study and namespace at ``engine_fqdn`` (a restarted emulator has a new port)."""
@@ -569,20 +612,39 @@ class State:
             row = cur.execute('SELECT * FROM studies WHERE uuid = ?', (uuid,)).fetchone()
             if row is None:
                 return None
-            study = self._study_from_row(row)
-            study.update(fields)
-            study['uuid'] = uuid
-            study['updated'] = now_str()
-            columns = {c: study.get(c) for c in STUDY_COLUMNS if c not in ('seq', 'uuid')}
-            columns['image_count'] = int(columns['image_count'] or 0)
-            columns['phantom'] = int(columns['phantom'] or 0)
-            extra = {k: v for k, v in study.items() if k not in STUDY_COLUMNS}
-            sets = ', '.join(f'{c} = ?' for c in columns)
-            cur.execute(
-                f'UPDATE studies SET {sets}, data = ? WHERE uuid = ?',
-                [*columns.values(), json.dumps(extra), uuid],
-            )
+            self._write_study(cur, self._study_from_row(row), fields)
         return self.get_study(uuid)
+
+    def merge_study(self, study: Mapping[str, Any], fields: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+        """:meth:`update_study` for a caller that holds the current row (from :meth:`get_study`).
+
+        Call it inside the :meth:`transaction` that read ``study``, so nothing
+        changed the row in between; it saves reading the row again.
+
+        :param study: the study as :meth:`get_study` returned it.
+        :param fields: the fields to merge into it.
+        :return: the study as stored now (None if it is gone).
+        """
+        with self.transaction() as cur:
+            self._write_study(cur, dict(study), fields)
+        return self.get_study(study['uuid'])
+
+    @staticmethod
+    def _write_study(cur: sqlite3.Cursor, study: dict[str, Any], fields: Mapping[str, Any]) -> None:
+        """Write ``study`` (the current row, as a dict) with ``fields`` merged in."""
+        uuid = study['uuid']
+        study.update(fields)
+        study['uuid'] = uuid
+        study['updated'] = now_str()
+        columns = {c: study.get(c) for c in STUDY_COLUMNS if c not in ('seq', 'uuid')}
+        columns['image_count'] = int(columns['image_count'] or 0)
+        columns['phantom'] = int(columns['phantom'] or 0)
+        extra = {k: v for k, v in study.items() if k not in STUDY_COLUMNS}
+        sets = ', '.join(f'{c} = ?' for c in columns)
+        cur.execute(
+            f'UPDATE studies SET {sets}, data = ? WHERE uuid = ?',
+            [*columns.values(), json.dumps(extra), uuid],
+        )
 
     def delete_study(self, uuid: str) -> bool:
         """Delete a study and its image rows (files are left to the caller)."""
@@ -660,6 +722,18 @@ class State:
         with self._read() as cur:
             rows = cur.execute(sql + ' ORDER BY created, rowid', args).fetchall()
         return [self._image_from_row(r) for r in rows]
+
+    def image_version_paths(self, namespace: str, study_uid: str, image_uid: str) -> dict[str, str]:
+        """Return ``{version: path}`` of every stored version of one image (empty when it has none).
+
+        One primary-key range read of two columns (no JSON decoding).
+        """
+        with self._read() as cur:
+            rows = cur.execute(
+                'SELECT version, path FROM images WHERE namespace = ? AND study_uid = ? AND image_uid = ?',
+                (namespace, study_uid, image_uid),
+            ).fetchall()
+        return {row[0]: row[1] for row in rows}
 
     def has_images(self, namespace: str, study_uid: str, image_uid: Optional[str] = None) -> bool:
         """True when the study (or one image of it) has at least one stored version.

@@ -25,7 +25,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
     from ambra_sdk.emulator.state import State
@@ -78,9 +78,18 @@ class AttachmentRecord:
     seq: int = 0
 
 
+#: Field names of :class:`ImageRecord`, in order.
+_IMAGE_FIELDS = tuple(f.name for f in fields(ImageRecord))
+_IMAGE_FIELD_SET = frozenset(_IMAGE_FIELDS)
+
+
 def _image_from_row(row: Dict[str, Any]) -> ImageRecord:
-    names = {f.name for f in fields(ImageRecord)}
-    return ImageRecord(**{k: v for k, v in row.items() if k in names})
+    return ImageRecord(**{k: v for k, v in row.items() if k in _IMAGE_FIELD_SET})
+
+
+def _record_fields(record: ImageRecord) -> Dict[str, Any]:
+    """``dataclasses.asdict(record)`` for a record of plain values, without its deep copy."""
+    return {name: getattr(record, name) for name in _IMAGE_FIELDS}
 
 
 def _latest(rows: List[ImageRecord]) -> List[ImageRecord]:
@@ -136,21 +145,35 @@ class StorageIndex:
         self.state = state
         self._lock = threading.RLock()
         self._seq = 0
+        #: ``{name: (State.wipes when made, path)}`` of the folders made under ``files_dir``.
+        self._folders: Dict[str, Tuple[int, Path]] = {}
 
     # -- files ---------------------------------------------------------------
+    def _folder(self, name: str) -> Path:
+        """``files_dir/name``, made once, and again after each state wipe (which removes it).
+
+        Not checked on every call: two ``mkdir`` system calls (and a caught
+        ``FileExistsError``) per upload otherwise.
+        """
+        wipes = getattr(self.state, 'wipes', None)
+        made = self._folders.get(name)
+        if made is not None and wipes is not None and made[0] == wipes:
+            return made[1]
+        path = Path(self.state.files_dir) / name
+        path.mkdir(parents=True, exist_ok=True)
+        if wipes is not None:
+            self._folders[name] = (wipes, path)
+        return path
+
     @property
     def blob_dir(self) -> Path:
         """Folder of the stored files (re-created after a state wipe)."""
-        path = Path(self.state.files_dir) / 'storage'
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return self._folder('storage')
 
     @property
     def tmp_dir(self) -> Path:
         """Folder for uploads in flight."""
-        path = Path(self.state.files_dir) / 'storage-tmp'
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return self._folder('storage-tmp')
 
     def new_blob_path(self, suffix: str = '') -> Path:
         """Return a fresh path inside the blob folder (not created)."""
@@ -182,18 +205,19 @@ class StorageIndex:
         """
         ns, study_uid = record.namespace, record.study_uid
         with self.state.transaction():
-            old = self.image(ns, study_uid, record.image_uid, record.version)
+            versions = self.state.image_version_paths(ns, study_uid, record.image_uid)
+            old_path = versions.get(record.version)
             stats = None
-            if old is None and not self.state.has_images(ns, study_uid, record.image_uid):
+            if not versions:
                 stats = self.state.get_image_stats(ns, study_uid)
             record.seq = self._next_seq()
-            data = asdict(record)
+            data = _record_fields(record)
             base = {k: data.pop(k) for k in _IMAGE_COLUMNS}
             self.state.add_image(**base, **data)  # drops the cached aggregates
             if stats is not None and record.seq > int(stats.get('max_seq', 0)):
                 self.state.set_image_stats(ns, study_uid, _stats_with(stats, record))
-        if old is not None and old.path != record.path:
-            self._unlink([old.path])
+        if old_path is not None and old_path != record.path:
+            self._unlink([old_path])
         return record
 
     def _rows(

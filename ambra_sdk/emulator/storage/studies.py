@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 from pydicom.dataset import Dataset
 
 from ambra_sdk.emulator.storage.index import AttachmentRecord, ImageRecord, StorageIndex
+from ambra_sdk.emulator.storage.tags import converted
 
 if TYPE_CHECKING:  # pragma: no cover
     from ambra_sdk.emulator.state import State
@@ -125,9 +126,13 @@ def study_count(
     return {'images': images, 'attachments': attachments}
 
 
-def _text(ds: Dataset, keyword: str) -> str:
-    value = ds.get(keyword, '')
+def _value_text(value: Any) -> str:
     return '' if value is None else str(value)
+
+
+def _text(ds: Dataset, keyword: str) -> str:
+    """``str`` of a tag's value (``''`` when missing or None), converted once per distinct value."""
+    return str(converted(ds, keyword, _value_text, ''))
 
 
 def _header_fields(ds: Optional[Dataset]) -> Dict[str, Any]:
@@ -192,4 +197,4 @@ def sync_service_study(
         if not existing.get('engine_fqdn'):
             summary['engine_fqdn'] = engine_fqdn
         summary['phantom'] = 0
-        return state.update_study(existing['uuid'], **summary)
+        return state.merge_study(existing, summary)

@@ -10,8 +10,9 @@ left out, so a normal file has 7 group-2 tags.
 :func:`attribute_map` runs for every upload (the ``attr`` of the answer). The
 images of a study share most of their values, so the JSON value of a small
 public element is memoised by its raw bytes and decoding context
-(:func:`_attr_cache_key`); only the values that differ (UIDs, numbers) go
-through pydicom's conversion.
+(:func:`_raw_key`); only the values that differ (UIDs, numbers) go through
+pydicom's conversion. :func:`converted` does the same for the few values an
+upload reads itself (patient and series fields, SOP class, numbers).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from __future__ import annotations
 import base64
 import functools
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Set
+from operator import itemgetter
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
-from pydicom.charset import default_encoding
-from pydicom.datadict import dictionary_VR, keyword_for_tag
+from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
@@ -263,13 +264,18 @@ def dataset_tags(ds: Dataset, flt: TagFilter = TagFilter(), top_level: bool = Tr
     return result
 
 
-#: Memoised ``(VR, JSON value)`` of raw elements, keyed by :func:`_attr_cache_key`.
-_ATTR_CACHE: Dict[tuple[Any, ...], tuple[str, Any]] = {}
-#: The memo is emptied when it grows past this many entries (bounded memory).
+#: Memo of :func:`attribute_map`: ``{(encoding, all_values): {raw key: (name, JSON value) or None}}``
+#: (None: an element the map leaves out); raw keys come from :func:`_raw_key`.
+_ATTR_CACHE: Dict[Any, Dict[Tuple[Any, ...], Optional[Tuple[str, Any]]]] = {}
+#: A memo (of :data:`_ATTR_CACHE` or :data:`_CONVERTED`) is emptied when it grows past this many entries.
 _ATTR_CACHE_MAX = 8192
 #: Only values up to this many bytes are memoised.
 _ATTR_CACHE_VALUE_MAX = 256
 _NOT_CACHED_VRS = frozenset({'SQ', 'UN'})
+#: Memo of :func:`converted`: ``{(function, encoding, raw key): result}``.
+_CONVERTED: Dict[Tuple[Any, ...], Any] = {}
+#: :data:`_ATTR_CACHE` is emptied when it holds this many ``(encoding, all_values)`` memos.
+_ATTR_CONTEXTS_MAX = 8
 
 
 def _encoding_key(ds: Dataset) -> Any:
@@ -278,17 +284,19 @@ def _encoding_key(ds: Dataset) -> Any:
     return encoding if isinstance(encoding, str) else tuple(encoding)
 
 
-def _attr_cache_key(raw: Any, tag: int, encoding: Any, all_values: bool) -> Optional[tuple[Any, ...]]:
-    """Memo key of a raw element whose conversion depends only on the key, else None.
+def _raw_key(raw: Any, tag: int) -> Optional[Tuple[Any, ...]]:
+    """Memo key of a stored element whose conversion depends only on the key and the encoding, else None.
 
-    Left out (converted by pydicom every time): converted or deferred
-    elements, values over :data:`_ATTR_CACHE_VALUE_MAX` bytes, implicit-VR
-    private tags (their VR depends on the private creator), ambiguous VRs
-    (``US or SS``: corrected from other elements), ``UN`` and sequences.
+    The key is ``(tag, VR, raw bytes, little endian)``. Left out (converted
+    by pydicom every time): converted or deferred elements, values over
+    :data:`_ATTR_CACHE_VALUE_MAX` bytes, implicit-VR private tags (their VR
+    depends on the private creator), ambiguous VRs (``US or SS``: corrected
+    from other elements), ``UN`` and sequences.
     """
-    if not isinstance(raw, RawDataElement) or raw.value is None:
+    if type(raw) is not RawDataElement:
         return None
-    if len(raw.value) > _ATTR_CACHE_VALUE_MAX:
+    value = raw.value
+    if value is None or len(value) > _ATTR_CACHE_VALUE_MAX:
         return None
     vr = raw.VR
     if vr is None:
@@ -299,41 +307,115 @@ def _attr_cache_key(raw: Any, tag: int, encoding: Any, all_values: bool) -> Opti
     vr = str(vr)
     if ' or ' in vr or vr in _NOT_CACHED_VRS:
         return None
-    if tag == 0x00080005:
-        encoding = default_encoding
-    return (tag, vr, bytes(raw.value), bool(raw.is_little_endian), encoding, all_values)
+    return (tag, vr, bytes(value), bool(raw.is_little_endian))
+
+
+def _memo(cache: Dict[Any, Any], key: Any, value: Any, limit: int = _ATTR_CACHE_MAX) -> None:
+    """Store ``value`` in ``cache`` (emptied first when it holds ``limit`` entries)."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+
+
+def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default: Any = None) -> Any:
+    """Return ``convert(ds.get(keyword, default))``, memoised across datasets.
+
+    The images of a study share most values (patient, study, series): the
+    result for a stored element is kept by its raw bytes (:func:`_raw_key`)
+    and the dataset's encoding, so pydicom converts each distinct value once
+    instead of once per upload. The element stays unconverted in ``ds``.
+
+    :param ds: the dataset.
+    :param keyword: the element's keyword.
+    :param convert: a pure function of the value returning an immutable
+        result; a module-level function, as it is part of the memo key.
+    :param default: value given to ``convert`` when ``ds`` lacks the element.
+    """
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        return convert(ds.get(keyword, default))
+    raw = raw_item(ds, tag)
+    if raw is None:
+        return convert(default)
+    key = _raw_key(raw, tag)
+    if key is None:
+        return convert(ds.get(keyword, default))
+    memo_key = (convert, _encoding_key(ds), key)
+    try:
+        return _CONVERTED[memo_key]
+    except KeyError:
+        pass
+    result = convert(ds.get(keyword, default))
+    _memo(_CONVERTED, memo_key, result)
+    return result
 
 
 def attribute_map(ds: Dataset, flt: TagFilter = TagFilter()) -> Dict[str, Any]:
     """Top-level attributes as ``{keyword-or-GGGGEEEE: value}`` (no sequences/binaries).
 
     Used by ``attribute`` and the ``attr`` field of an upload response.
+    Elements whose answer is known from an earlier dataset (same tag, VR,
+    bytes, byte order and encoding, see :func:`_raw_key`) cost one dict
+    lookup; the others are converted by pydicom.
     """
     result: Dict[str, Any] = {}
     encoding = _encoding_key(ds)
     all_values = flt.all_dicom_values
     keeps_all = flt.groups is None and flt.include_tags is None and not flt.exclude_unnamed
+    memo = _ATTR_CACHE.get((encoding, all_values))
+    if memo is None:
+        memo = {}
+        _memo(_ATTR_CACHE, (encoding, all_values), memo, _ATTR_CONTEXTS_MAX)
+    raw_type = RawDataElement
     # ``items()`` yields the stored items as they are: nothing is converted or read here.
-    for tag, raw in sorted((int(t), item) for t, item in ds.items()):
+    # (int tags: ``BaseTag`` compares in Python, a plain int in C)
+    elements = [(int(tag), raw) for tag, raw in ds.items()]
+    elements.sort(key=itemgetter(0))
+    for tag, raw in elements:
         if not tag & 0xFFFF:
             continue  # group length
-        name = tag_name(tag)
-        if not keeps_all and not flt.keeps(tag, name):
+        if not keeps_all and not flt.keeps(tag, tag_name(tag)):
             continue
-        key = _attr_cache_key(raw, tag, encoding, all_values)
-        hit = None if key is None else _ATTR_CACHE.get(key)
-        if hit is None:
-            hit = _attr_value(ds, tag, raw, all_values)
-            if hit is None:
-                continue
-            if key is not None and (hit[1] is None or isinstance(hit[1], (str, int, float))):
-                if len(_ATTR_CACHE) >= _ATTR_CACHE_MAX:
-                    _ATTR_CACHE.clear()
-                _ATTR_CACHE[key] = hit
-        if hit[0] in _SKIPPED_ATTR_VRS:
+        key: Optional[Tuple[Any, ...]] = None
+        if type(raw) is raw_type:
+            value = raw.value
+            if value is not None:
+                key = (tag, raw.VR, value, raw.is_little_endian)
+                try:
+                    hit = memo[key]
+                except KeyError:
+                    pass
+                else:
+                    if hit is not None:
+                        result[hit[0]] = hit[1]
+                    continue
+        entry = _attr_entry(ds, tag, raw, all_values)
+        if entry is _UNDECODABLE:
             continue
-        result[name if name != '?' else f'{tag:08X}'] = hit[1]
+        immutable = entry is None or entry[1] is None or isinstance(entry[1], (str, int, float))
+        if key is not None and immutable and _raw_key(raw, tag) is not None:
+            _memo(memo, key, entry)
+        if entry is not None:
+            result[entry[0]] = entry[1]
     return result
+
+
+#: What :func:`_attr_entry` returns for an element pydicom cannot decode.
+_UNDECODABLE = ('', None)
+
+
+def _attr_entry(ds: Dataset, tag: int, raw: Any, all_values: bool) -> Optional[Tuple[str, Any]]:
+    """``(name, JSON value)`` of one element of :func:`attribute_map`, None when the map leaves it out.
+
+    :return: ``_UNDECODABLE`` when pydicom cannot decode it.
+    """
+    hit = _attr_value(ds, tag, raw, all_values)
+    if hit is None:
+        return _UNDECODABLE
+    if hit[0] in _SKIPPED_ATTR_VRS:
+        return None
+    name = tag_name(tag)
+    return (name if name != '?' else f'{tag:08X}', hit[1])
 
 
 #: VRs that ``attribute_map`` leaves out.

@@ -9,6 +9,7 @@ ever loaded.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -24,7 +25,7 @@ from pydicom.errors import InvalidDicomError
 
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
-from ambra_sdk.emulator.storage.tags import raw_item
+from ambra_sdk.emulator.storage.tags import converted, raw_item
 
 CHUNK = 1 << 20
 #: Files up to this size are parsed from memory (see :func:`load_header`).
@@ -75,6 +76,16 @@ def spool(stream: IO[bytes], dest: Path, limit: Optional[int] = None) -> Tuple[i
             pass
         raise
     return size, digest.hexdigest()
+
+
+def _move(source: Path, target: Path) -> None:
+    """``shutil.move`` to a new path: a single ``rename`` on one file system (no ``isdir`` probe first)."""
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        shutil.move(str(source), str(target))
 
 
 def hash_file(path: Path) -> str:
@@ -135,7 +146,7 @@ def read_header(path: Path) -> Dataset:
         missing = []
         for keyword in _REQUIRED:
             length = _uid_length(ds, keyword)
-            if not length or length > _MAX_UID_LENGTH or not str(ds.get(keyword, '') or '').strip():
+            if not length or length > _MAX_UID_LENGTH or not converted(ds, keyword, _stripped_text, ''):
                 missing.append(keyword)
     except Exception as exc:
         raise StorageError(
@@ -156,12 +167,27 @@ def _int_or_none(value: Any) -> Optional[int]:
         return None
 
 
+def _text_or_empty(value: Any) -> str:
+    return str(value or '')
+
+
+def _stripped_text(value: Any) -> str:
+    return str(value or '').strip()
+
+
+def _required_text(ds: Dataset, keyword: str) -> str:
+    """``str(ds.<keyword>)`` (AttributeError when missing), converted once per distinct value."""
+    if keyword not in ds:
+        return str(getattr(ds, keyword))
+    return str(converted(ds, keyword, str))
+
+
 def encapsulated_mime(ds: Dataset) -> str:
     """MIME type of an encapsulated document or video in ``ds`` ('' for plain images)."""
-    mime = str(ds.get('MIMETypeOfEncapsulatedDocument', '') or '')
+    mime = converted(ds, 'MIMETypeOfEncapsulatedDocument', _text_or_empty, '')
     if mime:
-        return mime
-    if str(ds.get('SOPClassUID', '')) == PDF_SOP_CLASS:
+        return str(mime)
+    if converted(ds, 'SOPClassUID', str, '') == PDF_SOP_CLASS:
         return 'application/pdf'
     meta = getattr(ds, 'file_meta', None)
     syntax = str(meta.get('TransferSyntaxUID', '')) if meta is not None else ''
@@ -178,22 +204,22 @@ def image_record(
     syntax = str(meta.get('TransferSyntaxUID', '')) if meta is not None else ''
     frames = 0
     if 'Rows' in ds and 'Columns' in ds:
-        frames = _int_or_none(ds.get('NumberOfFrames')) or 1
+        frames = converted(ds, 'NumberOfFrames', _int_or_none) or 1
     return ImageRecord(
         namespace=namespace,
         study_uid=study_uid,
-        series_uid=str(ds.SeriesInstanceUID),
-        image_uid=str(ds.SOPInstanceUID),
+        series_uid=_required_text(ds, 'SeriesInstanceUID'),
+        image_uid=_required_text(ds, 'SOPInstanceUID'),
         version=version,
         path=str(path),
         size=size,
-        sop_class_uid=str(ds.get('SOPClassUID', '') or ''),
+        sop_class_uid=converted(ds, 'SOPClassUID', _text_or_empty, ''),
         transfer_syntax=syntax,
         frames=frames,
-        instance_number=_int_or_none(ds.get('InstanceNumber')),
-        series_number=_int_or_none(ds.get('SeriesNumber')),
-        modality=str(ds.get('Modality', '') or ''),
-        series_description=str(ds.get('SeriesDescription', '') or ''),
+        instance_number=converted(ds, 'InstanceNumber', _int_or_none),
+        series_number=converted(ds, 'SeriesNumber', _int_or_none),
+        modality=converted(ds, 'Modality', _text_or_empty, ''),
+        series_description=converted(ds, 'SeriesDescription', _text_or_empty, ''),
         mime=encapsulated_mime(ds),
     )
 
@@ -224,7 +250,7 @@ def file_dicom(
     try:
         if size == 0:
             raise StorageError('VALIDATION_ERROR', 'Empty request body')
-        shutil.move(str(tmp_path), str(target))
+        _move(tmp_path, target)
         ds = read_header(target)
     except BaseException:
         for leftover in (tmp_path, target):
@@ -233,7 +259,7 @@ def file_dicom(
             except OSError:
                 pass
         raise
-    record = image_record(ds, namespace, study_uid or str(ds.StudyInstanceUID), target, size, version)
+    record = image_record(ds, namespace, study_uid or _required_text(ds, 'StudyInstanceUID'), target, size, version)
     index.add_image(record)
     return Stored(record, ds)
 
