@@ -89,6 +89,7 @@ def main() -> bool:
     parser = argparse.ArgumentParser()
     parser.add_argument('--size-mib', type=int, default=256)
     parser.add_argument('--rounds', type=int, default=7)
+    parser.add_argument('--show-runs', action='store_true', help='print every round (raw s, sdk s)')
     parser.add_argument('--out-dir', default='/dev/shm' if os.path.isdir('/dev/shm') else None,
                         help='where the downloads are written (default: a tmpfs, so that disk write-back '
                              'stalls do not decide the ratio)')
@@ -141,6 +142,9 @@ def main() -> bool:
     raw_time = sorted(run['seconds'] for run in raw_runs)[len(raw_runs) // 2]
     # each round's pair ran back to back: the median of the paired ratios is
     # less sensitive to the load of a shared machine drifting between rounds
+    if args.show_runs:
+        for number, (raw, sdk) in enumerate(zip(raw_runs, sdk_runs)):
+            print('round {0}: raw {1:.2f}s sdk {2:.2f}s'.format(number, raw['seconds'], sdk['seconds']))
     pairs = sorted(raw['seconds'] / sdk['seconds'] for raw, sdk in zip(raw_runs, sdk_runs))
     speed = pairs[len(pairs) // 2]
     sdk_mem = max(run['extra_mib'] for run in sdk_runs)
