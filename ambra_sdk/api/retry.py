@@ -159,7 +159,7 @@ class SafeRetry(Retry):
             # an empty collection would mean "every method" to urllib3
             kwargs['allowed_methods'] = NO_METHODS
             kwargs.pop('method_whitelist', None)
-        super().__init__(*args, **_compat_kwargs(kwargs))
+        super().__init__(*args, **compat_retry_kwargs(kwargs))
         self.deadline_seconds = deadline_seconds
         self.retry_after_cap = retry_after_cap
         self.backoff_cap = backoff_cap
@@ -296,12 +296,21 @@ class SafeRetry(Retry):
 _RETRY_ARGS = frozenset(Retry.__init__.__code__.co_varnames)  # no inspect: keeps the import light
 
 
-def _compat_kwargs(kwargs: Mapping[str, Any]) -> Dict[str, Any]:
-    """Map ``method_whitelist``/``allowed_methods`` to what this urllib3 accepts."""
+def compat_retry_kwargs(kwargs: Mapping[str, Any]) -> Dict[str, Any]:
+    """Map ``method_whitelist``/``allowed_methods`` to what this urllib3 accepts.
+
+    ``allowed_methods`` wherever it exists (urllib3 >= 1.26, where
+    ``method_whitelist`` is deprecated), ``method_whitelist`` on older urllib3.
+
+    :param kwargs: ``Retry`` keyword arguments in either spelling.
+    :returns: a new dict.
+    """
     out = dict(kwargs)
-    for old, new in (('method_whitelist', 'allowed_methods'), ('allowed_methods', 'method_whitelist')):
-        if old in out and old not in _RETRY_ARGS and new in _RETRY_ARGS:
-            out[new] = out.pop(old)
+    if 'allowed_methods' in _RETRY_ARGS:
+        if 'method_whitelist' in out:
+            out.setdefault('allowed_methods', out.pop('method_whitelist'))
+    elif 'allowed_methods' in out:
+        out.setdefault('method_whitelist', out.pop('allowed_methods'))
     return out
 
 

@@ -28,6 +28,7 @@ from ambra_sdk.api.retry import (
     RETRY_POLICIES,
     SAFE_POLICY,
     SafeRetry,
+    compat_retry_kwargs,
     default_safe_params,
     is_service_read,
     is_storage_read_url,
@@ -50,7 +51,6 @@ TimeoutType = Union[None, float, Tuple[Optional[float], Optional[float]]]
 
 ALL_METHODS = ['HEAD', 'TRACE', 'GET', 'PUT', 'OPTIONS', 'DELETE', 'POST']
 
-_RETRY_ACCEPTS = set(Retry.__init__.__code__.co_varnames)  # no inspect: keeps the import light
 _SAFE_ONLY_KEYS = frozenset({'deadline_seconds', 'retry_after_cap', 'backoff_cap', 'writes', 'deadline'})
 
 
@@ -92,10 +92,7 @@ def make_retry(params: Mapping[str, Any]) -> Retry:
         ``allowed_methods`` are accepted on every urllib3 version.
     :returns: the Retry object.
     """
-    kwargs = {key: value for key, value in params.items() if key not in _SAFE_ONLY_KEYS}
-    for old, new in (('method_whitelist', 'allowed_methods'), ('allowed_methods', 'method_whitelist')):
-        if old in kwargs and old not in _RETRY_ACCEPTS and new in _RETRY_ACCEPTS:
-            kwargs[new] = kwargs.pop(old)
+    kwargs = compat_retry_kwargs({key: value for key, value in params.items() if key not in _SAFE_ONLY_KEYS})
     return Retry(**kwargs)
 
 

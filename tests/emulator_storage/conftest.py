@@ -16,15 +16,10 @@ LOCAL_FILES = ('CT_small.dcm', 'MR_small.dcm', 'rtplan.dcm', 'MR_small_RLE.dcm',
 
 def dicom_path(name: str) -> str:
     """Path of a pydicom test file that ships with pydicom (no download)."""
-    from pydicom.data import get_testdata_file
+    from tests.helpers.dicoms import pydicom_data_file
 
     assert name in LOCAL_FILES, name
-    try:
-        path = get_testdata_file(name, download=False)
-    except TypeError:  # pydicom < 3 has no ``download``
-        path = get_testdata_file(name)
-    assert path, f'{name} is not bundled with this pydicom'
-    return str(path)
+    return pydicom_data_file(name)
 
 
 class StorageClient:

@@ -5,11 +5,11 @@ import warnings
 
 import pydicom
 import requests
-from pydicom.data import get_testdata_file
 
 from ambra_sdk.emulator.state import State
 from ambra_sdk.emulator.storage import tags, upload
 from ambra_sdk.emulator.storage.studies import SERVICE_FIELDS
+from tests.helpers.dicoms import pydicom_data_file
 
 
 def _values(ds, converted):
@@ -30,7 +30,7 @@ def test_converted_equals_pydicom_cold_and_warm(tmp_path):
     names = ['CT_small.dcm', 'MR_small.dcm', 'rtplan.dcm', 'MR_small_RLE.dcm', 'SC_rgb_rle_2frame.dcm']
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        paths = [get_testdata_file(n, download=False) for n in names]
+        paths = [pydicom_data_file(n) for n in names]
         for charset, name in (('ISO_IR 100', 'M\u00fcller^J\u00f6rg'), ('ISO_IR 192', 'M\u00fcller^J\u00f6rg')):
             ds = pydicom.dcmread(paths[0])
             ds.SpecificCharacterSet = charset

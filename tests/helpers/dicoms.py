@@ -5,16 +5,21 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 
-def source_dicom() -> str:
-    """``CT_small.dcm``, shipped inside pydicom (never downloaded)."""
+def pydicom_data_file(name: str) -> str:
+    """Path of a test file shipped inside pydicom (never downloaded), on pydicom 2 and 3."""
     from pydicom.data import get_testdata_file
 
     try:
-        path = get_testdata_file('CT_small.dcm', download=False)
-    except TypeError:  # pydicom < 3
-        path = get_testdata_file('CT_small.dcm')
-    assert path, 'CT_small.dcm is not bundled with this pydicom'
+        path = get_testdata_file(name, download=False)
+    except TypeError:  # pydicom < 3 has no ``download`` (and only downloads when the file is not bundled)
+        path = get_testdata_file(name)
+    assert path, f'{name} is not bundled with this pydicom'
     return str(path)
+
+
+def source_dicom() -> str:
+    """``CT_small.dcm``, shipped inside pydicom (never downloaded)."""
+    return pydicom_data_file('CT_small.dcm')
 
 
 def save_file_format(dataset: Any, target: Any) -> None:

@@ -122,6 +122,17 @@ def pdf(
     return Response(data, status=200, content_type='application/pdf')
 
 
+def _fragments(pixel_data: bytes) -> bytes:
+    """The fragments of encapsulated pixel data, joined (pydicom 2 and 3)."""
+    try:
+        from pydicom.encaps import generate_fragments
+    except ImportError:  # pydicom < 3
+        from pydicom.encaps import decode_data_sequence
+
+        return b''.join(decode_data_sequence(pixel_data))
+    return b''.join(generate_fragments(pixel_data))
+
+
 @storage_route(IMG + '/video')
 def video(
     req: StorageRequest, namespace: str, study_uid: str, image_uid: str, image_version: str,
@@ -132,12 +143,7 @@ def video(
     if not rec.mime.startswith('video/'):
         raise StorageError('NOT_VIDEO_IN_IMAGE', exception_data={'image_uid': image_uid})
     ds = dcmread(rec.path)
-    if 'EncapsulatedDocument' in ds:
-        data = bytes(ds.EncapsulatedDocument)
-    else:
-        from pydicom.encaps import generate_fragments
-
-        data = b''.join(generate_fragments(ds.PixelData))
+    data = bytes(ds.EncapsulatedDocument) if 'EncapsulatedDocument' in ds else _fragments(ds.PixelData)
     return Response(data, status=200, content_type='video/mp4')
 
 

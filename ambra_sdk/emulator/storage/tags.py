@@ -27,6 +27,7 @@ from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
+from pydicom.tag import BaseTag
 from pydicom.valuerep import PersonName
 
 from ambra_sdk.emulator.storage.errors import StorageError
@@ -182,11 +183,11 @@ def _value_length(elem: DataElement) -> int:
 
 
 def raw_item(ds: Dataset, tag: int) -> Any:
-    """The stored element without reading a deferred value (pydicom 3; pydicom 2 reads it)."""
+    """The stored element without reading a deferred value (its ``value`` is then None)."""
     try:
         return ds.get_item(tag, keep_deferred=True)
-    except TypeError:  # pragma: no cover - pydicom < 3
-        return ds.get_item(tag)
+    except TypeError:  # pragma: no cover - pydicom < 3: get_item reads deferred values
+        return ds._dict.get(BaseTag(tag))
 
 
 def _raw_vr(raw: RawDataElement, tag: int) -> Optional[str]:
@@ -278,9 +279,14 @@ _CONVERTED: Dict[Tuple[Any, ...], Any] = {}
 _ATTR_CONTEXTS_MAX = 8
 
 
+#: pydicom >= 3 names the read encoding ``original_character_set`` (pydicom 2: ``read_encoding``).
+_HAS_ORIGINAL_CHARSET = hasattr(Dataset, 'original_character_set')
+
+
 def _encoding_key(ds: Dataset) -> Any:
     """The text encoding pydicom decodes ``ds``'s elements with, as a hashable value."""
-    encoding = ds.original_character_set or ds._character_set
+    read = ds.original_character_set if _HAS_ORIGINAL_CHARSET else ds.read_encoding
+    encoding = read or ds._character_set
     return encoding if isinstance(encoding, str) else tuple(encoding)
 
 
