@@ -150,7 +150,7 @@ def main() -> bool:
     sdk_mem = max(run['extra_mib'] for run in sdk_runs)
     ok_speed = speed >= 0.9
     ok_mem = sdk_mem < 64 and upload['extra_mib'] < 64
-    print('{0:<48} {1:8.2f}s raw {2:8.2f}s speed ratio {3:5.2f} target >= 0.90 {4}'.format(
+    print('{0:<44} sdk {1:6.2f}s raw {2:6.2f}s speed ratio {3:5.2f} target >= 0.90 {4}'.format(
         'download {0} MiB to a file'.format(args.size_mib), sdk_time, raw_time, speed, 'OK' if ok_speed else 'MISSED'))
     print('{0:<48} download +{1:.1f} MiB, upload +{2:.1f} MiB (target < 64 MiB) {3}'.format(
         'peak memory above the interpreter', sdk_mem, upload['extra_mib'], 'OK' if ok_mem else 'MISSED'))
