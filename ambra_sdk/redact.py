@@ -136,3 +136,39 @@ def install_log_filter() -> None:
         for name in _LOGGER_NAMES:
             logging.getLogger(name).addFilter(log_filter)
         _installed = True
+
+
+_DICOM_VALUE_RE = re.compile(r'(Invalid value for VR \w+: ).*?(?=\. Please see|$)', re.DOTALL)
+
+
+class DicomValueFilter(logging.Filter):
+    """Logging filter for pydicom: masks the tag values its validation warnings quote.
+
+    pydicom logs ``Invalid value for VR PN: '<the value>'`` when it reads a
+    malformed element; in a corrupt file that value can be any patient data.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is not ours to fix
+            return True
+        cleaned = _DICOM_VALUE_RE.sub(r'\1' + MASK, message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = None
+        return True
+
+
+_dicom_filter_installed = False
+
+
+def install_dicom_log_filter() -> None:
+    """Install :class:`DicomValueFilter` on the ``pydicom`` logger (once)."""
+    global _dicom_filter_installed
+    if _dicom_filter_installed:
+        return
+    with _install_lock:
+        if not _dicom_filter_installed:
+            logging.getLogger('pydicom').addFilter(DicomValueFilter())
+            _dicom_filter_installed = True

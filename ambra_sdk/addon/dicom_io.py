@@ -38,6 +38,9 @@ def require_pydicom() -> None:
         raise ImportError(
             'api.Addon needs pydicom to read DICOM files: pip install "ambra-sdk[dicom]"',
         ) from error
+    from ambra_sdk.redact import install_dicom_log_filter
+
+    install_dicom_log_filter()  # pydicom quotes malformed values (patient data) in its warnings
 
 
 def read_header(path: PathType) -> Any:

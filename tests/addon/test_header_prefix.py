@@ -1,6 +1,5 @@
 """read_header parses a prefix of the file in memory and answers exactly as a parse of the file."""
 
-import logging
 import random
 import warnings
 from pathlib import Path
@@ -52,10 +51,9 @@ def _sources(tmp_path):
     return [ct, (tmp_path / 'big.dcm').read_bytes(), (tmp_path / 'wide.dcm').read_bytes()]
 
 
-def test_same_answer_as_parsing_the_file(tmp_path, caplog):
-    # pydicom logs the bytes of the corrupted values it meets (test data, but
-    # the secret guard rightly treats logged DICOM values as patient data)
-    caplog.set_level(logging.ERROR, logger='pydicom')
+def test_same_answer_as_parsing_the_file(tmp_path):
+    # pydicom logs the corrupted values it meets; the SDK's filter masks them
+    # (the secret guard fails the test if a DICOM value reaches a log)
     rng = random.Random(7)
     target = tmp_path / 't.dcm'
     for source in _sources(tmp_path):

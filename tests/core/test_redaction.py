@@ -83,3 +83,21 @@ def test_no_sid_in_exception_of_unreachable_storage():
     with pytest.raises(requests.exceptions.ConnectionError) as info:
         api.storage_get('http://127.0.0.1:9/api/v3/storage/x', True, params={})
     assert 'sid-unreachable-secret' not in str(info.value)
+
+
+def test_pydicom_warnings_lose_the_values_they_quote(caplog):
+    import logging
+
+    from ambra_sdk.redact import DicomValueFilter
+
+    logger = logging.getLogger('pydicom.test-redaction')
+    logger.addFilter(DicomValueFilter())
+    with caplog.at_level(logging.WARNING, logger='pydicom.test-redaction'):
+        logger.warning("Invalid value for VR PN: 'Doe^Jane'. Please see <https://dicom.nema.org/x> for values")
+        logger.warning('The value length (70) exceeds the maximum. Invalid value for VR UI: %r', 'Doe^Jane 1.2')
+        logger.warning("Unknown encoding 'ISO_IR' - using default encoding instead")
+    messages = [record.getMessage() for record in caplog.records]
+    assert not any('Doe^Jane' in message for message in messages)
+    assert messages[0] == 'Invalid value for VR PN: ***. Please see <https://dicom.nema.org/x> for values'
+    assert messages[1].endswith('Invalid value for VR UI: ***')
+    assert messages[2] == "Unknown encoding 'ISO_IR' - using default encoding instead"
