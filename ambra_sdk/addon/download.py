@@ -102,7 +102,44 @@ def is_complete(entry: ImageEntry) -> bool:
     return entry.size is None or size == entry.size
 
 
-class StudyDownloader:
+class StudyTransfer:
+    """What every download of one study needs: where it is and how to retry and report.
+
+    :param api: the Api.
+    :param engine_fqdn: storage engine host.
+    :param namespace_id: storage namespace.
+    :param study_uid: study UID.
+    :param phi_namespace: PHI namespace passed to the storage.
+    :param retries: extra attempts after a transient failure.
+    :param progress: ``None``, ``True`` or a callback.
+    """
+
+    def __init__(  # noqa: WPS211
+        self,
+        api: 'Api',
+        engine_fqdn: str,
+        namespace_id: str,
+        study_uid: str,
+        phi_namespace: Optional[str],
+        retries: int,
+        progress: Progress,
+    ) -> None:
+        self._api: Any = api  # namespaces are set on Api at run time
+        self._engine_fqdn = engine_fqdn
+        self._namespace_id = namespace_id
+        self._study_uid = study_uid
+        self._phi_namespace = phi_namespace
+        self._retries = retries
+        self._progress = progress
+
+    def _schema(self) -> Any:
+        """Return the storage ``schema`` of the study."""
+        return self._api.Storage.Study.schema(
+            self._engine_fqdn, self._namespace_id, self._study_uid, phi_namespace=self._phi_namespace,
+        )
+
+
+class StudyDownloader(StudyTransfer):
     """Download every image of one study.
 
     :param api: the Api.
@@ -128,14 +165,8 @@ class StudyDownloader:
         progress: Progress,
         verify: bool,
     ) -> None:
-        self._api: Any = api  # namespaces are set on Api at run time
-        self._engine_fqdn = engine_fqdn
-        self._namespace_id = namespace_id
-        self._study_uid = study_uid
-        self._phi_namespace = phi_namespace
+        super().__init__(api, engine_fqdn, namespace_id, study_uid, phi_namespace, retries, progress)
         self._max_workers = check_workers(max_workers)
-        self._retries = retries
-        self._progress = progress
         self._verify = verify
         if verify:
             require_pydicom()  # fail now, not once per image
@@ -149,10 +180,7 @@ class StudyDownloader:
         """
         study_dir = dest_dir / safe_name(self._study_uid)
         prepare_directory(study_dir)
-        schema = self._api.Storage.Study.schema(
-            self._engine_fqdn, self._namespace_id, self._study_uid, phi_namespace=self._phi_namespace,
-        )
-        entries = schema_images(schema, study_dir)
+        entries = schema_images(self._schema(), study_dir)
         result = DownloadResult(study_dir, {entry.image_uid: entry.path for entry in entries})
         with FileProgress(self._progress, len(entries), 'Downloading') as progress:
             todo = []

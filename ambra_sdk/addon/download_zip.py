@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from ambra_sdk.addon.download import prepare_directory
+from ambra_sdk.addon.download import StudyTransfer, prepare_directory
 from ambra_sdk.addon.exceptions import ImageMismatch
 from ambra_sdk.addon.pool import with_retries
 from ambra_sdk.addon.progress import Progress
@@ -63,7 +63,7 @@ def zip_problem(path: Path, expected_dicoms: Optional[int]) -> Optional[str]:
     return None
 
 
-class ZipDownloader:
+class ZipDownloader(StudyTransfer):
     """Download one study as a ZIP bundle.
 
     :param api: the Api.
@@ -87,14 +87,8 @@ class ZipDownloader:
         retries: int,
         progress: Progress,
     ) -> None:
-        self._api: Any = api  # namespaces are set on Api at run time
-        self._engine_fqdn = engine_fqdn
-        self._namespace_id = namespace_id
-        self._study_uid = study_uid
+        super().__init__(api, engine_fqdn, namespace_id, study_uid, phi_namespace, retries, progress)
         self._bundle = check_bundle(bundle)
-        self._phi_namespace = phi_namespace
-        self._retries = retries
-        self._progress = progress
 
     def run(self, dest_path: Path, overwrite: bool) -> Path:
         """Download to ``dest_path`` unless a whole bundle is there already.
@@ -118,9 +112,7 @@ class ZipDownloader:
     def _expected_dicoms(self) -> Optional[int]:
         if self._bundle != 'dicom':
             return None
-        schema = self._api.Storage.Study.schema(
-            self._engine_fqdn, self._namespace_id, self._study_uid, phi_namespace=self._phi_namespace,
-        )
+        schema = self._schema()
         return sum(len(series.get('images') or []) for series in schema.get('series') or [])
 
     def _attempt(self, dest_path: Path, expected: Optional[int]) -> None:
