@@ -15,7 +15,7 @@ Two mechanisms:
 import logging
 import re
 import threading
-from typing import Any, Dict, Iterable, Mapping, Set
+from typing import Any, Dict, Iterable, Mapping, Set, Type
 
 MASK = '***'
 
@@ -93,22 +93,45 @@ def redact_mapping(params: Mapping[str, Any]) -> Dict[str, Any]:
     return redacted
 
 
-class SecretFilter(logging.Filter):
-    """Logging filter that masks secrets in a record's message and arguments."""
+class _RewritingFilter(logging.Filter):
+    """A logging filter that rewrites the message of every record with :meth:`clean`."""
+
+    #: Also freeze the message of records that :meth:`clean` left unchanged
+    #: (so a handler never formats the arguments again).
+    freeze_args = False
+
+    def clean(self, message: str) -> str:
+        """Return ``message`` with what must not be logged masked.
+
+        :param message: the formatted message of a record.
+        """
+        raise NotImplementedError
 
     def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003
         try:
             message = record.getMessage()
         except Exception:  # a broken record is not ours to fix
             return True
-        cleaned = redact_text(message)
-        if cleaned != message or record.args:
+        cleaned = self.clean(message)
+        if cleaned != message or (self.freeze_args and record.args):
             record.msg = cleaned
             record.args = None
         return True
 
 
-_installed = False
+class SecretFilter(_RewritingFilter):
+    """Logging filter that masks secrets in a record's message and arguments."""
+
+    freeze_args = True
+
+    def clean(self, message: str) -> str:
+        """Mask sids, passwords and registered secrets (:func:`redact_text`).
+
+        :param message: the formatted message of a record.
+        """
+        return redact_text(message)
+
+
 _install_lock = threading.Lock()
 _LOGGER_NAMES: Iterable[str] = (
     'ambra_sdk',
@@ -124,51 +147,46 @@ _LOGGER_NAMES: Iterable[str] = (
 )
 
 
-def install_log_filter() -> None:
-    """Install :class:`SecretFilter` on the SDK, requests and urllib3 loggers (once)."""
-    global _installed
-    if _installed:
+_installed_filters: Set[str] = set()
+
+
+def _install_once(filter_class: Type[logging.Filter], logger_names: Iterable[str]) -> None:
+    """Add one ``filter_class`` filter to the loggers, the first time only."""
+    kind = filter_class.__name__
+    if kind in _installed_filters:
         return
     with _install_lock:
-        if _installed:
+        if kind in _installed_filters:
             return
-        log_filter = SecretFilter()
-        for name in _LOGGER_NAMES:
+        log_filter = filter_class()
+        for name in logger_names:
             logging.getLogger(name).addFilter(log_filter)
-        _installed = True
+        _installed_filters.add(kind)
+
+
+def install_log_filter() -> None:
+    """Install :class:`SecretFilter` on the SDK, requests and urllib3 loggers (once)."""
+    _install_once(SecretFilter, _LOGGER_NAMES)
 
 
 _DICOM_VALUE_RE = re.compile(r'(Invalid value for VR \w+: ).*?(?=\. Please see|$)', re.DOTALL)
 
 
-class DicomValueFilter(logging.Filter):
+class DicomValueFilter(_RewritingFilter):
     """Logging filter for pydicom: masks the tag values its validation warnings quote.
 
     pydicom logs ``Invalid value for VR PN: '<the value>'`` when it reads a
     malformed element; in a corrupt file that value can be any patient data.
     """
 
-    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is not ours to fix
-            return True
-        cleaned = _DICOM_VALUE_RE.sub(r'\1' + MASK, message)
-        if cleaned != message:
-            record.msg = cleaned
-            record.args = None
-        return True
+    def clean(self, message: str) -> str:
+        """Replace the quoted value of a validation warning by ``***``.
 
-
-_dicom_filter_installed = False
+        :param message: the formatted message of a record.
+        """
+        return _DICOM_VALUE_RE.sub(r'\1' + MASK, message)
 
 
 def install_dicom_log_filter() -> None:
     """Install :class:`DicomValueFilter` on the ``pydicom`` logger (once)."""
-    global _dicom_filter_installed
-    if _dicom_filter_installed:
-        return
-    with _install_lock:
-        if not _dicom_filter_installed:
-            logging.getLogger('pydicom').addFilter(DicomValueFilter())
-            _dicom_filter_installed = True
+    _install_once(DicomValueFilter, ('pydicom',))

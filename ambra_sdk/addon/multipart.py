@@ -16,8 +16,7 @@ request without asking again.
 
 import functools
 import logging
-import threading
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Set, Tuple
 
 from ambra_sdk.addon.pool import bounded_map, with_retries
 from ambra_sdk.exceptions.base import AmbraResponseException
@@ -68,24 +67,21 @@ class MultipartSupport:
     """Which storage engines answered that they have no multipart upload (thread safe)."""
 
     def __init__(self) -> None:
-        self._unsupported: Dict[str, bool] = {}
-        self._lock = threading.Lock()
+        self._unsupported: Set[str] = set()  # set add and membership are atomic
 
     def known_unsupported(self, engine_fqdn: str) -> bool:
         """Tell whether ``engine_fqdn`` already said it has no multipart upload.
 
         :param engine_fqdn: storage engine host.
         """
-        with self._lock:
-            return self._unsupported.get(engine_fqdn, False)
+        return engine_fqdn in self._unsupported
 
     def mark_unsupported(self, engine_fqdn: str) -> None:
         """Remember that ``engine_fqdn`` has no multipart upload.
 
         :param engine_fqdn: storage engine host.
         """
-        with self._lock:
-            self._unsupported[engine_fqdn] = True
+        self._unsupported.add(engine_fqdn)
 
 
 def remaining_size(dicom_file: Any) -> Optional[int]:

@@ -198,13 +198,13 @@ class StudyUploader:
                 storage_namespace=self._namespace_id,
                 phi_namespace=self._namespace_id,
             ).get()
+            existed = False
         except PreconditionFailed as error:
             study = self._existing_study(study_uid, error)
-            self._engine_fqdn = study.get('engine_fqdn') or self._dicom.engine_fqdn(self._namespace_id)
-            if self._skip_existing:
-                self._existing = self._stored_images(study_uid)
-        else:
-            self._engine_fqdn = study.get('engine_fqdn') or self._dicom.engine_fqdn(self._namespace_id)
+            existed = True
+        self._engine_fqdn = study.get('engine_fqdn') or self._dicom.engine_fqdn(self._namespace_id)
+        if existed and self._skip_existing:
+            self._existing = self._stored_images(study_uid)
         return str(study.uuid)
 
     def _stored_images(self, study_uid: str) -> Set[str]:

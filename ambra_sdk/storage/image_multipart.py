@@ -110,9 +110,7 @@ class ImageMultipart(StorageNamespace):
         :raises ValueError: a bad ``upload_uuid`` or ``part_number``.
         """
         check_part_number(part_number)
-        body, owned = (opened_file, []) if isinstance(opened_file, (bytes, bytearray)) else file_argument(
-            opened_file, 'opened_file', allow_tuple=False,
-        )
+        body, owned = file_argument(opened_file, 'opened_file', allow_tuple=False)
         prepared = self._prepare(
             StorageMethod.post,
             '/multipart/{upload_uuid}',
