@@ -15,7 +15,7 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, List, Optional, Tuple
 
 from ambra_sdk.addon.dicom_io import NotDicom, read_header, require_pydicom, text
 from ambra_sdk.addon.exceptions import DestinationNotWritable, ImageMismatch
@@ -51,6 +51,16 @@ class ImageEntry:
         self.path = path
 
 
+def schema_image_items(schema: Any) -> Iterator[Tuple[Any, Any]]:
+    """Yield ``(series, image)`` for every image of a storage ``schema`` (``series[].images[]``).
+
+    :param schema: the storage ``schema`` Box.
+    """
+    for series in schema.get('series') or []:
+        for image in series.get('images') or []:
+            yield series, image
+
+
 def schema_images(schema: Any, study_dir: Path) -> List[ImageEntry]:
     """List the images of a study schema with their destination paths.
 
@@ -58,18 +68,17 @@ def schema_images(schema: Any, study_dir: Path) -> List[ImageEntry]:
     :param study_dir: the study's folder.
     """
     entries: List[ImageEntry] = []
-    for series in schema.get('series') or []:
+    for series, image in schema_image_items(schema):
         series_uid = str(series.get('uid') or series.get('series_uid') or 'unknown-series')
-        for image in series.get('images') or []:
-            image_uid = str(image['id'])
-            size = image.get('size')
-            entries.append(ImageEntry(
-                series_uid=series_uid,
-                image_uid=image_uid,
-                version=str(image.get('version') or '*'),
-                size=int(size) if isinstance(size, int) or (isinstance(size, str) and size.isdigit()) else None,
-                path=study_dir / safe_name(series_uid) / '{}.dcm'.format(safe_name(image_uid)),
-            ))
+        image_uid = str(image['id'])
+        size = image.get('size')
+        entries.append(ImageEntry(
+            series_uid=series_uid,
+            image_uid=image_uid,
+            version=str(image.get('version') or '*'),
+            size=int(size) if isinstance(size, int) or (isinstance(size, str) and size.isdigit()) else None,
+            path=study_dir / safe_name(series_uid) / '{}.dcm'.format(safe_name(image_uid)),
+        ))
     return entries
 
 
@@ -88,6 +97,27 @@ def prepare_directory(path: Path) -> None:
         raise DestinationNotWritable(
             'Cannot write into the destination folder {}: {}'.format(path, error.strerror or error),
         ) from None
+
+
+def replace_when_checked(path: Path, write: Callable[[BinaryIO], None], check: Callable[[Path], None]) -> None:
+    """Write a file next to ``path``, check it, and only then rename it to ``path``.
+
+    The temporary file (``.<name>.<random>.part`` in the same folder) is
+    removed on any error, so ``path`` is either untouched or whole and checked.
+
+    :param path: the final name.
+    :param write: fills the open temporary file.
+    :param check: raises when the closed temporary file (its path is given) is not right.
+    """
+    temp_path = path.with_name('.{}.{}.part'.format(path.name, secrets.token_hex(6)))
+    try:
+        with temp_path.open('xb') as out:
+            write(out)
+        check(temp_path)
+        os.replace(temp_path, path)
+    finally:
+        if temp_path.exists():
+            temp_path.unlink()
 
 
 def is_complete(entry: ImageEntry) -> bool:
@@ -209,26 +239,21 @@ class StudyDownloader(StudyTransfer):
         return None
 
     def _attempt(self, entry: ImageEntry) -> None:
-        temp_path = entry.path.with_name('.{}.{}.part'.format(entry.path.name, secrets.token_hex(6)))
-        try:
-            with temp_path.open('xb') as out:
-                self._api.Storage.Image.dicom_payload(
-                    self._engine_fqdn,
-                    namespace=self._namespace_id,
-                    study_uid=self._study_uid,
-                    image_uid=entry.image_uid,
-                    image_version=entry.version,
-                    phi_namespace=self._phi_namespace,
-                    to_file=out,
-                )
-                size = out.tell()
-            self._check(entry, temp_path, size)
-            os.replace(temp_path, entry.path)
-        finally:
-            if temp_path.exists():
-                temp_path.unlink()
+        def write(out: BinaryIO) -> None:
+            self._api.Storage.Image.dicom_payload(
+                self._engine_fqdn,
+                namespace=self._namespace_id,
+                study_uid=self._study_uid,
+                image_uid=entry.image_uid,
+                image_version=entry.version,
+                phi_namespace=self._phi_namespace,
+                to_file=out,
+            )
 
-    def _check(self, entry: ImageEntry, temp_path: Path, size: int) -> None:
+        replace_when_checked(entry.path, write, lambda temp_path: self._check(entry, temp_path))
+
+    def _check(self, entry: ImageEntry, temp_path: Path) -> None:
+        size = temp_path.stat().st_size
         if entry.size is not None and size != entry.size:
             raise ImageMismatch('{}: {} bytes received, the schema says {}'.format(entry.image_uid, size, entry.size))
         if not self._verify:

@@ -9,13 +9,11 @@ nothing.
 """
 
 import logging
-import os
-import secrets
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 
-from ambra_sdk.addon.download import StudyTransfer, prepare_directory
+from ambra_sdk.addon.download import StudyTransfer, prepare_directory, replace_when_checked, schema_image_items
 from ambra_sdk.addon.exceptions import ImageMismatch
 from ambra_sdk.addon.pool import with_retries
 from ambra_sdk.addon.progress import Progress
@@ -112,25 +110,23 @@ class ZipDownloader(StudyTransfer):
     def _expected_dicoms(self) -> Optional[int]:
         if self._bundle != 'dicom':
             return None
-        schema = self._schema()
-        return sum(len(series.get('images') or []) for series in schema.get('series') or [])
+        return sum(1 for _ in schema_image_items(self._schema()))
 
     def _attempt(self, dest_path: Path, expected: Optional[int]) -> None:
-        temp_path = dest_path.with_name('.{0}.{1}.part'.format(dest_path.name, secrets.token_hex(6)))
-        try:
+        def write(out: BinaryIO) -> None:
             self._api.Storage.Study.download(
                 self._engine_fqdn,
                 self._namespace_id,
                 self._study_uid,
                 bundle=self._bundle,
                 phi_namespace=self._phi_namespace,
-                to_path=temp_path,
+                to_file=out,
                 progress=self._progress,
             )
+
+        def check(temp_path: Path) -> None:
             problem = zip_problem(temp_path, expected)
             if problem is not None:
                 raise ImageMismatch('study {0}: the bundle received is {1}'.format(self._study_uid, problem))
-            os.replace(temp_path, dest_path)
-        finally:
-            if temp_path.exists():
-                temp_path.unlink()
+
+        replace_when_checked(dest_path, write, check)
