@@ -90,3 +90,13 @@ def test_deprecation_warning_points_at_the_caller(api, namespace_id):
         with pytest.raises(TimeoutError):
             api.Addon.Study.wait_job('x', namespace_id, 0.05)
     assert caught[0].filename == __file__
+
+
+def test_upload_attr_is_a_lazy_box(api, namespace_id, make_dicoms):
+    from box import Box
+
+    from ambra_sdk.service.lazy_box import LazyBox
+
+    params = api.Addon.Dicom.upload_from_path(dicom_path=make_dicoms(1)[0], namespace_id=namespace_id)
+    assert isinstance(params.attr, LazyBox) and isinstance(params.attr, Box)
+    assert params.attr.SOPInstanceUID == params.image_uid

@@ -125,3 +125,13 @@ def test_connection_errors_do_not_carry_the_sid():
     assert 'sid-very-secret-1234' not in str(info.value)
     assert 'sid-very-secret-1234' not in repr(info.value)
     assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_connection_pools_keep_32_connections_per_host():
+    from ambra_sdk.api.transport import POOL_MAXSIZE
+
+    api = Api.with_sid('http://127.0.0.1:9/api/v3', 'sid-1234')
+    assert POOL_MAXSIZE == 32
+    for session in (api.service_session, api.storage_session):
+        assert session.default_adapter._pool_maxsize == POOL_MAXSIZE
+        assert session.write_adapter._pool_maxsize == POOL_MAXSIZE
