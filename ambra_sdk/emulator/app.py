@@ -288,6 +288,9 @@ class EmulatorApp:
         if isinstance(result, Response):
             return result
         body = {'status': 'OK', **(result or {})}
+        page = body.get('page')
+        if isinstance(page, dict) and 'more' in page:
+            body.setdefault('more', page['more'])  # the server repeats page.more at the top
         return json_response(_apply_top_fields(ctx, body))
 
     @staticmethod

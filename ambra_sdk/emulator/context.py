@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-from .errors import AuthorizationRequiredError, ServiceError, missing_fields
+from .errors import AuthorizationRequiredError, ServiceError, invalid_json, missing_fields
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request
@@ -130,7 +130,7 @@ class RequestContext:
         try:
             return json.loads(value)
         except ValueError:
-            raise ServiceError('INVALID_JSON', name) from None
+            raise invalid_json(name) from None
 
     # --------------------------------------------------------- authentication
 

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Union
 
 __all__ = [
     'EmulatorError',
@@ -20,6 +20,7 @@ __all__ = [
     'missing_fields',
     'not_found',
     'not_permitted',
+    'invalid_json',
 ]
 
 
@@ -45,11 +46,11 @@ class ServiceError(EmulatorError):
 
     def __init__(
         self,
-        error_type: str,
+        error_type: Union[str, list[str]],
         error_subtype: Any = None,
         error_data: Any = None,
     ) -> None:
-        super().__init__(error_type)
+        super().__init__(error_type if isinstance(error_type, str) else error_type[0])
         self.error_type = error_type
         self.error_subtype = error_subtype
         self.error_data = error_data
@@ -112,3 +113,13 @@ def not_found(subtype: Optional[str] = None) -> ServiceError:
 def not_permitted(subtype: Optional[str] = None) -> ServiceError:
     """Build a ``NOT_PERMITTED`` error."""
     return ServiceError('NOT_PERMITTED', subtype)
+
+
+def invalid_json(name: str) -> ServiceError:
+    """Build the ``INVALID_JSON`` error for the parameter ``name``.
+
+    The server names the parameter twice: ``error_type`` is the list
+    ``["INVALID_JSON", name]`` (service_spec: "the error type may be a list")
+    and ``error_subtype`` holds the name, as the vendor document says.
+    """
+    return ServiceError(['INVALID_JSON', name], name)

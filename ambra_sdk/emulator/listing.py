@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional
 
-from .errors import ServiceError
+from .errors import ServiceError, invalid_json
 from .generic import page_params
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,8 +60,9 @@ TIMESTAMP_FIELDS = frozenset({'created', 'updated', 'last_login', 'last_status_c
 
 _DATE_RE = re.compile(r'^(\d{4})-?(\d{2})-?(\d{2})$')
 _DATETIME_RE = re.compile(
-    r'^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$'
+    r'^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$'
 )
+_OFFSET_RE = re.compile(r'^([+-])(\d{2}):?(\d{2})?$')
 _TZ_RE = re.compile(r'^([+-])?(\d{1,2})(?::?(\d{2}))?$')
 
 
@@ -120,15 +121,41 @@ def _parse_tz(text: Optional[str]) -> timezone:
     return timezone(offset)
 
 
-def _parse_when(value: Any) -> Optional[tuple[datetime, bool, bool]]:
-    """Parse a date/datetime -> (naive datetime, is_date_only, has_microseconds)."""
+def _offset(text: Optional[str]) -> Optional[timezone]:
+    """The zone of a timestamp's suffix (``Z``, ``+00``, ``-07``, ``+05:30``), None without one."""
+    if not text:
+        return None
+    if text == 'Z':
+        return timezone.utc
+    match = _OFFSET_RE.match(text)
+    if match is None:  # pragma: no cover - the datetime pattern admits only these forms
+        return None
+    sign = -1 if match.group(1) == '-' else 1
+    return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0)))
+
+
+class _When(NamedTuple):
+    """A parsed date or datetime."""
+
+    moment: datetime  # naive; UTC when ``zoned``
+    date_only: bool
+    has_micro: bool
+    zoned: bool = False  # the text carried its own UTC offset
+
+
+def _parse_when(value: Any) -> Optional[_When]:
+    """Parse a date/datetime.
+
+    A datetime with a UTC offset (as the server writes its timestamps, e.g.
+    ``2021-06-30 09:18:31.264772-07``) is returned converted to naive UTC.
+    """
     if not isinstance(value, str):
         return None
     text = value.strip()
     match = _DATE_RE.match(text)
     if match:
         try:
-            return datetime(int(match.group(1)), int(match.group(2)), int(match.group(3))), True, False
+            return _When(datetime(int(match.group(1)), int(match.group(2)), int(match.group(3))), True, False)
         except ValueError:
             return None
     match = _DATETIME_RE.match(text)
@@ -141,7 +168,10 @@ def _parse_when(value: Any) -> Optional[tuple[datetime, bool, bool]]:
             )
         except ValueError:
             return None
-        return moment, False, micro is not None
+        zone = _offset(match.group(8))
+        if zone is not None:
+            moment = moment.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+        return _When(moment, False, micro is not None, zone is not None)
     return None
 
 
@@ -174,9 +204,9 @@ class _Comparator:
         wanted = _parse_when(filter_value)
         stored = _parse_when(row_value) if isinstance(row_value, str) else None
         if wanted is not None and stored is not None:
-            moment, date_only, has_micro = wanted
+            moment, date_only, has_micro, zoned = wanted
             stored_moment = stored[0]
-            if self.is_timestamp and not date_only or self.is_timestamp and date_only and self.tz != timezone.utc:
+            if self.is_timestamp and not zoned and (not date_only or self.tz != timezone.utc):
                 moment = moment.replace(tzinfo=self.tz).astimezone(timezone.utc).replace(tzinfo=None)
             if not has_micro:
                 stored_moment = stored_moment.replace(microsecond=0)
@@ -231,7 +261,7 @@ def _matcher(key: str, field: str, condition: str, raw: str, tz: timezone) -> Ca
         try:
             items = json.loads(raw)
         except ValueError:
-            raise ServiceError('INVALID_JSON', key) from None
+            raise invalid_json(key) from None
         if not isinstance(items, list):
             items = [items]
         or_null = condition == 'in_or_null'

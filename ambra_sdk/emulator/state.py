@@ -134,6 +134,7 @@ CREATE TABLE IF NOT EXISTS images (
     data TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (namespace, study_uid, image_uid, version)
 );
+CREATE INDEX IF NOT EXISTS images_path ON images (path);
 CREATE TABLE IF NOT EXISTS image_stats (
     namespace TEXT NOT NULL,
     study_uid TEXT NOT NULL,
@@ -164,9 +165,14 @@ def new_uuid() -> str:
     return str(uuid_module.uuid4())
 
 
+#: The UTC offset the emulator writes after its timestamps (the server's PostgreSQL writes its
+#: own zone's offset the same way, e.g. ``2021-06-30 09:18:31.264772-07``; the emulator runs in UTC).
+TIMESTAMP_OFFSET = '+00'
+
+
 def now_str() -> str:
-    """Return the current UTC time as ``YYYY-MM-DD HH:MM:SS.ffffff``."""
-    return datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S.%f')
+    """Return the current UTC time as the server writes timestamps: ``YYYY-MM-DD HH:MM:SS.ffffff+00``."""
+    return datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S.%f') + TIMESTAMP_OFFSET
 
 
 class _Locked:
@@ -795,6 +801,11 @@ class State:
             deleted = cur.rowcount
             self._drop_image_stats(cur, namespace, study_uid)
             return deleted
+
+    def file_in_use(self, path: str) -> bool:
+        """True when an image row still references the stored file ``path``."""
+        with self._read() as cur:
+            return cur.execute('SELECT 1 FROM images WHERE path = ? LIMIT 1', (str(path),)).fetchone() is not None
 
     def image_file_path(self, namespace: str, study_uid: str, image_uid: str, version: str) -> Path:
         """Return (and create the folder of) the file path for an image version."""

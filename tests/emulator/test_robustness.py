@@ -101,7 +101,7 @@ def test_malformed_form_values_give_vendor_errors(client):
     assert client.error('/study/list', {'page.number': '1.5'})['error_type'] == 'INVALID_INTEGER'
     assert client.error('/role/add', {'account_id': client.emulator.account_id, 'name': 'r', 'permissions': '{'})[
         'error_type'
-    ] == 'INVALID_JSON'
+    ] == ['INVALID_JSON', 'permissions']
 
 
 def test_repeated_keys_and_multipart_forms(client):

@@ -119,6 +119,6 @@ def test_hand_made_spec_fixture(tmp_path):
             'status': 'OK', 'uuid': 'u', 'n': None,
         }
         listed = requests.post(base + '/thing/list', data={'sid': sid}).json()
-        assert listed == {'status': 'OK', 'things': [], 'page': {'more': 0, 'number': 1, 'rows': 100}}
+        assert listed == {'status': 'OK', 'things': [], 'page': {'more': 0, 'number': 1, 'rows': 100}, 'more': 0}
         assert requests.post(base + '/thing/ping').json() == {'status': 'OK'}
         assert requests.post(base + '/hl7/get', data={'sid': sid}).status_code == 404

@@ -7,7 +7,7 @@ import re
 from typing import Any, Iterable, Optional
 
 from ..context import RequestContext
-from ..errors import ServiceError, not_found
+from ..errors import ServiceError, invalid_json, not_found
 
 __all__ = [
     'get_or_404',
@@ -65,7 +65,7 @@ def coerce(name: str, value: str) -> Any:
         try:
             return json.loads(value)
         except ValueError:
-            raise ServiceError('INVALID_JSON', name) from None
+            raise invalid_json(name) from None
     if name in INT_PARAMS or name.startswith(_FLAG_PREFIXES):
         try:
             return int(value)

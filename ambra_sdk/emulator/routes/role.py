@@ -6,7 +6,7 @@ from typing import Any
 
 from ..catalog import FIELDS
 from ..context import RequestContext
-from ..errors import ServiceError
+from ..errors import ServiceError, invalid_json
 from ..listing import list_answer, select_fields
 from ..registry import service_route
 from .common import get_or_404, require_account, settable_fields
@@ -20,7 +20,7 @@ def _permissions(ctx: RequestContext, current: dict[str, Any]) -> dict[str, Any]
     given = ctx.json_param('permissions')
     if given is not None:
         if not isinstance(given, dict):
-            raise ServiceError('INVALID_JSON', 'permissions')
+            raise invalid_json('permissions')
         perms.update(given)
     for key, value in ctx.form.items():
         if key.startswith('permission_'):

@@ -188,9 +188,15 @@ class StorageIndex:
             self._seq = max(self._seq + 1, int(time.time() * 1000))
             return self._seq
 
-    @staticmethod
-    def _unlink(paths: Iterable[str]) -> None:
-        for path in paths:
+    def _unlink(self, paths: Iterable[str]) -> None:
+        """Remove stored files that no image row references any more.
+
+        ``/study/duplicate`` gives the copy's image rows the original's files
+        (a reference, not a copy), so a file goes only with its last row.
+        """
+        for path in dict.fromkeys(paths):
+            if self.state.file_in_use(path):
+                continue
             try:
                 os.unlink(path)
             except OSError:

@@ -1,0 +1,51 @@
+"""``/study/duplicate`` shares the original's files: deleting the copy keeps them (issue 12, point 4)."""
+
+import io
+from pathlib import Path
+
+import requests
+from pydicom import dcmread
+from pydicom.data import get_testdata_file
+from pydicom.uid import generate_uid
+
+from tests.helpers.dicoms import save_file_format
+
+
+def _post(emulator, sid, endpoint, **data):
+    response = requests.post(emulator.url + endpoint, data={'sid': sid, **data}, timeout=30)
+    assert response.status_code == 200, (endpoint, response.text)
+    return response.json()
+
+
+def test_deleting_a_duplicate_keeps_the_originals_files(emulator):
+    emulator.reset()
+    sid = emulator.login()
+    namespace = emulator.namespace_id
+    dataset = dcmread(str(get_testdata_file('CT_small.dcm')))
+    dataset.StudyInstanceUID = generate_uid()
+    dataset.SOPInstanceUID = generate_uid()
+    dataset.file_meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
+    body = io.BytesIO()
+    save_file_format(dataset, body)
+    storage = emulator.storage_base_url.format(engine_fqdn=emulator.engine_fqdn)
+    image = requests.post('{0}/namespace/{1}/image'.format(storage, namespace), params={'sid': sid},
+                          data=body.getvalue(), timeout=30).json()
+    study_uid = image['study_uid']
+    original = _post(emulator, sid, '/study/get', study_uid=study_uid, storage_namespace=namespace)
+    group = _post(emulator, sid, '/group/add', account_id=emulator.account_id, name='copies')
+    other = _post(emulator, sid, '/group/get', uuid=group['uuid'])['namespace_id']
+    _post(emulator, sid, '/study/duplicate', uuid=original['uuid'], namespace_id=other)
+    copy = _post(emulator, sid, '/study/get', study_uid=study_uid, storage_namespace=other)
+    paths = [Path(row['path']) for row in emulator.state.list_images(namespace, study_uid)]
+    assert paths and all(path.exists() for path in paths)
+
+    _post(emulator, sid, '/study/delete', uuid=copy['uuid'])
+    assert all(path.exists() for path in paths)
+    url = '{0}/study/{1}/{2}/image/{3}/version/{4}'.format(
+        storage, namespace, study_uid, image['image_uid'], image['image_version'])
+    read = requests.get(url, params={'sid': sid}, timeout=30)
+    assert read.status_code == 200, read.text
+    assert read.content == body.getvalue()
+
+    _post(emulator, sid, '/study/delete', uuid=original['uuid'])
+    assert not any(path.exists() for path in paths)  # the last reference takes the files
