@@ -10,6 +10,7 @@ from ..errors import ServiceError, missing_fields, not_found
 from ..generic import page_params
 from ..listing import filter_rows, list_answer, select_fields
 from ..registry import service_route
+from ..study_sql import StudyQuery, plan_study_query
 from .common import customfield_values, visible_account_ids
 from .session import ALL_PERMISSIONS
 
@@ -176,27 +177,24 @@ def _visible_studies(ctx: RequestContext) -> list[dict[str, Any]]:
     return [s for s in studies if s.get('phi_namespace') in namespaces]
 
 
-def _unfiltered(ctx: RequestContext) -> bool:
-    """True when the request has no ``filter.*`` parameter (``filter.tz`` alone filters nothing)."""
-    return not any(key.startswith('filter.') and key != 'filter.tz' for key in ctx.form)
-
-
 def _check_view_flags(ctx: RequestContext, namespaces: Optional[set[str]]) -> None:
     """Fail like the full pipeline, which viewed every visible study first (bad ``extra`` flag...)."""
     for study in ctx.state.list_studies_page(0, 1, namespaces):
         study_view(ctx, study)
 
 
-def _sql_page(ctx: RequestContext) -> dict[str, Any]:
-    """``/study/list`` without filters or sorting: one page read with ``LIMIT``/``OFFSET``.
+def _sql_page(ctx: RequestContext, query: StudyQuery) -> dict[str, Any]:
+    """``/study/list`` as one SQL page read (``WHERE``/``ORDER BY``/``LIMIT``/``OFFSET``).
 
-    Same answer as :func:`list_answer` over every visible study, in O(page):
-    listing 100 000 studies page by page no longer re-reads the table per page.
+    Same answer as :func:`list_answer` over every visible study, in O(page)
+    memory: listing 100 000 studies page by page no longer re-reads the
+    table per page.
     """
     namespaces = _visible_namespaces(ctx)
     _check_view_flags(ctx, namespaces)
+    query.restrict_namespaces(namespaces)
     size, number = page_params(ctx)
-    found = ctx.state.list_studies_page((number - 1) * size, size + 1, namespaces)
+    found = ctx.state.select_studies(query.where_sql(), query.args, query.order_by, (number - 1) * size, size + 1)
     rows = [study_view(ctx, s) for s in found[:size]]
     chunk = [select_fields(ctx, 'study', row, also_plain=True) for row in rows]
     return {'studies': chunk, 'page': {'more': 1 if len(found) > size else 0, 'number': number, 'rows': size}}
@@ -275,8 +273,9 @@ def study_delete(ctx: RequestContext) -> dict[str, Any]:
 @service_route('/study/list')
 def study_list(ctx: RequestContext) -> dict[str, Any]:
     """Studies the caller can see, newest first; filters, sort, fields and pages."""
-    if _unfiltered(ctx) and ctx.param('sort_by') is None:
-        return _sql_page(ctx)
+    query = plan_study_query(ctx, STUDY_FIELDS)
+    if query is not None:
+        return _sql_page(ctx, query)
     rows = [study_view(ctx, s) for s in _visible_studies(ctx)]
     return list_answer(
         ctx, rows, struct='study', paginated_field='studies', allowed=STUDY_FIELDS, also_plain_fields=True
@@ -286,10 +285,12 @@ def study_list(ctx: RequestContext) -> dict[str, Any]:
 @service_route('/study/count')
 def study_count(ctx: RequestContext) -> dict[str, Any]:
     """Number of visible studies matching the filters."""
-    if _unfiltered(ctx):
+    query = plan_study_query(ctx, STUDY_FIELDS)
+    if query is not None:
         namespaces = _visible_namespaces(ctx)
         _check_view_flags(ctx, namespaces)
-        return {'count': ctx.state.count_studies(namespaces)}
+        query.restrict_namespaces(namespaces)
+        return {'count': ctx.state.count_studies_where(query.where_sql(), query.args)}
     rows = filter_rows(ctx, [study_view(ctx, s) for s in _visible_studies(ctx)], STUDY_FIELDS)
     return {'count': len(rows)}
 
