@@ -59,8 +59,7 @@ def unfiltered(api: Any, rows_in_page: int) -> Any:
 
 def check_sql_path() -> None:
     """Fail unless the filtered query is answered by the SQL path (an in-process emulator)."""
-    from ambra_sdk.emulator import Emulator
-    from ambra_sdk.emulator import study_sql
+    from ambra_sdk.emulator import Emulator, study_sql
     from ambra_sdk.emulator.routes import study as study_routes
 
     planned = []

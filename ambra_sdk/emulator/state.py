@@ -131,11 +131,16 @@ CREATE INDEX IF NOT EXISTS studies_patientid ON studies (patientid COLLATE NOCAS
 CREATE INDEX IF NOT EXISTS studies_modality ON studies (modality COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS studies_study_date ON studies (study_date COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS studies_accession ON studies (accession_number COLLATE NOCASE);
-CREATE INDEX IF NOT EXISTS studies_sort_patient_name ON studies ((NULLIF(patient_name, '') IS NULL), NULLIF(patient_name, '') COLLATE NOCASE, seq);
-CREATE INDEX IF NOT EXISTS studies_sort_patientid ON studies ((NULLIF(patientid, '') IS NULL), NULLIF(patientid, '') COLLATE NOCASE, seq);
-CREATE INDEX IF NOT EXISTS studies_sort_modality ON studies ((NULLIF(modality, '') IS NULL), NULLIF(modality, '') COLLATE NOCASE, seq);
-CREATE INDEX IF NOT EXISTS studies_sort_study_date ON studies ((NULLIF(study_date, '') IS NULL), NULLIF(study_date, '') COLLATE NOCASE, seq);
-CREATE INDEX IF NOT EXISTS studies_sort_accession_number ON studies ((NULLIF(accession_number, '') IS NULL), NULLIF(accession_number, '') COLLATE NOCASE, seq);
+CREATE INDEX IF NOT EXISTS studies_sort_patient_name
+    ON studies ((NULLIF(patient_name, '') IS NULL), NULLIF(patient_name, '') COLLATE NOCASE, seq);
+CREATE INDEX IF NOT EXISTS studies_sort_patientid
+    ON studies ((NULLIF(patientid, '') IS NULL), NULLIF(patientid, '') COLLATE NOCASE, seq);
+CREATE INDEX IF NOT EXISTS studies_sort_modality
+    ON studies ((NULLIF(modality, '') IS NULL), NULLIF(modality, '') COLLATE NOCASE, seq);
+CREATE INDEX IF NOT EXISTS studies_sort_study_date
+    ON studies ((NULLIF(study_date, '') IS NULL), NULLIF(study_date, '') COLLATE NOCASE, seq);
+CREATE INDEX IF NOT EXISTS studies_sort_accession_number
+    ON studies ((NULLIF(accession_number, '') IS NULL), NULLIF(accession_number, '') COLLATE NOCASE, seq);
 CREATE TABLE IF NOT EXISTS images (
     namespace TEXT NOT NULL,
     study_uid TEXT NOT NULL,
