@@ -24,4 +24,6 @@ def emulator(args: Sequence[str]) -> None:
         from ambra_sdk.cli.errors import CliError
 
         raise CliError('the emulator needs pip install "ambra-sdk[emulator]" ({0})'.format(error)) from None
+    if {'-h', '--help'} & set(args):
+        click.echo('ambra emulator takes the options of python -m ambra_sdk.emulator:')
     raise SystemExit(emulator_main(list(args)))

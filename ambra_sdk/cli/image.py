@@ -1,6 +1,6 @@
 """``ambra image tags``: the DICOM tags of one image."""
 
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 import click
 
@@ -13,7 +13,7 @@ from ambra_sdk.cli.study import output_format_options, resolve_study
 __all__ = ['image']
 
 #: Columns of the table format (the ``--csv``/``--json`` formats keep every key).
-TAG_FIELDS = ('group', 'element', 'name', 'vr', 'value')
+TAG_FIELDS = ('tag', 'name', 'vr', 'value')
 
 
 @click.group()
@@ -57,4 +57,14 @@ def image_tags(
                            ExitCode.SERVER_ERROR)
     output_format = output_format or 'table'
     columns = list(TAG_FIELDS) if output_format == 'table' else None
-    write_rows(tags, output_format, columns)
+    write_rows((_with_tag(tag) for tag in tags), output_format, columns)
+
+
+def _with_tag(tag: Any) -> Dict[str, Any]:
+    """The tag's fields with ``tag`` = ``(gggg,eeee)`` first."""
+    row: Dict[str, Any] = {}
+    group, element = tag.get('group'), tag.get('element')
+    if isinstance(group, int) and isinstance(element, int):
+        row['tag'] = '({0:04X},{1:04X})'.format(group, element)
+    row.update(tag)
+    return row

@@ -10,6 +10,9 @@ from ambra_sdk.cli.output import dump_json
 
 __all__ = ['error_text', 'print_download_summary', 'print_upload_summary']
 
+#: Skipped paths listed per reason (all of them are in the --json output).
+SHOWN_PATHS = 10
+
 
 def error_text(error: BaseException) -> str:
     """One redacted line describing a per-file error."""
@@ -37,11 +40,16 @@ def print_upload_summary(result: Any, ready: Optional[Any], as_json: bool) -> No
     else:
         click.echo('{0}\t{1}'.format(result.study_uuid or '', result.study_uid or ''))
     reasons = Counter(item['reason'] for item in skipped)
+    shown = Counter()  # type: Counter[str]
     click.echo('{0} file(s): {1} uploaded, {2} skipped, {3} failed{4}.'.format(
         result.total, len(result.uploaded), len(skipped), len(failed),
         '; the study is ready' if ready is not None else ''), err=True)
     for reason, count in sorted(reasons.items()):
         click.echo('  skipped {0}: {1}'.format(count, reason), err=True)
+    for item in skipped:
+        if shown[item['reason']] < SHOWN_PATHS:
+            shown[item['reason']] += 1
+            click.echo('    {0}: {1}'.format(item['path'], item['reason']), err=True)
     for path, message in failed.items():
         click.echo('  failed {0}: {1}'.format(path, message), err=True)
 
