@@ -1,5 +1,6 @@
 """``ambra login``, ``ambra logout`` and ``ambra profiles``."""
 
+import os
 import sys
 from typing import Any, Optional
 
@@ -8,6 +9,9 @@ import click
 from ambra_sdk.cli.config import DEFAULT_PROFILE, Profile, delete_profile, list_profiles, load_profile, save_profile
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.credentials import (
+    ENV_STORAGE,
+    ENV_URL,
+    ENV_USERNAME,
     KEYRING_SERVICE,
     Resolved,
     build_api,
@@ -83,12 +87,12 @@ def login(
     """
     name = profile_name or state.profile or DEFAULT_PROFILE
     saved = load_profile(name) or Profile(name)
-    url = _ask(url or state.url or saved.url, '--url', 'Service API URL')
-    storage_base_url = storage_base_url or state.storage_base_url or saved.storage_base_url
-    if secret_kind == 'sid':
-        username = username or state.username or saved.username
-    else:
-        username = _ask(username or state.username or saved.username, '--username', 'Username')
+    env = os.environ
+    url = _ask(url or state.url or env.get(ENV_URL) or saved.url, '--url', 'Service API URL')
+    storage_base_url = storage_base_url or state.storage_base_url or env.get(ENV_STORAGE) or saved.storage_base_url
+    username = username or state.username or env.get(ENV_USERNAME) or saved.username
+    if secret_kind == 'password':
+        username = _ask(username, '--username', 'Username')
     secret = read_secret(secret_kind)
     resolved = Resolved(profile=name, url=url, username=username, storage_base_url=storage_base_url)
     if secret_kind == 'sid':
