@@ -87,6 +87,10 @@ def describe(error: BaseException) -> Tuple[int, str]:
             'log in again; run "ambra login" or set AMBRA_PASSWORD'
     if isinstance(error, ApiConfigurationError):
         return ExitCode.BAD_INPUT, str(error)
+    from ambra_sdk.addon.exceptions import DestinationNotWritable, NoDicomFiles, NotADirectory
+
+    if isinstance(error, (NoDicomFiles, NotADirectory, DestinationNotWritable)):
+        return ExitCode.BAD_INPUT, '{0}: {1}'.format(type(error).__name__, error)
     if isinstance(error, AmbraException) and hasattr(error, 'code'):
         return _service_message(error)
     if isinstance(error, requests.exceptions.Timeout):
