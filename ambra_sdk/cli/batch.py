@@ -15,7 +15,7 @@ from typing import IO, Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import click
 
-from ambra_sdk.cli.call import build_query, parse_pairs
+from ambra_sdk.cli.call import build_query, mask_secrets, parse_pairs
 from ambra_sdk.cli.context import CliContext
 from ambra_sdk.cli.errors import CliError, describe, first_line
 from ambra_sdk.cli.exit_codes import ExitCode
@@ -124,7 +124,7 @@ def _run_and_report(api: Any, chunk: List[Prepared], options: Dict[str, Any], to
             if ok:
                 totals['ok'] += 1
                 if options.get('json_results'):
-                    click.echo(json.dumps({'row': number, 'result': plain(value)}, default=str))
+                    click.echo(json.dumps({'row': number, 'result': mask_secrets(plain(value))}, default=str))
                 continue
             message = first_line(describe(value)[1])
         totals['failed'] += 1

@@ -8,16 +8,20 @@ METHOD`` makes one call per CSV row (see :mod:`ambra_sdk.cli.batch`).
 """
 
 import json
+import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
 
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError
-from ambra_sdk.cli.output import dump_json, write_rows
+from ambra_sdk.cli.output import dump_json, plain, write_rows
 from ambra_sdk.service.spec import load_endpoints
 
 __all__ = ['call', 'endpoints_of', 'namespaces', 'parse_pairs', 'build_query']
+
+#: Parameter names holding a secret: never accepted on the command line (``KEY=-`` reads it).
+SECRET_NAME_RE = re.compile(r'(password|(^|_)sid$|(^|_)pin$|token|secret)', re.IGNORECASE)
 
 #: Keys sent as they are (filters, sorting, paging, field selection of list methods).
 RAW_PREFIXES = ('filter.', 'sort_by', 'page.', 'fields.')
@@ -177,7 +181,7 @@ def _method_command(endpoint: Dict[str, Any]) -> click.Command:
 
     @pass_cli
     def callback(state: CliContext, pairs: Sequence[str], **options: Any) -> None:
-        parsed = [_split_pair(pair) for pair in pairs]
+        parsed = [_secret_from_stdin(*_split_pair(pair)) for pair in pairs]
         if state.batch_csv is not None:
             from ambra_sdk.cli.batch import run_batch
 
@@ -201,6 +205,21 @@ def _method_command(endpoint: Dict[str, Any]) -> click.Command:
     )
 
 
+def _secret_from_stdin(key: str, value: Any) -> Tuple[str, Any]:
+    """Read a secret parameter given as ``KEY=-`` from a prompt or stdin; refuse it in the arguments."""
+    if not SECRET_NAME_RE.search(key):
+        return key, value
+    if value != '-':
+        raise CliError('{0} is a secret: never put it in the command line (other users can see process '
+                       'arguments); write {0}=- to type it or pipe it on stdin'.format(key))
+    from ambra_sdk.cli.login import read_secret
+    from ambra_sdk.redact import register_secret
+
+    secret = read_secret(key)
+    register_secret(secret)
+    return key, secret
+
+
 def _identity(row: Any) -> Any:
     return row
 
@@ -210,7 +229,17 @@ def _print_result(result: Any) -> None:
     if isinstance(content, bytes) and hasattr(result, 'status_code'):
         click.get_binary_stream('stdout').write(content)
         return
-    dump_json(result)
+    dump_json(mask_secrets(plain(result)))
+
+
+def mask_secrets(value: Any) -> Any:
+    """Replace the values of secret keys (``sid``, ``*password*``, ``*token*``...) with ``***``, at any depth."""
+    if isinstance(value, dict):
+        return {key: '***' if SECRET_NAME_RE.search(str(key)) and value[key] else mask_secrets(value[key])
+                for key in value}
+    if isinstance(value, list):
+        return [mask_secrets(item) for item in value]
+    return value
 
 
 class NamespaceGroup(click.Group):
