@@ -16,9 +16,14 @@ __all__ = ['FORMATS', 'RowWriter', 'cell', 'dump_json', 'plain', 'write_rows']
 FORMATS = ('table', 'csv', 'json')
 
 
+_SCALARS = frozenset({int, float, bool})
+
+
 def plain(value: Any) -> Any:
     """Return ``value`` as plain JSON types (Box and LazyBox become dicts and lists)."""
-    if isinstance(value, Mapping):
+    if type(value) in _SCALARS or value is None or type(value) is str:
+        return value
+    if isinstance(value, (dict, Mapping)):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]
@@ -31,11 +36,22 @@ def dump_json(value: Any, stream: Optional[IO[str]] = None) -> None:
 
 
 def cell(value: Any) -> str:
+    """One CSV or table cell: '' for None, compact JSON for lists and dicts, else ``str``."""
+    kind = type(value)
+    if kind is str:
+        return str(value)
     if value is None:
         return ''
-    if isinstance(value, (Mapping, list, tuple)):
-        return json.dumps(plain(value), separators=(',', ':'), default=str)
+    if kind in _SCALARS:
+        return str(value)
+    if kind is dict or kind is list:  # decoded JSON: dump as it is
+        return _compact(value)
+    if isinstance(value, (tuple, Mapping, list)):
+        return _compact(plain(value))
     return str(value)
+
+
+_compact = json.JSONEncoder(separators=(',', ':'), default=str).encode
 
 
 class RowWriter:
