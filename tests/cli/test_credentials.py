@@ -131,3 +131,16 @@ def test_login_and_list_in_subprocesses_keep_the_password_out_of_argv(ambra_proc
 def test_secrets_are_never_options(ambra, cli_env, fresh, option):
     result = ambra('login', option)
     assert result.exit_code == 2
+
+
+def test_profiles_json_and_logout_delete(ambra, cli_env, fresh, emulator, tmp_path):
+    assert ambra('login', '--profile', 'a', input=emulator.password + '\n').exit_code == 0
+    assert ambra('login', '--profile', 'b', '--no-verify', input='Other-Passw0rd\n').exit_code == 0
+    listed = json.loads(ambra('profiles', '--json').stdout)
+    assert [row['name'] for row in listed] == ['a', 'b']
+    assert all(row['keyring'] == 'yes' and row['url'] == emulator.url for row in listed)
+    assert 'Other-Passw0rd' not in (tmp_path / 'config' / 'config.ini').read_text()
+    deleted = ambra('logout', '--profile', 'b', '--delete')
+    assert deleted.exit_code == 0 and "Deleted profile 'b'" in deleted.stderr
+    assert [row['name'] for row in json.loads(ambra('profiles', '--json').stdout)] == ['a']
+    assert ambra('logout', '--profile', 'zzz').exit_code == 2

@@ -117,3 +117,12 @@ def test_schema_and_image_tags(ambra, uploaded):
     assert missing.exit_code == 5 and 'no tag named NoSuchTag' in missing.stderr
     unknown = ambra('image', 'tags', uploaded['study_uid'], '1.2.3.4.404')
     assert unknown.exit_code == 5 and unknown.stderr.startswith('ambra: error: ')
+
+
+def test_progress_bars_go_to_stderr(ambra, uploaded, tmp_path):
+    pytest.importorskip('tqdm')
+    result = ambra('--progress', 'study', 'download', uploaded['study_uid'], '--to', str(tmp_path))
+    assert result.exit_code == 0, result
+    assert '4/4' in result.stderr and result.stdout.strip() == str(tmp_path / uploaded['study_uid'])
+    quiet = ambra('--no-progress', 'study', 'download', uploaded['study_uid'], '--to', str(tmp_path / 'q'))
+    assert '4/4' not in quiet.stderr
