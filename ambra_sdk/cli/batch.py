@@ -14,14 +14,20 @@ from itertools import islice
 from typing import IO, Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import click
+import requests
 
 from ambra_sdk.cli.call import build_query, mask_secrets, parse_pairs
 from ambra_sdk.cli.context import CliContext
 from ambra_sdk.cli.errors import CliError, describe, first_line
 from ambra_sdk.cli.exit_codes import ExitCode
 from ambra_sdk.cli.output import plain
+from ambra_sdk.exceptions.base import MissingCredentials
+from ambra_sdk.exceptions.service_base import AuthorizationRequired
 
 __all__ = ['run_batch', 'run_chunk']
+
+#: Failures that stop the batch (they are not about one row).
+FATAL = (requests.exceptions.ConnectionError, MissingCredentials, AuthorizationRequired)
 
 #: ``(row number, row, query or None, error message or None)``.
 Prepared = Tuple[int, Dict[str, str], Any, Optional[str]]
@@ -65,6 +71,8 @@ def run_chunk(api: Any, queries: List[Any], chunk_size: int, workers: int) -> Li
     for query in queries:
         try:
             outcomes.append((True, query.get()))
+        except FATAL:
+            raise  # the server is gone or the session is refused: every other row would fail the same way
         except Exception as error:  # noqa: BLE001 - one failed row must not stop the others
             outcomes.append((False, error))
     return outcomes
@@ -101,7 +109,12 @@ def run_batch(state: CliContext, endpoint: Dict[str, Any], constants: Sequence[T
             chunk = list(islice(prepared, chunk_size))
             if not chunk:
                 break
-            _run_and_report(api, chunk, options, totals, report_writer)
+            try:
+                _run_and_report(api, chunk, options, totals, report_writer)
+            except Exception:
+                click.echo('stopped at row {0}; rows before it: {ok} ok, {failed} failed.'.format(
+                    chunk[0][0], **totals), err=True)
+                raise
     finally:
         if stream is not click.get_text_stream('stdin'):
             stream.close()

@@ -152,3 +152,18 @@ def test_secret_parameters_come_from_stdin_not_from_the_arguments(ambra, fresh, 
                    input=emulator.password + '\n')
     assert result.exit_code == 0, result
     assert json.loads(result.stdout)['sid'] == '***'  # no secret in any output
+
+
+def test_csv_batch_stops_when_the_server_is_gone(ambra, demo, tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv('AMBRA_URL', 'http://127.0.0.1:{0}/api/v3'.format(port))
+    rows = tmp_path / 'rows.csv'
+    rows.write_text('uuid\n' + 'a\n' * 50)
+    result = ambra('call', '--csv', str(rows), 'Study', 'get')
+    assert result.exit_code == 6, result
+    assert result.stderr.splitlines()[-2] == 'stopped at row 1; rows before it: 0 ok, 0 failed.'
+    assert result.stderr.splitlines()[-1].startswith('ambra: error: cannot reach the server')
