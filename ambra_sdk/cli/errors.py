@@ -52,8 +52,10 @@ def echo_error(message: str) -> None:
 
 def first_line(message: str) -> str:
     """The message on one line, redacted (service errors span several lines)."""
+    from ambra_sdk.cli.output import printable
+
     lines = [line.strip() for line in redact_text(str(message)).splitlines() if line.strip()]
-    return ' | '.join(lines) if lines else 'unknown error'
+    return printable(' | '.join(lines)) if lines else 'unknown error'
 
 
 def _service_message(error: AmbraException) -> Tuple[int, str]:

@@ -11,12 +11,20 @@ from typing import IO, Any, Iterable, List, Mapping, Optional, Sequence
 
 import click
 
-__all__ = ['FORMATS', 'RowWriter', 'cell', 'dump_json', 'plain', 'write_rows']
+__all__ = ['FORMATS', 'RowWriter', 'cell', 'dump_json', 'plain', 'printable', 'write_rows']
 
 FORMATS = ('table', 'csv', 'json')
 
 
 _SCALARS = frozenset({int, float, bool})
+#: Control characters (C0, DEL, C1) shown as ``\\xNN`` on a terminal: a server's text cannot move
+#: the cursor, recolour or retitle the user's terminal, nor split a table row.
+_CONTROL = {code: '\\x{0:02x}'.format(code) for code in [*range(0x20), *range(0x7F, 0xA0)]}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (escape sequences, tabs, new lines) escaped as ``\\xNN``."""
+    return text.translate(_CONTROL)
 
 
 def plain(value: Any) -> Any:
@@ -79,7 +87,7 @@ class RowWriter:
             self._csv = csv.writer(self.stream, lineterminator='\n')
             self._csv.writerow(self.fields)
         elif self.format == 'table':
-            self.stream.write('\t'.join(self.fields) + '\n')
+            self.stream.write('\t'.join(printable(name) for name in self.fields) + '\n')
         else:
             self.stream.write('[\n')
 
@@ -95,7 +103,7 @@ class RowWriter:
         elif self.format == 'csv':
             self._csv.writerow([cell(row.get(name)) for name in fields])
         else:
-            self.stream.write('\t'.join(cell(row.get(name)).replace('\t', ' ') for name in fields) + '\n')
+            self.stream.write('\t'.join(printable(cell(row.get(name))) for name in fields) + '\n')
         self.count += 1
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.exit_codes import ExitCode
 from ambra_sdk.cli.listing import CONDITIONS, apply_filters, apply_sort, check_fields, parse_fields
-from ambra_sdk.cli.output import dump_json, write_rows
+from ambra_sdk.cli.output import dump_json, printable, write_rows
 from ambra_sdk.cli.summary import print_download_summary, print_upload_summary
 
 __all__ = ['study', 'resolve_study', 'output_format_options']
@@ -172,7 +172,7 @@ def study_get(
         dump_json(found)
         return
     for key, value in _items(found):
-        click.echo('{0}: {1}'.format(key, value))
+        click.echo('{0}: {1}'.format(printable(key), printable(value)))
 
 
 def _items(found: Any) -> Iterator[Tuple[str, str]]:

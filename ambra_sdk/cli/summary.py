@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional
 import click
 
 from ambra_sdk.cli.errors import describe, first_line
-from ambra_sdk.cli.output import dump_json
+from ambra_sdk.cli.output import dump_json, printable
 
 __all__ = ['error_text', 'print_download_summary', 'print_upload_summary']
 
@@ -45,11 +45,11 @@ def print_upload_summary(result: Any, ready: Optional[Any], as_json: bool) -> No
         result.total, len(result.uploaded), len(skipped), len(failed),
         '; the study is ready' if ready is not None else ''), err=True)
     for reason, count in sorted(reasons.items()):
-        click.echo('  skipped {0}: {1}'.format(count, reason), err=True)
+        click.echo('  skipped {0}: {1}'.format(count, printable(reason)), err=True)
     for item in skipped:
         if shown[item['reason']] < SHOWN_PATHS:
             shown[item['reason']] += 1
-            click.echo('    {0}: {1}'.format(item['path'], item['reason']), err=True)
+            click.echo('    {0}: {1}'.format(printable(item['path']), printable(item['reason'])), err=True)
     for path, message in failed.items():
         click.echo('  failed {0}: {1}'.format(path, message), err=True)
 

@@ -109,3 +109,15 @@ def test_rows_stream_across_pages(ambra, fresh):
     assert len(rows) == 25 and len({row['patientid'] for row in rows}) == 25
     limited = ambra('study', 'list', '--csv', '--fields', 'patientid', '--page-size', '4', '--limit', '9')
     assert len(_csv(limited.stdout)) == 9
+
+
+def test_a_hostile_value_cannot_drive_the_terminal(ambra, demo):
+    study = _csv(ambra('study', 'list', '--csv', '-f', 'modality=equals:CT').stdout)[0]
+    hostile = 'EVIL\x1b]0;owned\x07\x1b[2J\tX\nY'
+    assert ambra('call', 'Study', 'set', 'uuid=' + study['uuid'], 'study_description=' + hostile).exit_code == 0
+    table = ambra('study', 'list', '-f', 'modality=equals:CT', '--fields', 'study_description')
+    assert table.stdout.splitlines() == ['study_description', 'EVIL\\x1b]0;owned\\x07\\x1b[2J\\x09X\\x0aY']
+    shown = ambra('study', 'get', study['uuid'], '--fields', 'study_description')
+    assert '\x1b' not in shown.stdout
+    as_csv = _csv(ambra('study', 'list', '-f', 'modality=equals:CT', '--fields', 'study_description', '--csv').stdout)
+    assert as_csv[0]['study_description'] == hostile  # CSV and JSON keep the data as it is
