@@ -15,9 +15,13 @@ EXTRAS = {
     'dicom': ['pydicom>=2.3'],
     'progress': ['tqdm>=4.0'],
     'docs': ['sphinx>=5', 'dynaconf>=3.1'],
+    # the ``ambra`` command line: click for the commands, tqdm for its progress bars
+    'cli': ['click>=8.0', 'tqdm>=4.0'],
+    # optional store of the command line's passwords and sids (see docs/source/cli.rst)
+    'keyring': ['keyring>=23'],
 }
 EXTRAS['test'] = sorted(
-    set(EXTRAS['emulator'] + EXTRAS['progress'] + EXTRAS['docs'])
+    set(EXTRAS['emulator'] + EXTRAS['progress'] + EXTRAS['docs'] + EXTRAS['cli'] + EXTRAS['keyring'])
     | {'pytest>=7', 'hypothesis>=6', 'dynaconf>=3.1', 'ruff', 'mypy', 'types-requests'},
 )
 
@@ -34,7 +38,10 @@ setup(
     include_package_data=True,
     install_requires=['requests>=2.24', 'urllib3>=1.26', 'python-box>=5.1'],
     extras_require=EXTRAS,
-    entry_points={'pytest11': ['ambra_sdk.emulator.pytest_plugin = ambra_sdk.emulator.pytest_plugin']},
+    entry_points={
+        'pytest11': ['ambra_sdk.emulator.pytest_plugin = ambra_sdk.emulator.pytest_plugin'],
+        'console_scripts': ['ambra = ambra_sdk.cli:main'],
+    },
     classifiers=[
         'Programming Language :: Python :: 3',
         'License :: OSI Approved :: Apache Software License',

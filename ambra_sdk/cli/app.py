@@ -1,0 +1,87 @@
+"""The ``ambra`` command group: global options, error handling, and the sub-commands."""
+
+import logging
+from typing import Any, Optional
+
+import click
+
+from ambra_sdk import __version__
+from ambra_sdk.cli.context import CliContext
+from ambra_sdk.cli.errors import guarded
+from ambra_sdk.cli.exit_codes import EXIT_CODE_MEANINGS
+
+__all__ = ['cli', 'main']
+
+_EXIT_CODES_HELP = '\b\nExit codes:\n' + '\n'.join(
+    '  {0:<4d} {1}'.format(int(code), meaning) for code, meaning in EXIT_CODE_MEANINGS
+)
+_CREDENTIALS_HELP = (
+    '\b\nCredentials (first found wins): --url/--username, then $AMBRA_URL, $AMBRA_USERNAME,\n'
+    '$AMBRA_SID or $AMBRA_PASSWORD, then the profile (ambra login) and its keyring entry,\n'
+    'then ~/.netrc, then a password prompt on a terminal. Secrets are never options.'
+)
+
+
+class AmbraGroup(click.Group):
+    """The root group: every command runs inside :func:`~ambra_sdk.cli.errors.guarded`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; failures become one stderr line and an exit code."""
+        with guarded(bool(ctx.params.get('debug'))):
+            return super().invoke(ctx)
+
+
+@click.group(
+    cls=AmbraGroup,
+    context_settings={'help_option_names': ['-h', '--help'], 'max_content_width': 100},
+    epilog=_CREDENTIALS_HELP + '\n\n' + _EXIT_CODES_HELP,
+)
+@click.option('--profile', '-p', metavar='NAME', help='saved profile to use (default: $AMBRA_PROFILE or "default")')
+@click.option('--url', metavar='URL', help='service API URL, e.g. https://access.dicomgrid.com/api/v3')
+@click.option('--username', '-u', metavar='USER', help='login (email)')
+@click.option('--storage-base-url', metavar='TEMPLATE',
+              help="storage URL template, default 'https://{engine_fqdn}/api/v3/storage'")
+@click.option('--rate-limits/--no-rate-limits', default=True, show_default=True,
+              help="the SDK's client-side rate limits (turn off only for your own server, e.g. the emulator)")
+@click.option('--progress/--no-progress', default=None,
+              help='progress bars on stderr (default: when stderr is a terminal)')
+@click.option('--debug', is_flag=True, help='SDK debug log (redacted) and tracebacks on stderr')
+@click.version_option(__version__, '--version', prog_name='ambra')
+@click.pass_context
+def cli(
+    ctx: click.Context, profile: Optional[str], url: Optional[str], username: Optional[str],
+    storage_base_url: Optional[str], rate_limits: bool, progress: Optional[bool], debug: bool,
+) -> None:
+    """Command line of the Ambra Health (DICOM Grid) cloud, on ambra-sdk.
+
+    \b
+    Examples:
+      ambra login --url https://access.dicomgrid.com/api/v3 --username me@example.com
+      ambra study list --filter modality=equals:CT --fields uuid,patient_name --csv > ct.csv
+      ambra study download 1.2.3.4 --namespace NS --to ./studies
+      ambra call Study get uuid=UUID
+    """
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format='%(levelname)s %(name)s: %(message)s')
+    state = CliContext(profile, url, username, storage_base_url, rate_limits, debug, progress)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def _register() -> None:
+    from ambra_sdk.cli.call import call
+    from ambra_sdk.cli.emulator import emulator
+    from ambra_sdk.cli.image import image
+    from ambra_sdk.cli.login import login, logout, profiles
+    from ambra_sdk.cli.study import study
+
+    for command in (login, logout, profiles, study, image, call, emulator):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the ``ambra`` console script and of ``python -m ambra_sdk``."""
+    cli(prog_name='ambra')

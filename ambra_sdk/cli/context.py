@@ -1,0 +1,77 @@
+"""The state shared by the commands of one ``ambra`` run: options, resolved credentials, the Api."""
+
+from typing import Any, Optional
+
+import click
+
+from ambra_sdk.cli.credentials import Resolved, build_api, resolve
+
+__all__ = ['CliContext', 'pass_cli']
+
+
+class CliContext:
+    """Global options of ``ambra`` and the lazily built :class:`~ambra_sdk.api.Api`.
+
+    :param profile: ``--profile``.
+    :param url: ``--url``.
+    :param username: ``--username``.
+    :param storage_base_url: ``--storage-base-url``.
+    :param rate_limits: keep the SDK's client-side rate limits.
+    :param debug: ``--debug``.
+    :param progress: show progress bars (``--progress/--no-progress``; None: when stderr is a terminal).
+    """
+
+    def __init__(
+        self, profile: Optional[str], url: Optional[str], username: Optional[str],
+        storage_base_url: Optional[str], rate_limits: bool, debug: bool, progress: Optional[bool],
+    ) -> None:
+        self.profile = profile
+        self.url = url
+        self.username = username
+        self.storage_base_url = storage_base_url
+        self.rate_limits = rate_limits
+        self.debug = debug
+        self._progress = progress
+        self._api: Any = None
+        self._resolved: Optional[Resolved] = None
+        #: ``ambra call --csv FILE``: the rows file of a batch of calls.
+        self.batch_csv: Any = None
+        self.batch_options: dict = {}
+
+    @property
+    def progress(self) -> bool:
+        """Whether to draw progress bars (on stderr)."""
+        if self._progress is not None:
+            return self._progress
+        stream = click.get_text_stream('stderr')
+        try:
+            return bool(stream.isatty())
+        except (AttributeError, ValueError):
+            return False
+
+    def resolved(self, need_secret: bool = True) -> Resolved:
+        """Return the resolved connection settings (see :func:`ambra_sdk.cli.credentials.resolve`)."""
+        if self._resolved is None or (need_secret and not (self._resolved.password or self._resolved.sid)):
+            self._resolved = resolve(self.profile, self.url, self.username, self.storage_base_url,
+                                     need_secret=need_secret)
+        return self._resolved
+
+    @property
+    def api(self) -> Any:
+        """The Api of this run (built on first use; it logs in on its first call)."""
+        if self._api is None:
+            self._api = build_api(self.resolved(), rate_limits=self.rate_limits)
+        return self._api
+
+    def close(self) -> None:
+        """Log out when this run logged in with a password (a sid given by the user is left alive)."""
+        api, self._api = self._api, None
+        if api is None or self._resolved is None or self._resolved.sid:
+            return
+        try:
+            api.logout()
+        except Exception:  # noqa: BLE001, S110 - logging out is a courtesy
+            pass
+
+
+pass_cli = click.make_pass_decorator(CliContext)

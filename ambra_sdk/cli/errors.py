@@ -1,0 +1,151 @@
+"""One place mapping a failure to one stderr line and an exit code.
+
+Every command runs inside :func:`guarded`: a known failure becomes
+``ambra: error: <what to fix>`` on stderr and an exit code of
+:class:`~ambra_sdk.cli.exit_codes.ExitCode`; the traceback is shown only with
+``--debug``. Messages go through :func:`ambra_sdk.redact.redact_text`, so a
+sid or password the Api has seen never reaches the terminal.
+"""
+
+import sys
+import traceback
+from contextlib import contextmanager
+from typing import Iterator, Optional, Tuple
+
+import click
+import requests
+
+from ambra_sdk.cli.exit_codes import ExitCode
+from ambra_sdk.exceptions.base import AmbraException, ApiConfigurationError, MissingCredentials
+from ambra_sdk.redact import redact_text
+
+__all__ = ['CliError', 'describe', 'first_line', 'guarded', 'echo_error']
+
+#: Service error types that mean the user's input was wrong (exit 2).
+_BAD_INPUT_TYPES = frozenset({
+    'INVALID_FIELD', 'INVALID_CONDITION', 'FILTER_NOT_FOUND', 'INVALID_SORT_FIELD', 'INVALID_SORT_ORDER',
+    'MISSING_FIELDS', 'INVALID_JSON', 'INVALID_FIELD_NAME',
+})
+_AUTH_TYPES = frozenset({'INVALID_CREDENTIALS', 'LOCKOUT', 'SSO_ONLY', 'PASSWORD_RESET', 'VALIDATE', 'BAD_PIN'})
+
+
+class CliError(click.ClickException):
+    """A failure the user can fix: one line on stderr, then ``exit_code``.
+
+    :param message: what went wrong and what to do.
+    :param exit_code: the process exit status.
+    """
+
+    def __init__(self, message: str, exit_code: int = ExitCode.BAD_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = int(exit_code)
+
+    def show(self, file: Optional[object] = None) -> None:
+        """Write ``ambra: error: <message>`` to stderr."""
+        echo_error(self.format_message())
+
+
+def echo_error(message: str) -> None:
+    """Write one redacted ``ambra: error:`` line to stderr."""
+    click.echo('ambra: error: {0}'.format(first_line(message)), err=True)
+
+
+def first_line(message: str) -> str:
+    """The message on one line, redacted (service errors span several lines)."""
+    from ambra_sdk.cli.output import printable
+
+    lines = [line.strip() for line in redact_text(str(message)).splitlines() if line.strip()]
+    return printable(' | '.join(lines)) if lines else 'unknown error'
+
+
+def _service_message(error: AmbraException) -> Tuple[int, str]:
+    error_type = getattr(error, 'error_type', None)
+    subtype = getattr(error, 'error_subtype', None)
+    description = (getattr(error, 'description', None) or '').strip().rstrip('.')
+    where = ' ({0})'.format(subtype) if subtype else ''
+    if error_type in _AUTH_TYPES:
+        return ExitCode.AUTH_FAILED, 'the server refused the login ({0}): {1}; check the username and password ' \
+            '(ambra login)'.format(error_type, description)
+    if error_type in _BAD_INPUT_TYPES:
+        return ExitCode.BAD_INPUT, '{0}{1}: {2}'.format(error_type, where, description)
+    if error_type is not None:
+        return ExitCode.SERVER_ERROR, '{0}{1}: {2}'.format(error_type, where, description)
+    code = getattr(error, 'code', None)
+    if code == 401:
+        return ExitCode.AUTH_FAILED, 'the server answered 401: the sid or the credentials are not valid; ' \
+            'log in again (ambra login)'
+    if code == 403:
+        return ExitCode.AUTH_FAILED, 'the server answered 403 (access denied): {0}'.format(description or error)
+    return ExitCode.SERVER_ERROR, '{0}: {1}'.format(type(error).__name__, description or error)
+
+
+def describe(error: BaseException) -> Tuple[int, str]:
+    """Return ``(exit code, one-line message)`` for an exception.
+
+    :param error: what a command raised.
+    """
+    if isinstance(error, MissingCredentials):
+        return ExitCode.AUTH_FAILED, 'the sid was refused (expired or not valid) and there is no password to ' \
+            'log in again; run "ambra login" or set AMBRA_PASSWORD'
+    if isinstance(error, ApiConfigurationError):
+        return ExitCode.BAD_INPUT, str(error)
+    from ambra_sdk.addon.exceptions import DestinationNotWritable, NoDicomFiles, NotADirectory
+
+    if isinstance(error, (NoDicomFiles, NotADirectory, DestinationNotWritable)):
+        return ExitCode.BAD_INPUT, '{0}: {1}'.format(type(error).__name__, error)
+    if isinstance(error, AmbraException) and hasattr(error, 'code'):
+        return _service_message(error)
+    if isinstance(error, requests.exceptions.Timeout):
+        return ExitCode.UNREACHABLE, 'the server did not answer in time ({0}); check the URL or try ' \
+            'again later'.format(type(error).__name__)
+    if isinstance(error, requests.exceptions.SSLError):
+        return ExitCode.UNREACHABLE, 'TLS error talking to the server; check the URL (https?) and certificates'
+    if isinstance(error, requests.exceptions.ConnectionError):
+        return ExitCode.UNREACHABLE, 'cannot reach the server; check the URL (--url, AMBRA_URL or the profile) ' \
+            'and the network'
+    if isinstance(error, requests.exceptions.InvalidURL):
+        return ExitCode.BAD_INPUT, 'invalid URL; check --url, AMBRA_URL or the profile'
+    if isinstance(error, AmbraException):
+        return ExitCode.SERVER_ERROR, '{0}: {1}'.format(type(error).__name__, error)
+    if isinstance(error, (ValueError, TypeError)):
+        return ExitCode.BAD_INPUT, str(error)
+    if isinstance(error, OSError):
+        return ExitCode.BAD_INPUT, '{0}: {1}'.format(type(error).__name__, error)
+    return ExitCode.INTERNAL, 'unexpected {0}; run again with --debug to see the traceback'.format(
+        type(error).__name__,
+    )
+
+
+@contextmanager
+def guarded(debug: bool) -> Iterator[None]:
+    """Turn exceptions into one stderr line and ``SystemExit(code)``.
+
+    :param debug: print the (redacted) traceback too.
+    """
+    try:
+        yield
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+        raise
+    except KeyboardInterrupt:
+        echo_error('interrupted')
+        raise SystemExit(ExitCode.INTERRUPTED) from None
+    except BrokenPipeError:  # ``ambra study list | head``: the reader is gone, stop quietly
+        _silence_stdout()
+        raise SystemExit(ExitCode.OK) from None
+    except Exception as error:  # noqa: BLE001 - the one place failures become exit codes
+        code, message = describe(error)
+        if debug:
+            click.echo(redact_text(''.join(traceback.format_exception(type(error), error, error.__traceback__))),
+                       err=True)
+        echo_error(message)
+        raise SystemExit(code) from None
+
+
+def _silence_stdout() -> None:
+    try:
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover (CliRunner has no real stdout)
+        pass
