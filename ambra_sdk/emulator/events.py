@@ -7,7 +7,8 @@ its two hook points after a write:
   ``merge_study``): ``READY`` on ``study.<storage_namespace>`` when the study
   is not a phantom and was one (or did not exist) before, else ``EDIT``;
 * :meth:`EventBus.job_saved` (``add_job``, ``update_job``): ``DONE`` on
-  ``job.<namespace>`` when the job reaches the ``DONE`` state.
+  ``job.<namespace>`` when the job finishes (reaches ``DONE`` or
+  ``FAILED``; the event's ``state`` says which).
 
 Listeners (the channel hub of :mod:`ambra_sdk.emulator.channel`) get
 ``(channel, event, fields)`` and must not block: they only queue the event.
@@ -32,6 +33,9 @@ READY = 'READY'
 EDIT = 'EDIT'
 #: Event of ``job.<namespace>``: a storage job finished.
 DONE = 'DONE'
+
+#: Job states after which a job is finished.
+_FINAL_JOB_STATES = frozenset((DONE, 'FAILED'))
 
 #: ``listener(channel, event, fields)``.
 Listener = Callable[[str, str, Mapping[str, Any]], None]
@@ -107,11 +111,12 @@ class EventBus:
 
     def job_saved(self, before: Optional[Mapping[str, Any]], after: Optional[Mapping[str, Any]]) -> None:
         """Hook of the state: a job row was written (``before`` None: it is new)."""
-        if after is None or str(after.get('state') or '').upper() != DONE:
+        state = str((after or {}).get('state') or '').upper()
+        if after is None or state not in _FINAL_JOB_STATES:
             return
-        if before is not None and str(before.get('state') or '').upper() == DONE:
+        if before is not None and str(before.get('state') or '').upper() == state:
             return
         namespace = after.get('namespace')
         if not namespace:
             return
-        self.publish(job_channel(str(namespace)), DONE, job_id=after.get('id'), id=after.get('id'))
+        self.publish(job_channel(str(namespace)), DONE, job_id=after.get('id'), state=state)

@@ -19,6 +19,7 @@ INFO on ``ambra_sdk.service.ws.protocol``.
 
 import contextlib
 import hashlib
+import inspect
 import json
 import logging
 import queue
@@ -93,6 +94,14 @@ def _websockets_client() -> Any:
             'The websocket channel needs the websockets library: {0}'.format(INSTALL_HINT),
         ) from None
     return client
+
+
+def _takes_legacy(client: Any) -> bool:
+    """True when ``client.connect`` has the ``legacy`` flag (websockets 17.1 and later)."""
+    try:
+        return 'legacy' in inspect.signature(client.connect).parameters
+    except (TypeError, ValueError):  # pragma: no cover
+        return False
 
 
 def ws_scheme_url(url: str) -> str:
@@ -185,6 +194,8 @@ class WS:  # noqa: WPS214
         }
         if self.ssl_context is not None and self.url.startswith('wss://'):
             kwargs['ssl'] = self.ssl_context
+        if _takes_legacy(self._client):
+            kwargs['legacy'] = True  # websockets >= 17.1: the connection itself, without a warning
         try:
             return self._client.connect(self.url, **kwargs)  # type: ignore[no-any-return]
         except (OSError, TimeoutError) as error:
