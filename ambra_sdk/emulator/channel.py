@@ -140,8 +140,9 @@ class _Connection:
         except (OSError, RemoteProtocolError, _DroppedError):
             pass
         finally:
-            self.close()
+            self._outbox.put(None)  # the writer sends what is queued (a close frame), then ends
             writer.join(timeout=5)
+            self.close()
 
     def _read_loop(self) -> None:
         self.sock.settimeout(IDLE_TIMEOUT)

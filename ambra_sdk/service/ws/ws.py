@@ -173,10 +173,11 @@ class WS:  # noqa: WPS214
 
     # ------------------------------------------------------------- connection
     def connect(self) -> None:
-        """Open the connection (once; the worker reopens it after a drop).
+        """Open the connection (the worker reopens it after a drop; after :meth:`stop` it starts afresh).
 
         :raises WSConnectError: refused, not a websocket endpoint, or unreachable.
         """
+        self._stopping.clear()
         conn = self._open()
         with self._conn_lock:
             self._conn = conn
@@ -332,8 +333,10 @@ class WS:  # noqa: WPS214
         return False
 
     def stop(self) -> None:
-        """Make :meth:`run` return: close the connection (from any thread)."""
+        """Make :meth:`run` return: close the connection and forget the channels (from any thread)."""
         self._stopping.set()
+        with self._channels_lock:
+            self._channels.clear()
         with self._conn_lock:
             conn, self._conn = self._conn, None
         if conn is not None:
