@@ -56,6 +56,8 @@ MAX_MESSAGE_SIZE = 1024 * 1024
 RECONNECT_DELAYS = (0.05, 5.0)
 #: The ``sid`` placeholder of an unsubscribe (the field is required, its value unused).
 UNSUBSCRIBE_SID = 'NOT NEEDED!'
+#: Longest part of a server's answer quoted in an exception message.
+_MAX_SHOWN = 100
 #: What to install for the channel.
 INSTALL_HINT = "pip install 'ambra-sdk[ws]'"
 
@@ -82,7 +84,8 @@ class SubscribeRefused(WSError):  # noqa: N818
     def __init__(self, channel: str, error_type: Any) -> None:
         self.channel = channel
         self.error_type = error_type
-        super().__init__('The server refused the subscription to {0}: {1}'.format(channel, error_type))
+        shown = str(error_type)[:_MAX_SHOWN]  # a hostile server's answer is not quoted in full
+        super().__init__('The server refused the subscription to {0}: {1}'.format(channel, shown))
 
 
 def _websockets_client() -> Any:
