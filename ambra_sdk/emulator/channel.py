@@ -16,7 +16,8 @@ Protocol (``docs/source/emulator.rst``):
 * ``{"action": "subscribe", "channel": c, "sid": s}``: with a valid sid the
   answer is ``{"status": "OK", "channel": c}``; with a missing or invalid
   sid ``{"status": "ERROR", "error_type": "AUTHORIZATION_REQUIRED",
-  "channel": c}`` (the connection stays open).
+  "channel": c}``, for a namespace the user may not see (:func:`may_listen`)
+  ``NOT_PERMITTED`` (the connection stays open).
 * ``{"action": "unsubscribe", "channel": c, "sid": anything}``: ``{"status":
   "OK", "channel": c}``.
 * ``{"action": "ping"}``: accepted, no answer (protocol-level pings get a pong).
@@ -68,7 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .faults import FaultInjector
     from .state import State
 
-__all__ = ['CHANNEL_PATH', 'IDLE_TIMEOUT', 'ChannelHub', 'hub_of', 'drop_connections', 'open_connections']
+__all__ = ['CHANNEL_PATH', 'may_listen', 'IDLE_TIMEOUT', 'ChannelHub', 'hub_of', 'drop_connections', 'open_connections']
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,25 @@ _CLOSE_UNSUPPORTED = 1003
 def sid_md5(sid: str) -> str:
     """Hex md5 of a sid (what events carry)."""
     return hashlib.md5(sid.encode('utf-8')).hexdigest()  # noqa: S324 - the protocol's choice, not security
+
+
+def may_listen(state: State, user: Mapping[str, Any], channel: str) -> bool:
+    """Whether ``user`` may subscribe to ``channel``.
+
+    ``study.<ns>`` and ``job.<ns>``: a sysadmin, the owner of the user
+    namespace ``<ns>``, or a member of the account of ``<ns>``. Other
+    channel names carry no event here and are allowed.
+    """
+    kind, _, namespace = channel.partition('.')
+    if kind not in ('study', 'job') or not namespace:
+        return True
+    if user.get('sysadmin') or str(user.get('namespace_id')) == namespace:
+        return True
+    found = state.get_object('namespace', namespace)
+    if found is None or not found.get('account_id'):
+        return False
+    memberships = state.list_objects('account_user', user_id=user.get('uuid'))
+    return any(member.get('account_id') == found['account_id'] for member in memberships)
 
 
 class _DroppedError(Exception):
@@ -205,9 +225,14 @@ class _Connection:
             self.send_json({'status': 'OK', 'channel': channel})
             return
         sid = message.get('sid')
-        if not isinstance(sid, str) or not sid or self.hub.state.session_user_uuid(sid) is None:
+        user = self.hub.state.session_user(sid) if isinstance(sid, str) and sid else None
+        if user is None:
             self.send_json({'status': 'ERROR', 'error_type': 'AUTHORIZATION_REQUIRED', 'channel': channel})
             return
+        if not may_listen(self.hub.state, user, channel):
+            self.send_json({'status': 'ERROR', 'error_type': 'NOT_PERMITTED', 'channel': channel})
+            return
+        assert isinstance(sid, str)
         with self._subscriptions_lock:
             self.subscriptions[channel] = sid_md5(sid)
         self.send_json({'status': 'OK', 'channel': channel})

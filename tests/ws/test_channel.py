@@ -10,6 +10,7 @@ import uuid
 import pytest
 from websockets.sync import client
 
+from ambra_sdk.api import Api
 from ambra_sdk.emulator import Emulator
 from ambra_sdk.emulator.channel import open_connections
 
@@ -99,7 +100,21 @@ def test_events_ready_edit_done(emulator, api, namespace_id, sid, make_dicoms):
         assert done['state'] == 'DONE' and done['sid_md5'] == digest
 
 
-def test_subscribe_fault_refuses_and_delay_waits(emulator, sid, namespace_id):
+def test_only_members_may_listen_to_a_namespace(emulator, api, namespace_id):
+    emulator.add_user('member-ws@example.com', 'Member-Passw0rd!')  # a member of the seeded account
+    member = Api.with_creds(
+        emulator.url, 'member-ws@example.com', 'Member-Passw0rd!', storage_base_url=emulator.storage_base_url,
+    )
+    member_sid = member.sid
+    with connect(ws_url(emulator), proxy=None) as ws:
+        assert subscribe(ws, 'study.{0}'.format(emulator.namespace_id), member_sid)['status'] == 'OK'
+        assert subscribe(ws, 'job.{0}'.format(namespace_id), member_sid) == {  # the admin's own namespace
+            'status': 'ERROR', 'error_type': 'NOT_PERMITTED', 'channel': 'job.{0}'.format(namespace_id),
+        }
+        assert subscribe(ws, 'study.unknown-namespace', member_sid)['error_type'] == 'NOT_PERMITTED'
+
+
+def test_subscribe_fault_refuses(emulator, sid, namespace_id):
     emulator.faults.add('/channel/websocket/subscribe', method='WS', status=403, error_type='NOT_PERMITTED')
     with connect(ws_url(emulator), proxy=None) as ws:
         refused = subscribe(ws, 'study.{0}'.format(namespace_id), sid)
