@@ -185,3 +185,21 @@ def test_wait_for_before_run_and_bad_arguments(api):
             manager.subscribe('sid', '')
         with pytest.raises(TimeoutError):
             manager.wait_for(lambda message: True, timeout=0.05)
+
+
+def test_stop_joins_while_reconnecting_to_a_server_that_is_gone():
+    from ambra_sdk.emulator import Emulator
+
+    before = set(client_threads())
+    with Emulator() as emu:
+        api = emu.api()
+        manager = WSManager(api.ws_url)
+        manager.run()
+        manager.subscribe(api.sid, 'study.{0}'.format(emu.namespace_id))
+    deadline = time.monotonic() + 5
+    while manager.worker.connected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)  # a few refused reconnects
+    assert manager.running and not manager.worker.connected
+    manager.stop()
+    assert not manager.running and set(client_threads()) - before == set()
