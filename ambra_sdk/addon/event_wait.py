@@ -27,7 +27,7 @@ record's ``wait_outcome`` attribute is the :class:`WaitOutcome`.
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Generic, NamedTuple, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, NamedTuple, Optional, Tuple, TypeVar, Union
 
 from ambra_sdk.addon.polling import interval_cap, poll
 
@@ -123,7 +123,7 @@ def open_channel(api: Any, channel: str, timeout: float) -> OpenedChannel:
     return OpenedChannel(manager, sid)
 
 
-def _wakes(channel: str, event: str, sid: str) -> Callable[['WSMessage'], bool]:
+def _wakes(channel: str, events: Tuple[str, ...], sid: str) -> Callable[['WSMessage'], bool]:
     from ambra_sdk.service.ws.message import json_fields
     from ambra_sdk.service.ws.ws import sid_md5
 
@@ -134,7 +134,7 @@ def _wakes(channel: str, event: str, sid: str) -> Callable[['WSMessage'], bool]:
         if body.get('channel') != channel:
             return False
         if 'event' in body:
-            return body.get('event') == event and body.get('sid_md5') == digest
+            return body.get('event') in events and body.get('sid_md5') == digest
         return body.get('status') == 'OK'  # subscribed again after a reconnect: events may be lost
 
     return matches
@@ -172,7 +172,7 @@ def wait_event_or_poll(
     probe: Callable[[], Tuple[bool, T]],
     *,
     channel: str,
-    event: str,
+    event: Union[str, Iterable[str]],
     timeout: float,
     ws_timeout: Optional[float],
     use_channel: bool = True,
@@ -182,7 +182,8 @@ def wait_event_or_poll(
     :param api: the :class:`~ambra_sdk.api.Api` (its ``ws_url``, ``sid`` and TLS settings).
     :param probe: returns ``(done, value)``; its exceptions propagate (the channel is closed).
     :param channel: e.g. ``study.<namespace_id>`` or ``job.<namespace_id>``.
-    :param event: the event that may mean done, e.g. ``READY`` or ``DONE``.
+    :param event: the event that may mean done, e.g. ``READY`` or ``DONE``
+        (or several, e.g. ``('READY', 'EDIT')``).
     :param timeout: seconds in all.
     :param ws_timeout: longest pause between two probes (None/non-positive: 5 s).
     :param use_channel: False: poll without trying the channel.
@@ -190,6 +191,7 @@ def wait_event_or_poll(
     """
     deadline = time.monotonic() + max(float(timeout), 0.0)
     cap = interval_cap(ws_timeout)
+    events = (event,) if isinstance(event, str) else tuple(event)
     opened = open_channel(api, channel, timeout) if use_channel else _refused('use_channel=False')
     manager = opened.manager
     if manager is None:
@@ -207,7 +209,7 @@ def wait_event_or_poll(
         outcome = WaitOutcome(done, value, woken_by, False, probes, reason)
     else:
         try:
-            outcome = _listen(manager, probe, _wakes(channel, event, opened.sid), deadline, cap)
+            outcome = _listen(manager, probe, _wakes(channel, events, opened.sid), deadline, cap)
         finally:
             manager.stop()
     logger.debug(

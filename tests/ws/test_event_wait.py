@@ -164,3 +164,19 @@ def test_the_helper_with_use_channel_false(api, namespace_id):
         use_channel=False,
     )
     assert outcome.done and outcome.value == 3 and not outcome.subscribed and outcome.fallback == 'use_channel=False'
+
+
+def test_the_helper_wakes_on_any_of_several_events(emulator, api, namespace_id):
+    """What a wait for another change uses (here: a study's description, which an EDIT announces)."""
+    study = emulator.state.add_study(namespace_id, '1.2.3.79', phantom=0)
+
+    def probe():
+        current = api.Study.get(uuid=study['uuid']).get()
+        return current.get('study_description') == 'changed', current
+
+    join = in_thread(0.3, lambda: emulator.state.update_study(study['uuid'], study_description='changed'))
+    outcome = wait_event_or_poll(
+        api, probe, channel='study.{0}'.format(namespace_id), event=('READY', 'EDIT'), timeout=60, ws_timeout=30,
+    )
+    join()
+    assert outcome.done and outcome.woken_by == WOKEN_EVENT and outcome.probes == 2
