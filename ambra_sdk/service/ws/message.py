@@ -9,7 +9,7 @@ None.
 
 import enum
 import json
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, Dict, NamedTuple, Optional
 
 
 class WSMsgType(enum.IntEnum):
@@ -40,7 +40,7 @@ class WSMessage(NamedTuple):
         return loads(self.data)
 
 
-def json_fields(message: WSMessage) -> dict:  # type: ignore[type-arg]
+def json_fields(message: WSMessage) -> Dict[str, Any]:
     """The JSON object of a message, or ``{}`` when it is not a JSON object (a hostile server).
 
     :param message: a received message.
