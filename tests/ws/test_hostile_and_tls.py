@@ -115,3 +115,82 @@ def test_tls_trusts_what_requests_trusts(tls_server, monkeypatch):
 
 def test_plain_urls_get_no_tls_context():
     assert ssl_context_for(requests.Session(), 'http://localhost/api/v3/channel/websocket') is None
+
+
+class MuteServer:
+    """Accepts websocket connections (wsproto), answers the first subscribe, then never answers a ping."""
+
+    def __init__(self):
+        import socket
+
+        self._sock = socket.socket()
+        self._sock.bind(('127.0.0.1', 0))
+        self._sock.listen(8)
+        self._sock.settimeout(0.2)
+        self.port = self._sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._threads = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self):
+        import socket
+
+        while not self._stop.is_set():
+            try:
+                client, _ = self._sock.accept()
+            except socket.timeout:
+                continue
+            self.connections += 1
+            thread = threading.Thread(target=self._serve, args=(client,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _serve(self, client):
+        from wsproto import ConnectionType, WSConnection
+        from wsproto.events import AcceptConnection, Message, Request, TextMessage
+
+        ws = WSConnection(ConnectionType.SERVER)
+        client.settimeout(0.2)
+        answered = False
+        while not self._stop.is_set():
+            try:
+                data = client.recv(65536)
+            except OSError:
+                continue
+            if not data:
+                break
+            ws.receive_data(data)
+            for event in ws.events():
+                if isinstance(event, Request):
+                    client.sendall(ws.send(AcceptConnection()))
+                elif isinstance(event, TextMessage) and not answered and 'subscribe' in event.data:
+                    answered = True
+                    reply = json.dumps({'status': 'OK', 'channel': json.loads(event.data)['channel']})
+                    client.sendall(ws.send(Message(data=reply)))
+                # pings (JSON or protocol) get nothing: a half-dead server
+        client.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(5)
+        for thread in self._threads:
+            thread.join(5)
+        self._sock.close()
+
+
+def test_a_server_that_stops_answering_pings_is_left_and_reconnected():
+    with MuteServer() as server:
+        manager = WSManager('http://127.0.0.1:{0}/api/v3/channel/websocket'.format(server.port))
+        manager.worker.inactivity_timeout = 0.05
+        with manager.channel(SID, 'study.mute'):
+            deadline = threading.Event()
+            for _ in range(100):
+                if manager.worker.reconnects >= 1:
+                    break
+                deadline.wait(0.05)
+            assert manager.worker.reconnects >= 1 and server.connections >= 2

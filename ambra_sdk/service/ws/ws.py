@@ -23,6 +23,7 @@ import inspect
 import json
 import logging
 import queue
+import socket
 import ssl
 import threading
 import time
@@ -289,6 +290,7 @@ class WS:  # noqa: WPS214
     def _ping(self, conn: 'ClientConnection') -> None:
         pong = self._pong
         if pong is not None and not pong.is_set():
+            _abort(conn)  # a dead peer would not answer the closing handshake either
             self._dropped(conn, TimeoutError('no pong'))
             return
         self.send_json({'action': 'ping'})
@@ -344,6 +346,14 @@ class WS:  # noqa: WPS214
             conn, self._conn = self._conn, None
         if conn is not None:
             _close_quietly(conn)
+
+
+def _abort(conn: 'ClientConnection') -> None:
+    """Shut the connection's socket down, so that closing it does not wait for the peer."""
+    try:
+        conn.socket.shutdown(socket.SHUT_RDWR)
+    except (OSError, AttributeError):
+        pass
 
 
 def _close_quietly(conn: 'ClientConnection') -> None:
