@@ -11,7 +11,8 @@ VERSION = re.search(
 ).group(1)
 
 EXTRAS = {
-    'emulator': ['werkzeug>=2.2', 'pydicom>=2.3', 'numpy>=1.21'],
+    'emulator': ['werkzeug>=2.2', 'pydicom>=2.3', 'numpy>=1.21', 'wsproto>=1.2'],
+    'ws': ['websockets>=13.0'],
     'dicom': ['pydicom>=2.3'],
     'progress': ['tqdm>=4.0'],
     'docs': ['sphinx>=5', 'dynaconf>=3.1'],
@@ -21,7 +22,7 @@ EXTRAS = {
     'keyring': ['keyring>=23'],
 }
 EXTRAS['test'] = sorted(
-    set(EXTRAS['emulator'] + EXTRAS['progress'] + EXTRAS['docs'] + EXTRAS['cli'] + EXTRAS['keyring'])
+    set(EXTRAS['emulator'] + EXTRAS['progress'] + EXTRAS['docs'] + EXTRAS['cli'] + EXTRAS['keyring'] + EXTRAS['ws'])
     | {'pytest>=7', 'hypothesis>=6', 'dynaconf>=3.1', 'ruff', 'mypy', 'types-requests'},
 )
 

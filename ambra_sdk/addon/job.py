@@ -3,8 +3,8 @@
 import uuid as uuid_module
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
+from ambra_sdk.addon.event_wait import wait_event_or_poll
 from ambra_sdk.addon.exceptions import JobFailed, WaitTimeout
-from ambra_sdk.addon.polling import interval_cap, poll
 from ambra_sdk.exceptions.service_base import PreconditionFailed
 
 if TYPE_CHECKING:
@@ -85,15 +85,18 @@ class Job:
     ) -> Any:
         """Wait until a job is done and return it.
 
-        ``/job/get`` is polled with exponential back-off. A job that is not
-        found yet, queued or running is waited for; an error state raises
-        at once.
+        With the ``ws`` extra and a server that accepts the websocket channel,
+        the wait subscribes to ``job.<namespace_id>`` and calls ``/job/get``
+        once, then whenever a ``DONE`` event comes and at least every
+        ``ws_timeout`` seconds; otherwise ``/job/get`` is polled with
+        exponential back-off (see :mod:`ambra_sdk.addon.event_wait`). A job
+        that is not found yet, queued or running is waited for; an error
+        state raises at once.
 
         :param job_id: the job id (the ``X-AmbraHealth-Job-Id`` of the storage call).
-        :param namespace_id: namespace of the job (kept for compatibility:
-            the reference subscribed to its websocket channel).
+        :param namespace_id: namespace of the job (its channel is ``job.<namespace_id>``).
         :param timeout: seconds to wait in all.
-        :param ws_timeout: longest pause between two polls, in seconds.
+        :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
         :return: the job Box in its final state.
         :raises JobFailed: the job ended in an error state.
         :raises WaitTimeout: the job was not done in time (a ``TimeoutError``).
@@ -112,7 +115,11 @@ class Job:
                 raise JobFailed(job_id, job.get('state'), job)
             return state in DONE_STATES, job
 
-        done, job = poll(probe, timeout, interval_cap(ws_timeout))
+        outcome = wait_event_or_poll(
+            self._api, probe, channel='job.{0}'.format(namespace_id), event='DONE',
+            timeout=timeout, ws_timeout=ws_timeout,
+        )
+        done, job = outcome.done, outcome.value
         if not done:
             seen = 'was never found' if job is None else 'is still {!r}'.format(job.get('state'))
             raise WaitTimeout(
@@ -139,7 +146,7 @@ class Job:
         :param method: a storage method taking ``x_ambrahealth_job_id``
             (e.g. ``api.Storage.Study.anonymize``).
         :param timeout: seconds to wait for the job.
-        :param ws_timeout: longest pause between two polls.
+        :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
         :param kwargs: the method's arguments; ``namespace`` is required.
         :return: what the method returned (with ``only_prepare=True``: the
             prepared request, without waiting).

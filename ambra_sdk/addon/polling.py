@@ -1,9 +1,10 @@
 """Polling with a deadline and exponential back-off (what the addon waits use).
 
 The reference waited for websocket push events between polls; the poll is
-what decided the outcome. Here the service is polled alone: first after
-:data:`INITIAL_INTERVAL` seconds, the pause doubling up to a cap (the
-``ws_timeout`` argument of the waits), and never past the deadline.
+what decided the outcome. :mod:`ambra_sdk.addon.event_wait` does the same
+when the channel is there and falls back to :func:`poll` when it is not:
+first after :data:`INITIAL_INTERVAL` seconds, the pause doubling up to a cap
+(the ``ws_timeout`` argument of the waits), and never past the deadline.
 """
 
 import time

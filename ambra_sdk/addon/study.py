@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 from ambra_sdk.addon.deprecated import deprecated
 from ambra_sdk.addon.dicom_io import PathType, as_path
+from ambra_sdk.addon.event_wait import wait_event_or_poll
 from ambra_sdk.addon.exceptions import DownloadFailed, NotADirectory, UploadFailed, WaitTimeout
 from ambra_sdk.addon.job import is_not_found
 from ambra_sdk.addon.multipart import DEFAULT_MULTIPART_THRESHOLD
 from ambra_sdk.addon.params import UploadedImageParams
-from ambra_sdk.addon.polling import interval_cap, poll
 from ambra_sdk.addon.pool import DEFAULT_MAX_WORKERS, DEFAULT_RETRIES
 from ambra_sdk.addon.progress import Progress
 from ambra_sdk.addon.results import DownloadResult, UploadResult
@@ -188,7 +188,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param study_dir: the folder.
         :param namespace_id: storage (and PHI) namespace.
         :param timeout: seconds to wait for the study after the upload.
-        :param ws_timeout: longest pause between two polls.
+        :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
         :param upload_options: ``max_workers``, ``retries``, ``progress``, ``pattern``, ``skip_existing``,
             ``multipart_threshold``.
         :return: the study Box (``/study/get``), no longer a phantom.
@@ -210,7 +210,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param dicom_paths: one path or an iterable of paths.
         :param namespace_id: storage (and PHI) namespace.
         :param timeout: seconds to wait for the study after the upload.
-        :param ws_timeout: longest pause between two polls.
+        :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
         :param upload_options: ``max_workers``, ``retries``, ``progress``, ``skip_existing``,
             ``multipart_threshold``.
         :return: the study Box, no longer a phantom.
@@ -236,14 +236,18 @@ class Study:  # noqa: WPS214 (one method per helper)
     ) -> Any:
         """Wait until a study exists in a namespace and is not a phantom any more.
 
-        ``/study/get`` is polled with exponential back-off (first after 50 ms,
-        doubling up to ``ws_timeout`` seconds).
+        With the ``ws`` extra and a server that accepts the websocket channel,
+        the wait subscribes to ``study.<namespace_id>`` and calls
+        ``/study/get`` once, then whenever a ``READY`` event comes and at
+        least every ``ws_timeout`` seconds. Otherwise ``/study/get`` is
+        polled with exponential back-off (first after 50 ms, doubling up to
+        ``ws_timeout`` seconds). See :mod:`ambra_sdk.addon.event_wait`.
 
         :param study_uid: the study UID.
         :param namespace_id: its storage namespace.
         :param timeout: seconds to wait in all.
-        :param ws_timeout: longest pause between two polls (the reference's
-            websocket wait; no websocket is used).
+        :param ws_timeout: longest wait for an event, and longest pause
+            between two polls, in seconds.
         :return: the study Box.
         :raises WaitTimeout: the study was not found, or is still a phantom,
             when the time is up (a ``TimeoutError``; ``error.last`` is the
@@ -259,7 +263,11 @@ class Study:  # noqa: WPS214 (one method per helper)
                 raise
             return _is_ready(study), study
 
-        done, study = poll(probe, timeout, interval_cap(ws_timeout))
+        outcome = wait_event_or_poll(
+            self._api, probe, channel='study.{0}'.format(namespace_id), event='READY',
+            timeout=timeout, ws_timeout=ws_timeout,
+        )
+        done, study = outcome.done, outcome.value
         if not done:
             seen = 'was not found' if study is None else 'is still a phantom'
             raise WaitTimeout(
@@ -284,7 +292,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param namespace_id: namespace to copy it into.
         :param include_attachments: copy the attachments too.
         :param timeout: seconds to wait for the copy.
-        :param ws_timeout: longest pause between two polls.
+        :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
         :return: the new study Box.
         """
         from_uid = self._api.Study.get(uuid=uuid).only('study_uid').get().study_uid
@@ -329,7 +337,7 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param is_ai: anonymized by a system.
         :param only_prepare: return the prepared request and wait for nothing.
         :param timeout: seconds to wait for the job.
-        :param ws_timeout: longest pause between two polls.
+        :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
         :return: the new study UID (``response.text``), or the prepared request.
         """
         response = self._api.Addon.Job.wait_completion(

@@ -28,6 +28,8 @@ Package layout (one job per module)
 ``accounts.py``      password hashing and login lookup
 ``jobs.py``          jobs of raw (storage) calls with an ``X-AmbraHealth-Job-Id`` header
 ``faults.py``        fault injection rules
+``events.py``        event bus of the state (hook points ``study_saved``, ``job_saved``)
+``channel.py``       ``/api/v3/channel/websocket`` (wsproto; READY / EDIT / DONE events)
 ``requests_log.py``  masked request log
 ``control.py``       ``/_emulator/...`` HTTP control API
 ``seed.py``          the seeded admin, account, namespace (+ demo data)

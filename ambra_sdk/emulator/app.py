@@ -99,6 +99,7 @@ class EmulatorApp:
         self.state = state
         self.config = config
         self.faults = faults if faults is not None else FaultInjector()
+        state.events.faults = self.faults  # websocket channel: message-level faults
         self.requests_log = requests_log if requests_log is not None else RequestLog()
         self.spec = spec if spec is not None else load_spec()
         self.on_reset = on_reset
@@ -106,7 +107,7 @@ class EmulatorApp:
         self._raw_handlers = [r.handler for r in routes]
         self._raw_map = Map(
             [
-                Rule(API_PREFIX + r.rule, endpoint=index, methods=list(r.methods))
+                Rule(API_PREFIX + r.rule, endpoint=index, methods=list(r.methods), websocket=r.websocket)
                 for index, r in enumerate(routes)
             ],
             strict_slashes=False,

@@ -86,6 +86,8 @@ class RawRoute:
     rule: str
     handler: Callable[..., Any]
     methods: Sequence[str] = field(default=('GET',))
+    #: werkzeug matches a websocket upgrade request only to a websocket rule (and no other request).
+    websocket: bool = False
 
 
 _SERVICE: dict[str, ServiceRoute] = {}
@@ -105,13 +107,13 @@ def service_route(url: str, *, auth: str = 'spec', check_spec: bool = True) -> C
     return decorator
 
 
-def raw_route(rule: str, methods: Sequence[str] = ('GET',)) -> Callable[[F], F]:
-    """Register a raw HTTP route (decorator)."""
+def raw_route(rule: str, methods: Sequence[str] = ('GET',), websocket: bool = False) -> Callable[[F], F]:
+    """Register a raw HTTP route (decorator); ``websocket=True`` for a websocket upgrade route."""
 
     def decorator(func: F) -> F:
         methods_upper = tuple(m.upper() for m in methods)
         _RAW[:] = [r for r in _RAW if not (r.rule == rule and tuple(r.methods) == methods_upper)]
-        _RAW.append(RawRoute(rule=rule, handler=func, methods=methods_upper))
+        _RAW.append(RawRoute(rule=rule, handler=func, methods=methods_upper, websocket=websocket))
         return func
 
     return decorator
@@ -147,11 +149,11 @@ def get_service_route(url: str) -> Optional[ServiceRoute]:
     return _SERVICE.get(url)
 
 
-_OPTIONAL_PACKAGES = ('ambra_sdk.emulator.storage',)
+_OPTIONAL_PACKAGES = ('ambra_sdk.emulator.storage', 'ambra_sdk.emulator.channel')
 
 
 def load_route_modules() -> None:
-    """Import the built-in route modules and the optional storage package."""
+    """Import the built-in route modules, the optional storage package and the websocket channel."""
     importlib.import_module('ambra_sdk.emulator.routes')
     for name in _OPTIONAL_PACKAGES:
         try:

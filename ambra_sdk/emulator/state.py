@@ -65,6 +65,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Collection, ContextManager, Iterator, Mapping, Optional, Sequence
 
+from .events import EventBus
+
 __all__ = ['State', 'new_uuid', 'now_str', 'STUDY_COLUMNS']
 
 #: Study fields kept in real columns (everything else lives in ``data``).
@@ -282,6 +284,8 @@ class State:
         self._conn.executescript(_SCHEMA)
         self._json_sql = _has_json_functions(self._conn)
         self._seq = 0
+        #: Events for the websocket channel (:mod:`ambra_sdk.emulator.events`).
+        self.events = EventBus()
         #: How many times :meth:`wipe` emptied :attr:`files_dir` (folders made inside it are gone after one).
         self.wipes = 0
         with self.transaction() as cur:
@@ -338,6 +342,7 @@ class State:
 
     def close(self) -> None:
         """Close the database; remove the data directory if it is temporary."""
+        self.events.close()
         with self._lock:
             self._conn.close()
         if self._own_dir:
@@ -523,7 +528,9 @@ class State:
                 f'INSERT INTO studies ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})',
                 values,
             )
-        return self.get_study(study['uuid']) or study
+        saved = self.get_study(study['uuid']) or study
+        self.events.study_saved(None, saved)
+        return saved
 
     def get_study(
         self,
@@ -660,8 +667,11 @@ class State:
             row = cur.execute('SELECT * FROM studies WHERE uuid = ?', (uuid,)).fetchone()
             if row is None:
                 return None
-            self._write_study(cur, self._study_from_row(row), fields)
-        return self.get_study(uuid)
+            before = self._study_from_row(row)
+            self._write_study(cur, dict(before), fields)
+        saved = self.get_study(uuid)
+        self.events.study_saved(before, saved)
+        return saved
 
     def merge_study(self, study: Mapping[str, Any], fields: Mapping[str, Any]) -> Optional[dict[str, Any]]:
         """:meth:`update_study` for a caller that holds the current row (from :meth:`get_study`).
@@ -675,7 +685,9 @@ class State:
         """
         with self.transaction() as cur:
             self._write_study(cur, dict(study), fields)
-        return self.get_study(study['uuid'])
+        saved = self.get_study(study['uuid'])
+        self.events.study_saved(study, saved)
+        return saved
 
     @staticmethod
     def _write_study(cur: sqlite3.Cursor, study: dict[str, Any], fields: Mapping[str, Any]) -> None:
@@ -868,7 +880,9 @@ class State:
                 'INSERT OR REPLACE INTO jobs (id, kind, state, created, updated, data) VALUES (?, ?, ?, ?, ?, ?)',
                 (job_id, kind, state, stamp, stamp, json.dumps(data)),
             )
-        return {'id': job_id, 'kind': kind, 'state': state, 'created': stamp, 'updated': stamp, **data}
+        job = {'id': job_id, 'kind': kind, 'state': state, 'created': stamp, 'updated': stamp, **data}
+        self.events.job_saved(None, job)
+        return job
 
     def get_job(self, job_id: str) -> Optional[dict[str, Any]]:
         """Return a job or None."""
@@ -886,13 +900,16 @@ class State:
             row = cur.execute('SELECT * FROM jobs WHERE id = ?', (job_id,)).fetchone()
             if row is None:
                 return None
+            before = {'state': row['state']}
             merged = _loads(row['data'])
             merged.update(data)
             cur.execute(
                 'UPDATE jobs SET state = ?, updated = ?, data = ? WHERE id = ?',
                 (state or row['state'], now_str(), json.dumps(merged), job_id),
             )
-        return self.get_job(job_id)
+        job = self.get_job(job_id)
+        self.events.job_saved(before, job)
+        return job
 
 
 def _has_json_functions(conn: sqlite3.Connection) -> bool:
