@@ -105,9 +105,10 @@ def test_inactivity_pings_are_accepted(emulator, api, namespace_id, sid):
     pings = emulator.faults.add('/channel/websocket/ping', method='WS', times=None)  # counts, changes nothing
     channel = 'study.{0}'.format(namespace_id)
     manager = WSManager(api.ws_url)
-    manager.worker.inactivity_timeout = 0.05
+    # a pong must come back within one inactivity period: 0.3 s leaves room on a loaded 2-core machine
+    manager.worker.inactivity_timeout = 0.3
     with manager.channel(sid, channel):
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 10
         while pings.fired < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         ready_study(emulator, namespace_id, '1.2.840.4')
