@@ -220,5 +220,11 @@ class HeadDeadlineHTTPSConnectionPool(HTTPSConnectionPool):
     ConnectionCls = HeadDeadlineHTTPSConnection
 
 
+for _cls in (
+    HeadDeadlineHTTPConnection, HeadDeadlineHTTPSConnection,
+    HeadDeadlineHTTPConnectionPool, HeadDeadlineHTTPSConnectionPool,
+):  # messages keep urllib3's names ("HTTPConnectionPool(host=...)")
+    _cls.__name__ = _cls.__qualname__ = _cls.__name__.replace('HeadDeadline', '')
+
 #: ``PoolManager.pool_classes_by_scheme`` of the SDK's adapters.
 POOL_CLASSES = {'http': HeadDeadlineHTTPConnectionPool, 'https': HeadDeadlineHTTPSConnectionPool}
