@@ -145,7 +145,6 @@ class AmbraSession(requests.Session):
         self._timeout_source = timeout_source
         self._write_classifier = write_classifier
         self._body_limit_source = body_limit_source
-        self.max_redirects = 0
         #: The adapter the SDK mounts on ``http://`` and ``https://``.
         self.default_adapter: Optional[HTTPAdapter] = None
         #: The adapter of writes (not mounted: chosen by :meth:`get_adapter`).

@@ -55,8 +55,8 @@ SEGMENT_SAFE = "-._~!$&'()*+,;=:@"
 
 _CONTROL_RE = re.compile(r'[\x00-\x1f\x7f-\x9f]')
 _FORBIDDEN_IN_SEGMENT = ('/', '?', '#', '\\')
-_LABEL_RE = re.compile(r'^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$')
-_PORT_RE = re.compile(r'^[0-9]{1,5}$')
+_LABEL_RE = re.compile(r'[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?')
+_PORT_RE = re.compile(r'[0-9]{1,5}')
 
 
 def encode_path_segment(name: str, value: Any) -> str:
@@ -95,7 +95,7 @@ def check_engine_fqdn(engine_fqdn: Any) -> str:
             type(engine_fqdn).__name__,
         ))
     host, port = _split_port(engine_fqdn)
-    if port is not None and not (_PORT_RE.match(port) and 0 < int(port) < 65536):
+    if port is not None and not (_PORT_RE.fullmatch(port) and 0 < int(port) < 65536):
         raise ValueError('engine_fqdn has an invalid port: {0!r}'.format(engine_fqdn))
     if host.startswith('['):
         if not host.endswith(']'):
@@ -107,7 +107,7 @@ def check_engine_fqdn(engine_fqdn: Any) -> str:
         return engine_fqdn
     ascii_host = _idna(host, engine_fqdn)
     labels = ascii_host[:-1].split('.') if ascii_host.endswith('.') else ascii_host.split('.')
-    if not ascii_host or len(ascii_host) > 253 or not all(_LABEL_RE.match(label) for label in labels):
+    if not ascii_host or len(ascii_host) > 253 or not all(_LABEL_RE.fullmatch(label) for label in labels):
         raise ValueError(
             'engine_fqdn must be a host name or address with an optional port, got {0!r}'.format(engine_fqdn),
         )
