@@ -102,18 +102,24 @@ class HeaderDripServer(_Base):
 
 
 class PlainHttpServer(_Base):
-    """A plain-HTTP server: answers anything, a TLS client hello included, with ``400 Bad Request``."""
+    """A plain-HTTP server: answers anything, a TLS client hello included, with ``400 Bad Request``.
 
-    def __init__(self) -> None:
+    With ``answer=False`` it closes the connection without a word (what the
+    emulator does on its plain port when a TLS client hello arrives).
+    """
+
+    def __init__(self, answer: bool = True) -> None:
         super().__init__()
         self.connections = 0
+        self.answer = answer
 
     def handle(self, client: socket.socket) -> None:
         self.connections += 1
         try:
             client.settimeout(5)
             client.recv(65536)
-            client.sendall(b'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+            if self.answer:
+                client.sendall(b'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
             client.close()
         except OSError:
             return
