@@ -18,6 +18,8 @@ class Reply(NamedTuple):
     status: int = 200
     body: bytes = b'{}'
     headers: Tuple[Tuple[str, str], ...] = (('Content-Type', 'application/json'),)
+    #: False: no Content-Length, the body ends when the connection closes.
+    with_length: bool = True
 
 
 class ScriptServer(_Base):
@@ -43,9 +45,16 @@ class ScriptServer(_Base):
                 with self._lock:
                     self.requests.append((method, target, body))
                 reply = self.script(method, target)
-                head = 'HTTP/1.1 {0} X\r\nContent-Length: {1}\r\n'.format(reply.status, len(reply.body))
+                head = 'HTTP/1.1 {0} X\r\n'.format(reply.status)
+                if reply.with_length:
+                    head += 'Content-Length: {0}\r\n'.format(len(reply.body))
+                else:
+                    head += 'Connection: close\r\n'
                 head += ''.join('{0}: {1}\r\n'.format(name, value) for name, value in reply.headers)
                 client.sendall(head.encode('latin-1') + b'\r\n' + reply.body)
+                if not reply.with_length:
+                    client.close()
+                    return
         except OSError:
             return
 
