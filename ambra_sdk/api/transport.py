@@ -193,6 +193,8 @@ class AmbraSession(requests.Session):
             if type(response) is requests.Response:
                 response.__class__ = AmbraResponse
             if stream:
+                if not 200 <= response.status_code < 300:  # an error body is read into memory
+                    response._ambra_max_bytes = self.body_limit()  # type: ignore[attr-defined]
                 return response
             response._ambra_max_bytes = self.body_limit()  # type: ignore[attr-defined]
             try:
@@ -258,6 +260,10 @@ class AmbraResponse(requests.Response):
         chunks = super().iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode)
         return _checked_chunks(chunks, limit)
 
+    def raise_for_status(self) -> None:
+        """Raise ``HTTPError`` for a 4xx/5xx status, without the sid of the URL in it."""
+        call_cleanly(super().raise_for_status)
+
 
 def _checked_chunks(chunks: Any, limit: Optional[int]) -> Any:
     done = 0
@@ -293,6 +299,13 @@ class AmbraAdapter(HTTPAdapter):
         """Create the pool manager, with connections that bound the time of the head."""
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
+
+    def proxy_manager_for(self, proxy: Any, **proxy_kwargs: Any) -> Any:
+        """Return the manager of an HTTP(S) proxy, with the same connections (SOCKS proxies keep theirs)."""
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if type(manager) is urllib3.ProxyManager:
+            manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+        return manager
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """Send the request (see :meth:`requests.adapters.HTTPAdapter.send`)."""

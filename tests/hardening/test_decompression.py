@@ -78,3 +78,13 @@ def test_download_expansion_is_settable(script_server, tmp_path):
     target = tmp_path / 'study.zip'
     api.Storage.Study.download(server.engine_fqdn, 'ns', '1.2.3', 'dicom', to_path=str(target))
     assert target.stat().st_size == 32 * MIB
+
+
+def test_streamed_error_body_is_bounded(script_server, tmp_path):
+    bomb = gzip_reply(ZIP_BOMB)
+    server = script_server(Reply(404, bomb.body, bomb.headers))
+    api = make_api(server)
+    api.max_body_bytes = 4 * MIB
+    with pytest.raises(ResponseTooLarge):  # the error mapper reads the body: bounded
+        api.Storage.Study.download(server.engine_fqdn, 'ns', '1.2.3', 'dicom', to_path=str(tmp_path / 'x.zip'))
+    assert os.listdir(tmp_path) == []

@@ -106,3 +106,13 @@ def test_session_level_errors_outside_send_are_clean():
     with pytest.raises(requests.exceptions.InvalidURL) as info:
         api.storage_session.get('http://[bad/api?sid=' + SID)
     assert leaks(info.value) == {}
+
+
+def test_raise_for_status_is_clean(script_server):
+    server = script_server(Reply(404, b'{}'))
+    api = make_api(server)
+    response = api.storage_get(server.url + '/storage/x', True, params={})
+    with pytest.raises(requests.exceptions.HTTPError) as info:
+        response.raise_for_status()
+    assert leaks(info.value) == {}
+    assert '404' in str(info.value)
