@@ -16,6 +16,8 @@ from ambra_sdk.exceptions.storage import (
 )
 from ambra_sdk.redact import redact_text
 
+_NOT_JSON = object()
+
 
 def _body_start(response: Response) -> str:
     try:
@@ -53,9 +55,11 @@ def check_errors(response: Response) -> Response:
     if status not in STORAGE_ERROR_CODES:
         raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response))
     try:
-        body = response.json()
+        body = json.loads(response.content)
     except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
-        raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response)) from None
+        body = _NOT_JSON
+    if body is _NOT_JSON:  # raised here, not in the except block: the decoder's error is not chained
+        raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response))
     if not isinstance(body, dict):
         raise UnexpectedStorageResponse(status, 'Error body is not a JSON object', _body_start(response))
     raise_storage_error(status, body, _body_start(response))

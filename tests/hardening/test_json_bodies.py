@@ -41,3 +41,16 @@ def test_storage_error_bodies(script_server, name):
     api = make_api(server)
     with pytest.raises(UnexpectedStorageResponse):
         api.Storage.Study.schema(server.engine_fqdn, 'ns', '1.2.3')
+
+
+@pytest.mark.parametrize('status', [200, 404])
+def test_no_decoder_error_in_the_chain(script_server, status):
+    server = script_server(Reply(status, b'{"sid": "' + SID.encode() + b'", oops'))
+    api = make_api(server)
+    with pytest.raises(UnexpectedStorageResponse) as info:
+        api.Storage.Study.schema(server.engine_fqdn, 'ns', '1.2.3')
+    assert info.value.__context__ is None and SID not in str(info.value)
+    server.script = lambda method, target: Reply(412 if status == 404 else 200, b'{"sid": "' + SID.encode() + b'", x')
+    with pytest.raises(ServiceResponseError) as service_info:
+        api.Session.user().get()
+    assert service_info.value.__context__ is None
