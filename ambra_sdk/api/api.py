@@ -17,6 +17,8 @@ from ambra_sdk.api.namespaces import SERVICE_NAMESPACES, LazyNamespace, service_
 from ambra_sdk.api.rate_limiter import RateLimiter
 from ambra_sdk.api.retry import RETRY_POLICIES, SAFE_POLICY
 from ambra_sdk.api.transport import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_DOWNLOAD_EXPANSION,
     DEFAULT_TIMEOUT,
     TimeoutType,
     build_session,
@@ -246,6 +248,8 @@ class Api:
         self._sid_lock = threading.RLock()
         self._local = threading.local()
         self._rate_limiter = RateLimiter(rate_limits)
+        self._max_body_bytes = DEFAULT_MAX_BODY_BYTES
+        self._max_download_expansion = DEFAULT_MAX_DOWNLOAD_EXPANSION
 
     # ------------------------------------------------------------------ factories
     @classmethod
@@ -354,6 +358,34 @@ class Api:
         self._timeout = validate_timeout(value)
 
     @property
+    def max_body_bytes(self) -> int:
+        """Largest decoded body read into memory (service answers, storage JSON, error bodies).
+
+        Default :data:`ambra_sdk.api.transport.DEFAULT_MAX_BODY_BYTES` (128 MiB);
+        a larger answer raises :class:`~ambra_sdk.exceptions.base.ResponseTooLarge`.
+        """
+        return self._max_body_bytes
+
+    @max_body_bytes.setter
+    def max_body_bytes(self, value: int) -> None:
+        self._max_body_bytes = _positive_int(value, 'max_body_bytes')
+
+    @property
+    def max_download_expansion(self) -> int:
+        """How many times a compressed download may grow once decoded (default 100).
+
+        A download with a ``Content-Encoding`` may decode to at most this many
+        times its encoded length (as declared, else as received) plus 1 MiB;
+        beyond, it raises :class:`~ambra_sdk.exceptions.base.ResponseTooLarge`
+        and leaves no file.
+        """
+        return self._max_download_expansion
+
+    @max_download_expansion.setter
+    def max_download_expansion(self, value: int) -> None:
+        self._max_download_expansion = _positive_int(value, 'max_download_expansion')
+
+    @property
     def rate_limits(self) -> Optional[RateLimits]:
         """Client-side limits of service calls (None: off)."""
         return self._rate_limiter.rate_limits
@@ -379,6 +411,9 @@ class Api:
     def _current_timeout(self) -> TimeoutType:
         return self._timeout
 
+    def _current_body_limit(self) -> Optional[int]:
+        return self._max_body_bytes
+
     @property
     def service_session(self) -> requests.Session:
         """The session of service calls (created on first use)."""
@@ -389,6 +424,7 @@ class Api:
                     self._service_session = build_session(
                         self.service_retry_params, self._service_headers, self._current_timeout,
                         kind='service', policy=self.retry_policy,  # reliability: retry policy
+                        body_limit_source=self._current_body_limit,
                     )
                 session = self._service_session
         return session
@@ -403,6 +439,7 @@ class Api:
                     self._storage_session = build_session(
                         self.storage_retry_params, self._storage_headers, self._current_timeout,
                         kind='storage', policy=self.retry_policy,  # reliability: retry policy
+                        body_limit_source=self._current_body_limit,
                     )
                 session = self._storage_session
         return session
@@ -525,7 +562,7 @@ class Api:
             self._local.used_sid = sid
             data['sid'] = sid
             kwargs['data'] = data
-        kwargs.setdefault('allow_redirects', False)
+        kwargs['allow_redirects'] = False
         if logger.isEnabledFor(logging.INFO):
             logger.info(
                 'Service post: %s. Params: %s',
@@ -604,6 +641,12 @@ def _access_denied_class() -> Any:
     except ImportError:  # pragma: no cover - storage exceptions always ship
         return AuthorizationRequired
     return AccessDenied
+
+
+def _positive_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError('{0} must be a positive int, got {1!r}'.format(name, value))
+    return value
 
 
 def _check_url(url: Any) -> None:

@@ -30,7 +30,7 @@ import time
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
-from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.exceptions import MaxRetryError, ResponseError, SSLError
 from urllib3.util.retry import Retry
 
 #: Name of the default policy and of the reference (3.21.6.0-1) one.
@@ -118,6 +118,29 @@ def is_storage_read_url(url: str) -> bool:
     :param url: absolute storage URL.
     """
     return last_segment(url) not in STORAGE_UNSAFE_SEGMENTS
+
+
+def is_tls_failure(error: Optional[Exception]) -> bool:
+    """Tell whether a failed attempt is a TLS failure (never transient: not retried).
+
+    A TLS client hello answered in plain HTTP, a certificate that does not
+    verify, a handshake the server refused: sending it again gives the same
+    answer, so the call fails at once instead of after every retry.
+
+    :param error: the error urllib3 passes to ``Retry.increment``.
+    """
+    return isinstance(error, SSLError)
+
+
+class ReferenceRetry(Retry):
+    """The ``'reference'`` policy's ``Retry``: as urllib3's, except that TLS failures are not retried."""
+
+    def increment(self, method: Optional[str] = None, url: Optional[str] = None, *args: Any, **kwargs: Any) -> Retry:  # type: ignore[override]
+        """Count one more failure; a TLS failure ends the retries at once."""
+        error = kwargs.get('error', args[1] if len(args) > 1 else None)
+        if is_tls_failure(error):
+            raise MaxRetryError(kwargs.get('_pool'), url or '', error)  # type: ignore[arg-type]
+        return super().increment(method, url, *args, **kwargs)
 
 
 def mark_call_start() -> None:
@@ -223,7 +246,9 @@ class SafeRetry(Retry):
         _pool: Any = None,
         _stacktrace: Any = None,
     ) -> 'SafeRetry':
-        """Count one more failure; raise ``MaxRetryError`` past the deadline or on a too long Retry-After."""
+        """Count one more failure; raise ``MaxRetryError`` past the deadline, on a long Retry-After or a TLS failure."""
+        if is_tls_failure(error):
+            raise MaxRetryError(_pool, url or '', error)
         new_retry: SafeRetry = super().increment(  # type: ignore[assignment]
             method, url, response=response, error=error, _pool=_pool, _stacktrace=_stacktrace,
         )

@@ -14,19 +14,22 @@
 """
 
 import logging
+import math
 import time
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from ambra_sdk.api.body_guard import guard_body, read_timeout_of
+from ambra_sdk.api.body_guard import POOL_CLASSES, guard_body, read_timeout_of
+from ambra_sdk.api.errors import call_cleanly, clean_error
 from ambra_sdk.api.retry import (
     REFERENCE_POLICY,
     RETRY_POLICIES,
     SAFE_POLICY,
+    ReferenceRetry,
     SafeRetry,
     compat_retry_kwargs,
     default_safe_params,
@@ -35,7 +38,7 @@ from ambra_sdk.api.retry import (
     make_safe_retries,
     mark_call_start,
 )
-from ambra_sdk.exceptions.base import RequestTimeout
+from ambra_sdk.exceptions.base import ResponseTooLarge
 from ambra_sdk.redact import redact_text
 
 logger = logging.getLogger(__name__)
@@ -85,7 +88,7 @@ def default_storage_retry_params(policy: str = REFERENCE_POLICY) -> Dict[str, An
     return params
 
 
-def make_retry(params: Mapping[str, Any]) -> Retry:
+def make_retry(params: Mapping[str, Any]) -> Retry:  # a ReferenceRetry: TLS failures are not retried
     """Build a urllib3 ``Retry`` from parameters written for urllib3 1.x or 2.x.
 
     :param params: keyword arguments of ``Retry``; ``method_whitelist`` and
@@ -93,17 +96,41 @@ def make_retry(params: Mapping[str, Any]) -> Retry:
     :returns: the Retry object.
     """
     kwargs = compat_retry_kwargs({key: value for key, value in params.items() if key not in _SAFE_ONLY_KEYS})
-    return Retry(**kwargs)
+    return ReferenceRetry(**kwargs)
+
+
+#: Largest decoded body, in bytes, read into memory (service answers, storage
+#: JSON, error bodies): ``api.max_body_bytes``. Streamed downloads are not
+#: bound by it (see ``api.max_download_expansion``).
+DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024
+
+#: How many times a compressed download may grow once decoded (plus 1 MiB):
+#: ``api.max_download_expansion``.
+DEFAULT_MAX_DOWNLOAD_EXPANSION = 100
+
+#: Decoded bytes read per step from a compressed body on urllib3 1.x, which
+#: inflates a whole raw read at once (urllib3 2.x bounds each step itself).
+_URLLIB3_1_ENCODED_CHUNK = 16 * 1024
+_URLLIB3_1 = urllib3.__version__.startswith('1.')
 
 
 class AmbraSession(requests.Session):
-    """A :class:`requests.Session` with a default timeout and live headers.
+    """A :class:`requests.Session` with a default timeout, live headers and clean errors.
+
+    * Redirects are never followed (a 30x is returned as it is, and the
+      sid never leaves for another host).
+    * Every ``requests`` exception it raises, whatever adapter is mounted,
+      is a copy of the same type without sid, password or token (see
+      :mod:`ambra_sdk.api.errors`), with no unredacted exception in its chain.
+    * A body read into memory may not exceed ``body_limit_source()`` decoded bytes.
 
     :param headers_source: returns the Api's headers for this side, read at
         every request (session headers < these < per-request headers).
     :param timeout_source: returns the Api's current timeout.
     :param write_classifier: ``url -> True`` when a request to ``url`` must be
         treated as a write (sent through :attr:`write_adapter`); None: never.
+    :param body_limit_source: returns the largest decoded body read into memory
+        (None: :data:`DEFAULT_MAX_BODY_BYTES`).
     """
 
     def __init__(
@@ -111,11 +138,13 @@ class AmbraSession(requests.Session):
         headers_source: Callable[[], Dict[str, str]],
         timeout_source: Callable[[], TimeoutType],
         write_classifier: Optional[Callable[[str], bool]] = None,
+        body_limit_source: Optional[Callable[[], Optional[int]]] = None,
     ) -> None:
         super().__init__()
         self._headers_source = headers_source
         self._timeout_source = timeout_source
         self._write_classifier = write_classifier
+        self._body_limit_source = body_limit_source
         #: The adapter the SDK mounts on ``http://`` and ``https://``.
         self.default_adapter: Optional[HTTPAdapter] = None
         #: The adapter of writes (not mounted: chosen by :meth:`get_adapter`).
@@ -136,6 +165,11 @@ class AmbraSession(requests.Session):
             return self.write_adapter
         return adapter
 
+    def body_limit(self) -> int:
+        """Largest decoded body read into memory, in bytes."""
+        limit = self._body_limit_source() if self._body_limit_source is not None else None
+        return DEFAULT_MAX_BODY_BYTES if limit is None else limit
+
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """Send a request; a read whose body broke off is sent again (safe policy).
 
@@ -144,25 +178,39 @@ class AmbraSession(requests.Session):
         up to ``read`` times of its :class:`~ambra_sdk.api.retry.SafeRetry`,
         within its deadline. Writes and streamed responses are never resent here.
         """
+        return call_cleanly(self._send, request, **kwargs)
+
+    def _send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        kwargs['allow_redirects'] = False
+        stream = bool(kwargs.get('stream'))
         retry = getattr(self.get_adapter(request.url or ''), 'max_retries', None)
-        if kwargs.get('stream') or not isinstance(retry, SafeRetry) or not retry.may_resend(request.method or ''):
-            return super().send(request, **kwargs)
-        resends = retry.read if isinstance(retry.read, int) else 0
+        may_resend = not stream and isinstance(retry, SafeRetry) and retry.may_resend(request.method or '')
+        resends = retry.read if may_resend and isinstance(retry.read, int) else 0  # type: ignore[union-attr]
         started = time.monotonic()
         attempt = 0
         while True:
             response = super().send(request, **{**kwargs, 'stream': True})
+            if type(response) is requests.Response:
+                response.__class__ = AmbraResponse
+            if stream:
+                if not 200 <= response.status_code < 300:  # an error body is read into memory
+                    response._ambra_max_bytes = self.body_limit()  # type: ignore[attr-defined]
+                return response
+            response._ambra_max_bytes = self.body_limit()  # type: ignore[attr-defined]
             try:
                 response.content  # noqa: B018 - reads the body
+            except ResponseTooLarge:
+                response.close()
+                raise
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError):
                 response.close()
-                deadline = retry.deadline_seconds
+                deadline = retry.deadline_seconds if isinstance(retry, SafeRetry) else None
                 if resends <= 0 or (deadline is not None and time.monotonic() - started >= deadline):
                     raise
                 resends -= 1
                 attempt += 1
                 logger.info('Body of %s broke off; sending it again', redact_text(request.url or ''))
-                time.sleep(retry.backoff_for(attempt))
+                time.sleep(retry.backoff_for(attempt))  # type: ignore[union-attr]
                 continue
             return response
 
@@ -173,7 +221,7 @@ class AmbraSession(requests.Session):
             self.write_adapter.close()
 
     def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        """Send a request with the Api's live headers and a timeout."""
+        """Send a request with the Api's live headers and a timeout; redirects are not followed."""
         if args:  # requests' positional order: params, data, headers, ...
             names = ('params', 'data', 'headers', 'cookies', 'files', 'auth', 'timeout')
             for name, value in zip(names, args):
@@ -185,60 +233,84 @@ class AmbraSession(requests.Session):
             if extra:
                 merged.update(extra)
             kwargs['headers'] = merged
-        if kwargs.get('timeout') is None:
+        timeout = kwargs.get('timeout')
+        if timeout is None:
             kwargs['timeout'] = self._timeout_source()
-        return super().request(method, url, **kwargs)
+        elif isinstance(timeout, (int, float, tuple)):
+            kwargs['timeout'] = validate_timeout(timeout)
+        kwargs['allow_redirects'] = False
+        return call_cleanly(super().request, method, url, **kwargs)
 
 
 class AmbraResponse(requests.Response):
-    """A :class:`requests.Response` whose body read timeouts are :class:`RequestTimeout`.
+    """A :class:`requests.Response` with SDK errors while its body is read.
 
-    requests reports a read timeout while reading the body as a plain
-    ``ConnectionError``.
+    * a read timeout is :class:`RequestTimeout` (requests reports it as a plain
+      ``ConnectionError``);
+    * a ``requests`` error holds no secret (see :mod:`ambra_sdk.api.errors`);
+    * a body read into memory larger than its limit raises
+      :class:`~ambra_sdk.exceptions.base.ResponseTooLarge`.
     """
 
     def iter_content(self, chunk_size: Optional[int] = 1, decode_unicode: bool = False) -> Any:
         """Iterate over the body (see :meth:`requests.Response.iter_content`)."""
+        limit = getattr(self, '_ambra_max_bytes', None)
+        if _URLLIB3_1 and isinstance(chunk_size, int) and self.headers.get('Content-Encoding'):
+            chunk_size = min(chunk_size, _URLLIB3_1_ENCODED_CHUNK)
         chunks = super().iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode)
-        return _timeouts_as_request_timeout(chunks, self.request)
+        return _checked_chunks(chunks, limit)
+
+    def raise_for_status(self) -> None:
+        """Raise ``HTTPError`` for a 4xx/5xx status, without the sid of the URL in it."""
+        call_cleanly(super().raise_for_status)
 
 
-def _timeouts_as_request_timeout(chunks: Any, request: Any) -> Any:
-    try:
-        yield from chunks
-    except requests.exceptions.ConnectionError as error:
-        reason = error.args[0] if error.args else None
-        if isinstance(reason, ReadTimeoutError) and not isinstance(error, RequestTimeout):
-            raise RequestTimeout(redact_text(str(error)), request=request) from None
-        raise
+def _checked_chunks(chunks: Any, limit: Optional[int]) -> Any:
+    done = 0
+    while True:
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            return
+        except requests.exceptions.RequestException as error:
+            clean = clean_error(error)
+        else:
+            done += len(chunk)
+            if limit is not None and done > limit:
+                chunks.close()
+                raise ResponseTooLarge(
+                    'The answer is larger than {0} bytes once decoded (api.max_body_bytes)'.format(limit),
+                )
+            yield chunk
+            continue
+        raise clean  # outside the except block: the original is not in the chain
 
 
 class AmbraAdapter(HTTPAdapter):
-    """HTTP adapter that reports a read timeout as a timeout, retries or not.
+    """HTTP adapter of the SDK: head deadline, low-speed body limit, retry deadline.
 
-    Its exceptions never carry the sid of a storage URL in their message.
-
-    requests turns a read timeout that used up urllib3's retries into a plain
-    ``ConnectionError``; this adapter raises
-    :class:`~ambra_sdk.exceptions.base.RequestTimeout` instead, which is both.
-    It starts the retry deadline of the call and puts the low-speed limit of
-    :mod:`ambra_sdk.api.body_guard` on the response body.
+    Its connections read the status line and headers within one read timeout
+    (:mod:`ambra_sdk.api.body_guard`); it starts the retry deadline of the
+    call and puts the low-speed limit on the response body. The session
+    cleans its errors (:mod:`ambra_sdk.api.errors`).
     """
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Create the pool manager, with connections that bound the time of the head."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
+
+    def proxy_manager_for(self, proxy: Any, **proxy_kwargs: Any) -> Any:
+        """Return the manager of an HTTP(S) proxy, with the same connections (SOCKS proxies keep theirs)."""
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if type(manager) is urllib3.ProxyManager:
+            manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+        return manager
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """Send the request (see :meth:`requests.adapters.HTTPAdapter.send`)."""
         mark_call_start()
-        try:
-            response = super().send(request, *args, **kwargs)
-        except requests.exceptions.RequestException as error:
-            reason = error.args[0] if error.args else None
-            if isinstance(reason, MaxRetryError):
-                reason = reason.reason
-            message = redact_text(str(error))
-            if isinstance(reason, ReadTimeoutError):
-                raise RequestTimeout(message, request=request) from None
-            # same type, without the sid that urllib3 put in the message
-            raise type(error)(message, request=error.request, response=error.response) from None
+        response = super().send(request, *args, **kwargs)
         timeout = kwargs.get('timeout', args[1] if len(args) > 1 else None)
         if getattr(response.raw, 'enforce_content_length', True) is False:
             response.raw.enforce_content_length = True  # urllib3 1.26: a short body must fail, as on 2.x
@@ -262,6 +334,7 @@ def build_session(
     timeout_source: Callable[[], TimeoutType],
     kind: str = 'service',
     policy: str = SAFE_POLICY,
+    body_limit_source: Optional[Callable[[], Optional[int]]] = None,
 ) -> AmbraSession:
     """Create a session with the SDK's retrying adapter on ``http://`` and ``https://``.
 
@@ -276,6 +349,7 @@ def build_session(
     :param timeout_source: see :class:`AmbraSession`.
     :param kind: ``'service'`` or ``'storage'``.
     :param policy: ``'safe'`` or ``'reference'``.
+    :param body_limit_source: see :class:`AmbraSession`.
     :raises ValueError: unknown ``kind`` or ``policy``.
     """
     if kind not in ('service', 'storage'):
@@ -283,11 +357,13 @@ def build_session(
     if policy not in RETRY_POLICIES:
         raise ValueError('retry_policy must be one of {0}, got {1!r}'.format(RETRY_POLICIES, policy))
     if policy == REFERENCE_POLICY:
-        session = AmbraSession(headers_source, timeout_source)
+        session = AmbraSession(headers_source, timeout_source, body_limit_source=body_limit_source)
         adapter = AmbraAdapter(max_retries=make_retry(retry_params), pool_maxsize=POOL_MAXSIZE)
     else:
         classifier = _is_service_write if kind == 'service' else _is_storage_write
-        session = AmbraSession(headers_source, timeout_source, write_classifier=classifier)
+        session = AmbraSession(
+            headers_source, timeout_source, write_classifier=classifier, body_limit_source=body_limit_source,
+        )
         read_retry, write_retry = make_safe_retries(retry_params)
         adapter = AmbraAdapter(max_retries=read_retry, pool_maxsize=POOL_MAXSIZE)
         session.write_adapter = AmbraAdapter(max_retries=write_retry, pool_maxsize=POOL_MAXSIZE)
@@ -297,22 +373,37 @@ def build_session(
     return session
 
 
+#: Largest timeout accepted, in seconds (one hour), for the connect and the read part alike.
+MAX_TIMEOUT = 3600.0
+
+
+def _timeout_part(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 < value <= MAX_TIMEOUT
+    )
+
+
 def validate_timeout(timeout: Any) -> TimeoutType:
     """Check a timeout value and return it.
 
-    :param timeout: seconds (number), ``(connect, read)`` or None (no limit: not recommended).
-    :raises ValueError: when the value is not one of those.
+    :param timeout: seconds (a finite number, ``0 < t <=`` :data:`MAX_TIMEOUT`),
+        ``(connect, read)`` of such numbers (or None parts), or None (no limit: not recommended).
+    :raises ValueError: when the value is not one of those (``inf``, ``nan``, ``1e300``, ``True``...).
     """
     if timeout is None:
         return None
-    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+    if _timeout_part(timeout):
         return float(timeout)
     if (
         isinstance(timeout, tuple)
         and len(timeout) == 2
-        and all(part is None or (isinstance(part, (int, float)) and part > 0) for part in timeout)
+        and all(part is None or _timeout_part(part) for part in timeout)
     ):
         return (timeout[0], timeout[1])
     raise ValueError(
-        'timeout must be a positive number of seconds or a (connect, read) tuple, got {0!r}'.format(timeout),
+        'timeout must be a positive, finite number of seconds (at most {0:g}) or a (connect, read) '
+        'tuple of such numbers, got {1!r}'.format(MAX_TIMEOUT, timeout),
     )

@@ -53,3 +53,14 @@ class RequestTimeout(AmbraException, requests.exceptions.ReadTimeout, requests.e
     A :class:`requests.exceptions.ReadTimeout` (and, as requests reports a
     read timeout after retries, a :class:`requests.exceptions.ConnectionError`).
     """
+
+
+class ResponseTooLarge(AmbraException, requests.exceptions.ContentDecodingError):  # noqa: N818
+    """A body grew past its limit once decoded (a decompression bomb, or an absurd answer).
+
+    Bodies read into memory (service answers, storage JSON, error bodies) may
+    not exceed ``api.max_body_bytes`` decoded bytes; a download with a
+    ``Content-Encoding`` may not expand more than ``api.max_download_expansion``
+    times. A :class:`requests.exceptions.ContentDecodingError` (so a
+    ``RequestException``).
+    """

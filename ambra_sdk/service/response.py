@@ -23,6 +23,7 @@ from ambra_sdk.exceptions.service_base import (
     PreconditionFailed,
     ServiceResponseError,
 )
+from ambra_sdk.redact import redact_text
 
 #: How much of a body an exception carries.
 RESPONSE_TEXT_LIMIT = 500
@@ -30,9 +31,10 @@ RESPONSE_TEXT_LIMIT = 500
 
 def _body_start(response: requests.Response) -> str:
     try:
-        return response.text[:RESPONSE_TEXT_LIMIT]
+        text = response.text[:RESPONSE_TEXT_LIMIT]
     except Exception:  # noqa: BLE001 (undecodable body: show what we can)
-        return repr(response.content[:RESPONSE_TEXT_LIMIT])
+        text = repr(response.content[:RESPONSE_TEXT_LIMIT])
+    return redact_text(text)  # a server may echo the sid
 
 
 def response_error(response: requests.Response, description: str) -> ServiceResponseError:
@@ -67,14 +69,15 @@ def decode_json(response: requests.Response, what: str = 'response') -> Any:
     """
     try:
         return json.loads(response.content)
-    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
-        raise response_error(
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON; ValueError: invalid UTF-8 too
+        error = response_error(
             response,
             'The service sent a {what} that is not JSON (content type: {ct})'.format(
                 what=what,
                 ct=response.headers.get('content-type'),
             ),
-        ) from None
+        )
+    raise error  # outside the except block: the decoder's error (holding the body) is not chained
 
 
 def _mapped_exception(errors_mapping: Mapping[Any, Any], error_type: Any, error_subtype: Any) -> Any:

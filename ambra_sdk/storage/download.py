@@ -21,12 +21,19 @@ from typing import Any, BinaryIO, Callable, Optional, Union
 from requests import Response
 from requests.exceptions import ChunkedEncodingError
 
+from ambra_sdk.api.transport import DEFAULT_MAX_DOWNLOAD_EXPANSION
+from ambra_sdk.exceptions.base import ResponseTooLarge
 from ambra_sdk.exceptions.storage import IncompleteDownload
 
 logger = logging.getLogger(__name__)
 
 #: Bytes read per chunk.
 DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+#: How many times a compressed body may grow once decoded (``api.max_download_expansion``).
+DEFAULT_MAX_EXPANSION = DEFAULT_MAX_DOWNLOAD_EXPANSION
+#: Decoded bytes always allowed on top of the expansion limit.
+EXPANSION_ALLOWANCE = 1024 * 1024
 
 ProgressCallback = Callable[[int, Optional[int]], None]
 Progress = Union[None, bool, ProgressCallback]
@@ -101,10 +108,11 @@ class DownloadTarget:
         if not os.path.isdir(directory):
             raise FileNotFoundError('to_path: directory {directory!r} does not exist'.format(directory=directory))
 
-    def save(self, response: Response) -> int:
+    def save(self, response: Response, max_expansion: Optional[int] = None) -> int:
         """Save ``response`` here.
 
         :param response: a streamed response.
+        :param max_expansion: see :func:`save_response` (None: the default).
         :return: the number of bytes written.
         """
         return save_response(
@@ -113,6 +121,7 @@ class DownloadTarget:
             to_file=self.to_file,
             progress=self.progress,
             chunk_size=self.chunk_size,
+            max_expansion=max_expansion,
         )
 
 
@@ -164,12 +173,36 @@ def _tqdm_bar(total: Optional[int]) -> Any:
     return tqdm(total=total, unit='B', unit_scale=True, unit_divisor=1024)
 
 
-def _copy(response: Response, out: BinaryIO, reporter: _Reporter, chunk_size: int) -> int:
+class _ExpansionLimit:
+    """Decoded bytes allowed so far for a compressed body (see :func:`save_response`)."""
+
+    def __init__(self, response: Response, ratio: Optional[int]) -> None:
+        self._response = response
+        self._ratio = ratio if _is_encoded(response) else None
+        self._declared = _content_length(response)
+
+    def check(self, decoded: int) -> None:
+        if self._ratio is None:
+            return
+        encoded = self._declared if self._declared is not None else _raw_bytes(self._response)
+        limit = self._ratio * encoded + EXPANSION_ALLOWANCE
+        if decoded > limit:
+            raise ResponseTooLarge(
+                'The download grew past {0} times its {1} compressed bytes once decoded '
+                '(api.max_download_expansion): a decompression bomb?'.format(self._ratio, encoded),
+            )
+
+
+def _copy(
+    response: Response, out: BinaryIO, reporter: _Reporter, chunk_size: int, max_expansion: Optional[int] = None,
+) -> int:
     done = 0
     total = _content_length(response)
+    expansion = _ExpansionLimit(response, max_expansion)
     try:
         for chunk in response.iter_content(chunk_size=chunk_size):
             if chunk:
+                expansion.check(done + len(chunk))
                 out.write(chunk)
                 done += len(chunk)
                 reporter.update(done, len(chunk))
@@ -206,6 +239,7 @@ def save_response(
     to_file: Optional[BinaryIO] = None,
     progress: Progress = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    max_expansion: Optional[int] = None,
 ) -> int:
     """Write a streamed response body to a path or an open file, in constant memory.
 
@@ -220,28 +254,38 @@ def save_response(
     :param progress: ``callback(done_bytes, total_bytes_or_None)``, or ``True``
         for a tqdm bar (when tqdm is installed).
     :param chunk_size: bytes per chunk.
+    :param max_expansion: a body with a ``Content-Encoding`` may decode to at
+        most this many times its encoded length (as declared in
+        ``Content-Length``, else as received) plus :data:`EXPANSION_ALLOWANCE`
+        bytes (None: :data:`DEFAULT_MAX_EXPANSION`).
     :return: the number of bytes written.
     :raises IncompleteDownload: fewer bytes than ``Content-Length`` arrived.
+    :raises ResponseTooLarge: the body expanded past the limit (no file is left with ``to_path``).
     """
+    if max_expansion is None:
+        max_expansion = DEFAULT_MAX_EXPANSION
     DownloadTarget(to_path=to_path, to_file=to_file, progress=progress, chunk_size=chunk_size).check()
     total = None if _is_encoded(response) else _content_length(response)
     reporter = _Reporter(progress, total)
     try:
         if to_file is not None:
-            return _copy(response, to_file, reporter, chunk_size)
-        return _save_to_path(response, os.fspath(to_path), reporter, chunk_size)  # type: ignore[arg-type]
+            return _copy(response, to_file, reporter, chunk_size, max_expansion)
+        path = os.fspath(to_path)  # type: ignore[arg-type]
+        return _save_to_path(response, path, reporter, chunk_size, max_expansion)
     finally:
         reporter.close()
         response.close()
 
 
-def _save_to_path(response: Response, path: str, reporter: _Reporter, chunk_size: int) -> int:
+def _save_to_path(
+    response: Response, path: str, reporter: _Reporter, chunk_size: int, max_expansion: Optional[int],
+) -> int:
     directory, name = os.path.split(os.path.abspath(path))
     temp_path = os.path.join(directory, '.{name}.{token}.part'.format(name=name, token=secrets.token_hex(6)))
     descriptor = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0), 0o666)
     try:
         with os.fdopen(descriptor, 'wb') as out:
-            written = _copy(response, out, reporter, chunk_size)
+            written = _copy(response, out, reporter, chunk_size, max_expansion)
         # no fsync: the rename is atomic for readers; syncing 1 GiB would cost
         # more than the download itself (call os.sync() yourself if needed)
         os.replace(temp_path, path)

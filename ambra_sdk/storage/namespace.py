@@ -8,6 +8,7 @@ from requests import Response
 from ambra_sdk.storage.args import drop_none
 from ambra_sdk.storage.download import DownloadTarget
 from ambra_sdk.storage.request import PreparedRequest, StorageMethod
+from ambra_sdk.storage.response import json_body
 
 if TYPE_CHECKING:
     from ambra_sdk.storage.storage import Storage
@@ -97,10 +98,10 @@ class StorageNamespace:
             for owned in owned_files:
                 owned.close()
         if target is not None:
-            target.save(response)
+            target.save(response, max_expansion=getattr(self._storage.api, 'max_download_expansion', None))
             return _plain(response)
         if use_box is True and box_class is not None:
-            return box_class(response.json())
+            return box_class(json_body(response))
         return _plain(response)
 
     def _box(

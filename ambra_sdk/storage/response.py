@@ -1,6 +1,8 @@
 """The one mapper from storage responses to exceptions."""
 
+import json
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from requests import Response
 
@@ -13,6 +15,8 @@ from ambra_sdk.exceptions.storage import (
     error_class_for,
 )
 from ambra_sdk.redact import redact_text
+
+_NOT_JSON = object()
 
 
 def _body_start(response: Response) -> str:
@@ -27,6 +31,9 @@ def check_errors(response: Response) -> Response:
     """Return ``response`` when it is a success, else raise the matching exception.
 
     * Any 2xx status is a success; the body is not read.
+    * A redirect (3xx) is never followed: it raises
+      :class:`~ambra_sdk.exceptions.storage.UnexpectedStorageResponse` naming
+      the status and the target host (never the sid).
     * A status the storage API does not document, or a body that is not a
       JSON object, raises
       :class:`~ambra_sdk.exceptions.storage.UnexpectedStorageResponse`
@@ -43,15 +50,50 @@ def check_errors(response: Response) -> Response:
     status = response.status_code
     if 200 <= status < 300:
         return response
+    if 300 <= status < 400:
+        raise UnexpectedStorageResponse(status, redirect_description(response))
     if status not in STORAGE_ERROR_CODES:
         raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response))
     try:
-        body = response.json()
+        body = json.loads(response.content)
     except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
-        raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response)) from None
+        body = _NOT_JSON
+    if body is _NOT_JSON:  # raised here, not in the except block: the decoder's error is not chained
+        raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response))
     if not isinstance(body, dict):
         raise UnexpectedStorageResponse(status, 'Error body is not a JSON object', _body_start(response))
     raise_storage_error(status, body, _body_start(response))
+
+
+def redirect_description(response: Response) -> str:
+    """Describe a redirect the SDK did not follow: its target host, never its query.
+
+    :param response: a 3xx response.
+    """
+    location = response.headers.get('Location') or ''
+    try:
+        target = urlsplit(location)
+        host = target.netloc.rpartition('@')[2] or urlsplit(response.url or '').netloc.rpartition('@')[2]
+    except ValueError:
+        host = '?'
+    return 'Redirect to host {host!r} not followed (the storage API does not redirect; the sid stays here)'.format(
+        host=redact_text(host) or '?',
+    )
+
+
+def json_body(response: Response) -> Any:
+    """Decode the JSON body of a storage 2xx response.
+
+    :param response: a checked storage response.
+    :return: the decoded JSON.
+    :raises UnexpectedStorageResponse: the body is not JSON (invalid UTF-8,
+        bad syntax, absurdly deep nesting...).
+    """
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        error = UnexpectedStorageResponse(response.status_code, 'The body is not JSON', _body_start(response))
+    raise error  # outside the except block: the decoder's error (and its text) is not in the chain
 
 
 def raise_storage_error(status: int, body: 'dict[str, Any]', body_start: str = '') -> NoReturn:

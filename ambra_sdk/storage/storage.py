@@ -6,6 +6,7 @@ from requests import Response
 
 from ambra_sdk.api.api import DEFAULT_STORAGE_BASE_URL
 from ambra_sdk.storage.image import Image
+from ambra_sdk.storage.paths import format_storage_url
 from ambra_sdk.storage.study import Study
 
 ReturnType = TypeVar('ReturnType')
@@ -45,18 +46,18 @@ class Storage:
         return getattr(self._api, 'storage_base_url', None) or self.STORAGE_BASE_URL
 
     def format_url(self, url_template: str, **kwargs: Any) -> str:
-        """Build an absolute storage URL.
+        """Build an absolute storage URL (see :func:`ambra_sdk.storage.paths.format_storage_url`).
 
-        ``engine_fqdn`` goes into the base URL verbatim; the other values are
-        inserted into ``url_template`` with plain string formatting.
+        ``engine_fqdn`` must be a host with an optional port; every other
+        value is validated and percent-encoded as one path segment.
 
         :param url_template: path template, e.g. ``/study/{namespace}/{study_uid}/schema``.
         :param kwargs: ``engine_fqdn`` and the path arguments.
         :return: the absolute URL.
+        :raises ValueError: a bad ``engine_fqdn`` or path argument (named in the message).
         """
         engine_fqdn = kwargs.pop('engine_fqdn')
-        base = self.base_url_template().format(engine_fqdn=engine_fqdn)
-        return base + url_template.format(**kwargs)
+        return format_storage_url(self.base_url_template(), url_template, engine_fqdn, kwargs)
 
     def get_url_and_request(
         self,

@@ -124,7 +124,7 @@ def test_connection_errors_do_not_carry_the_sid():
         api.storage_get('http://127.0.0.1:9/api/v3/storage/x', True, params={})
     assert 'sid-very-secret-1234' not in str(info.value)
     assert 'sid-very-secret-1234' not in repr(info.value)
-    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.__cause__ is None and info.value.__context__ is None  # issue 14: no original in the chain
 
 
 def test_connection_pools_keep_32_connections_per_host():
