@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401
     account,
+    customcode,
     customfield,
     group,
     job,

@@ -10,7 +10,7 @@ from ..errors import ServiceError, missing_fields, not_found
 from ..generic import page_params
 from ..listing import filter_rows, list_answer, select_fields
 from ..registry import service_route
-from .common import customfield_values, visible_account_ids
+from .common import customfield_values
 from .session import ALL_PERMISSIONS
 
 __all__: list[str] = []
@@ -129,14 +129,10 @@ def _find_study(ctx: RequestContext, id_params: tuple[str, ...] = ('uuid',)) -> 
 
 
 def _visible_namespaces(ctx: RequestContext) -> Optional[set[str]]:
-    """PHI namespaces whose studies the caller sees (None: every study, a sysadmin)."""
-    user = ctx.require_user()
-    if user.get('sysadmin'):
-        return None
-    accounts = visible_account_ids(ctx, user)
-    namespaces = {ns['uuid'] for ns in ctx.state.list_objects('namespace') if ns.get('account_id') in accounts}
-    namespaces.add(str(user.get('namespace_id')))
-    return namespaces
+    """PHI namespaces whose studies the caller sees: where they hold ``study_view`` (None: a sysadmin)."""
+    from ..permissions import readable_namespaces
+
+    return readable_namespaces(ctx, ctx.require_user(), 'study_view')
 
 
 def _visible_studies(ctx: RequestContext) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence
 
 from werkzeug.wrappers import Response
 
+from ambra_sdk.emulator.permissions import authorize_storage, storage_permission
 from ambra_sdk.emulator.registry import raw_route
 from ambra_sdk.emulator.storage.errors import (
     StorageError,
@@ -148,8 +149,18 @@ class StorageRequest:
 Handler = Callable[..., Response]
 
 
-def storage_route(rule: str, methods: Sequence[str] = ('GET',)) -> Callable[[Handler], Handler]:
-    """Register ``handler(req: StorageRequest, **url_args) -> Response`` at ``/storage<rule>``."""
+def storage_route(
+    rule: str, methods: Sequence[str] = ('GET',), permission: Optional[str] = None,
+) -> Callable[[Handler], Handler]:
+    """Register ``handler(req: StorageRequest, **url_args) -> Response`` at ``/storage<rule>``.
+
+    :param permission: the role flag the caller needs in the namespace (the
+        ``<namespace>`` URL part, else the ``namespace`` query parameter), e.g.
+        ``'study_delete'``; by default ``study_view`` for GET/HEAD,
+        ``study_upload`` for POST, ``study_delete`` for DELETE
+        (:data:`ambra_sdk.emulator.permissions.STORAGE_DEFAULTS`). A caller
+        without it gets 403 ``Permission Denied`` before the handler runs.
+    """
 
     def decorator(func: Handler) -> Handler:
         @functools.wraps(func)
@@ -158,6 +169,7 @@ def storage_route(rule: str, methods: Sequence[str] = ('GET',)) -> Callable[[Han
             job: Optional[str] = None
             try:
                 user = _authenticate(ctx)
+                _authorize(ctx, user, permission, kwargs)
                 job = _start_job(ctx, func.__name__, kwargs)
                 response = func(StorageRequest(ctx, user), **kwargs)
             except StorageError as exc:
@@ -190,12 +202,21 @@ def _authenticate(ctx: RequestContext) -> Dict[str, Any]:
     return user
 
 
+def _authorize(ctx: RequestContext, user: Dict[str, Any], permission: Optional[str], url_args: Dict[str, Any]) -> None:
+    """403 ``Permission Denied`` unless the user holds the route's flag in its namespace (nothing else is said)."""
+    flag = storage_permission(ctx.request.method, permission)
+    namespace = url_args.get('namespace') or ctx.request.args.get('namespace')
+    if not authorize_storage(ctx.state, user, [namespace], flag, ctx.cache):
+        raise StorageError('ACCESS_DENIED', 'Permission Denied', {})
+
+
 def _start_job(ctx: RequestContext, name: str, url_args: Dict[str, Any]) -> Optional[str]:
     """Record the ``X-AmbraHealth-Job-Id`` job of a call as RUNNING; return its id."""
     job_id = ctx.request.headers.get(JOB_HEADER)
     if not job_id:
         return None
     data = {k: v for k, v in url_args.items() if k in ('namespace', 'study_uid', 'image_uid')}
+    data['user_id'] = (ctx.user or {}).get('uuid')
     ctx.state.add_job(f'storage_{name}', state='RUNNING', job_id=job_id, **data)
     return job_id
 
