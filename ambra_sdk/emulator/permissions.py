@@ -349,7 +349,12 @@ def _check_user_target(ctx: RequestContext, user: dict[str, Any], groups: Option
     extra = tuple(flag for name, flag in OTHER_USER_FIELDS.get(ctx.path, {}).items() if ctx.has(name))
     if extra:
         groups = tuple(group + extra for group in (groups or MEMBER))
-    results = [allowed(_flags_for(ctx, user, s), groups, user) for s in _user_accounts(ctx.state, target)]
+    accounts = _user_accounts(ctx.state, target)
+    wanted = ctx.param('account_id')
+    if wanted is not None and not every:
+        # "/user/get account_id": the flag in that account, of which the user must be a member
+        accounts = [s for s in accounts if s.ident == wanted]
+    results = [allowed(_flags_for(ctx, user, s), groups, user) for s in accounts]
     if not results:
         return False
     return all(results) if every else any(results)
