@@ -149,8 +149,13 @@ class StorageRequest:
 Handler = Callable[..., Response]
 
 
+#: ``namespace_of(ctx, url_args)``: the namespace a call acts on, for URLs without ``<namespace>``.
+NamespaceOf = Callable[['RequestContext', Dict[str, Any]], Optional[str]]
+
+
 def storage_route(
     rule: str, methods: Sequence[str] = ('GET',), permission: Optional[str] = None,
+    namespace_of: Optional[NamespaceOf] = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler(req: StorageRequest, **url_args) -> Response`` at ``/storage<rule>``.
 
@@ -160,6 +165,9 @@ def storage_route(
         ``study_upload`` for POST, ``study_delete`` for DELETE
         (:data:`ambra_sdk.emulator.permissions.STORAGE_DEFAULTS`). A caller
         without it gets 403 ``Permission Denied`` before the handler runs.
+    :param namespace_of: for a URL without ``<namespace>`` (e.g. a multipart
+        upload id): returns the namespace the call acts on (None: no check
+        before the handler, which must then check itself).
     """
 
     def decorator(func: Handler) -> Handler:
@@ -169,7 +177,7 @@ def storage_route(
             job: Optional[str] = None
             try:
                 user = _authenticate(ctx)
-                _authorize(ctx, user, permission, kwargs)
+                _authorize(ctx, user, permission, kwargs, namespace_of)
                 job = _start_job(ctx, func.__name__, kwargs)
                 response = func(StorageRequest(ctx, user), **kwargs)
             except StorageError as exc:
@@ -202,11 +210,18 @@ def _authenticate(ctx: RequestContext) -> Dict[str, Any]:
     return user
 
 
-def _authorize(ctx: RequestContext, user: Dict[str, Any], permission: Optional[str], url_args: Dict[str, Any]) -> None:
+def _authorize(
+    ctx: RequestContext, user: Dict[str, Any], permission: Optional[str], url_args: Dict[str, Any],
+    namespace_of: Optional[NamespaceOf] = None,
+) -> None:
     """403 ``Permission Denied`` unless the user holds the route's flag in its namespace (nothing else is said)."""
     flag = storage_permission(ctx.request.method, permission)
-    namespace = url_args.get('namespace') or ctx.request.args.get('namespace')
-    if not authorize_storage(ctx.state, user, [namespace], flag, ctx.cache):
+    if namespace_of is not None:
+        namespace = namespace_of(ctx, url_args)
+    else:
+        namespace = url_args.get('namespace') or ctx.request.args.get('namespace')
+    # a phi_namespace parameter names a second namespace whose PHI the call reads
+    if not authorize_storage(ctx.state, user, [namespace, ctx.request.args.get('phi_namespace')], flag, ctx.cache):
         raise StorageError('ACCESS_DENIED', 'Permission Denied', {})
 
 
