@@ -49,6 +49,7 @@ __all__ = [
     'flags_in_account',
     'readable_namespaces',
     'effective_flags',
+    'study_flags',
     'allowed',
 ]
 
@@ -234,6 +235,16 @@ def effective_flags(ctx: RequestContext, user: dict[str, Any], namespace_id: str
         return dict(ADMIN_PERMISSIONS)
     flags = flags_in_namespace(ctx.state, user, namespace_id, ctx.cache) or {}
     return {flag: int(_granted(flags, flag, user)) for flag in FLAGS}
+
+
+def study_flags(ctx: RequestContext, namespace_id: str) -> dict[str, int]:
+    """The caller's ``study_*`` flags in a study's namespace (cached per request; every flag for no caller)."""
+    key = f'perm:study_flags:{namespace_id}'
+    if key not in ctx.cache:
+        user = ctx.user
+        flags = ADMIN_PERMISSIONS if user is None else effective_flags(ctx, user, namespace_id)
+        ctx.cache[key] = {k: v for k, v in flags.items() if k.startswith('study_')}
+    return dict(ctx.cache[key])
 
 
 def readable_namespaces(ctx: RequestContext, user: dict[str, Any], flag: str = 'study_view') -> Optional[set[str]]:

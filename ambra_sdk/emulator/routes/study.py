@@ -9,9 +9,9 @@ from ..context import RequestContext
 from ..errors import ServiceError, missing_fields, not_found
 from ..generic import page_params
 from ..listing import filter_rows, list_answer, select_fields
+from ..permissions import study_flags
 from ..registry import service_route
 from .common import customfield_values
-from .session import ALL_PERMISSIONS
 
 __all__: list[str] = []
 
@@ -63,7 +63,7 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
         names = {ns['uuid']: ns.get('name') for ns in ctx.state.list_objects('namespace')}
         ctx.cache['namespace_names'] = names
     out['phi_namespace_name'] = names.get(str(study.get('phi_namespace')))
-    out['permissions'] = {k: 1 for k in ALL_PERMISSIONS if k.startswith('study_')}
+    out['permissions'] = study_flags(ctx, str(study.get('phi_namespace')))
     out['viewer_link'] = f'http://{ctx.config.engine_fqdn}/viewer/{study["uuid"]}'
     if ctx.flag('extra'):
         out.update(_extra_fields(ctx, study))
@@ -290,6 +290,13 @@ def study_sync(ctx: RequestContext) -> dict[str, Any]:
     image_count = len(images) if images else (count if count is not None else study.get('image_count'))
     ctx.state.update_study(study['uuid'], phantom=0, image_count=image_count or 0)
     return {}
+
+
+@service_route('/study/permissions', check_spec=False)
+def study_permissions(ctx: RequestContext) -> dict[str, Any]:
+    """The caller's ``study_*`` flags on a study."""
+    study = _find_study(ctx)
+    return study_flags(ctx, str(study['phi_namespace']))
 
 
 @service_route('/study/star')

@@ -72,3 +72,14 @@ def test_group_member_role_applies_in_the_group_namespace(world: World) -> None:
                                  'role_id': world.role({'study_view': 1})})
     assert world.ok('/study/get', {'uuid': study}, sid)['uuid'] == study
     assert [s['uuid'] for s in world.ok('/study/list', {}, sid)['studies']] == [study]
+
+
+def test_study_answers_carry_the_callers_study_flags(world: World) -> None:
+    study = world.ok('/study/add', {'storage_namespace': world.namespace, 'phi_namespace': world.namespace,
+                                    'study_uid': '6.6'})['uuid']
+    _, sid = world.user(world.role({'study_view': 1, 'study_share': 1}))
+    got = world.ok('/study/get', {'uuid': study}, sid)['permissions']
+    assert got['study_view'] == 1 and got['study_share'] == 1 and got['study_delete'] == 0
+    assert world.ok('/study/permissions', {'uuid': study}, sid) == {'status': 'OK', **got}
+    assert world.ok('/study/list', {}, sid)['studies'][0]['permissions'] == got
+    assert world.ok('/study/get', {'uuid': study})['permissions']['study_delete'] == 1  # the sysadmin
