@@ -175,16 +175,25 @@ def _granted(flags: dict[str, Any], flag: str, user: dict[str, Any]) -> bool:
 # ------------------------------------------------------------------ roles
 
 
-def _role_flags(state: State, role_id: Optional[str], cache: dict[str, Any]) -> dict[str, Any]:
-    """The permissions of a role (a member without a role holds the document's User role)."""
+def _role_flags(
+    state: State, role_id: Optional[str], cache: dict[str, Any], account_id: Optional[str] = None
+) -> dict[str, Any]:
+    """The permissions of a role (a member without a role holds the document's User role).
+
+    A role of another account than ``account_id`` counts as no role: a role
+    never carries flags across accounts.
+    """
     if not role_id:
         return USER_PERMISSIONS
     key = f'perm:role:{role_id}'
     if key not in cache:
         role = state.get_object('role', role_id)
         perms = role.get('permissions') if role is not None else None
-        cache[key] = dict(perms) if isinstance(perms, dict) else {}
-    return dict(cache[key])
+        cache[key] = (role or {}).get('account_id'), dict(perms) if isinstance(perms, dict) else {}
+    owner, perms = cache[key]
+    if account_id is not None and owner is not None and owner != account_id:
+        return USER_PERMISSIONS
+    return dict(perms)
 
 
 def flags_in_account(
@@ -195,7 +204,7 @@ def flags_in_account(
     key = f'perm:account:{account_id}:{user.get("uuid")}'
     if key not in cache:
         member = state.find_object('account_user', account_id=account_id, user_id=user.get('uuid'))
-        cache[key] = None if member is None else _role_flags(state, member.get('role_id'), cache)
+        cache[key] = None if member is None else _role_flags(state, member.get('role_id'), cache, account_id)
     found = cache[key]
     return None if found is None else dict(found)
 
@@ -222,7 +231,8 @@ def flags_in_namespace(
         if parent:
             member = state.find_object(member_kind, parent_id=parent, user_id=user.get('uuid'))
             if member is not None:
-                return _role_flags(state, member.get('role_id'), cache)
+                owner = namespace.get('account_id')
+                return _role_flags(state, member.get('role_id'), cache, str(owner) if owner else None)
     account_id = namespace.get('account_id')
     if not account_id:
         return None
@@ -386,7 +396,7 @@ def _check_job(ctx: RequestContext, user: dict[str, Any], groups: Optional[Group
 
 def _check_any_account(ctx: RequestContext, user: dict[str, Any], groups: Optional[Groups]) -> bool:
     for member in ctx.state.list_objects('account_user', user_id=user['uuid']):
-        if allowed(_role_flags(ctx.state, member.get('role_id'), ctx.cache), groups, user):
+        if allowed(_role_flags(ctx.state, member.get('role_id'), ctx.cache, member.get('account_id')), groups, user):
             return True
     return False
 

@@ -83,3 +83,11 @@ def test_study_answers_carry_the_callers_study_flags(world: World) -> None:
     assert world.ok('/study/permissions', {'uuid': study}, sid) == {'status': 'OK', **got}
     assert world.ok('/study/list', {}, sid)['studies'][0]['permissions'] == got
     assert world.ok('/study/get', {'uuid': study})['permissions']['study_delete'] == 1  # the sysadmin
+
+
+def test_a_role_of_another_account_grants_nothing_here(world: World) -> None:
+    other = world.ok('/account/add', {'name': 'Role source'})['uuid']
+    foreign_admin = world.role(dict(ADMIN_PERMISSIONS), account=other)
+    _, sid = world.user(foreign_admin)  # a member of A holding B's Administrator role
+    assert world.post('/role/list', {'account_id': world.account}, sid).json()['error_type'] == 'NOT_PERMITTED'
+    assert world.ok('/session/permissions', {'account_id': world.account}, sid)['account_edit'] == 0

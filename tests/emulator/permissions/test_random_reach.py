@@ -202,7 +202,7 @@ def _step(model: Model, actor: str, op: str, index: int) -> None:
     if op in ('study_delete', 'group_delete'):
         obj['gone'] = True
     if op == 'storage_delete':
-        obj['stored'] = False  # the service row stays; its images are gone
+        obj['gone'] = True  # storage deletes the service row with the images
     if op == 'user_set_password':
         obj['password'] = _new_password(model, actor)
         model.sids[target_name] = model.world.login(obj['email'], obj['password'])
