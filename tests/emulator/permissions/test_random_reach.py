@@ -40,7 +40,12 @@ OPS: dict[str, tuple[str, str, bool]] = {
     'group_delete': ('group', 'group_edit', True),
     'user_set_password': ('user', 'user_edit', True),
     'user_get': ('user', 'account_user_view', False),
+    'role_get': ('role', 'role_view', False),
+    'role_set': ('role', 'role_edit', True),
+    'account_set': ('account', 'account_edit', True),
+    'account_user_list': ('account', 'account_user_view', False),
     'study_list': ('list', 'study_view', False),
+    'account_list': ('accounts', '', False),
 }
 
 
@@ -54,6 +59,7 @@ class Model:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     studies: list[dict[str, Any]] = field(default_factory=list)  # uuid, account, study_uid, stored, gone
     groups: list[dict[str, Any]] = field(default_factory=list)
+    roles: list[dict[str, Any]] = field(default_factory=list)
     changes: int = 0
 
     def flags(self, actor: str, account: str) -> Optional[dict[str, int]]:
@@ -77,6 +83,8 @@ def _build(world: World) -> Model:
     for name, account in model.accounts.items():
         listed = world.ok('/role/list', {'account_id': account['uuid']})['roles']
         roles[name] = next(r['uuid'] for r in listed if r['name'] == 'Administrator')
+        spare = world.ok('/role/add', {'account_id': account['uuid'], 'name': 'Spare ' + name})['uuid']
+        model.roles.append({'uuid': spare, 'account': name, 'gone': False})
     for actor, memberships in ACTORS.items():
         if actor == 'root':
             model.sids[actor] = world.admin_sid
@@ -113,8 +121,8 @@ def _snapshot(model: Model, kind: str, obj: dict[str, Any]) -> Any:
     world = model.world
     if kind == 'study':
         return world.post('/study/get', {'uuid': obj['uuid']}).json()
-    if kind == 'group':
-        return world.post('/group/get', {'uuid': obj['uuid']}).json()
+    if kind in ('group', 'role', 'account'):
+        return world.post(f'/{kind}/get', {'uuid': obj['uuid']}).json()
     return world.post('/user/get', {'uuid': obj['uuid']}).json()
 
 
@@ -137,6 +145,14 @@ def _call(model: Model, actor: str, op: str, obj: dict[str, Any]) -> Any:
         return world.post('/group/set', {'uuid': obj['uuid'], 'name': 'HACKED ' + actor}, sid)
     if op == 'group_delete':
         return world.post('/group/delete', {'uuid': obj['uuid']}, sid)
+    if op == 'role_get':
+        return world.post('/role/get', {'uuid': obj['uuid']}, sid)
+    if op == 'role_set':
+        return world.post('/role/set', {'uuid': obj['uuid'], 'permissions': '{"study_delete": 1}'}, sid)
+    if op == 'account_set':
+        return world.post('/account/set', {'uuid': obj['uuid'], 'vanity': 'hacked-' + actor}, sid)
+    if op == 'account_user_list':
+        return world.post('/account/user/list', {'uuid': obj['uuid']}, sid)
     if op == 'user_get':
         return world.post('/user/get', {'uuid': obj['uuid']}, sid)
     assert op == 'user_set_password'
@@ -163,6 +179,11 @@ def _step(model: Model, actor: str, op: str, index: int) -> None:
         expected = {s['uuid'] for s in model.studies if not s['gone'] and model.may(actor, s['account'], flag)}
         assert seen == expected, (actor, seen, expected)
         return
+    if kind == 'accounts':
+        seen = {a['uuid'] for a in model.world.ok('/account/list', {}, model.sids[actor])['accounts']}
+        names = list(model.accounts) if actor == 'root' else ACTORS[actor]
+        assert seen == {model.accounts[name]['uuid'] for name in names}, (actor, seen)
+        return
     if kind == 'user':
         targets = [a for a in ACTORS if a != actor]
         target_name = targets[index % len(targets)]
@@ -173,8 +194,13 @@ def _step(model: Model, actor: str, op: str, index: int) -> None:
             checks = [model.may(actor, account, flag) for account in obj['accounts']]
             allowed = actor == 'root' or (all(checks) if changes else any(checks))
         gone = False
+    elif kind == 'account':
+        name = sorted(model.accounts)[index % len(model.accounts)]
+        obj = {**model.accounts[name], 'account': name}
+        allowed = model.may(actor, name, flag)
+        gone = False
     else:
-        pool = model.studies if kind == 'study' else model.groups
+        pool = {'study': model.studies, 'group': model.groups, 'role': model.roles}[kind]
         obj = pool[index % len(pool)]
         allowed = model.may(actor, obj['account'], flag)
         gone = obj['gone']
