@@ -10,6 +10,7 @@ from ..accounts import check_password, find_user_by_login, hash_password, public
 from ..context import RequestContext
 from ..errors import ServiceError, not_found
 from ..listing import select_fields
+from ..permissions import effective_flags
 from ..registry import service_route
 from .common import get_or_404, require_account, settable_fields, visible_account_ids
 
@@ -191,7 +192,7 @@ def user_namespace_list(ctx: RequestContext) -> dict[str, Any]:
                     'name': ns.get('name'),
                     'type': str(ns.get('type', 'account')).capitalize(),
                     'type_uuid': type_uuid,
-                    'permissions': {},
+                    'permissions': effective_flags(ctx, me, ns['uuid']),
                     'settings': ns.get('settings') or {},
                     'study_count': len(ctx.state.list_studies(phi_namespace=ns['uuid'])),
                     'thin_study_count': 0,

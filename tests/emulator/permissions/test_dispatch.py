@@ -91,3 +91,11 @@ def test_a_role_of_another_account_grants_nothing_here(world: World) -> None:
     _, sid = world.user(foreign_admin)  # a member of A holding B's Administrator role
     assert world.post('/role/list', {'account_id': world.account}, sid).json()['error_type'] == 'NOT_PERMITTED'
     assert world.ok('/session/permissions', {'account_id': world.account}, sid)['account_edit'] == 0
+
+
+def test_user_namespace_list_gives_the_flags_per_namespace(world: World) -> None:
+    user, sid = world.user(world.role({'study_view': 1}))
+    rows = {r['uuid']: r for r in world.ok('/user/namespace/list', {}, sid)['namespaces']}
+    assert rows[world.namespace]['permissions']['study_view'] == 1
+    assert rows[world.namespace]['permissions']['study_delete'] == 0
+    assert rows[user['namespace_id']]['permissions']['study_delete'] == 1  # their own namespace
