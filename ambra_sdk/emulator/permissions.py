@@ -337,10 +337,10 @@ def _scopes(ctx: RequestContext) -> list[_Scope]:
         value = ctx.param(name)
         if value is None or state.get_object('namespace', value) is None:
             continue
-        if name in destinations:
-            scopes.append(_Scope('namespace', value, ((destinations[name],),)))
-        elif name == 'namespace_id' or segment != 'study' or ctx.path == '/study/add':
-            scopes.append(_Scope('namespace', value))
+        # a namespace named outright is checked even when the object is not found in it:
+        # "not permitted" must not depend on whether a study exists there
+        groups = ((destinations[name],),) if name in destinations else None
+        scopes.append(_Scope('namespace', value, groups))
     if ctx.path == '/link/list' and ctx.has('user_id') and ctx.param('user_id') != (ctx.user or {}).get('uuid'):
         target = state.get_object('user', str(ctx.param('user_id')))
         if target is not None:

@@ -99,3 +99,13 @@ def test_user_namespace_list_gives_the_flags_per_namespace(world: World) -> None
     assert rows[world.namespace]['permissions']['study_view'] == 1
     assert rows[world.namespace]['permissions']['study_delete'] == 0
     assert rows[user['namespace_id']]['permissions']['study_delete'] == 1  # their own namespace
+
+
+def test_probing_another_namespace_answers_the_same_whether_the_study_exists_or_not(world: World) -> None:
+    world.ok('/study/add', {'storage_namespace': world.namespace, 'phi_namespace': world.namespace,
+                            'study_uid': '8.8'})
+    _, sid = world.outsider()
+    for uid in ('8.8', '8.9'):
+        for call in ('/study/exists', '/study/get'):
+            response = world.post(call, {'study_uid': uid, 'storage_namespace': world.namespace}, sid)
+            assert response.json() == {'status': 'ERROR', 'error_type': 'NOT_PERMITTED'}, (call, uid)
