@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any, Optional
 if TYPE_CHECKING:  # pragma: no cover
     from .state import State
 
-__all__ = ['hash_password', 'check_password', 'find_user_by_login', 'public_user', 'PRIVATE_USER_FIELDS']
+__all__ = [
+    'hash_password', 'check_password', 'find_user_by_login', 'public_user', 'PRIVATE_USER_FIELDS', 'add_default_roles',
+]
 
 #: User fields that are never returned by the API.
-PRIVATE_USER_FIELDS = frozenset({'password_hash', 'password_salt'})
+PRIVATE_USER_FIELDS = frozenset({'password_hash', 'password_salt', 'password_history'})
 
 
 def hash_password(password: str) -> dict[str, str]:
@@ -47,3 +49,28 @@ def find_user_by_login(state: State, login: str) -> Optional[dict[str, Any]]:
 def public_user(user: dict[str, Any]) -> dict[str, Any]:
     """Return a user without its private fields."""
     return {k: v for k, v in user.items() if k not in PRIVATE_USER_FIELDS}
+
+
+def add_default_roles(
+    state: State, account_id: str, admin_uuid: Optional[str] = None, user_uuid: Optional[str] = None
+) -> tuple[str, str]:
+    """Create an account's default roles and return their uuids ``(administrator, user)``.
+
+    ``Administrator`` holds every flag of the vendor document; ``User`` the
+    document's User column (:mod:`ambra_sdk.emulator.permission_table`).
+    """
+    from .permissions import ADMIN_PERMISSIONS, USER_PERMISSIONS
+
+    admin = state.add_object(
+        'role',
+        {'name': 'Administrator', 'account_id': account_id, 'description': 'All permissions',
+         'permissions': dict(ADMIN_PERMISSIONS), 'type': 'ACCOUNT'},
+        uuid=admin_uuid,
+    )
+    user = state.add_object(
+        'role',
+        {'name': 'User', 'account_id': account_id, 'description': 'Default user permissions',
+         'permissions': dict(USER_PERMISSIONS), 'type': 'ACCOUNT'},
+        uuid=user_uuid,
+    )
+    return str(admin['uuid']), str(user['uuid'])

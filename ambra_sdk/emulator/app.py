@@ -9,7 +9,8 @@ Request flow for ``POST /api/v3/<url>``:
 4. the service route: 405 unless POST (or GET with the parameters in the
    query string, except where the doc says "The call must be a POST"),
    401 per the endpoint's sid mode,
-   412 ``MISSING_FIELDS`` per the data spec, then the registered handler or
+   412 ``MISSING_FIELDS`` per the data spec, 412 ``NOT_PERMITTED`` per
+   :mod:`ambra_sdk.emulator.permissions`, then the registered handler or
    the generic answer; ``fields._top`` is applied to the JSON answer.
 """
 
@@ -37,6 +38,7 @@ from .errors import (
 from .faults import Fault, FaultInjector
 from .generic import EndpointSpec, generic_answer, load_spec
 from .jobs import finish_job, start_job
+from .permissions import authorize_service
 from .registry import ServiceRoute, get_service_route, load_route_modules, raw_routes
 from .requests_log import LoggedRequest, RequestLog, mask
 
@@ -281,6 +283,7 @@ class EmulatorApp:
             missing = endpoint.missing(ctx.form)
             if missing:
                 raise missing_fields(missing)
+        authorize_service(ctx)
         if route is not None:
             result = route.handler(ctx)
         else:

@@ -33,6 +33,7 @@ def start_job(ctx: RequestContext) -> Optional[str]:
     ctx.state.add_job(
         kind=ctx.path, state='RUNNING', job_id=job_id, method=ctx.request.method, path=ctx.path,
         namespace=ctx.path.split('/')[3] if ctx.path.count('/') >= 3 else None,
+        user_id=(ctx.user or {}).get('uuid'),
     )
     return job_id
 

@@ -1,4 +1,4 @@
-"""Seed data: the ready-made admin, its account, namespace and role.
+"""Seed data: the ready-made admin (a sysadmin), its account, namespaces and default roles.
 
 The ids are fixed so that tests and docs can refer to them.
 """
@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from .accounts import hash_password
+from .accounts import add_default_roles, hash_password
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import EmulatorConfig
     from .state import State
 
 __all__ = [
-    'ADMIN_UUID', 'ACCOUNT_UUID', 'NAMESPACE_UUID', 'USER_NAMESPACE_UUID', 'ROLE_UUID', 'seed_base', 'seed_demo',
-    'seed_studies',
+    'ADMIN_UUID', 'ACCOUNT_UUID', 'NAMESPACE_UUID', 'USER_NAMESPACE_UUID', 'ROLE_UUID', 'USER_ROLE_UUID', 'seed_base',
+    'seed_demo', 'seed_studies',
 ]
 
 ADMIN_UUID = '00000000-0000-4000-8000-00000000a001'
@@ -23,6 +23,8 @@ ACCOUNT_UUID = '00000000-0000-4000-8000-00000000acc1'
 NAMESPACE_UUID = '00000000-0000-4000-8000-0000000000f1'
 USER_NAMESPACE_UUID = '00000000-0000-4000-8000-0000000000f2'
 ROLE_UUID = '00000000-0000-4000-8000-00000000201e'
+#: The seeded account's ``User`` role.
+USER_ROLE_UUID = '00000000-0000-4000-8000-00000000201f'
 
 
 def seed_base(state: State, config: EmulatorConfig) -> None:
@@ -45,12 +47,7 @@ def seed_base(state: State, config: EmulatorConfig) -> None:
          'settings': {}},
         uuid=ACCOUNT_UUID,
     )
-    state.add_object(
-        'role',
-        {'name': 'Administrator', 'account_id': ACCOUNT_UUID, 'description': 'All permissions',
-         'permissions': {}, 'type': 'ACCOUNT'},
-        uuid=ROLE_UUID,
-    )
+    add_default_roles(state, ACCOUNT_UUID, admin_uuid=ROLE_UUID, user_uuid=USER_ROLE_UUID)
     admin = {
         'name': 'Emulator Admin',
         'first': 'Emulator',

@@ -23,14 +23,14 @@ def test_user_add_get_set_login(client):
     )['error_type'] == 'DUPLICATE_EMAIL'
     ann_sid = client.ok('/session/login', {'login': 'ann@example.com', 'password': 'Secret-123'}, sid=None)['sid']
     assert client.ok('/session/user', sid=ann_sid)['uuid'] == added['uuid']
-    assert client.error('/user/set', {'password': 'New-Secret-1'}, sid=ann_sid)['error_type'] == 'INVALID_PASSWORD'
-    client.ok('/user/set', {'password': 'New-Secret-1', 'old_password': 'Secret-123', 'last': 'Li'}, sid=ann_sid)
+    assert client.error('/user/set', {'password': 'New-Secret-12'}, sid=ann_sid)['error_type'] == 'INVALID_PASSWORD'
+    client.ok('/user/set', {'password': 'New-Secret-12', 'old_password': 'Secret-123', 'last': 'Li'}, sid=ann_sid)
     assert client.ok('/user/get', sid=ann_sid)['name'] == 'Ann Li'
-    client.ok('/session/login', {'login': 'ann@example.com', 'password': 'New-Secret-1'}, sid=None)
+    client.ok('/session/login', {'login': 'ann@example.com', 'password': 'New-Secret-12'}, sid=None)
     client.ok('/user/enable', {'uuid': added['uuid'], 'disable': '1'})
     assert client.post('/session/user', sid=ann_sid).status_code == 401
     assert client.error(
-        '/session/login', {'login': 'ann@example.com', 'password': 'New-Secret-1'}, sid=None
+        '/session/login', {'login': 'ann@example.com', 'password': 'New-Secret-12'}, sid=None
     )['error_type'] == 'DISABLED'
     members = client.ok('/account/user/list', {'uuid': account})['users']
     assert {m['user_email'] for m in members} == {client.emulator.username, 'ann@example.com'}

@@ -34,7 +34,12 @@ def _check_unique_name(ctx: RequestContext, name: str, uuid: str = '') -> None:
 
 @service_route('/account/add', auth='required')
 def account_add(ctx: RequestContext) -> dict[str, Any]:
-    """Create an account, its namespace, and make the caller a member (undocumented)."""
+    """Create an account with its namespace and default roles (undocumented, as the real server does).
+
+    The caller becomes a member with the ``Administrator`` role.
+    """
+    from ..accounts import add_default_roles
+
     user = ctx.require_user()
     name = ctx.require('name')['name']
     _check_unique_name(ctx, name)
@@ -47,19 +52,41 @@ def account_add(ctx: RequestContext) -> dict[str, Any]:
         'account', {**fields, 'namespace_id': namespace['uuid'], 'settings': fields.get('settings') or {}}
     )
     ctx.state.update_object('namespace', namespace['uuid'], {'account_id': account['uuid']})
-    ctx.state.add_object('account_user', {'account_id': account['uuid'], 'user_id': user['uuid'], 'role_id': None})
+    admin_role, _ = add_default_roles(ctx.state, account['uuid'])
+    ctx.state.add_object(
+        'account_user', {'account_id': account['uuid'], 'user_id': user['uuid'], 'role_id': admin_role}
+    )
     return {'uuid': account['uuid'], 'namespace_id': namespace['uuid']}
+
+
+def _account_has_studies(ctx: RequestContext, account: dict[str, Any]) -> bool:
+    namespaces = {ns['uuid'] for ns in ctx.state.list_objects('namespace', account_id=account['uuid'])}
+    if account.get('namespace_id'):
+        namespaces.add(str(account['namespace_id']))
+    return ctx.state.count_studies(namespaces) > 0 if namespaces else False
 
 
 @service_route('/account/delete', auth='required')
 def account_delete(ctx: RequestContext) -> dict[str, Any]:
-    """Delete an account with its namespace and memberships (undocumented)."""
+    """Delete an empty account with its namespaces, roles, groups, locations and memberships (undocumented).
+
+    ``NOT_EMPTY`` while a namespace of the account still holds studies.
+    """
     account = get_or_404(ctx, 'account')
-    ctx.state.delete_object('account', account['uuid'])
+    if _account_has_studies(ctx, account):
+        raise ServiceError('NOT_EMPTY')
+    uuid = account['uuid']
+    for kind in ('group', 'location'):
+        for obj in ctx.state.list_objects(kind, account_id=uuid):
+            for member in ctx.state.list_objects(f'{kind}_user', parent_id=obj['uuid']):
+                ctx.state.delete_object(f'{kind}_user', member['uuid'])
+            ctx.state.delete_object(kind, obj['uuid'])
+    for kind in ('namespace', 'role', 'customfield', 'account_user'):
+        for obj in ctx.state.list_objects(kind, account_id=uuid):
+            ctx.state.delete_object(kind, obj['uuid'])
     if account.get('namespace_id'):
         ctx.state.delete_object('namespace', account['namespace_id'])
-    for member in ctx.state.list_objects('account_user', account_id=account['uuid']):
-        ctx.state.delete_object('account_user', member['uuid'])
+    ctx.state.delete_object('account', uuid)
     return {}
 
 

@@ -52,9 +52,14 @@ def engine_fqdn(ctx: RequestContext) -> dict[str, Any]:
 
 @service_route('/namespace/permissions', check_spec=False)
 def namespace_permissions(ctx: RequestContext) -> dict[str, Any]:
-    """Every permission granted (the emulator does not enforce roles)."""
-    _target_namespace(ctx)
-    return dict.fromkeys(ALL_PERMISSIONS, 1)
+    """The caller's flags in the namespace (1/0 for every flag of the vendor document)."""
+    from ..permissions import effective_flags
+
+    namespace_id = _target_namespace(ctx)
+    user = ctx.user
+    if user is None:
+        return dict.fromkeys(ALL_PERMISSIONS, 0)
+    return dict(effective_flags(ctx, user, namespace_id))
 
 
 @service_route('/namespace/settings')

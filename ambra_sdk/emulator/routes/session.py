@@ -95,7 +95,7 @@ ALL_PERMISSIONS = (
 
 @service_route('/session/permissions', check_spec=False)
 def permissions(ctx: RequestContext) -> dict[str, Any]:
-    """Return every permission as granted (the emulator does not enforce roles)."""
+    """The caller's flags in an account or namespace (1/0 for every flag of the vendor document)."""
     ctx.require_user()
     account_id = ctx.param('account_id')
     namespace_id = ctx.param('namespace_id')
@@ -105,4 +105,12 @@ def permissions(ctx: RequestContext) -> dict[str, Any]:
         raise not_found('account_id')
     if namespace_id is not None and ctx.state.get_object('namespace', namespace_id) is None:
         raise not_found('namespace_id')
-    return dict.fromkeys(ALL_PERMISSIONS, 1)
+    from ..permissions import effective_flags, flags_in_account
+
+    user = ctx.require_user()
+    if namespace_id is None:
+        account = ctx.state.get_object('account', str(account_id)) or {}
+        namespace_id = str(account.get('namespace_id') or '')
+        if not user.get('sysadmin') and flags_in_account(ctx.state, user, str(account_id), ctx.cache) is None:
+            raise ServiceError('NOT_PERMITTED')
+    return dict(effective_flags(ctx, user, namespace_id))

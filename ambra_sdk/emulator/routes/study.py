@@ -9,10 +9,10 @@ from ..context import RequestContext
 from ..errors import ServiceError, missing_fields, not_found
 from ..generic import page_params
 from ..listing import filter_rows, list_answer, select_fields
+from ..permissions import study_flags
 from ..registry import service_route
 from ..study_sql import StudyQuery, plan_study_query
-from .common import customfield_values, visible_account_ids
-from .session import ALL_PERMISSIONS
+from .common import customfield_values
 
 __all__: list[str] = []
 
@@ -65,7 +65,7 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
         ctx.cache['namespace_names'] = names
     out['phi_namespace_name'] = names.get(str(study.get('phi_namespace')))
     out['customfields'] = study_customfields(ctx, study)
-    out['permissions'] = {k: 1 for k in ALL_PERMISSIONS if k.startswith('study_')}
+    out['permissions'] = study_flags(ctx, str(study.get('phi_namespace')))
     out['viewer_link'] = f'http://{ctx.config.engine_fqdn}/viewer/{study["uuid"]}'
     if ctx.flag('extra'):
         out.update(_extra_fields(ctx, study))
@@ -159,14 +159,10 @@ def _find_study(ctx: RequestContext, id_params: tuple[str, ...] = ('uuid',)) -> 
 
 
 def _visible_namespaces(ctx: RequestContext) -> Optional[set[str]]:
-    """PHI namespaces whose studies the caller sees (None: every study, a sysadmin)."""
-    user = ctx.require_user()
-    if user.get('sysadmin'):
-        return None
-    accounts = visible_account_ids(ctx, user)
-    namespaces = {ns['uuid'] for ns in ctx.state.list_objects('namespace') if ns.get('account_id') in accounts}
-    namespaces.add(str(user.get('namespace_id')))
-    return namespaces
+    """PHI namespaces whose studies the caller sees: where they hold ``study_view`` (None: a sysadmin)."""
+    from ..permissions import readable_namespaces
+
+    return readable_namespaces(ctx, ctx.require_user(), 'study_view')
 
 
 def _visible_studies(ctx: RequestContext) -> list[dict[str, Any]]:
@@ -324,6 +320,13 @@ def study_sync(ctx: RequestContext) -> dict[str, Any]:
     image_count = len(images) if images else (count if count is not None else study.get('image_count'))
     ctx.state.update_study(study['uuid'], phantom=0, image_count=image_count or 0)
     return {}
+
+
+@service_route('/study/permissions', check_spec=False)
+def study_permissions(ctx: RequestContext) -> dict[str, Any]:
+    """The caller's ``study_*`` flags on a study."""
+    study = _find_study(ctx)
+    return study_flags(ctx, str(study['phi_namespace']))
 
 
 @service_route('/study/star')

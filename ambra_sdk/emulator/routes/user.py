@@ -2,23 +2,72 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import re
+from typing import Any, Iterable, Optional
 
 from ..accounts import check_password, find_user_by_login, hash_password, public_user
 from ..context import RequestContext
 from ..errors import ServiceError, not_found
 from ..listing import select_fields
+from ..permissions import effective_flags
 from ..registry import service_route
 from .common import get_or_404, require_account, settable_fields, visible_account_ids
 
 __all__: list[str] = []
 
+#: Password rules of the vendor document's ``BAD_PASSWORD`` (``/user/set``): length, digits, letters, history.
 MIN_PASSWORD = 8
+MIN_DIGITS = 2
+MIN_LETTERS = 2
+#: A new password may not be one of this many previous ones.
+PASSWORD_HISTORY = 3
 
 
-def _check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
+def _account_regexps(ctx: RequestContext, user_id: Optional[str], account_ids: Iterable[str] = ()) -> list[str]:
+    """The ``passwd_regexp`` settings (JSON lists of patterns) of the user's accounts."""
+    ids = set(account_ids)
+    if user_id:
+        ids |= {m['account_id'] for m in ctx.state.list_objects('account_user', user_id=user_id)}
+    patterns: list[str] = []
+    for account_id in sorted(ids):
+        account = ctx.state.get_object('account', account_id) or {}
+        raw = (account.get('settings') or {}).get('passwd_regexp')
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raw = [raw]
+        if isinstance(raw, list):
+            patterns.extend(str(p) for p in raw)
+    return patterns
+
+
+def _check_password_rules(
+    ctx: RequestContext, password: str, user: Optional[dict[str, Any]] = None, account_ids: Iterable[str] = ()
+) -> None:
+    """``BAD_PASSWORD`` unless the password follows the document's rules and the accounts' ``passwd_regexp``."""
+    digits = sum(c.isdigit() for c in password)
+    letters = sum(c.isalpha() for c in password)
+    if len(password) < MIN_PASSWORD or digits < MIN_DIGITS or letters < MIN_LETTERS:
         raise ServiceError('BAD_PASSWORD')
+    if user is not None:
+        previous = [user, *(user.get('password_history') or [])][:PASSWORD_HISTORY]
+        if any(check_password(old, password) for old in previous if isinstance(old, dict)):
+            raise ServiceError('BAD_PASSWORD')
+    for pattern in _account_regexps(ctx, None if user is None else user.get('uuid'), account_ids):
+        try:
+            if re.search(pattern, password) is None:
+                raise ServiceError('BAD_PASSWORD')
+        except re.error:
+            continue  # a malformed setting checks nothing
+
+
+def _new_password_fields(user: dict[str, Any], password: str) -> dict[str, Any]:
+    """The stored password fields, keeping the previous ones for the history rule."""
+    history = [{'password_salt': user.get('password_salt'), 'password_hash': user.get('password_hash')}]
+    history += list(user.get('password_history') or [])
+    return {**hash_password(password), 'password_history': history[: PASSWORD_HISTORY - 1]}
 
 
 def _user_view(user: dict[str, Any]) -> dict[str, Any]:
@@ -40,7 +89,7 @@ def user_add(ctx: RequestContext) -> dict[str, Any]:
     if find_user_by_login(ctx.state, email) is not None:
         raise ServiceError('DUPLICATE_EMAIL')
     password = ctx.param('password') or ''
-    _check_password_rules(password)
+    _check_password_rules(ctx, password, account_ids=[account['uuid']])
     fields = settable_fields(ctx, exclude=('password', 'account_id'))
     name = f"{fields.get('first', '')} {fields.get('last', '')}".strip()
     namespace = ctx.state.add_object(
@@ -88,11 +137,11 @@ def user_set(ctx: RequestContext) -> dict[str, Any]:
             raise ServiceError('DUPLICATE_EMAIL')
     password = ctx.param('password')
     if password is not None:
-        old = ctx.param('old_password')
-        if uuid == me['uuid'] and (old is None or not check_password(user, old)):
+        # another user's password: the dispatch already asked user_edit in every account of theirs
+        if uuid == me['uuid'] and not check_password(user, ctx.param('old_password') or ''):
             raise ServiceError('INVALID_PASSWORD')
-        _check_password_rules(password)
-        fields.update(hash_password(password))
+        _check_password_rules(ctx, password, user)
+        fields.update(_new_password_fields(user, password))
     if 'first' in fields or 'last' in fields:
         merged = {**user, **fields}
         fields['name'] = f"{merged.get('first', '')} {merged.get('last', '')}".strip()
@@ -143,7 +192,7 @@ def user_namespace_list(ctx: RequestContext) -> dict[str, Any]:
                     'name': ns.get('name'),
                     'type': str(ns.get('type', 'account')).capitalize(),
                     'type_uuid': type_uuid,
-                    'permissions': {},
+                    'permissions': effective_flags(ctx, me, ns['uuid']),
                     'settings': ns.get('settings') or {},
                     'study_count': len(ctx.state.list_studies(phi_namespace=ns['uuid'])),
                     'thin_study_count': 0,

@@ -160,7 +160,7 @@ def dicom_payload(
     return response
 
 
-@storage_route('/study/<namespace>/<study_uid>/download', methods=('GET', 'POST'))
+@storage_route('/study/<namespace>/<study_uid>/download', methods=('GET', 'POST'), permission='study_download')
 def download(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     """The study as a zip, streamed (chunked, no Content-Length)."""
     bundle = req.arg('bundle')

@@ -63,7 +63,7 @@ def _region_body(req: StorageRequest) -> Dict[str, Any]:
     return body
 
 
-@storage_route('/study/<namespace>/<study_uid>/split', methods=('POST',))
+@storage_route('/study/<namespace>/<study_uid>/split', methods=('POST',), permission='study_split')
 def split(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     """Copy (some series of) the study into a new study; answer its UID."""
     req.require_study(namespace, study_uid)
@@ -84,7 +84,7 @@ def split(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     return _text(new_uid)
 
 
-@storage_route('/study/<namespace>/<study_uid>/merge', methods=('GET',))
+@storage_route('/study/<namespace>/<study_uid>/merge', methods=('GET',), permission='study_merge')
 def merge(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     """Copy the secondary studies' images into this one (202, empty body)."""
     req.require_study(namespace, study_uid)
@@ -112,7 +112,7 @@ def merge(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     return accepted()
 
 
-@storage_route('/study/<namespace>/<study_uid>/anonymize', methods=('POST',))
+@storage_route('/study/<namespace>/<study_uid>/anonymize', methods=('POST',), permission='study_edit')
 def anonymize(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     """Copy with regions obscured (``color`` or a checkerboard); answer the new UID."""
     req.require_study(namespace, study_uid)
@@ -126,7 +126,7 @@ def anonymize(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     return _text(new_uid, 202)
 
 
-@storage_route('/study/<namespace>/<study_uid>/crop', methods=('POST',))
+@storage_route('/study/<namespace>/<study_uid>/crop', methods=('POST',), permission='study_edit')
 def crop(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     """Copy cropped to the region; answer the new UID."""
     req.require_study(namespace, study_uid)
@@ -139,7 +139,7 @@ def crop(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     return _text(new_uid, 202)
 
 
-@storage_route('/study/<namespace>/<study_uid>/clone', methods=('POST',))
+@storage_route('/study/<namespace>/<study_uid>/clone', methods=('POST',), permission='study_duplicate')
 def clone(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     """Copy into a new study UID (optionally new series / image UIDs); answer it."""
     req.require_study(namespace, study_uid)

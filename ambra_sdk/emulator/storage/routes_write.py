@@ -81,7 +81,7 @@ def delete(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     return accepted()
 
 
-@storage_route('/study/<namespace>/<study_uid>/image/<image_uid>', methods=('DELETE',))
+@storage_route('/study/<namespace>/<study_uid>/image/<image_uid>', methods=('DELETE',), permission='study_delete_image')
 def delete_image(req: StorageRequest, namespace: str, study_uid: str, image_uid: str) -> Response:
     """Delete every version of one image."""
     req.require_study(namespace, study_uid)
@@ -91,7 +91,7 @@ def delete_image(req: StorageRequest, namespace: str, study_uid: str, image_uid:
     return accepted()
 
 
-@storage_route('/study/<namespace>/<study_uid>/images', methods=('DELETE',))
+@storage_route('/study/<namespace>/<study_uid>/images', methods=('DELETE',), permission='study_delete_image')
 def delete_images(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     """Delete the images listed (comma-separated) in the raw body."""
     text = req.request.get_data(as_text=True)
@@ -117,7 +117,7 @@ def _after_image_delete(req: StorageRequest, namespace: str, study_uid: str) -> 
         req.index.delete_study(namespace, study_uid)
 
 
-@storage_route('/study/<namespace>/<study_uid>/cache', methods=('DELETE',))
+@storage_route('/study/<namespace>/<study_uid>/cache', methods=('DELETE',), permission='study_edit')
 def cache(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     """Clear caches: nothing is cached in the emulator."""
     req.require_study(namespace, study_uid)

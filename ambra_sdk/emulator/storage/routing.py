@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence
 
 from werkzeug.wrappers import Response
 
+from ambra_sdk.emulator.permissions import authorize_storage, storage_permission
 from ambra_sdk.emulator.registry import raw_route
 from ambra_sdk.emulator.storage.errors import (
     StorageError,
@@ -148,8 +149,26 @@ class StorageRequest:
 Handler = Callable[..., Response]
 
 
-def storage_route(rule: str, methods: Sequence[str] = ('GET',)) -> Callable[[Handler], Handler]:
-    """Register ``handler(req: StorageRequest, **url_args) -> Response`` at ``/storage<rule>``."""
+#: ``namespace_of(ctx, url_args)``: the namespace a call acts on, for URLs without ``<namespace>``.
+NamespaceOf = Callable[['RequestContext', Dict[str, Any]], Optional[str]]
+
+
+def storage_route(
+    rule: str, methods: Sequence[str] = ('GET',), permission: Optional[str] = None,
+    namespace_of: Optional[NamespaceOf] = None,
+) -> Callable[[Handler], Handler]:
+    """Register ``handler(req: StorageRequest, **url_args) -> Response`` at ``/storage<rule>``.
+
+    :param permission: the role flag the caller needs in the namespace (the
+        ``<namespace>`` URL part, else the ``namespace`` query parameter), e.g.
+        ``'study_delete'``; by default ``study_view`` for GET/HEAD,
+        ``study_upload`` for POST, ``study_delete`` for DELETE
+        (:data:`ambra_sdk.emulator.permissions.STORAGE_DEFAULTS`). A caller
+        without it gets 403 ``Permission Denied`` before the handler runs.
+    :param namespace_of: for a URL without ``<namespace>`` (e.g. a multipart
+        upload id): returns the namespace the call acts on (None: no check
+        before the handler, which must then check itself).
+    """
 
     def decorator(func: Handler) -> Handler:
         @functools.wraps(func)
@@ -158,6 +177,7 @@ def storage_route(rule: str, methods: Sequence[str] = ('GET',)) -> Callable[[Han
             job: Optional[str] = None
             try:
                 user = _authenticate(ctx)
+                _authorize(ctx, user, permission, kwargs, namespace_of)
                 job = _start_job(ctx, func.__name__, kwargs)
                 response = func(StorageRequest(ctx, user), **kwargs)
             except StorageError as exc:
@@ -190,12 +210,28 @@ def _authenticate(ctx: RequestContext) -> Dict[str, Any]:
     return user
 
 
+def _authorize(
+    ctx: RequestContext, user: Dict[str, Any], permission: Optional[str], url_args: Dict[str, Any],
+    namespace_of: Optional[NamespaceOf] = None,
+) -> None:
+    """403 ``Permission Denied`` unless the user holds the route's flag in its namespace (nothing else is said)."""
+    flag = storage_permission(ctx.request.method, permission)
+    if namespace_of is not None:
+        namespace = namespace_of(ctx, url_args)
+    else:
+        namespace = url_args.get('namespace') or ctx.request.args.get('namespace')
+    # a phi_namespace parameter names a second namespace whose PHI the call reads
+    if not authorize_storage(ctx.state, user, [namespace, ctx.request.args.get('phi_namespace')], flag, ctx.cache):
+        raise StorageError('ACCESS_DENIED', 'Permission Denied', {})
+
+
 def _start_job(ctx: RequestContext, name: str, url_args: Dict[str, Any]) -> Optional[str]:
     """Record the ``X-AmbraHealth-Job-Id`` job of a call as RUNNING; return its id."""
     job_id = ctx.request.headers.get(JOB_HEADER)
     if not job_id:
         return None
     data = {k: v for k, v in url_args.items() if k in ('namespace', 'study_uid', 'image_uid')}
+    data['user_id'] = (ctx.user or {}).get('uuid')
     ctx.state.add_job(f'storage_{name}', state='RUNNING', job_id=job_id, **data)
     return job_id
 
