@@ -66,7 +66,7 @@ def _link(w: World) -> Params:
 
 
 def _customcode(w: World) -> Params:
-    data = {'account_id': w.account, 'name': 'Secret code', 'language': 'PYTHON', 'type': 'WEBHOOK',
+    data = {'account_id': w.account, 'name': 'Secret code', 'language': 'PYTHON', 'type': 'AI_CUSTOM_VALIDATION_CODE',
             'code': 'print(1)'}
     return {'uuid': w.ok('/customcode/add', data)['uuid']}
 
@@ -151,7 +151,7 @@ CASES: list[Case] = [
          ('study_delete_image',), _uploaded),
     # customcode
     Case('customcode/add', '/customcode/add', ('customcode_edit',),
-         lambda w: {'account_id': w.account, 'name': 'C', 'language': 'PYTHON', 'type': 'WEBHOOK', 'code': 'x'}),
+         lambda w: {'account_id': w.account, 'name': 'C', 'language': 'PYTHON', 'type': 'AI_CUSTOM_VALIDATION_CODE', 'code': 'x'}),
     Case('customcode/get', '/customcode/get', ('customcode_view',), _customcode, ('uuid',)),
     Case('customcode/set', '/customcode/set', ('customcode_edit',), lambda w: {**_customcode(w), 'name': 'D'}),
     Case('customcode/delete', '/customcode/delete', ('customcode_edit',), _customcode),
