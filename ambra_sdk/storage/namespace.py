@@ -6,6 +6,7 @@ from box import Box, BoxList
 from requests import Response
 
 from ambra_sdk.storage.args import drop_none
+from ambra_sdk.storage.boxes import storage_box
 from ambra_sdk.storage.download import DownloadTarget
 from ambra_sdk.storage.request import PreparedRequest, StorageMethod
 
@@ -100,7 +101,7 @@ class StorageNamespace:
             target.save(response)
             return _plain(response)
         if use_box is True and box_class is not None:
-            return box_class(response.json())
+            return storage_box(response, box_class)
         return _plain(response)
 
     def _box(
