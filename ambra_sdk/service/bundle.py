@@ -33,8 +33,8 @@ import json
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Type
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Type
 
 import requests
 
@@ -131,7 +131,8 @@ class Bundle:
         self._api = api
         self.chunk_size = _bounded_int('chunk_size', chunk_size, MAX_CHUNK_SIZE)
         self.workers = _bounded_int('workers', workers, MAX_WORKERS)
-        self._pending: List[BundleItem] = []
+        self._items: List[BundleItem] = []
+        self._sent = 0  # items before this index were sent (or dropped)
         self._lock = threading.Lock()
 
     def add(self, query: BaseQuery) -> BundleItem:
@@ -152,7 +153,7 @@ class Bundle:
             raise ValueError('query URL {0!r} cannot be bundled'.format(query.url))
         item = BundleItem(query)
         with self._lock:
-            self._pending.append(item)
+            self._items.append(item)
         return item
 
     def run(self, queries: Optional[Iterable[BaseQuery]] = None) -> List[BundleItem]:
@@ -167,18 +168,40 @@ class Bundle:
         for query in queries or ():
             self.add(query)
         with self._lock:
-            items, self._pending = self._pending, []
-        if not items:
-            return items
-        chunks = [items[start:start + self.chunk_size] for start in range(0, len(items), self.chunk_size)]
-        logger.info('Bundle: %d calls in %d chunks', len(items), len(chunks))
-        if self.workers == 1 or len(chunks) == 1:
+            first, end = self._sent, len(self._items)
+            self._sent = end
+        if first == end:
+            return []
+        size = self.chunk_size
+        count = -(-(end - first) // size)
+        logger.info('Bundle: %d calls in %d chunks', end - first, count)
+        everything = self._items
+        chunks = (everything[start:min(start + size, end)] for start in range(first, end, size))  # one at a time
+        if self.workers == 1 or count == 1:
             for chunk in chunks:
                 self._run_chunk(chunk)
         else:
-            with ThreadPoolExecutor(max_workers=min(self.workers, len(chunks))) as pool:
-                list(pool.map(self._run_chunk, chunks))
-        return items
+            self._run_parallel(chunks, min(self.workers, count))
+        return everything[first:end]
+
+    def _run_parallel(self, chunks: Iterator[List[BundleItem]], workers: int) -> None:
+        """Send the chunks with ``workers`` threads, never more than ``workers`` chunks in flight."""
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            running: Set[Future] = set()
+            for chunk in chunks:
+                if len(running) >= workers:
+                    finished, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        future.result()
+                running.add(pool.submit(self._run_chunk, chunk))
+            for future in running:
+                future.result()
+
+    @property
+    def items(self) -> List[BundleItem]:
+        """Every item added to this bundle, sent or not, in order."""
+        with self._lock:
+            return list(self._items)
 
     def __enter__(self) -> 'Bundle':
         return self
@@ -188,7 +211,7 @@ class Bundle:
             self.run()
         else:
             with self._lock:
-                self._pending = []
+                self._sent = len(self._items)
 
     # ------------------------------------------------------------------ chunks
     def _run_chunk(self, items: Sequence[BundleItem]) -> None:
