@@ -329,7 +329,11 @@ def _resolve(item: BundleItem, answer: Any) -> None:
     response.status_code = _status(answer) or 0
     body = {key: value for key, value in answer.items() if key != 'HTTP_STATUS_CODE'} if isinstance(
         answer, dict) else answer
-    response._content = json.dumps(body).encode('utf-8')
+    try:
+        response._content = json.dumps(body).encode('utf-8')
+    except (ValueError, RecursionError):  # absurdly nested
+        item._set(error=BundleAnswerError(code=response.status_code, description='The answer cannot be read'))
+        return
     response.encoding = 'utf-8'
     response.headers['Content-Type'] = 'application/json'
     query = item.query

@@ -143,3 +143,59 @@ def test_repr_and_logs_have_no_secrets(api, emulator, caplog):
     (item,) = api.bundle().run([api.Study.set(uuid=uuid, study_description='PATIENT SECRET')])
     assert isinstance(item, BundleItem) and repr(item) == '<BundleItem /study/set ok>'
     assert api.sid not in caplog.text and 'PATIENT SECRET' not in caplog.text
+
+
+@pytest.fixture
+def hostile_server():
+    """A loopback server answering ``/bundle`` with the bytes in ``server.answer``."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server name)
+            self.rfile.read(int(self.headers.get('Content-Length') or 0))
+            self.send_response(200)
+            self.send_header('Content-Type', 'application/json')
+            self.send_header('Content-Length', str(len(server.answer)))
+            self.end_headers()
+            self.wfile.write(server.answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    server.answer = b'[]'
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def hostile_api(server):
+    from ambra_sdk.api import Api
+
+    return Api.with_sid('http://127.0.0.1:{0}/api/v3'.format(server.server_address[1]), 'sid-hostile',
+                        rate_limits=None)
+
+
+@pytest.mark.parametrize('answer', [b'not json', b'{"a": 1}', b'[{"HTTP_STATUS_CODE": 200}]', b'[' * 100000])
+def test_unreadable_chunk_answers_are_errors_of_every_item(hostile_server, answer):
+    from ambra_sdk.service.bundle import BundleAnswerError
+
+    hostile_server.answer = answer
+    api = hostile_api(hostile_server)
+    items = api.bundle().run([api.Study.set(uuid='a', study_description='x'), api.Study.delete(uuid='b')])
+    assert all(type(item.error) is BundleAnswerError for item in items)
+    assert 'sid-hostile' not in str(items[0].error)
+
+
+def test_hostile_answers_of_single_calls(hostile_server):
+    hostile_server.answer = (b'[{"HTTP_STATUS_CODE": 200, "uuid": "a"}, "not a hash", {"no": "status"},'
+                             b' {"HTTP_STATUS_CODE": true}, {"HTTP_STATUS_CODE": 412, "status": "ERROR",'
+                             b' "error_type": "NOT_FOUND"}]')
+    api = hostile_api(hostile_server)
+    items = api.bundle().run([api.Study.get(uuid=str(n)) for n in range(5)])
+    assert items[0].result() == {'uuid': 'a'}
+    assert [type(item.error).__name__ for item in items[1:]] == [
+        'ServiceResponseError', 'ServiceResponseError', 'ServiceResponseError', 'NotFound']
