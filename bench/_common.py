@@ -125,3 +125,28 @@ class LoopbackServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def paired(fn_a: Callable[[], object], fn_b: Callable[[], object], rounds: int = 31,
+           number: int = 20) -> tuple:
+    """Seconds per call of a and b (medians) and the median of their per-round ratios.
+
+    Each round times ``number`` calls of a and of b back to back (alternating
+    which goes first), so a burst of load from other processes hits one round's
+    pair, not the ratio of the medians.
+    """
+    times_a: List[float] = []
+    times_b: List[float] = []
+    ratios: List[float] = []
+    for index in range(rounds):
+        pair = {}
+        order = ((fn_a, 'a'), (fn_b, 'b')) if index % 2 == 0 else ((fn_b, 'b'), (fn_a, 'a'))
+        for fn, name in order:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            pair[name] = (time.perf_counter() - start) / number
+        times_a.append(pair['a'])
+        times_b.append(pair['b'])
+        ratios.append(pair['a'] / pair['b'])
+    return statistics.median(times_a), statistics.median(times_b), statistics.median(ratios)
