@@ -140,14 +140,15 @@ class Bundle:
 
         :param query: a service query object (``api.Study.set(...)``), not sent yet.
         :raises TypeError: ``query`` is not a service query object.
-        :raises ValueError: ``query`` sends files or is not a POST form call.
+        :raises ValueError: ``query`` sends files or is not a POST form call (``data`` a dict).
         :return: the item that will hold the result.
         """
         if not isinstance(query, BaseQuery):
             raise TypeError('query must be a service query object (like api.Study.get(uuid=...)), got {0}'.format(
                 type(query).__name__))
         args = query.request_args
-        if args.files is not None or args.json is not None or args.params is not None or args.method != 'POST':
+        if args.files is not None or args.json is not None or args.params is not None or args.method != 'POST' \
+                or not isinstance(args.data, (dict, type(None))):
             raise ValueError('query {0} cannot be bundled: only form POST calls without files can'.format(query.url))
         if not query.url.startswith('/') or query.url.rstrip('/') == BUNDLE_URL:
             raise ValueError('query URL {0!r} cannot be bundled'.format(query.url))
@@ -241,6 +242,10 @@ class Bundle:
                 for item in stale:
                     item._set(error=AuthorizationRequired())
                 return
+            except (AmbraException, requests.RequestException) as error:  # the new login failed
+                for item in stale:
+                    item._set(error=error)
+                return
             pending, relogged = stale, True
 
     def _send(self, items: Sequence[BundleItem], sid: Optional[str]) -> List[Any]:
@@ -276,8 +281,6 @@ class Bundle:
         query = item.query
         kwargs = query.request_args.dict_optional_args(self._api._autocast_arguments)
         data = kwargs.get('data') or {}
-        if not isinstance(data, dict):
-            raise ValueError('query {0} cannot be bundled: its data is not a form'.format(query.url))
         call: Dict[str, Any] = {'URL': query.url}
         for key, value in data.items():
             if value is not None and key != 'URL':

@@ -199,3 +199,14 @@ def test_hostile_answers_of_single_calls(hostile_server):
     assert items[0].result() == {'uuid': 'a'}
     assert [type(item.error).__name__ for item in items[1:]] == [
         'ServiceResponseError', 'ServiceResponseError', 'ServiceResponseError', 'NotFound']
+
+
+def test_queries_that_are_not_form_posts_are_refused(api):
+    query = api.Study.get(uuid=MISSING)
+    query.request_args.data = 'raw body'
+    with pytest.raises(ValueError, match='/study/get'):
+        api.bundle().add(query)
+    upload = api.Study.get(uuid=MISSING)
+    upload.request_args.files = {'file': b'x'}
+    with pytest.raises(ValueError, match='cannot be bundled'):
+        api.bundle().add(upload)
