@@ -12,10 +12,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import report  # noqa: E402
+from _common import report, require  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = 'import resource, {module}; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)'
+CODE = ('import resource, sys, {module}; '
+        'print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, '
+        'getattr(sys.modules.get("ambra_sdk"), "__file__", ""))')
 
 
 def run(module: str) -> tuple:
@@ -23,7 +25,10 @@ def run(module: str) -> tuple:
     start = time.perf_counter()
     out = subprocess.run([sys.executable, '-S' if False else '-c', code], capture_output=True, text=True,
                          cwd=str(ROOT), check=True).stdout
-    return time.perf_counter() - start, int(out.strip()) / 1024.0
+    rss, _, origin = out.strip().partition(' ')
+    if module.startswith('ambra_sdk'):
+        require(Path(origin).resolve().is_relative_to(ROOT), 'imports this tree, got {0}'.format(origin))
+    return time.perf_counter() - start, int(rss) / 1024.0
 
 
 def main(rounds: int = 15) -> bool:

@@ -34,6 +34,7 @@ from ambra_sdk.request_args import RequestArgs
 
 if TYPE_CHECKING:  # attribute types for IDEs and mypy; the objects are created lazily
     from ambra_sdk.addon.addon import Addon as _AddonNamespace
+    from ambra_sdk.service.bundle import Bundle
     from ambra_sdk.service.entrypoints.account import Account as _AccountNamespace
     from ambra_sdk.service.entrypoints.activity import Activity as _ActivityNamespace
     from ambra_sdk.service.entrypoints.analytics import Analytics as _AnalyticsNamespace
@@ -584,6 +585,16 @@ class Api:
         """
         request_args = RequestArgs(method='POST', url=url, full_url=self.service_full_url(url), **kwargs)
         return self.service_request(request_args=request_args, required_sid=required_sid)
+
+    def bundle(self, chunk_size: int = 100, workers: int = 1) -> 'Bundle':
+        """Send service calls together (``POST /bundle``): see :mod:`ambra_sdk.service.bundle`.
+
+        :param chunk_size: calls per request.
+        :param workers: requests sent at the same time.
+        """
+        from ambra_sdk.service.bundle import Bundle
+
+        return Bundle(self, chunk_size=chunk_size, workers=workers)
 
     # ------------------------------------------------------------------ storage
     def storage_request(self, method: str, url: str, required_sid: bool, **kwargs: Any) -> requests.Response:

@@ -125,6 +125,8 @@ class EmulatorApp:
 
             return handle_control(self, request)(environ, start_response)
         inside = path.startswith(API_PREFIX + '/')
+        if path.rstrip('/') == API_PREFIX + '/bundle':
+            request.get_data(cache=True)  # the JSON text, whatever the content type says
         rel = path[len(API_PREFIX):] if inside else path
         ctx = RequestContext(request, self.state, self.config, rel.rstrip('/') or '/')
         entry = self._log(ctx)
@@ -253,6 +255,9 @@ class EmulatorApp:
                 response = self._service(sub_ctx)
             except EmulatorError as exc:
                 return exc.status, exc.body()
+            except Exception:  # noqa: BLE001 - every call of a bundle gets a hash
+                logger.exception('Emulator handler failed for %s in a bundle', sub_ctx.path)
+                return 500, {'status': 'ERROR', 'error_type': 'INTERNAL_ERROR'}
             try:
                 body = json.loads(response.get_data(as_text=True))
             except ValueError:

@@ -5,6 +5,12 @@ parameters. Calls run in order; the answer is a JSON array of their answers,
 each with an extra ``HTTP_STATUS_CODE``. A value of the form ``{{TOKEN}}`` is
 replaced by ``TOKEN`` from a previous answer (dot notation, ``[n]`` for
 array items, e.g. ``{{studies.[0].uuid}}``). A malformed body is a 400.
+
+Emulator choices where the document is silent (``docs/source/emulator.rst``):
+the body is read as JSON whatever its content type; a call that fails inside
+the emulator answers an ``INTERNAL_ERROR`` hash (500) instead of failing the
+bundle; a ``/bundle`` call inside a bundle answers ``NESTED_BUNDLE`` (400);
+faults and the request log see the ``/bundle`` request, not the calls in it.
 """
 
 from __future__ import annotations
@@ -79,6 +85,11 @@ def run_bundle(
     results = []
     for item in calls:
         url = '/' + str(item['URL']).strip().lstrip('/')
+        if url.rstrip('/') == '/bundle':  # a bundle does not nest (emulator choice)
+            answer = {'status': 'ERROR', 'error_type': 'NESTED_BUNDLE'}
+            answers.append(answer)
+            results.append({**answer, 'HTTP_STATUS_CODE': 400})
+            continue
         form = {
             str(key): _as_form_value(_substitute(value, answers))
             for key, value in item.items()

@@ -1,8 +1,18 @@
-"""Box types returned by ``Storage.Study.image_json`` and ``Storage.Study.json``."""
+"""Box types of storage results, and the one function that builds them.
+
+:func:`storage_box` turns a decoded JSON body into the documented type
+(``Box``, :class:`ImageJsonBox`, :class:`JsonBox`) at about the cost of
+``json.loads``: the top level is exactly that type, nested values are built
+when first read (see :func:`ambra_sdk.service.lazy_box.box_from_json`).
+"""
 
 from typing import Any, Dict, Iterable, Iterator, Optional
 
 from box import Box, BoxList
+from requests import Response
+
+from ambra_sdk.service.lazy_box import LazyBoxNode, LazyListNode, box_from_json, register_lazy
+from ambra_sdk.storage.response import json_body
 
 
 class ImageJsonBox(Box):
@@ -33,9 +43,31 @@ class ImageJsonBox(Box):
         return next(self.get_tags({'name': name}), None)
 
 
-class JsonBox(BoxList):
-    """The JSON of a study: a list with one :class:`ImageJsonBox` per image."""
+class LazyImageJsonBox(LazyBoxNode, ImageJsonBox):
+    """Stands in for a nested :class:`ImageJsonBox` (a tag, an image of a :class:`JsonBox`)."""
+
+
+class JsonBox(LazyListNode, BoxList):
+    """The JSON of a study: a list with one :class:`ImageJsonBox` per image.
+
+    Built by the SDK, its images are boxed when first read.
+    """
 
     def __init__(self, iterable: Optional[Iterable[Any]] = None, **box_options: Any) -> None:
         box_options['box_class'] = ImageJsonBox
         super().__init__(iterable if iterable is not None else [], **box_options)
+
+
+register_lazy(ImageJsonBox, LazyImageJsonBox)
+register_lazy(JsonBox, JsonBox)
+
+
+def storage_box(response: Response, box_class: Any) -> Any:
+    """Return the JSON body of a storage response as ``box_class`` (``Box``, ``ImageJsonBox``, ``JsonBox``).
+
+    :param response: a checked storage response with a JSON body.
+    :param box_class: the documented result type.
+    :return: ``box_class(<the decoded body>)``, built lazily below the top level.
+    :raises UnexpectedStorageResponse: the body is not JSON (see :func:`~ambra_sdk.storage.response.json_body`).
+    """
+    return box_from_json(json_body(response), box_class)

@@ -6,9 +6,9 @@ from box import Box, BoxList
 from requests import Response
 
 from ambra_sdk.storage.args import drop_none
+from ambra_sdk.storage.boxes import storage_box
 from ambra_sdk.storage.download import DownloadTarget
 from ambra_sdk.storage.request import PreparedRequest, StorageMethod
-from ambra_sdk.storage.response import json_body
 
 if TYPE_CHECKING:
     from ambra_sdk.storage.storage import Storage
@@ -101,7 +101,7 @@ class StorageNamespace:
             target.save(response, max_expansion=getattr(self._storage.api, 'max_download_expansion', None))
             return _plain(response)
         if use_box is True and box_class is not None:
-            return box_class(json_body(response))
+            return storage_box(response, box_class)
         return _plain(response)
 
     def _box(

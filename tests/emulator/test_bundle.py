@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import requests
 
 
@@ -28,3 +30,28 @@ def test_malformed_bundle_is_400(client):
     for body in ('not json', '{"URL": "/session/user"}', '[{"no_url": 1}]'):
         assert requests.post(client.url + '/bundle', data=body).status_code == 400
     assert requests.get(client.url + '/bundle').status_code == 405
+
+
+def test_bundle_body_read_whatever_the_content_type(client):
+    calls = json.dumps([{'URL': '/session/user', 'sid': client.sid}])
+    for content_type in ('application/json', 'application/x-www-form-urlencoded', 'text/plain'):
+        response = requests.post(client.url + '/bundle', data=calls, headers={'Content-Type': content_type})
+        assert response.status_code == 200, content_type
+        assert response.json()[0]['HTTP_STATUS_CODE'] == 200
+
+
+def test_nested_bundle_and_unknown_url_answer_error_hashes(client):
+    calls = [
+        {'URL': '/bundle', 'sid': client.sid},
+        {'URL': '/no/such/method', 'sid': client.sid},
+        {'URL': '/session/user', 'sid': client.sid},
+    ]
+    nested, unknown, user = requests.post(client.url + '/bundle', json=calls).json()
+    assert nested['HTTP_STATUS_CODE'] == 400 and nested['error_type'] == 'NESTED_BUNDLE'
+    assert unknown['HTTP_STATUS_CODE'] == 404
+    assert user['HTTP_STATUS_CODE'] == 200
+
+
+def test_empty_bundle(client):
+    response = requests.post(client.url + '/bundle', json=[])
+    assert response.status_code == 200 and response.json() == []
