@@ -66,6 +66,9 @@ def run_chunk(api: Any, queries: List[Any], chunk_size: int, workers: int) -> Li
     """
     if hasattr(api, 'bundle'):
         items = api.bundle(chunk_size=chunk_size, workers=workers).run(queries)
+        for item in items:
+            if isinstance(item.error, FATAL):
+                raise item.error  # a chunk that could not be sent: every other row would fail the same way
         return [(True, item.result()) if item.ok else (False, item.error) for item in items]
     outcomes: List[Tuple[bool, Any]] = []
     for query in queries:

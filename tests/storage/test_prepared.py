@@ -264,7 +264,7 @@ def test_preparing_with_credentials_never_logs_in(tmp_path):
     """An Api with credentials and an unreachable service: preparing must not try to log in."""
     from ambra_sdk.api import Api
 
-    api = Api.with_creds('http://127.0.0.1:9/api/v3', 'user', 'password')
+    api = Api.with_creds('http://127.0.0.1:9/api/v3', 'user', 'unused-Passw0rd')
     for endpoint in SPEC:
         values = {p['name']: _sample(p, tmp_path) for p in endpoint['params']}
         prepared = getattr(_namespace(api, endpoint), endpoint['method'])(only_prepare=True, **values)
