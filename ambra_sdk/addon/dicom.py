@@ -191,12 +191,15 @@ class Dicom:
         previous = ''
         if wait_timeout is not None:
             previous = stored_version(storage.Study, fqdn, namespace_id, study_uid, image_uid)
-        upload_in_chunks(
+        sent = upload_in_chunks(
             storage.Image, fqdn, namespace_id, dicom_file, study_uid, part_size, part_retries, part_workers,
+            hash_content=wait_timeout is not None,
         )
         if wait_timeout is None:
             return UploadedImageParams(study_uid, '', '', namespace_id, None)
-        version = wait_for_image(storage.Study, fqdn, namespace_id, study_uid, image_uid, previous, wait_timeout)
+        version = wait_for_image(
+            storage.Study, fqdn, namespace_id, study_uid, image_uid, previous, wait_timeout, content_sha1=sent.sha1,
+        )
         return UploadedImageParams(study_uid, image_uid, version, namespace_id, None)
 
     def _wants_parts(self, dicom_file: Any, engine_fqdn: str, multipart_threshold: Optional[int]) -> bool:

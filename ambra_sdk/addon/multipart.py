@@ -20,11 +20,12 @@ request without asking again.
 """
 
 import functools
+import hashlib
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Optional, Set, Tuple
 
-from ambra_sdk.addon.polling import DEFAULT_MAX_INTERVAL, poll
+from ambra_sdk.addon.polling import poll
 from ambra_sdk.addon.pool import RETRY_BACKOFF, bounded_map, is_transient, with_retries
 from ambra_sdk.exceptions.base import AmbraResponseException
 from ambra_sdk.storage.file_part import FileChunk, chunk_size_for, iter_chunks
@@ -45,6 +46,8 @@ DEFAULT_PART_WORKERS = 1
 MIN_PART_SIZE = 64 * 1024
 #: Seconds :func:`wait_for_image` waits by default.
 DEFAULT_WAIT_TIMEOUT = 600.0
+#: Longest pause between two polls of :func:`wait_for_image` (one schema call).
+WAIT_MAX_INTERVAL = 0.5
 #: Statuses of ``/multipart/initiate`` meaning "this server has no multipart upload".
 UNSUPPORTED_STATUSES = frozenset((404, 405, 501))
 #: Statuses of a chunk answer meaning "the chunk arrived damaged" (bad crc32 or size): send it again.
@@ -56,11 +59,12 @@ class MultipartUnsupported(Exception):  # noqa: N818 (a condition, not an error 
 
 
 class ChunkedUpload(NamedTuple):
-    """What :func:`upload_in_chunks` sent."""
+    """What :func:`upload_in_chunks` sent (``sha1``: hex digest of the bytes, or ``''``)."""
 
     upload_uuid: str
     size: int
     chunks: int
+    sha1: str
 
 
 def check_multipart_args(multipart_threshold: Optional[int], part_size: int, part_workers: int = 1) -> None:
@@ -167,6 +171,7 @@ def upload_in_chunks(
     part_size: int = DEFAULT_PART_SIZE,
     retries: int = 3,
     part_workers: int = DEFAULT_PART_WORKERS,
+    hash_content: bool = False,
 ) -> ChunkedUpload:
     """Upload the rest of ``dicom_file`` in chunks and ask the server to complete it.
 
@@ -182,6 +187,7 @@ def upload_in_chunks(
     :param part_size: bytes per chunk (grown when the file would need more than 100000 chunks).
     :param retries: extra attempts per chunk (and for initiate and complete).
     :param part_workers: chunks sent at once.
+    :param hash_content: also compute the SHA-1 of the bytes sent (for :func:`wait_for_image`).
     :return: the upload id, the bytes and the chunks sent.
     :raises MultipartUnsupported: the server has no multipart upload.
     """
@@ -194,6 +200,7 @@ def upload_in_chunks(
         raise
     upload_uuid = str(started['upload_uuid'])
     totals = [0, 0]  # bytes, chunks
+    digest = hashlib.sha1()  # noqa: S324 (a content id, as the storage's image versions)
 
     def send(chunk: FileChunk) -> None:
         send_chunk = functools.partial(image.multipart_chunk_upload, engine_fqdn, upload_uuid, chunk.data, chunk.number)
@@ -203,6 +210,8 @@ def upload_in_chunks(
         for chunk in iter_chunks(dicom_file, chunk_size):
             totals[0] += len(chunk.data)
             totals[1] += 1
+            if hash_content:
+                digest.update(chunk.data)
             yield chunk
 
     if part_workers <= 1:
@@ -218,7 +227,7 @@ def upload_in_chunks(
         retries,
         'multipart complete',
     )
-    return ChunkedUpload(upload_uuid, size, chunks)
+    return ChunkedUpload(upload_uuid, size, chunks, digest.hexdigest() if hash_content else '')
 
 
 def file_uids(dicom_file: Any) -> Tuple[str, str]:
@@ -280,17 +289,18 @@ def wait_for_image(
     image_uid: str,
     previous_version: str = '',
     timeout: float = DEFAULT_WAIT_TIMEOUT,
-    max_interval: float = DEFAULT_MAX_INTERVAL,
+    max_interval: float = WAIT_MAX_INTERVAL,
+    content_sha1: str = '',
 ) -> str:
-    """Wait until the study shows the image with a version other than ``previous_version``.
+    """Wait until the study shows the image stored by this upload; return its version.
 
-    The schema is polled with a deadline and back-off
-    (:func:`~ambra_sdk.addon.polling.poll`); this is the one place to switch
-    to push events.
-
-    When the file replaced an image with identical bytes, the version may
-    never change: at the deadline an image still showing ``previous_version``
-    is returned as stored.
+    The image counts as stored when the study's schema shows it with a
+    version other than ``previous_version`` (the one shown before the
+    upload), or with ``content_sha1`` as its version (image versions are
+    content hashes: the SHA-1 of the file in the emulator), which also ends
+    the wait when a file replaced an identical one. The schema is polled with
+    a deadline and back-off (:func:`~ambra_sdk.addon.polling.poll`); this
+    is the one place to switch to push events.
 
     :param study: ``api.Storage.Study``.
     :param engine_fqdn: storage engine host.
@@ -300,6 +310,7 @@ def wait_for_image(
     :param previous_version: the version shown before the upload (``''``: none).
     :param timeout: seconds to wait.
     :param max_interval: longest pause between two polls.
+    :param content_sha1: hex SHA-1 of the bytes sent (``''``: unknown).
     :return: the image version.
     :raises WaitTimeout: the image did not appear in time.
     """
@@ -307,10 +318,11 @@ def wait_for_image(
 
     def probe() -> Tuple[bool, str]:
         version = stored_version(study, engine_fqdn, namespace, study_uid, image_uid)
-        return bool(version) and version != previous_version, version
+        done = bool(version) and (version != previous_version or (bool(content_sha1) and version == content_sha1))
+        return done, version
 
     done, version = poll(probe, timeout, max_interval)
-    if done or (version and version == previous_version):
+    if done:
         return version
     raise WaitTimeout(
         'Image {0} did not appear in study {1} within {2} s'.format(image_uid, study_uid, timeout), timeout,

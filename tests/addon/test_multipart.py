@@ -217,3 +217,12 @@ def test_a_big_file_that_is_not_dicom_is_refused_before_sending(api, namespace_i
     with pytest.raises(NotDicom, match='dicom_file'):
         _upload(api, namespace_id, path, multipart_threshold=PART)
     assert not logged(emulator, 'GET', INITIATE)
+
+
+def test_waiting_for_an_identical_file_again_ends_on_its_content_hash(api, namespace_id, tmp_path, emulator):
+    path = write_big_dicom(tmp_path / 'big.dcm', 3 * PART)
+    first = _upload(api, namespace_id, path, multipart_threshold=PART, wait=True, wait_timeout=30)
+    started = time.monotonic()
+    again = _upload(api, namespace_id, path, multipart_threshold=PART, wait=True, wait_timeout=30)
+    assert again.image_version == first.image_version == hashlib.sha1(path.read_bytes()).hexdigest()
+    assert time.monotonic() - started < 20  # not the whole wait_timeout
