@@ -29,6 +29,7 @@ from ambra_sdk.addon.polling import poll
 from ambra_sdk.addon.pool import RETRY_BACKOFF, bounded_map, is_transient, with_retries
 from ambra_sdk.exceptions.base import AmbraResponseException
 from ambra_sdk.storage.file_part import FileChunk, chunk_size_for, iter_chunks
+from ambra_sdk.storage.image_multipart import check_upload_uuid
 
 if TYPE_CHECKING:
     from ambra_sdk.storage.image import Image
@@ -162,6 +163,20 @@ def _chunk_retries(attempt: Callable[[], Any], retries: int, what: str) -> Any:
             pause *= 2
 
 
+def _answered_uuid(answer: Any) -> str:
+    """The ``upload_uuid`` of an initiate answer.
+
+    :raises UnexpectedStorageResponse: the answer has no usable ``upload_uuid``.
+    """
+    from ambra_sdk.exceptions.storage import UnexpectedStorageResponse
+
+    upload_uuid = answer.get('upload_uuid') if isinstance(answer, dict) else None
+    try:
+        return check_upload_uuid(upload_uuid)
+    except ValueError:
+        raise UnexpectedStorageResponse(200, 'multipart initiate answered no usable upload_uuid') from None
+
+
 def upload_in_chunks(
     image: 'Image',
     engine_fqdn: str,
@@ -198,7 +213,7 @@ def upload_in_chunks(
         if error.code in UNSUPPORTED_STATUSES:
             raise MultipartUnsupported(engine_fqdn) from error
         raise
-    upload_uuid = str(started['upload_uuid'])
+    upload_uuid = _answered_uuid(started)
     totals = [0, 0]  # bytes, chunks
     digest = hashlib.sha1()  # noqa: S324 (a content id, as the storage's image versions)
 
@@ -274,11 +289,17 @@ def stored_version(study: 'StorageStudy', engine_fqdn: str, namespace: str, stud
         schema: Any = study.schema(engine_fqdn, namespace, study_uid)
     except NotFound:  # the study has no stored content yet
         return ''
-    for series in schema.get('series') or ():
-        for image in series.get('images') or ():
+    for series in _list_of_dicts(schema.get('series') if isinstance(schema, dict) else None):
+        for image in _list_of_dicts(series.get('images')):
             if str(image.get('id')) == image_uid:
                 return str(image.get('version') or '')
     return ''
+
+
+def _list_of_dicts(value: Any) -> Iterator[Any]:
+    """The dicts of a JSON list (a server answer may be anything)."""
+    if isinstance(value, list):
+        yield from (item for item in value if isinstance(item, dict))
 
 
 def wait_for_image(

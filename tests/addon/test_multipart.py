@@ -226,3 +226,32 @@ def test_waiting_for_an_identical_file_again_ends_on_its_content_hash(api, names
     again = _upload(api, namespace_id, path, multipart_threshold=PART, wait=True, wait_timeout=30)
     assert again.image_version == first.image_version == hashlib.sha1(path.read_bytes()).hexdigest()
     assert time.monotonic() - started < 20  # not the whole wait_timeout
+
+
+@pytest.mark.parametrize('answer', [b'{"nope": 1}', b'{"upload_uuid": "a/b"}', b'{"upload_uuid": 5}', b'[]'])
+def test_an_initiate_answer_without_a_usable_uuid_is_a_clear_error(answer):
+    import io
+
+    from ambra_sdk.addon.multipart import upload_in_chunks
+    from ambra_sdk.api import Api
+    from ambra_sdk.exceptions.storage import UnexpectedStorageResponse
+    from tests.helpers.servers import RecordingServer
+
+    with RecordingServer(body=answer) as server:
+        api = Api.with_sid(server.url, 'SID', storage_base_url='http://{engine_fqdn}/api/v3/storage',
+                           rate_limits=None)
+        with pytest.raises(UnexpectedStorageResponse, match='upload_uuid'):
+            upload_in_chunks(api.Storage.Image, server.engine_fqdn, 'ns', io.BytesIO(b'x' * 10))
+        assert len(server.requests) == 1  # nothing sent after the initiate
+
+
+@pytest.mark.parametrize('schema', [b'{"series": "abc"}', b'{"series": [1, {"images": {"id": 1}}]}', b'[]'])
+def test_a_hostile_schema_reads_as_not_stored_yet(schema):
+    from ambra_sdk.addon.multipart import stored_version
+    from ambra_sdk.api import Api
+    from tests.helpers.servers import RecordingServer
+
+    with RecordingServer(body=schema) as server:
+        api = Api.with_sid(server.url, 'SID', storage_base_url='http://{engine_fqdn}/api/v3/storage',
+                           rate_limits=None)
+        assert stored_version(api.Storage.Study, server.engine_fqdn, 'ns', '1.2', '1.2.3') == ''
