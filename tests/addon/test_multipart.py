@@ -255,3 +255,12 @@ def test_a_hostile_schema_reads_as_not_stored_yet(schema):
         api = Api.with_sid(server.url, 'SID', storage_base_url='http://{engine_fqdn}/api/v3/storage',
                            rate_limits=None)
         assert stored_version(api.Storage.Study, server.engine_fqdn, 'ns', '1.2', '1.2.3') == ''
+
+
+def test_study_uid_goes_to_a_plain_upload_too(api, namespace_id, make_dicoms, emulator):
+    path = make_dicoms(1)[0]
+    emulator.requests_log.clear()
+    with open(path, 'rb') as dicom_file:
+        params = api.Addon.Dicom.upload(dicom_file=dicom_file, namespace_id=namespace_id, study_uid='1.2.826.0.1.98')
+    assert params.study_uid == '1.2.826.0.1.98' and params.image_uid
+    assert logged(emulator, 'POST', '/image')[0].params['study_uid'] == '1.2.826.0.1.98'

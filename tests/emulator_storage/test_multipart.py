@@ -261,3 +261,16 @@ def test_reset_removes_open_uploads(storage, emulator):
     send_chunk(storage, upload_uuid, 0, b'abc')
     emulator.reset()
     assert not upload_folder(storage, upload_uuid).exists()
+
+
+def test_corrupt_body_rule_through_the_control_endpoint(storage, emulator):
+    upload_uuid = start(storage)
+    added = requests.post(f'http://{emulator.engine_fqdn}/_emulator/faults', timeout=30,
+                          json={'path_pattern': '/storage/multipart/*', 'method': 'POST', 'corrupt_body': True})
+    try:
+        assert added.status_code == 200 and added.json()['corrupt_body'] is True and added.json()['status'] is None
+        damaged = send_chunk(storage, upload_uuid, 0, b'abcdef')
+    finally:
+        emulator.faults.clear()
+    assert assert_storage_error(damaged, 412, 'VALIDATION_ERROR')['exception_data']['field'] == (
+        'X-AmbraHealth-part-checksum')
