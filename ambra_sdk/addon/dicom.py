@@ -193,7 +193,7 @@ class Dicom:
             previous = stored_version(storage.Study, fqdn, namespace_id, study_uid, image_uid)
         sent = upload_in_chunks(
             storage.Image, fqdn, namespace_id, dicom_file, study_uid, part_size, part_retries, part_workers,
-            hash_content=wait_timeout is not None,
+            hash_content=bool(previous),  # only an image already there needs its new version told apart
         )
         if wait_timeout is None:
             return UploadedImageParams(study_uid, '', '', namespace_id, None)
