@@ -274,3 +274,29 @@ def test_corrupt_body_rule_through_the_control_endpoint(storage, emulator):
         emulator.faults.clear()
     assert assert_storage_error(damaged, 412, 'VALIDATION_ERROR')['exception_data']['field'] == (
         'X-AmbraHealth-part-checksum')
+
+
+def test_a_big_chunked_upload_is_streamed_on_both_sides(storage, emulator, tmp_path):
+    """40 MiB through Addon.Dicom.upload in 2 MiB chunks: client and emulator (one process) stay flat."""
+    from .test_streaming import LIMIT, PeakRss, big_dicom
+
+    if not Path('/proc/self/status').exists():
+        pytest.skip('needs /proc (Linux)')
+    source = tmp_path / 'big.dcm'
+    size = big_dicom(source, 40)
+    api = emulator.api(rate_limits=None)
+    api.Addon.Dicom  # noqa: B018 (warm up the lazy namespaces outside the measure)
+    with PeakRss() as rss, open(source, 'rb') as dicom_file:
+        params = api.Addon.Dicom.upload(dicom_file=dicom_file, namespace_id=storage.namespace,
+                                        engine_fqdn=emulator.engine_fqdn, wait=True, wait_timeout=120)
+    assert rss.growth < LIMIT, f'RSS grew by {rss.growth / 2**20:.1f} MiB for a {size / 2**20:.0f} MiB upload'
+    back = storage.get('/study/{0}/{1}/image/{2}/version/{3}'.format(
+        storage.namespace, params.study_uid, params.image_uid, params.image_version), stream=True)
+    digest = hashlib.sha256()
+    for piece in back.iter_content(1 << 20):
+        digest.update(piece)
+    expected = hashlib.sha256()
+    with open(source, 'rb') as src:
+        for piece in iter(lambda: src.read(1 << 20), b''):
+            expected.update(piece)
+    assert digest.hexdigest() == expected.hexdigest()
