@@ -300,3 +300,60 @@ def test_a_big_chunked_upload_is_streamed_on_both_sides(storage, emulator, tmp_p
         for piece in iter(lambda: src.read(1 << 20), b''):
             expected.update(piece)
     assert digest.hexdigest() == expected.hexdigest()
+
+
+def test_parallel_completes_store_one_image(storage):
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = dicom_bytes()
+    upload_uuid = upload_chunks(storage, data, 2000)
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: complete(storage, upload_uuid, len(data)), range(6)))
+    assert {answer.status_code for answer in answers} == {202}
+    outcome = wait_stored(storage, upload_uuid)
+    assert len(list(storage.state.list_images(storage.namespace, outcome['study_uid']))) == 1
+
+
+def test_chunks_racing_complete_never_corrupt(storage):
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = dicom_bytes()
+    pieces = split(data, 3000)
+    upload_uuid = upload_chunks(storage, data, 3000)
+    with ThreadPoolExecutor(8) as pool:
+        resent = [pool.submit(send_chunk, storage, upload_uuid, 1, pieces[1]) for _ in range(16)]
+        done = pool.submit(complete, storage, upload_uuid, len(data))
+        statuses = {future.result().status_code for future in resent}
+        answer = done.result()
+    assert answer.status_code == 202, answer.text
+    assert statuses <= {200, 404}
+    outcome = wait_stored(storage, upload_uuid)
+    stored = storage.get('/study/{0}/{1}/image/{2}/version/{3}'.format(
+        storage.namespace, outcome['study_uid'], outcome['image_uid'], outcome['image_version']))
+    assert stored.content == data
+    assert sorted(os.listdir(upload_folder(storage, upload_uuid))) == ['complete.json', 'meta.json', 'result.json']
+    assert len(multipart_store.LOCKS) == 0
+
+
+def test_client_hanging_up_mid_chunk_leaves_no_chunk(storage):
+    import socket
+
+    upload_uuid = start(storage)
+    host, port = storage.emulator.engine_fqdn.split(':')
+    request = (
+        f'POST /api/v3/storage/multipart/{upload_uuid}?sid={storage.sid} HTTP/1.1\r\n'
+        f'Host: {host}\r\nContent-Length: 10000000\r\nX-File-Size: 10000000\r\n'
+        f'X-File-Name: 00000\r\nX-AmbraHealth-part-checksum: 1\r\n\r\n'
+    ).encode('ascii') + b'\x00' * 100000
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(request)
+    path = f'/storage/multipart/{upload_uuid}'
+    deadline = time.time() + 10
+    answered: list = []
+    while time.time() < deadline:  # wait for the server to answer the broken request
+        answered = [e for e in storage.emulator.requests_log if e.path == path and e.status is not None]
+        if answered:
+            break
+        time.sleep(0.02)
+    assert [e.status for e in answered] == [500]  # ERROR_DURING_UPLOAD_PROCESS
+    assert os.listdir(upload_folder(storage, upload_uuid)) == [multipart_store.META_FILE]
