@@ -264,3 +264,16 @@ def test_study_uid_goes_to_a_plain_upload_too(api, namespace_id, make_dicoms, em
         params = api.Addon.Dicom.upload(dicom_file=dicom_file, namespace_id=namespace_id, study_uid='1.2.826.0.1.98')
     assert params.study_uid == '1.2.826.0.1.98' and params.image_uid
     assert logged(emulator, 'POST', '/image')[0].params['study_uid'] == '1.2.826.0.1.98'
+
+
+def test_a_chunk_refused_as_damaged_every_time_fails_after_its_retries(fast_api, namespace_id, tmp_path, emulator):
+    from ambra_sdk.exceptions.storage import StorageResponseException
+
+    path = write_big_dicom(tmp_path / 'big.dcm', 3 * PART)
+    emulator.faults.add('/storage/multipart/*', method='POST', corrupt_body=True, times=None)
+    emulator.requests_log.clear()
+    with pytest.raises(StorageResponseException) as error:
+        _upload(fast_api, namespace_id, path, multipart_threshold=PART, part_retries=2)
+    assert error.value.code == 412
+    assert [entry.status for entry in _chunk_posts(emulator)] == [412, 412, 412]  # chunk 0, sent 1 + 2 times
+    assert not logged(emulator, 'POST', '/complete')
