@@ -11,7 +11,10 @@ by file in a bounded thread pool:
    otherwise uploaded; transient failures (connection errors, timeouts,
    502/503/504) are retried with the file rewound. The storage files an
    upload under its SOP Instance UID, so a retry of a request that did reach
-   the server replaces the same image instead of adding one. With
+   the server replaces the same image instead of adding one. Files above
+   ``multipart_threshold`` go in chunks (:meth:`~ambra_sdk.addon.dicom.Dicom.upload`),
+   stored by the server after it answers (their result has empty
+   ``image_uid``/``image_version`` unless ``wait_stored``). With
    ``skip_existing`` the files whose instance an existing study already
    holds are not sent again;
 3. ``/study/sync`` is called once when something was uploaded.
