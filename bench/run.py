@@ -29,6 +29,7 @@ BENCHES = [
     'ws_wait',
     'addon',
     'transfer',
+    'multipart',
     'load',
     'emulator_soak',
 ]

@@ -10,11 +10,15 @@ from ambra_sdk.addon.multipart import (
     DEFAULT_MULTIPART_THRESHOLD,
     DEFAULT_PART_SIZE,
     DEFAULT_PART_WORKERS,
+    DEFAULT_WAIT_TIMEOUT,
     MultipartSupport,
     MultipartUnsupported,
     check_multipart_args,
+    file_uids,
     remaining_size,
-    upload_in_parts,
+    stored_version,
+    upload_in_chunks,
+    wait_for_image,
 )
 from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import DEFAULT_RETRIES
@@ -104,47 +108,63 @@ class Dicom:
         dicom_file: BinaryIO,
         namespace_id: str,
         engine_fqdn: Optional[str] = None,
+        study_uid: Optional[str] = None,
         multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
         part_size: int = DEFAULT_PART_SIZE,
         part_retries: int = DEFAULT_RETRIES,
         part_workers: int = DEFAULT_PART_WORKERS,
+        wait: bool = False,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
     ) -> UploadedImageParams:
-        """Upload one open DICOM file (the raw bytes are the request body).
+        """Upload one open DICOM file.
 
-        A file of ``multipart_threshold`` bytes or more goes in parts of
-        ``part_size`` bytes, each retried on its own, when the storage server
-        has the multipart upload (:mod:`ambra_sdk.addon.multipart`); otherwise,
-        and for smaller files, in one request.
+        A (seekable) file larger than ``multipart_threshold`` bytes goes in
+        chunks of ``part_size`` bytes, as the vendor's client sends it, when
+        the storage server has the multipart upload
+        (:mod:`ambra_sdk.addon.multipart`): each chunk is retried on its own
+        and only the chunks in flight are in memory. The server stores such
+        a file after answering: the result then has an empty ``image_uid``
+        and ``image_version`` (as the vendor's SDK), unless ``wait`` is True,
+        in which case the call waits until the study shows the image and
+        returns its uid and version. Smaller files, and every file when the
+        server has no multipart upload, go in one request (the raw bytes are
+        the body) and are stored when the call returns.
 
         :param dicom_file: a binary file object.
         :param namespace_id: storage namespace.
         :param engine_fqdn: storage engine host (looked up when None).
-        :param multipart_threshold: size from which a (seekable) file goes in
-            parts; None: always one request.
-        :param part_size: bytes per part.
-        :param part_retries: extra attempts per part after a transient failure.
-        :param part_workers: parts of the file sent at once.
+        :param study_uid: study UID the image must belong to (None: the file's;
+            read from the file for a chunked upload).
+        :param multipart_threshold: size above which a file goes in chunks;
+            None: always one request.
+        :param part_size: bytes per chunk (2 MiB, as the vendor's client).
+        :param part_retries: extra attempts per chunk after a transient failure
+            or a chunk refused as damaged.
+        :param part_workers: chunks sent at once (1, as the vendor's client;
+            more is not confirmed against the real server).
+        :param wait: after a chunked upload, wait until the image is stored.
+        :param wait_timeout: seconds to wait for it.
         :return: the storage identifiers of the image.
         :raises ValueError: bad ``multipart_threshold``, ``part_size`` or ``part_workers``.
+        :raises WaitTimeout: ``wait`` and the image did not appear in time.
         """
         check_multipart_args(multipart_threshold, part_size, part_workers)
         fqdn = self.engine_fqdn(namespace_id, engine_fqdn)
-        reply = None
         if self._wants_parts(dicom_file, fqdn, multipart_threshold):
             try:
-                reply = upload_in_parts(
-                    self._api.Storage.Image, fqdn, namespace_id, dicom_file, part_size, part_retries, part_workers,
+                return self._upload_chunked(
+                    dicom_file, namespace_id, fqdn, study_uid, part_size, part_retries, part_workers,
+                    wait_timeout if wait else None,
                 )
             except MultipartUnsupported:
                 logger.info('Storage %s has no multipart upload: sending files in one request', fqdn)
                 self._multipart.mark_unsupported(fqdn)
-        if reply is None:
-            # The answer holds every tag of the image (``attr``, ~250 keys): an eager Box
-            # of it costs ~1 ms of CPU per file, a LazyBox about one json.loads.
-            response = self._api.Storage.Image.upload(
-                fqdn, namespace=namespace_id, opened_file=dicom_file, use_box=False,
-            )
-            reply = LazyBox(response.json())
+        # The answer holds every tag of the image (``attr``, ~250 keys): an eager Box
+        # of it costs ~1 ms of CPU per file, a LazyBox about one json.loads.
+        response = self._api.Storage.Image.upload(
+            fqdn, namespace=namespace_id, opened_file=dicom_file, study_uid=study_uid, use_box=False,
+        )
+        reply = LazyBox(response.json())
         return UploadedImageParams(
             study_uid=reply.study_uid,
             image_uid=reply.image_uid,
@@ -153,11 +173,40 @@ class Dicom:
             attr=reply.get('attr'),
         )
 
+    def _upload_chunked(
+        self,
+        dicom_file: Any,
+        namespace_id: str,
+        fqdn: str,
+        study_uid: Optional[str],
+        part_size: int,
+        part_retries: int,
+        part_workers: int,
+        wait_timeout: Optional[float],
+    ) -> UploadedImageParams:
+        """Send a file in chunks; wait for the stored image when ``wait_timeout`` is not None."""
+        file_study_uid, image_uid = file_uids(dicom_file)
+        study_uid = study_uid or file_study_uid
+        storage = self._api.Storage
+        previous = ''
+        if wait_timeout is not None:
+            previous = stored_version(storage.Study, fqdn, namespace_id, study_uid, image_uid)
+        sent = upload_in_chunks(
+            storage.Image, fqdn, namespace_id, dicom_file, study_uid, part_size, part_retries, part_workers,
+            hash_content=bool(previous),  # only an image already there needs its new version told apart
+        )
+        if wait_timeout is None:
+            return UploadedImageParams(study_uid, '', '', namespace_id, None)
+        version = wait_for_image(
+            storage.Study, fqdn, namespace_id, study_uid, image_uid, previous, wait_timeout, content_sha1=sent.sha1,
+        )
+        return UploadedImageParams(study_uid, image_uid, version, namespace_id, None)
+
     def _wants_parts(self, dicom_file: Any, engine_fqdn: str, multipart_threshold: Optional[int]) -> bool:
         if multipart_threshold is None or self._multipart.known_unsupported(engine_fqdn):
             return False
         size = remaining_size(dicom_file)
-        return size is not None and size >= multipart_threshold
+        return size is not None and size > multipart_threshold
 
     def upload_from_path(
         self,

@@ -1,12 +1,17 @@
-"""Uploading one big DICOM file in parts, when the storage server supports it.
+"""Uploading one big DICOM file in chunks, as the vendor's client does.
 
-:func:`upload_in_parts` cuts the file into parts of ``part_size`` bytes
-(:func:`~ambra_sdk.storage.file_part.split_file`, streamed from the file,
-never held in memory), sends them with ``Storage.Image.multipart_chunk_upload``
-and retries each part on its own after a transient failure, so a dropped
-connection 900 MiB into a 1 GiB file costs one part, not the whole file. A
-part sent twice replaces itself on the server and completing twice answers
-the same image, so retries never store the image twice.
+:func:`upload_in_chunks` follows the vendor's multipart wire format
+(:mod:`ambra_sdk.storage.image_multipart`): ``initiate``, then the file read
+as chunks of ``part_size`` bytes (2 MiB), each with its crc32 computed while
+it is read (:func:`~ambra_sdk.storage.file_part.iter_chunks`), so only the
+chunks in flight are in memory, never the whole file; each chunk is retried
+on its own after a transient failure or an answer saying it arrived damaged
+(a 400/412: the server checks the crc32 and size of every chunk), so a
+dropped connection 900 MiB into a 1 GiB file costs one chunk. Chunks go one
+after another (the vendor's client); ``part_workers`` > 1 sends them in
+parallel, which is not confirmed against the real server. ``complete`` is
+asynchronous: the server joins and stores the image after answering.
+:func:`wait_for_image` waits until the study shows it.
 
 A server without the multipart endpoints answers ``/multipart/initiate``
 with 404, 405 or 501: :class:`MultipartUnsupported` is raised, and
@@ -15,43 +20,62 @@ request without asking again.
 """
 
 import functools
+import hashlib
 import logging
-from typing import TYPE_CHECKING, Any, Optional, Set, Tuple
+import time
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Optional, Set, Tuple
 
-from ambra_sdk.addon.pool import bounded_map, with_retries
+from ambra_sdk.addon.polling import poll
+from ambra_sdk.addon.pool import RETRY_BACKOFF, bounded_map, is_transient, with_retries
 from ambra_sdk.exceptions.base import AmbraResponseException
-from ambra_sdk.storage.file_part import FilePart, split_file
-from ambra_sdk.storage.image_multipart import MAX_PART_NUMBER
+from ambra_sdk.storage.file_part import FileChunk, chunk_size_for, iter_chunks
+from ambra_sdk.storage.image_multipart import check_upload_uuid
 
 if TYPE_CHECKING:
     from ambra_sdk.storage.image import Image
+    from ambra_sdk.storage.study import Study as StorageStudy
 
 logger = logging.getLogger(__name__)
 
-#: Files from this size up go in parts (when the server supports it).
-DEFAULT_MULTIPART_THRESHOLD = 64 * 1024 * 1024
-#: Bytes per part.
-DEFAULT_PART_SIZE = 16 * 1024 * 1024
-#: Parts of one file sent at once.
-DEFAULT_PART_WORKERS = 4
-#: Smallest part size accepted.
+#: Files larger than this go in chunks (the vendor's client: 20 MiB, 10 chunks).
+DEFAULT_MULTIPART_THRESHOLD = 20 * 1024 * 1024
+#: Bytes per chunk (the vendor's client).
+DEFAULT_PART_SIZE = 2 * 1024 * 1024
+#: Chunks of one file sent at once (the vendor's client sends one after another).
+DEFAULT_PART_WORKERS = 1
+#: Smallest chunk size accepted.
 MIN_PART_SIZE = 64 * 1024
+#: Seconds :func:`wait_for_image` waits by default.
+DEFAULT_WAIT_TIMEOUT = 600.0
+#: Longest pause between two polls of :func:`wait_for_image` (one schema call).
+WAIT_MAX_INTERVAL = 0.5
 #: Statuses of ``/multipart/initiate`` meaning "this server has no multipart upload".
 UNSUPPORTED_STATUSES = frozenset((404, 405, 501))
+#: Statuses of a chunk answer meaning "the chunk arrived damaged" (bad crc32 or size): send it again.
+DAMAGED_CHUNK_STATUSES = frozenset((400, 412))
 
 
 class MultipartUnsupported(Exception):  # noqa: N818 (a condition, not an error for users)
     """The storage server has no multipart upload endpoints."""
 
 
+class ChunkedUpload(NamedTuple):
+    """What :func:`upload_in_chunks` sent (``sha1``: hex digest of the bytes, or ``''``)."""
+
+    upload_uuid: str
+    size: int
+    chunks: int
+    sha1: str
+
+
 def check_multipart_args(multipart_threshold: Optional[int], part_size: int, part_workers: int = 1) -> None:
     """Validate the multipart options of an upload.
 
-    :param multipart_threshold: size from which files go in parts, or None (never).
-    :param part_size: bytes per part.
-    :param part_workers: parts sent at once (a positive int).
-    :raises ValueError: a threshold that is not None or an int >= 0, or a part size
-        that is not an int >= :data:`MIN_PART_SIZE`.
+    :param multipart_threshold: size above which files go in chunks, or None (never).
+    :param part_size: bytes per chunk.
+    :param part_workers: chunks sent at once (a positive int).
+    :raises ValueError: a threshold that is not None or an int >= 0, a chunk size
+        that is not an int >= :data:`MIN_PART_SIZE`, or a bad ``part_workers``.
     """
     if multipart_threshold is not None and (
         isinstance(multipart_threshold, bool) or not isinstance(multipart_threshold, int) or multipart_threshold < 0
@@ -100,59 +124,227 @@ def remaining_size(dicom_file: Any) -> Optional[int]:
     return max(0, int(end) - int(position))
 
 
-def upload_in_parts(
+def is_retryable_chunk_error(error: BaseException) -> bool:
+    """Tell whether a chunk is worth sending again after ``error``.
+
+    Transient failures (see :func:`~ambra_sdk.addon.pool.is_transient`), and
+    a 400 or 412 answer: the server checks each chunk's crc32 and size, and
+    a chunk damaged on the way is refused that way. Sending a chunk again
+    replaces it, so the retry is safe.
+
+    :param error: the exception of one attempt.
+    """
+    if is_transient(error):
+        return True
+    return isinstance(error, AmbraResponseException) and error.code in DAMAGED_CHUNK_STATUSES
+
+
+def _chunk_retries(attempt: Callable[[], Any], retries: int, what: str) -> Any:
+    """Call ``attempt`` until it succeeds, retrying what :func:`is_retryable_chunk_error` accepts.
+
+    :param attempt: one try (a chunk is bytes: every try sends it whole).
+    :param retries: extra attempts allowed after the first.
+    :param what: names the chunk in log lines.
+    :return: what ``attempt`` returns.
+    """
+    pause = RETRY_BACKOFF
+    tries = 0
+    while True:
+        try:
+            return attempt()
+        except Exception as error:  # noqa: BLE001 (classified below)
+            if tries >= retries or not is_retryable_chunk_error(error):
+                raise
+            tries += 1
+            logger.info(
+                '%s: %s, sending it again (attempt %d of %d)', what, type(error).__name__, tries + 1, retries + 1,
+            )
+            time.sleep(pause)
+            pause *= 2
+
+
+def _answered_uuid(answer: Any) -> str:
+    """The ``upload_uuid`` of an initiate answer.
+
+    :raises UnexpectedStorageResponse: the answer has no usable ``upload_uuid``.
+    """
+    from ambra_sdk.exceptions.storage import UnexpectedStorageResponse
+
+    upload_uuid = answer.get('upload_uuid') if isinstance(answer, dict) else None
+    try:
+        return check_upload_uuid(upload_uuid)
+    except ValueError:
+        raise UnexpectedStorageResponse(200, 'multipart initiate answered no usable upload_uuid') from None
+
+
+def upload_in_chunks(
     image: 'Image',
     engine_fqdn: str,
     namespace: str,
     dicom_file: Any,
+    study_uid: Optional[str] = None,
     part_size: int = DEFAULT_PART_SIZE,
     retries: int = 3,
-    part_workers: int = 1,
-) -> Any:
-    """Upload the rest of ``dicom_file`` in parts.
+    part_workers: int = DEFAULT_PART_WORKERS,
+    hash_content: bool = False,
+) -> ChunkedUpload:
+    """Upload the rest of ``dicom_file`` in chunks and ask the server to complete it.
 
-    With ``part_workers`` > 1 the parts go in parallel (each reads its own
-    byte range of the file); the first part that fails for good stops the
+    With ``part_workers`` > 1 the chunks go in parallel (at most ``2 *
+    part_workers`` read ahead); the first chunk that fails for good stops the
     upload and its error is raised.
 
     :param image: ``api.Storage.Image``.
     :param engine_fqdn: storage engine host.
     :param namespace: storage namespace.
-    :param dicom_file: a seekable binary file, positioned at the start of the DICOM data.
-    :param part_size: bytes per part (grown when the file would need more than 10000 parts).
-    :param retries: extra attempts per part (and for initiate and complete) after a transient failure.
-    :param part_workers: parts sent at once.
-    :return: the answer of ``multipart_complete`` (the same Box as ``Image.upload``).
+    :param dicom_file: a binary file, positioned at the start of the DICOM data.
+    :param study_uid: the study the image goes to (sent on complete).
+    :param part_size: bytes per chunk (grown when the file would need more than 100000 chunks).
+    :param retries: extra attempts per chunk (and for initiate and complete).
+    :param part_workers: chunks sent at once.
+    :param hash_content: also compute the SHA-1 of the bytes sent (for :func:`wait_for_image`).
+    :return: the upload id, the bytes and the chunks sent.
     :raises MultipartUnsupported: the server has no multipart upload.
     """
-    size = remaining_size(dicom_file) or 0
-    part_size = max(part_size, -(-size // MAX_PART_NUMBER))
+    chunk_size = chunk_size_for(remaining_size(dicom_file) or 0, part_size)
     try:
-        started: Any = with_retries(
-            lambda: image.multipart_initiate(engine_fqdn, namespace), retries, 'multipart initiate',
-        )
+        started: Any = with_retries(lambda: image.multipart_initiate(engine_fqdn), retries, 'multipart initiate')
     except AmbraResponseException as error:
         if error.code in UNSUPPORTED_STATUSES:
             raise MultipartUnsupported(engine_fqdn) from error
         raise
-    upload_uuid = str(started['upload_uuid'])
-    parts = split_file(dicom_file, part_size)
+    upload_uuid = _answered_uuid(started)
+    totals = [0, 0]  # bytes, chunks
+    digest = hashlib.sha1()  # noqa: S324 (a content id, as the storage's image versions)
 
-    def send(numbered: Tuple[int, FilePart]) -> None:
-        number, part = numbered
-        # the request rewinds the part before every attempt
-        send_part = functools.partial(image.multipart_chunk_upload, engine_fqdn, upload_uuid, number, part)
-        with_retries(send_part, retries, 'part {0}/{1}'.format(number, len(parts)))
+    def send(chunk: FileChunk) -> None:
+        send_chunk = functools.partial(image.multipart_chunk_upload, engine_fqdn, upload_uuid, chunk.data, chunk.number)
+        _chunk_retries(send_chunk, retries, 'chunk {0:05d}'.format(chunk.number))
 
-    if part_workers <= 1 or len(parts) == 1:
-        for numbered in enumerate(parts, start=1):
-            send(numbered)
+    def counted() -> Iterator[FileChunk]:
+        for chunk in iter_chunks(dicom_file, chunk_size):
+            totals[0] += len(chunk.data)
+            totals[1] += 1
+            if hash_content:
+                digest.update(chunk.data)
+            yield chunk
+
+    if part_workers <= 1:
+        for chunk in counted():
+            send(chunk)
     else:
-        for _, future in bounded_map(send, enumerate(parts, start=1), part_workers):
-            future.result()  # the first error leaves the loop; bounded_map drops the queued parts
-    logger.debug('multipart upload %s: %d parts sent', upload_uuid, len(parts))
-    return with_retries(
-        lambda: image.multipart_complete(engine_fqdn, upload_uuid, parts=len(parts)),
+        for _, future in bounded_map(send, counted(), part_workers):
+            future.result()  # the first error leaves the loop; bounded_map drops the queued chunks
+    size, chunks = totals
+    logger.debug('multipart upload %s: %d chunks sent', upload_uuid, chunks)
+    with_retries(
+        lambda: image.multipart_complete(engine_fqdn, namespace, upload_uuid, size, study_uid=study_uid),
         retries,
         'multipart complete',
+    )
+    return ChunkedUpload(upload_uuid, size, chunks, digest.hexdigest() if hash_content else '')
+
+
+def file_uids(dicom_file: Any) -> Tuple[str, str]:
+    """Read the Study and SOP Instance UIDs of an open DICOM file (header only).
+
+    The file is left at the position it had.
+
+    :param dicom_file: a seekable binary file at the start of the DICOM data.
+    :return: ``(study_uid, sop_instance_uid)``.
+    :raises NotDicom: the file is not DICOM or lacks a UID.
+    """
+    from ambra_sdk.addon.dicom_io import NotDicom, require_pydicom
+
+    require_pydicom()
+    from pydicom import dcmread
+
+    position = dicom_file.tell()
+    try:
+        dataset = dcmread(
+            dicom_file, stop_before_pixels=True, force=True, specific_tags=['StudyInstanceUID', 'SOPInstanceUID'],
+        )
+    except Exception as error:  # noqa: BLE001 (pydicom raises many kinds on garbage)
+        raise NotDicom('dicom_file: not a DICOM file ({0})'.format(type(error).__name__)) from None
+    finally:
+        dicom_file.seek(position)
+    uids = tuple(str(dataset.get(keyword, '') or '').strip() for keyword in ('StudyInstanceUID', 'SOPInstanceUID'))
+    if not all(uids):
+        raise NotDicom('dicom_file: not a DICOM image (no Study or SOP Instance UID)')
+    return uids[0], uids[1]
+
+
+def stored_version(study: 'StorageStudy', engine_fqdn: str, namespace: str, study_uid: str, image_uid: str) -> str:
+    """Return the version the study's schema shows for an image, or ``''`` when it has none.
+
+    :param study: ``api.Storage.Study``.
+    :param engine_fqdn: storage engine host.
+    :param namespace: storage namespace.
+    :param study_uid: the study.
+    :param image_uid: the image (SOP Instance UID).
+    """
+    from ambra_sdk.exceptions.storage import NotFound
+
+    try:
+        schema: Any = study.schema(engine_fqdn, namespace, study_uid)
+    except NotFound:  # the study has no stored content yet
+        return ''
+    for series in _list_of_dicts(schema.get('series') if isinstance(schema, dict) else None):
+        for image in _list_of_dicts(series.get('images')):
+            if str(image.get('id')) == image_uid:
+                return str(image.get('version') or '')
+    return ''
+
+
+def _list_of_dicts(value: Any) -> Iterator[Any]:
+    """The dicts of a JSON list (a server answer may be anything)."""
+    if isinstance(value, list):
+        yield from (item for item in value if isinstance(item, dict))
+
+
+def wait_for_image(
+    study: 'StorageStudy',
+    engine_fqdn: str,
+    namespace: str,
+    study_uid: str,
+    image_uid: str,
+    previous_version: str = '',
+    timeout: float = DEFAULT_WAIT_TIMEOUT,
+    max_interval: float = WAIT_MAX_INTERVAL,
+    content_sha1: str = '',
+) -> str:
+    """Wait until the study shows the image stored by this upload; return its version.
+
+    The image counts as stored when the study's schema shows it with a
+    version other than ``previous_version`` (the one shown before the
+    upload), or with ``content_sha1`` as its version (image versions are
+    content hashes: the SHA-1 of the file in the emulator), which also ends
+    the wait when a file replaced an identical one. The schema is polled with
+    a deadline and back-off (:func:`~ambra_sdk.addon.polling.poll`); this
+    is the one place to switch to push events.
+
+    :param study: ``api.Storage.Study``.
+    :param engine_fqdn: storage engine host.
+    :param namespace: storage namespace.
+    :param study_uid: the study.
+    :param image_uid: the image (SOP Instance UID).
+    :param previous_version: the version shown before the upload (``''``: none).
+    :param timeout: seconds to wait.
+    :param max_interval: longest pause between two polls.
+    :param content_sha1: hex SHA-1 of the bytes sent (``''``: unknown).
+    :return: the image version.
+    :raises WaitTimeout: the image did not appear in time.
+    """
+    from ambra_sdk.addon.exceptions import WaitTimeout
+
+    def probe() -> Tuple[bool, str]:
+        version = stored_version(study, engine_fqdn, namespace, study_uid, image_uid)
+        done = bool(version) and (version != previous_version or (bool(content_sha1) and version == content_sha1))
+        return done, version
+
+    done, version = poll(probe, timeout, max_interval)
+    if done:
+        return version
+    raise WaitTimeout(
+        'Image {0} did not appear in study {1} within {2} s'.format(image_uid, study_uid, timeout), timeout,
     )

@@ -11,7 +11,10 @@ by file in a bounded thread pool:
    otherwise uploaded; transient failures (connection errors, timeouts,
    502/503/504) are retried with the file rewound. The storage files an
    upload under its SOP Instance UID, so a retry of a request that did reach
-   the server replaces the same image instead of adding one. With
+   the server replaces the same image instead of adding one. Files above
+   ``multipart_threshold`` go in chunks (:meth:`~ambra_sdk.addon.dicom.Dicom.upload`),
+   stored by the server after it answers (their result has empty
+   ``image_uid``/``image_version`` unless ``wait_stored``). With
    ``skip_existing`` the files whose instance an existing study already
    holds are not sent again;
 3. ``/study/sync`` is called once when something was uploaded.
@@ -26,7 +29,12 @@ from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header, t
 from ambra_sdk.addon.download import schema_image_items
 from ambra_sdk.addon.exceptions import NoDicomFiles
 from ambra_sdk.addon.job import error_type_of
-from ambra_sdk.addon.multipart import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, check_multipart_args
+from ambra_sdk.addon.multipart import (
+    DEFAULT_MULTIPART_THRESHOLD,
+    DEFAULT_PART_SIZE,
+    DEFAULT_PART_WORKERS,
+    check_multipart_args,
+)
 from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import bounded_map, check_workers, with_retries
 from ambra_sdk.addon.progress import FileProgress, Progress
@@ -91,8 +99,14 @@ class StudyUploader:
     :param progress: ``None``, ``True`` (tqdm bar) or ``callback(done, total)``.
     :param skip_existing: when the study already exists, do not send the
         files whose SOP Instance UID it already holds.
-    :param multipart_threshold: files of this size or more go in parts when
-        the server supports it (None: never).
+    :param multipart_threshold: files larger than this go in chunks when
+        the server supports it (None: never); see
+        :meth:`ambra_sdk.addon.dicom.Dicom.upload`.
+    :param part_size: bytes per chunk.
+    :param part_workers: chunks of one file sent at once (1: one after another,
+        as the vendor's client).
+    :param wait_stored: wait until each chunked file is stored (its result
+        then has the image uid and version; else they are empty).
     """
 
     def __init__(
@@ -104,6 +118,9 @@ class StudyUploader:
         progress: Progress,
         skip_existing: bool = False,
         multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
+        part_size: int = DEFAULT_PART_SIZE,
+        part_workers: int = DEFAULT_PART_WORKERS,
+        wait_stored: bool = False,
     ) -> None:
         self._api: Any = api  # namespaces are set on Api at run time
         self._namespace_id = namespace_id
@@ -118,8 +135,11 @@ class StudyUploader:
         self._skip_existing = skip_existing
         self._existing: Set[str] = set()
         self._study_uid: Optional[str] = None
-        check_multipart_args(multipart_threshold, DEFAULT_PART_SIZE)
+        check_multipart_args(multipart_threshold, part_size, part_workers)
         self._multipart_threshold = multipart_threshold
+        self._part_size = part_size
+        self._part_workers = part_workers
+        self._wait_stored = bool(wait_stored)
 
     @property
     def _dicom(self) -> 'Dicom':
@@ -273,4 +293,8 @@ class StudyUploader:
             namespace_id=self._namespace_id,
             engine_fqdn=self._engine_fqdn,
             multipart_threshold=self._multipart_threshold,
+            part_size=self._part_size,
+            part_retries=self._retries,
+            part_workers=self._part_workers,
+            wait=self._wait_stored,
         )

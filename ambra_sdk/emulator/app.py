@@ -35,7 +35,7 @@ from .errors import (
     MethodNotAllowedError,
     missing_fields,
 )
-from .faults import Fault, FaultInjector
+from .faults import CorruptingStream, Fault, FaultInjector
 from .generic import EndpointSpec, generic_answer, load_spec
 from .jobs import finish_job, start_job
 from .permissions import authorize_service
@@ -177,6 +177,9 @@ class EmulatorApp:
             token = ctx.sid or (auth.token if auth is not None and auth.type == 'bearer' else None)
             if token:
                 self.state.delete_session(token)
+        if fault.corrupt_body:
+            request = ctx.request
+            request.__dict__['stream'] = CorruptingStream(request.stream)
         if fault.drop_connection:
             entry.status = None
             _close_socket(environ)

@@ -32,6 +32,7 @@ _FAULT_KEYS = {
     'drop_connection': bool,
     'truncate_body': bool,
     'expire_sid': bool,
+    'corrupt_body': bool,
     'times': int,
     'error_type': str,
     'method': str,

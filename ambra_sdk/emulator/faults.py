@@ -8,8 +8,11 @@ the full path (``/api/v3/study/list``). ``times=None`` keeps the rule
 forever; otherwise it fires that many times and is removed.
 
 When ``status`` is not given, a rule answers 503 only if it has no other
-effect; a rule with only ``delay`` (or ``expire_sid``) slows down (or
-un-authenticates) the request and then lets it run normally.
+effect; a rule with only ``delay`` (or ``expire_sid``, or ``corrupt_body``)
+slows down (or un-authenticates, or damages) the request and then lets it
+run normally. ``corrupt_body`` flips one bit of the first byte of the request
+body as the handler reads it: the bytes that "arrived" differ from the ones
+sent, as after a fault on the wire.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional, Union
 
-__all__ = ['Fault', 'FaultInjector', 'DEFAULT']
+__all__ = ['CorruptingStream', 'Fault', 'FaultInjector', 'DEFAULT']
 
 
 class _Default:
@@ -42,6 +45,7 @@ class Fault:
     :ivar drop_connection: close the socket without answering.
     :ivar truncate_body: send the headers and half the body, then close the socket.
     :ivar expire_sid: expire the request's session first (the call gets a 401).
+    :ivar corrupt_body: the handler reads the request body with one bit flipped.
     :ivar times: how many more times the rule fires (None = forever).
     :ivar error_type: for a 412 (or any status): answer the vendor error JSON with this type.
     :ivar method: only match this HTTP method (None = any).
@@ -57,6 +61,7 @@ class Fault:
     times: Optional[int] = 1
     error_type: Optional[str] = None
     method: Optional[str] = None
+    corrupt_body: bool = False
     id: int = field(default=0)
     fired: int = field(default=0)
 
@@ -93,10 +98,11 @@ class FaultInjector:
         times: Optional[int] = 1,
         error_type: Optional[str] = None,
         method: Optional[str] = None,
+        corrupt_body: bool = False,
     ) -> Fault:
         """Add a rule and return it. See the module docstring for the semantics."""
         if status is DEFAULT:
-            other_effect = delay or drop_connection or truncate_body or expire_sid
+            other_effect = delay or drop_connection or truncate_body or expire_sid or corrupt_body
             status = None if other_effect else 503
         if times is not None and int(times) < 1:
             raise ValueError('times must be >= 1 or None')
@@ -112,6 +118,7 @@ class FaultInjector:
                 times=None if times is None else int(times),
                 error_type=error_type,
                 method=method,
+                corrupt_body=bool(corrupt_body),
                 id=self._next_id,
             )
             self._next_id += 1
@@ -150,3 +157,25 @@ class FaultInjector:
                             self._faults.remove(fault)
                     return fault
         return None
+
+
+class CorruptingStream:
+    """A request body stream that hands out its first byte with one bit flipped.
+
+    :param stream: the body stream the handler would have read.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._done = False
+
+    def read(self, size: int = -1) -> bytes:
+        """Read like the wrapped stream; the first non-empty read has its first byte altered."""
+        data = self._stream.read(size)
+        if data and not self._done:
+            self._done = True
+            data = bytes([data[0] ^ 0x01]) + data[1:]
+        return bytes(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -1,154 +1,88 @@
-"""A read-only window on a byte range of an open file, sent as a request body.
+"""Reading a big file as numbered chunks, with the crc32 of each computed while reading.
 
-A multipart upload sends a big file as numbered parts. :class:`FilePart`
-lets ``requests`` stream one part straight from the file, in constant
-memory, with a ``Content-Length`` (``len(part)``), and lets the SDK rewind it
-before a retry (``seek``/``tell`` are relative to the start of the part).
-Several parts of one file may be read from different threads: each read is a
-``seek`` + ``read`` under a lock shared by the parts of that file (or one
-``os.pread`` where the platform has it, which needs no lock).
+A multipart upload sends a file as chunks of a few MiB
+(:mod:`ambra_sdk.storage.image_multipart`). :func:`iter_chunks` reads them
+one at a time, in order, so at most the chunks in flight are in memory,
+never the whole file; the ``X-AmbraHealth-part-checksum`` of each chunk
+(``zlib.crc32``) is computed as its bytes arrive from the file, piece by piece.
 """
 
-import io
-import os
-import threading
-from typing import Any, BinaryIO, Iterator, List, Optional
+import zlib
+from typing import Any, Iterator, NamedTuple
 
-#: Bytes handed to the transport per read.
-READ_SIZE = 1024 * 1024
+from ambra_sdk.storage.image_multipart import MAX_CHUNK_NUMBER, ChunkBytes
+
+#: Bytes asked of the file per read while filling a chunk.
+READ_SIZE = 256 * 1024
 
 
-class FilePart(io.RawIOBase):
-    """Bytes ``[offset, offset + length)`` of ``source``, readable like a file.
+class FileChunk(NamedTuple):
+    """One chunk of a file: its 0-based number and its bytes (which carry their crc32)."""
 
-    :param source: a binary file opened for reading and seekable.
-    :param offset: first byte of the part in ``source``.
-    :param length: bytes in the part.
-    :param lock: the lock shared by every part of ``source`` (a new one when None).
-    :raises ValueError: a negative offset or length.
-    """
-
-    def __init__(self, source: BinaryIO, offset: int, length: int, lock: Optional[threading.Lock] = None) -> None:
-        super().__init__()
-        if offset < 0 or length < 0:
-            raise ValueError('offset and length must be >= 0, got {0} and {1}'.format(offset, length))
-        self._source = source
-        self._offset = offset
-        self._length = length
-        self._position = 0
-        self._lock = lock or threading.Lock()
-        self._fileno = _fileno_of(source)
-
-    @property
-    def offset(self) -> int:
-        """First byte of the part in the file."""
-        return self._offset
-
-    def __len__(self) -> int:
-        """Bytes in the part (``requests`` subtracts :meth:`tell` for the ``Content-Length``)."""
-        return self._length
+    number: int
+    data: ChunkBytes
 
     def __repr__(self) -> str:
-        """Show the range, never the content."""
-        return '<FilePart offset={0} length={1}>'.format(self._offset, self._length)
-
-    def readable(self) -> bool:
-        """A part is readable."""
-        return True
-
-    def seekable(self) -> bool:
-        """A part is seekable (to rewind it before a retry)."""
-        return True
-
-    def tell(self) -> int:
-        """Return the position relative to the start of the part."""
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        """Move inside the part.
-
-        :param offset: position, relative to ``whence``.
-        :param whence: ``io.SEEK_SET``, ``io.SEEK_CUR`` or ``io.SEEK_END``.
-        :return: the new position.
-        :raises ValueError: a position before the start of the part, or a bad ``whence``.
-        """
-        bases = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}
-        if whence not in bases:
-            raise ValueError('whence must be io.SEEK_SET, io.SEEK_CUR or io.SEEK_END, got {0!r}'.format(whence))
-        position = bases[whence] + offset
-        if position < 0:
-            raise ValueError('negative seek position {0}'.format(position))
-        self._position = position
-        return position
-
-    def read(self, size: Optional[int] = -1) -> bytes:
-        """Read up to ``size`` bytes of the part (all that is left when ``size`` < 0).
-
-        :param size: bytes wanted.
-        :return: the bytes (``b''`` at the end of the part).
-        """
-        left = max(0, self._length - self._position)
-        want = left if size is None or size < 0 else min(size, left)
-        if want == 0:
-            return b''
-        start = self._offset + self._position
-        if self._fileno is not None:
-            data = os.pread(self._fileno, want, start)  # type: ignore[attr-defined]
-        else:
-            with self._lock:
-                self._source.seek(start)
-                data = self._source.read(want)
-        self._position += len(data)
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        """Read into a writable buffer.
-
-        :param buffer: a bytearray or memoryview.
-        :return: bytes read.
-        """
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def __iter__(self) -> Iterator[bytes]:  # type: ignore[override]
-        """Yield the rest of the part in :data:`READ_SIZE` pieces."""
-        while True:
-            chunk = self.read(READ_SIZE)
-            if not chunk:
-                return
-            yield chunk
+        """Show the number and size, never the content."""
+        return '<FileChunk number={0} size={1} crc32={2}>'.format(self.number, len(self.data), self.data.crc32)
 
 
-def _fileno_of(source: Any) -> Optional[int]:
-    """Return the descriptor to ``pread`` from, or None to use seek + read."""
-    if not hasattr(os, 'pread'):
-        return None
-    try:
-        return int(source.fileno())
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return None
+def check_chunk_size(chunk_size: Any) -> int:
+    """Validate a chunk size.
 
-
-def split_file(source: BinaryIO, part_size: int, start: Optional[int] = None) -> List[FilePart]:
-    """Cut the rest of an open file into parts of ``part_size`` bytes.
-
-    :param source: a seekable binary file.
-    :param part_size: bytes per part (the last part may be shorter).
-    :param start: first byte (default: the file's current position).
-    :return: the parts, in order (one empty part for an empty file).
-    :raises ValueError: ``part_size`` is not a positive int.
+    :param chunk_size: a positive int.
+    :return: the size.
+    :raises ValueError: anything else.
     """
-    if isinstance(part_size, bool) or not isinstance(part_size, int) or part_size <= 0:
-        raise ValueError('part_size must be a positive int, got {0!r}'.format(part_size))
-    first = source.tell() if start is None else start
-    end = source.seek(0, io.SEEK_END)
-    source.seek(first)
-    lock = threading.Lock()
-    total = max(0, end - first)
-    if total == 0:
-        return [FilePart(source, first, 0, lock)]
-    return [
-        FilePart(source, offset, min(part_size, first + total - offset), lock)
-        for offset in range(first, first + total, part_size)
-    ]
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size <= 0:
+        raise ValueError('chunk_size must be a positive int, got {0!r}'.format(chunk_size))
+    return chunk_size
+
+
+def chunk_size_for(total: int, chunk_size: int) -> int:
+    """Return ``chunk_size``, grown when ``total`` bytes would need more chunk numbers than there are.
+
+    :param total: bytes to send.
+    :param chunk_size: the wanted chunk size.
+    :return: the chunk size to use.
+    """
+    return max(chunk_size, -(-total // (MAX_CHUNK_NUMBER + 1)))
+
+
+def read_chunk(source: Any, number: int, size: int) -> FileChunk:
+    """Read up to ``size`` bytes of ``source`` as chunk ``number``.
+
+    :param source: a binary file object.
+    :param number: the chunk number.
+    :param size: bytes wanted.
+    :return: the chunk (shorter at the end of the file, empty past it).
+    """
+    pieces = []
+    checksum = 0
+    left = size
+    while left > 0:
+        piece = source.read(min(READ_SIZE, left))
+        if not piece:
+            break
+        checksum = zlib.crc32(piece, checksum)
+        pieces.append(piece)
+        left -= len(piece)
+    return FileChunk(number, ChunkBytes(b''.join(pieces), checksum))
+
+
+def iter_chunks(source: Any, chunk_size: int) -> Iterator[FileChunk]:
+    """Yield the rest of ``source`` as chunks of ``chunk_size`` bytes, numbered from 0.
+
+    :param source: a binary file object, read from its current position.
+    :param chunk_size: bytes per chunk (the last one may be shorter).
+    :yields: the chunks; an empty file yields nothing.
+    :raises ValueError: ``chunk_size`` is not a positive int.
+    """
+    check_chunk_size(chunk_size)
+    number = 0
+    while True:
+        chunk = read_chunk(source, number, chunk_size)
+        if not chunk.data:
+            return
+        yield chunk
+        number += 1

@@ -1,46 +1,78 @@
-"""``api.Storage.Image`` multipart upload: a big file sent as numbered parts.
+"""``api.Storage.Image`` multipart upload: a big file sent as numbered chunks.
 
-Not in the v16 storage document of 3.21.6.0-1 (the later SDK added
-``multipart_initiate``, ``multipart_chunk_upload`` and ``multipart_complete``
-on these paths); the arguments here are this SDK's, and the emulator answers
-them. A server without the endpoints answers 404, and
-:meth:`ambra_sdk.addon.dicom.Dicom.upload` then falls back to one request.
+Not in the v16 storage document of 3.21.6.0-1: the vendor's SDK added these
+three methods in 3.22.1, with this wire format (all under
+``{engine_fqdn}/api/v3/storage``, ``?sid=`` as every storage call):
 
-1. ``GET /multipart/initiate?namespace=`` -> ``{upload_uuid}``;
-2. ``POST /multipart/{upload_uuid}?part_number=N`` with the raw bytes of part
-   N (1-based); sending a part again replaces it, so retries are safe;
-3. ``POST /multipart/{upload_uuid}/complete?parts=N`` joins parts 1..N and
-   files the image: the same answer as :meth:`Image.upload`; completing twice
-   answers the same image again.
+1. ``GET /multipart/initiate`` -> ``{"upload_uuid": "<uuid>"}``;
+2. ``POST /multipart/{upload_uuid}``, the raw chunk bytes as the body, with
+   ``X-AmbraHealth-part-checksum: str(zlib.crc32(chunk))``,
+   ``X-File-Size: len(chunk)`` and ``X-File-Name``: the chunk number,
+   0-based, on 5 digits (``00000``, ``00001``...);
+3. ``POST /multipart/{upload_uuid}/complete?namespace=&endpoint=image&study_uid=&tags=&render_wrapped_pdf=``
+   with ``X-File-Size: <total bytes>`` and ``X-File-Name: name``, empty body.
+   Completion is asynchronous: the answer carries no image uid; the image
+   appears in the study once the server has joined and stored it.
 """
 
-from typing import Any, Optional
+import zlib
+from typing import Any, Dict, Literal, Optional, Union, overload
 
 from box import Box
+from requests import Response
 
-from ambra_sdk.storage.args import file_argument, job_headers
-from ambra_sdk.storage.namespace import BoxResult, StorageNamespace
-from ambra_sdk.storage.request import StorageMethod
+from ambra_sdk.storage.args import bool_to_int
+from ambra_sdk.storage.namespace import BoxResult, ResponseResult, StorageNamespace
+from ambra_sdk.storage.request import PreparedRequest, StorageMethod
 
-#: Highest part number the server accepts.
-MAX_PART_NUMBER = 10000
+#: Highest chunk number: ``X-File-Name`` has 5 digits.
+MAX_CHUNK_NUMBER = 99999
+#: Header carrying ``str(zlib.crc32(chunk))``.
+CHECKSUM_HEADER = 'X-AmbraHealth-part-checksum'
+#: Header carrying a size in bytes (of the chunk, or of the whole file on complete).
+SIZE_HEADER = 'X-File-Size'
+#: Header carrying the chunk number (or ``name`` on complete).
+NAME_HEADER = 'X-File-Name'
+#: What the vendor's client sends as ``X-File-Name`` on complete.
+COMPLETE_FILE_NAME = 'name'
+#: Values of ``endpoint`` on complete.
+ENDPOINTS = ('image', 'wrap')
 
-__all__ = ['ImageMultipart', 'MAX_PART_NUMBER']
+__all__ = ['ChunkBytes', 'ImageMultipart', 'MAX_CHUNK_NUMBER', 'chunk_headers', 'check_upload_uuid']
 
 
-def check_part_number(part_number: Any, name: str = 'part_number') -> int:
-    """Validate a part number.
+class ChunkBytes(bytes):
+    """The bytes of one chunk, with their crc32 computed while they were read.
 
-    :param part_number: an int from 1 to :data:`MAX_PART_NUMBER`.
-    :param name: the argument name, used in the message.
+    :meth:`ImageMultipart.multipart_chunk_upload` uses :attr:`crc32` instead
+    of hashing the bytes a second time.
+    """
+
+    crc32: int
+
+    def __new__(cls, data: bytes, crc32: int) -> 'ChunkBytes':
+        """Wrap ``data`` whose ``zlib.crc32`` is ``crc32``."""
+        instance = super().__new__(cls, data)
+        instance.crc32 = crc32
+        return instance
+
+
+def check_chunk_number(chunk_number: Any) -> int:
+    """Validate a chunk number.
+
+    :param chunk_number: an int from 0 to :data:`MAX_CHUNK_NUMBER`.
     :return: the number.
     :raises ValueError: anything else.
     """
-    if isinstance(part_number, bool) or not isinstance(part_number, int) or not 1 <= part_number <= MAX_PART_NUMBER:
-        raise ValueError('{name} must be an int from 1 to {top}, got {value!r}'.format(
-            name=name, top=MAX_PART_NUMBER, value=part_number,
+    if (
+        isinstance(chunk_number, bool)
+        or not isinstance(chunk_number, int)
+        or not 0 <= chunk_number <= MAX_CHUNK_NUMBER
+    ):
+        raise ValueError('chunk_number must be an int from 0 to {top}, got {value!r}'.format(
+            top=MAX_CHUNK_NUMBER, value=chunk_number,
         ))
-    return part_number
+    return chunk_number
 
 
 def check_upload_uuid(upload_uuid: Any) -> str:
@@ -55,101 +87,205 @@ def check_upload_uuid(upload_uuid: Any) -> str:
     return upload_uuid
 
 
+def _check_size(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError('{name} must be an int >= 0, got {value!r}'.format(name=name, value=value))
+    return value
+
+
+def chunk_bytes(bytes_part: Any) -> bytes:
+    """Return the body of one chunk as bytes.
+
+    :param bytes_part: bytes, bytearray or memoryview.
+    :return: the bytes (not copied when already bytes).
+    :raises TypeError: anything else (a chunk is small: the caller reads it).
+    """
+    if isinstance(bytes_part, bytes):
+        return bytes_part
+    if isinstance(bytes_part, (bytearray, memoryview)):
+        return bytes(bytes_part)
+    raise TypeError('bytes_part must be bytes, got {0}'.format(type(bytes_part).__name__))
+
+
+def chunk_headers(body: bytes, chunk_number: int) -> Dict[str, str]:
+    """Return the three headers of a chunk request.
+
+    :param body: the chunk (a :class:`ChunkBytes` brings its crc32 along).
+    :param chunk_number: 0-based number.
+    :return: the header dict, in the vendor's order.
+    """
+    crc = body.crc32 if isinstance(body, ChunkBytes) else zlib.crc32(body)
+    return {
+        CHECKSUM_HEADER: str(crc),
+        SIZE_HEADER: str(len(body)),
+        NAME_HEADER: '{0:05d}'.format(chunk_number),
+    }
+
+
 class ImageMultipart(StorageNamespace):
     """The three multipart-upload commands of ``api.Storage.Image``."""
+
+    @overload
+    def multipart_initiate(
+        self, engine_fqdn: str, use_box: Literal[True] = ..., only_prepare: Literal[False] = ...,
+    ) -> Box: ...
+
+    @overload
+    def multipart_initiate(
+        self, engine_fqdn: str, use_box: Literal[False], only_prepare: Literal[False] = ...,
+    ) -> Response: ...
+
+    @overload
+    def multipart_initiate(
+        self, engine_fqdn: str, use_box: bool = ..., *, only_prepare: Literal[True],
+    ) -> PreparedRequest: ...
 
     def multipart_initiate(
         self,
         engine_fqdn: str,
-        namespace: str,
-        study_uid: Optional[str] = None,
         use_box: bool = True,
-        x_ambrahealth_job_id: Optional[str] = None,
         only_prepare: bool = False,
     ) -> BoxResult:
-        """Start a multipart upload of one DICOM file.
+        """Start a multipart upload (``GET /multipart/initiate``).
 
         :param engine_fqdn: storage engine host.
-        :param namespace: storage namespace the image goes to.
-        :param study_uid: study UID the image must belong to.
-        :param use_box: return a Box (``upload_uuid``...).
-        :param x_ambrahealth_job_id: job id (``X-AmbraHealth-Job-Id`` header).
+        :param use_box: return a Box (``upload_uuid``).
         :param only_prepare: return the request unsent.
         :return: Box, Response or PreparedRequest.
         """
-        prepared = self._prepare(
-            StorageMethod.get,
-            '/multipart/initiate',
-            engine_fqdn,
-            {},
-            {'namespace': namespace, 'study_uid': study_uid},
-            headers=job_headers(x_ambrahealth_job_id),
-        )
+        prepared = self._prepare(StorageMethod.get, '/multipart/initiate', engine_fqdn, {}, {})
         return self._box(prepared, only_prepare, use_box, Box)
+
+    @overload
+    def multipart_chunk_upload(
+        self,
+        engine_fqdn: str,
+        upload_uuid: str,
+        bytes_part: Union[bytes, bytearray, memoryview],
+        chunk_number: int,
+        only_prepare: Literal[False] = ...,
+    ) -> Response: ...
+
+    @overload
+    def multipart_chunk_upload(
+        self,
+        engine_fqdn: str,
+        upload_uuid: str,
+        bytes_part: Union[bytes, bytearray, memoryview],
+        chunk_number: int,
+        only_prepare: Literal[True],
+    ) -> PreparedRequest: ...
 
     def multipart_chunk_upload(
         self,
         engine_fqdn: str,
         upload_uuid: str,
-        part_number: int,
-        opened_file: Any,
-        use_box: bool = True,
+        bytes_part: Union[bytes, bytearray, memoryview],
+        chunk_number: int,
         only_prepare: bool = False,
-    ) -> BoxResult:
-        """Send one part (its bytes are the whole request body).
+    ) -> ResponseResult:
+        """Send one chunk (``POST /multipart/{upload_uuid}``, the bytes are the body).
+
+        Sending a chunk number again replaces that chunk, so a retry is safe.
 
         :param engine_fqdn: storage engine host.
         :param upload_uuid: the id from :meth:`multipart_initiate`.
-        :param part_number: 1 to 10000; parts are joined in this order.
-        :param opened_file: the part: a binary file object (a
-            :class:`~ambra_sdk.storage.file_part.FilePart` to send a slice of a
-            big file), bytes, or a path.
-        :param use_box: return a Box (``part_number``, ``size``, ``sha1``).
+        :param bytes_part: the chunk's bytes.
+        :param chunk_number: 0 to 99999; the server joins the chunks in this order.
         :param only_prepare: return the request unsent.
-        :return: Box, Response or PreparedRequest.
-        :raises ValueError: a bad ``upload_uuid`` or ``part_number``.
+        :return: Response or PreparedRequest.
+        :raises ValueError: a bad ``upload_uuid`` or ``chunk_number``.
+        :raises TypeError: ``bytes_part`` is not bytes.
         """
-        check_part_number(part_number)
-        body, owned = file_argument(opened_file, 'opened_file', allow_tuple=False)
+        check_chunk_number(chunk_number)
+        body = chunk_bytes(bytes_part)
         prepared = self._prepare(
             StorageMethod.post,
             '/multipart/{upload_uuid}',
             engine_fqdn,
             {'upload_uuid': check_upload_uuid(upload_uuid)},
-            {'part_number': part_number},
+            {},
+            headers=chunk_headers(body, chunk_number),
             data=body,
         )
-        return self._box(prepared, only_prepare, use_box, Box, owned_files=owned)
+        return self._response(prepared, only_prepare)
+
+    @overload
+    def multipart_complete(
+        self,
+        engine_fqdn: str,
+        namespace: str,
+        upload_uuid: str,
+        file_size: int,
+        endpoint: str = ...,
+        tags: str = ...,
+        study_uid: Optional[str] = ...,
+        render_wrapped_pdf: Any = ...,
+        only_prepare: Literal[False] = ...,
+    ) -> Response: ...
+
+    @overload
+    def multipart_complete(
+        self,
+        engine_fqdn: str,
+        namespace: str,
+        upload_uuid: str,
+        file_size: int,
+        endpoint: str = ...,
+        tags: str = ...,
+        study_uid: Optional[str] = ...,
+        render_wrapped_pdf: Any = ...,
+        *,
+        only_prepare: Literal[True],
+    ) -> PreparedRequest: ...
 
     def multipart_complete(
         self,
         engine_fqdn: str,
+        namespace: str,
         upload_uuid: str,
-        parts: Optional[int] = None,
-        use_box: bool = True,
-        x_ambrahealth_job_id: Optional[str] = None,
+        file_size: int,
+        endpoint: str = 'image',
+        tags: str = '',
+        study_uid: Optional[str] = None,
+        render_wrapped_pdf: Any = '',
         only_prepare: bool = False,
-    ) -> BoxResult:
-        """Join the parts and store the image (answers like :meth:`Image.upload`).
+    ) -> ResponseResult:
+        """Ask the server to join the chunks and store the file (asynchronously).
+
+        The answer carries no image uid: the image appears in the study once
+        the server has stored it.
 
         :param engine_fqdn: storage engine host.
+        :param namespace: storage namespace the image goes to.
         :param upload_uuid: the id from :meth:`multipart_initiate`.
-        :param parts: how many parts were sent (the server checks that 1..parts
-            are all there); None: the parts the server holds.
-        :param use_box: return a Box (``study_uid``, ``image_uid``, ``image_version``...).
-        :param x_ambrahealth_job_id: job id (``X-AmbraHealth-Job-Id`` header).
+        :param file_size: total bytes of the chunks (``X-File-Size``).
+        :param endpoint: ``image`` (a DICOM file) or ``wrap`` (a file to wrap into DICOM).
+        :param tags: DICOM tags JSON, as for ``wrap`` (``''``: none).
+        :param study_uid: study UID the image must belong to (None: not sent).
+        :param render_wrapped_pdf: as for ``wrap`` (``''``: not set; a bool is sent as 1/0).
         :param only_prepare: return the request unsent.
-        :return: Box, Response or PreparedRequest.
-        :raises ValueError: a bad ``upload_uuid`` or ``parts``.
+        :return: Response or PreparedRequest.
+        :raises ValueError: a bad ``upload_uuid``, ``file_size`` or ``endpoint``.
         """
-        if parts is not None:
-            check_part_number(parts, 'parts')
+        if endpoint not in ENDPOINTS:
+            raise ValueError('endpoint must be one of {0}, got {1!r}'.format(ENDPOINTS, endpoint))
+        size = _check_size(file_size, 'file_size')
+        flag: Any = render_wrapped_pdf
+        if render_wrapped_pdf is not None and render_wrapped_pdf != '':
+            flag = bool_to_int(render_wrapped_pdf, 'render_wrapped_pdf')
         prepared = self._prepare(
             StorageMethod.post,
             '/multipart/{upload_uuid}/complete',
             engine_fqdn,
             {'upload_uuid': check_upload_uuid(upload_uuid)},
-            {'parts': parts},
-            headers=job_headers(x_ambrahealth_job_id),
+            {
+                'namespace': namespace,
+                'endpoint': endpoint,
+                'study_uid': study_uid,
+                'tags': tags,
+                'render_wrapped_pdf': flag,
+            },
+            headers={SIZE_HEADER: str(size), NAME_HEADER: COMPLETE_FILE_NAME},
         )
-        return self._box(prepared, only_prepare, use_box, Box)
+        return self._response(prepared, only_prepare)

@@ -1,4 +1,5 @@
-"""``api.Storage.Study``: the storage commands of a study (31 methods).
+"""``api.Storage.Study``: the storage commands of a study (31 methods, plus the 3 DICOMweb
+metadata methods of :mod:`ambra_sdk.storage.study_dicomweb`).
 
 Common parameters of every method:
 
@@ -20,17 +21,20 @@ constant memory (see :mod:`ambra_sdk.storage.download`).
 from ambra_sdk.storage.boxes import ImageJsonBox, JsonBox
 from ambra_sdk.storage.paths import FRAME, IMAGE, STUDY
 from ambra_sdk.storage.study_change import StudyChangeCommands
+from ambra_sdk.storage.study_dicomweb import StudyDicomwebCommands
 from ambra_sdk.storage.study_json import StudyJsonCommands
 from ambra_sdk.storage.study_media import StudyMediaCommands
 
 __all__ = ['Study', 'ImageJsonBox', 'JsonBox', 'STUDY', 'IMAGE', 'FRAME']
 
 
-class Study(StudyJsonCommands, StudyMediaCommands, StudyChangeCommands):
-    """Storage commands of a study (31 methods).
+class Study(StudyJsonCommands, StudyMediaCommands, StudyChangeCommands, StudyDicomwebCommands):
+    """Storage commands of a study (31 methods, plus 3 from the vendor's later API).
 
     JSON metadata: :class:`~ambra_sdk.storage.study_json.StudyJsonCommands`;
     binary content: :class:`~ambra_sdk.storage.study_media.StudyMediaCommands`;
     changes and derived studies:
-    :class:`~ambra_sdk.storage.study_change.StudyChangeCommands`.
+    :class:`~ambra_sdk.storage.study_change.StudyChangeCommands`;
+    DICOMweb metadata (storage API v22):
+    :class:`~ambra_sdk.storage.study_dicomweb.StudyDicomwebCommands`.
     """

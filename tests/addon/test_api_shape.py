@@ -58,7 +58,10 @@ def test_reference_parameter_names():
     ]
     assert params(Dicom.upload)[:3] == ['dicom_file', 'namespace_id', 'engine_fqdn']
     # additive, keyword-only, with defaults (docs/source/differences.rst)
-    assert params(Dicom.upload)[3:] == ['multipart_threshold', 'part_size', 'part_retries', 'part_workers']
+    assert params(Dicom.upload)[3] == 'study_uid'  # the vendor SDK's keyword
+    assert params(Dicom.upload)[4:] == [
+        'multipart_threshold', 'part_size', 'part_retries', 'part_workers', 'wait', 'wait_timeout',
+    ]
     assert params(Dicom.upload_from_path) == ['dicom_path', 'namespace_id', 'engine_fqdn']
     assert params(Job.wait) == ['job_id', 'namespace_id', 'timeout', 'ws_timeout']
     assert params(Job.wait_completion) == ['method', 'timeout', 'ws_timeout', 'kwargs']

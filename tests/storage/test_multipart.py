@@ -1,110 +1,198 @@
-"""Multipart upload commands (prepared only) and FilePart, the body of one part."""
+"""The three multipart methods against ``multipart_spec.md``: prepared requests and the bytes on the wire.
+
+The wire is checked on a loopback server that records the raw request
+(request line, headers, body). ``sid`` is the last query parameter, as for
+every storage call (storage_spec §3: "sid is always added last"); the spec's
+``?sid=...&namespace=...`` lists the same parameters.
+"""
 
 import io
-import threading
+import zlib
 
 import pytest
-import requests
 
-from ambra_sdk.storage.file_part import FilePart, split_file
-from ambra_sdk.storage.request import StorageMethod
+from ambra_sdk.storage.file_part import FileChunk, chunk_size_for, iter_chunks, read_chunk
+from ambra_sdk.storage.image_multipart import ChunkBytes
+from ambra_sdk.storage.request import PreparedRequest, StorageMethod
+from tests.helpers.servers import RecordingServer
 
 HOST = 'engine.example:8443'
+BASE = 'https://engine.example:8443/api/v3/storage'
+UUID = '2b1f6a52-8d8e-4b1e-9d53-0f6c3a3a9b10'
 
 
 def test_initiate_request(fake_storage):
-    prepared = fake_storage.Image.multipart_initiate(HOST, 'ns-1', study_uid='1.2.3', only_prepare=True)
+    prepared = fake_storage.Image.multipart_initiate(HOST, only_prepare=True)
+    assert type(prepared) is PreparedRequest
     assert prepared.method is StorageMethod.get
-    assert prepared.url == 'https://engine.example:8443/api/v3/storage/multipart/initiate'
-    assert prepared.params == {'namespace': 'ns-1', 'study_uid': '1.2.3'}
-    assert prepared.data is None and prepared.files is None
+    assert prepared.url == BASE + '/multipart/initiate'
+    assert prepared.params == {}
+    assert prepared.headers is None and prepared.data is None and prepared.files is None
 
 
-def test_chunk_request_sends_the_part_as_raw_body(fake_storage, tmp_path):
-    path = tmp_path / 'f.bin'
-    path.write_bytes(bytes(range(100)))
-    with open(path, 'rb') as source:
-        part = FilePart(source, 10, 20)
-        prepared = fake_storage.Image.multipart_chunk_upload(HOST, 'abc123', 2, part, only_prepare=True)
-        assert prepared.method is StorageMethod.post
-        assert prepared.url == 'https://engine.example:8443/api/v3/storage/multipart/abc123'
-        assert prepared.params == {'part_number': 2}
-        assert prepared.data is part
-        body = requests.Request('POST', prepared.url, data=part).prepare()
-        assert body.headers['Content-Length'] == '20'
-        assert b''.join(body.body) == bytes(range(10, 30))
+def test_chunk_request(fake_storage):
+    body = bytes(range(256)) * 10
+    prepared = fake_storage.Image.multipart_chunk_upload(HOST, UUID, body, 7, only_prepare=True)
+    assert prepared.method is StorageMethod.post
+    assert prepared.url == BASE + '/multipart/' + UUID
+    assert prepared.params == {}
+    assert prepared.headers == {
+        'X-AmbraHealth-part-checksum': str(zlib.crc32(body)),
+        'X-File-Size': '2560',
+        'X-File-Name': '00007',
+    }
+    assert prepared.data == body and prepared.files is None
+
+
+def test_chunk_checksum_is_unsigned_decimal(fake_storage):
+    body = b'\x00'
+    assert zlib.crc32(body) > 2 ** 31  # would be negative as a signed int
+    prepared = fake_storage.Image.multipart_chunk_upload(HOST, UUID, bytearray(body), 0, only_prepare=True)
+    assert prepared.headers['X-AmbraHealth-part-checksum'] == str(zlib.crc32(body))
+    assert prepared.headers['X-File-Name'] == '00000'
+    assert prepared.data == body and type(prepared.data) is bytes
 
 
 def test_complete_request(fake_storage):
-    prepared = fake_storage.Image.multipart_complete(HOST, 'abc123', parts=3, x_ambrahealth_job_id='j1',
-                                                     only_prepare=True)
+    prepared = fake_storage.Image.multipart_complete(HOST, 'ns-1', UUID, 123456, study_uid='1.2.3', only_prepare=True)
     assert prepared.method is StorageMethod.post
-    assert prepared.url == 'https://engine.example:8443/api/v3/storage/multipart/abc123/complete'
-    assert prepared.params == {'parts': 3}
-    assert prepared.headers == {'X-AmbraHealth-Job-Id': 'j1'}
+    assert prepared.url == BASE + '/multipart/' + UUID + '/complete'
+    assert list(prepared.params.items()) == [
+        ('namespace', 'ns-1'), ('endpoint', 'image'), ('study_uid', '1.2.3'), ('tags', ''),
+        ('render_wrapped_pdf', ''),
+    ]
+    assert prepared.headers == {'X-File-Size': '123456', 'X-File-Name': 'name'}
+    assert prepared.data is None and prepared.files is None
 
 
-@pytest.mark.parametrize('part_number', [0, -1, 10001, True, 1.0, '1', None])
-def test_bad_part_number_is_refused_before_sending(fake_storage, part_number):
-    with pytest.raises(ValueError, match='part_number must be an int from 1 to 10000'):
-        fake_storage.Image.multipart_chunk_upload(HOST, 'abc', part_number, b'x', only_prepare=True)
+def test_complete_without_study_uid_and_with_wrap_options(fake_storage):
+    prepared = fake_storage.Image.multipart_complete(
+        HOST, 'ns-1', UUID, 10, endpoint='wrap', tags='{"PatientName": "X"}', render_wrapped_pdf=True,
+        only_prepare=True,
+    )
+    assert prepared.params == {'namespace': 'ns-1', 'endpoint': 'wrap', 'tags': '{"PatientName": "X"}',
+                               'render_wrapped_pdf': 1}
+
+
+@pytest.mark.parametrize('chunk_number', [-1, 100000, True, 1.0, '1', None])
+def test_bad_chunk_number_is_refused_before_sending(fake_storage, chunk_number):
+    with pytest.raises(ValueError, match='chunk_number must be an int from 0 to 99999'):
+        fake_storage.Image.multipart_chunk_upload(HOST, UUID, b'x', chunk_number, only_prepare=True)
+
+
+@pytest.mark.parametrize('bytes_part', ['text', None, io.BytesIO(b'x'), 5])
+def test_chunk_must_be_bytes(fake_storage, bytes_part):
+    with pytest.raises(TypeError, match='bytes_part must be bytes'):
+        fake_storage.Image.multipart_chunk_upload(HOST, UUID, bytes_part, 0, only_prepare=True)
 
 
 @pytest.mark.parametrize('upload_uuid', ['', 'a/b', 'a?b', None, 5])
 def test_bad_upload_uuid_is_refused(fake_storage, upload_uuid):
     with pytest.raises(ValueError, match='upload_uuid'):
-        fake_storage.Image.multipart_complete(HOST, upload_uuid, only_prepare=True)
+        fake_storage.Image.multipart_complete(HOST, 'ns', upload_uuid, 1, only_prepare=True)
+    with pytest.raises(ValueError, match='upload_uuid'):
+        fake_storage.Image.multipart_chunk_upload(HOST, upload_uuid, b'x', 0, only_prepare=True)
 
 
-def test_bad_parts_count_is_refused(fake_storage):
-    with pytest.raises(ValueError, match='parts must be an int'):
-        fake_storage.Image.multipart_complete(HOST, 'abc', parts=0, only_prepare=True)
+@pytest.mark.parametrize('kwargs, message', [
+    ({'file_size': -1}, 'file_size must be an int >= 0'),
+    ({'file_size': '10'}, 'file_size must be an int >= 0'),
+    ({'file_size': 1, 'endpoint': 'video'}, 'endpoint must be one of'),
+    ({'file_size': 1, 'render_wrapped_pdf': 'yes'}, 'render_wrapped_pdf'),
+])
+def test_bad_complete_arguments(fake_storage, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fake_storage.Image.multipart_complete(HOST, 'ns', UUID, only_prepare=True, **kwargs)
 
 
-def test_file_part_reads_seeks_and_rewinds(tmp_path):
+def test_preparing_sends_nothing(fake_api, fake_storage):
+    fake_storage.Image.multipart_initiate(HOST, only_prepare=True)
+    fake_storage.Image.multipart_chunk_upload(HOST, UUID, b'x', 0, only_prepare=True)
+    fake_storage.Image.multipart_complete(HOST, 'ns', UUID, 1, only_prepare=True)
+    assert fake_api.calls == []
+
+
+# ------------------------------------------------------------------ the wire, byte for byte
+
+
+@pytest.fixture
+def recorded():
+    from ambra_sdk.api import Api
+
+    with RecordingServer(body=b'{"upload_uuid": "' + UUID.encode() + b'"}') as server:
+        api = Api.with_sid(server.url, 'SID123', storage_base_url='http://{engine_fqdn}/api/v3/storage',
+                           rate_limits=None)
+        yield server, api
+
+
+def test_initiate_on_the_wire(recorded):
+    server, api = recorded
+    answer = api.Storage.Image.multipart_initiate(server.engine_fqdn)
+    assert answer.upload_uuid == UUID
+    line, headers, body = server.requests[-1]
+    assert line == 'GET /api/v3/storage/multipart/initiate?sid=SID123 HTTP/1.1'
+    assert body == b''
+    assert 'content-type' not in headers
+    raw = api.Storage.Image.multipart_initiate(server.engine_fqdn, use_box=False)
+    assert raw.json() == {'upload_uuid': UUID}
+
+
+def test_chunk_on_the_wire(recorded):
+    server, api = recorded
+    body = bytes(range(256)) * 4096 * 2  # 2 MiB, as the vendor's client sends
+    api.Storage.Image.multipart_chunk_upload(server.engine_fqdn, UUID, body, 12)
+    line, headers, sent = server.requests[-1]
+    assert line == 'POST /api/v3/storage/multipart/{0}?sid=SID123 HTTP/1.1'.format(UUID)
+    assert sent == body
+    assert headers['x-ambrahealth-part-checksum'] == str(zlib.crc32(body))
+    assert headers['x-file-size'] == str(2 * 1024 * 1024)
+    assert headers['x-file-name'] == '00012'
+    assert headers['content-length'] == str(len(body))
+    assert 'content-type' not in headers  # raw bytes, no form
+
+
+def test_complete_on_the_wire(recorded):
+    server, api = recorded
+    api.Storage.Image.multipart_complete(server.engine_fqdn, 'ns-1', UUID, 314572800, study_uid='1.2.3')
+    line, headers, sent = server.requests[-1]
+    assert line == (
+        'POST /api/v3/storage/multipart/{0}/complete?namespace=ns-1&endpoint=image&study_uid=1.2.3'
+        '&tags=&render_wrapped_pdf=&sid=SID123 HTTP/1.1'.format(UUID)
+    )
+    assert headers['x-file-size'] == '314572800'
+    assert headers['x-file-name'] == 'name'
+    assert sent == b''
+    assert headers.get('content-length', '0') == '0'
+
+
+# ------------------------------------------------------------------ reading a file as chunks
+
+
+def test_iter_chunks_numbers_from_zero_with_crc32(tmp_path):
     path = tmp_path / 'f.bin'
-    path.write_bytes(bytes(range(256)))
+    data = bytes(range(256)) * 1000
+    path.write_bytes(data)
     with open(path, 'rb') as source:
-        part = FilePart(source, 100, 50)
-        assert len(part) == 50 and part.tell() == 0
-        assert part.read(10) == bytes(range(100, 110))
-        assert part.read() == bytes(range(110, 150))
-        assert part.read(5) == b''
-        assert part.seek(0) == 0
-        buffer = bytearray(8)
-        assert part.readinto(buffer) == 8 and bytes(buffer) == bytes(range(100, 108))
-        assert part.seek(-2, io.SEEK_END) == 48 and part.read() == bytes([148, 149])
-        with pytest.raises(ValueError, match='negative seek'):
-            part.seek(-1)
-        with pytest.raises(ValueError, match='whence'):
-            part.seek(0, 7)
-        assert 'offset=100' in repr(part) and '\\x' not in repr(part)
+        source.seek(100)
+        chunks = list(iter_chunks(source, 100000))
+    assert [chunk.number for chunk in chunks] == [0, 1, 2]
+    assert b''.join(chunk.data for chunk in chunks) == data[100:]
+    assert [len(chunk.data) for chunk in chunks] == [100000, 100000, 55900]
+    for chunk in chunks:
+        assert isinstance(chunk.data, ChunkBytes) and chunk.data.crc32 == zlib.crc32(chunk.data)
+        assert 'size=' in repr(chunk) and '\\x' not in repr(chunk)
 
 
-def test_file_part_without_a_descriptor_uses_the_lock():
-    source = io.BytesIO(bytes(range(200)))
-    lock = threading.Lock()
-    first, second = FilePart(source, 0, 100, lock), FilePart(source, 100, 100, lock)
-    assert second.read(3) == bytes([100, 101, 102])
-    assert first.read(3) == bytes([0, 1, 2])
-    assert list(first) == [bytes(range(3, 100))]
+def test_a_chunk_brings_its_crc32_to_the_request(fake_storage):
+    chunk = read_chunk(io.BytesIO(b'abc' * 1000), 3, 10000)
+    assert isinstance(chunk, FileChunk)
+    prepared = fake_storage.Image.multipart_chunk_upload(HOST, UUID, chunk.data, chunk.number, only_prepare=True)
+    assert prepared.headers['X-AmbraHealth-part-checksum'] == str(zlib.crc32(b'abc' * 1000))
 
 
-def test_split_file_covers_the_file_from_its_position(tmp_path):
-    path = tmp_path / 'f.bin'
-    path.write_bytes(bytes(range(250)))
-    with open(path, 'rb') as source:
-        source.seek(10)
-        parts = split_file(source, 100)
-        assert [(part.offset, len(part)) for part in parts] == [(10, 100), (110, 100), (210, 40)]
-        assert b''.join(part.read() for part in parts) == bytes(range(10, 250))
-        assert source.tell() == 10
-    empty = io.BytesIO(b'')
-    assert [len(part) for part in split_file(empty, 10)] == [0]
-    with pytest.raises(ValueError, match='part_size must be a positive int'):
-        split_file(empty, 0)
-
-
-def test_file_part_refuses_negative_ranges():
-    with pytest.raises(ValueError, match='offset and length'):
-        FilePart(io.BytesIO(b''), -1, 3)
+def test_iter_chunks_edges():
+    assert list(iter_chunks(io.BytesIO(b''), 10)) == []
+    with pytest.raises(ValueError, match='chunk_size must be a positive int'):
+        list(iter_chunks(io.BytesIO(b''), 0))
+    assert chunk_size_for(10, 4) == 4
+    assert chunk_size_for(400000 * 1024, 2) == 4096  # at most 100000 chunk numbers

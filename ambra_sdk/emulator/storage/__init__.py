@@ -12,10 +12,13 @@ ingest), ``tags`` (tag JSON), ``studies`` (schema, counts, service row),
 ``render`` + ``encoders`` (PNG/JPEG/TIFF), ``zipstream`` + ``bundle`` (download),
 ``attachments``, ``derive`` (storing and copying), ``generate`` (new DICOM
 objects), ``routing`` (auth, errors, registration), ``routes_*`` (the endpoints;
-``routes_multipart`` adds the multipart upload: initiate, parts, complete).
+``routes_multipart`` + ``multipart_store`` add the vendor's multipart upload:
+initiate, checked chunks, asynchronous complete; ``routes_dicomweb`` the
+DICOMweb metadata of storage API v22).
 """
 
 from ambra_sdk.emulator.storage import (  # noqa: F401  (import registers the routes)
+    routes_dicomweb,
     routes_media,
     routes_multipart,
     routes_ops,

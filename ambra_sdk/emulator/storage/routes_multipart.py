@@ -1,146 +1,67 @@
-"""Multipart (in parts) upload of one DICOM file: initiate, send numbered parts, complete.
+"""The vendor's multipart (chunked) upload: initiate, chunks with crc32, asynchronous complete.
 
-The wire contract (URLs under ``/api/v3/storage``, ``?sid=`` auth as every
-storage route):
+The wire format (``/work/shared/spec/multipart_spec.md``; URLs under
+``/api/v3/storage``, ``?sid=`` auth as every storage route):
 
-* ``GET /multipart/initiate?namespace=NS[&study_uid=U]`` -> 200
-  ``{"upload_uuid": "<32 hex>", "namespace": NS, "study_uid": U or null}``.
-* ``POST /multipart/{upload_uuid}?part_number=N`` (raw part bytes as body) -> 200
-  ``{"upload_uuid", "part_number", "size", "sha1"}``; sending part N again
-  replaces it atomically.
-* ``POST /multipart/{upload_uuid}/complete[?parts=N]`` -> joins parts 1..N and
-  files the result as ``POST /namespace/{ns}/image`` does (same JSON, 200);
-  a repeated ``complete`` answers the saved JSON again.
-
-An upload is a folder ``<storage tmp dir>/multipart/<upload_uuid>`` holding
-``meta.json`` (namespace, study_uid, user, created), the parts
-(``part-00001`` ...) and, once completed, ``result.json``. It lives under the
-state's files directory, so a state wipe (``Emulator.reset()``) removes every
-upload, completed or not. Part bodies are streamed to a temporary name and
-renamed into place under a per-upload lock, so parts of one upload can be sent
-in parallel while ``complete`` never sees half a part.
+* ``GET /multipart/initiate`` -> 200 ``{"upload_uuid": "<uuid4>"}``.
+* ``POST /multipart/{upload_uuid}``, the raw chunk as the body, headers
+  ``X-AmbraHealth-part-checksum`` (``zlib.crc32`` of the chunk, unsigned
+  decimal), ``X-File-Size`` (its length) and ``X-File-Name`` (the chunk
+  number, 0-based, 5 digits) -> 200 ``{"upload_uuid", "chunk", "size"}``.
+  The body is streamed to disk while its crc32 is computed; a chunk whose
+  size or crc32 differs from its headers is not kept and gets 412
+  ``VALIDATION_ERROR`` with ``exception_data.field`` naming the header (so a
+  chunk damaged on the wire is refused, and the client sends it again);
+  sending a chunk number again replaces the chunk.
+* ``POST /multipart/{upload_uuid}/complete?namespace=&endpoint=image|wrap&study_uid=&tags=&render_wrapped_pdf=``
+  with ``X-File-Size`` (the total) and ``X-File-Name`` -> 202
+  ``{"upload_uuid"}`` once the chunks 0..N-1 are all there and add up to
+  ``X-File-Size``; the image is joined and stored in the background
+  (:mod:`ambra_sdk.emulator.storage.multipart_store`). A repeated complete
+  answers 202 again and stores nothing more.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
-import threading
 import uuid
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import zlib
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Tuple
 
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Response
 
-from ambra_sdk.emulator.storage.errors import StorageError, utc_timestamp
-from ambra_sdk.emulator.storage.index import StorageIndex
-from ambra_sdk.emulator.storage.routes_write import _stored_response
+from ambra_sdk.emulator.storage import multipart_store as store
+from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.routing import StorageRequest, json_response, storage_route
-from ambra_sdk.emulator.storage.upload import CHUNK, file_dicom, spool
+from ambra_sdk.emulator.storage.upload import CHUNK
 
-#: Highest part number (and ``parts`` value) accepted.
-MAX_PART_NUMBER = 10000
-#: Sub-folder of the storage temp dir holding the uploads.
-UPLOADS_DIR = 'multipart'
-META_FILE = 'meta.json'
-RESULT_FILE = 'result.json'
-_PART_PREFIX = 'part-'
-_PART_RE = re.compile(r'^part-(\d{5})$')
-_UUID_RE = re.compile(r'^[0-9a-f]{32}$')
-
-
-@dataclass
-class _LockEntry:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    users: int = 0
-
-
-class _UploadLocks:
-    """One lock per upload folder, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._entries: Dict[str, _LockEntry] = {}
-
-    @contextmanager
-    def hold(self, key: str) -> Iterator[None]:
-        """Hold the lock of ``key`` for the ``with`` block."""
-        with self._guard:
-            entry = self._entries.setdefault(key, _LockEntry())
-            entry.users += 1
-        try:
-            with entry.lock:
-                yield
-        finally:
-            with self._guard:
-                entry.users -= 1
-                if entry.users == 0:
-                    del self._entries[key]
-
-    def __len__(self) -> int:
-        with self._guard:
-            return len(self._entries)
-
-
-_LOCKS = _UploadLocks()
-
-
-def uploads_dir(index: StorageIndex) -> Path:
-    """Folder of the multipart uploads of a state (inside the storage temp dir)."""
-    return index.tmp_dir / UPLOADS_DIR
-
-
-def part_name(number: int) -> str:
-    """File name of part ``number`` inside an upload folder."""
-    return f'{_PART_PREFIX}{number:05d}'
+CHECKSUM_HEADER = 'X-AmbraHealth-part-checksum'
+SIZE_HEADER = 'X-File-Size'
+NAME_HEADER = 'X-File-Name'
+ENDPOINTS = ('image', 'wrap')
 
 
 def _not_found(upload_uuid: str) -> StorageError:
-    return StorageError(
-        'NOT_FOUND', f'Multipart upload {upload_uuid} not found', {'upload_uuid': upload_uuid},
-    )
+    return StorageError('NOT_FOUND', f'Multipart upload {upload_uuid} not found', {'upload_uuid': upload_uuid})
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp name and ``os.replace``."""
-    tmp = path.with_name(f'{path.name}.{uuid.uuid4().hex}.tmp')
-    try:
-        with open(tmp, 'wb') as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink(tmp)
-        raise
+def _invalid(field: str, message: str, **data: Any) -> StorageError:
+    return StorageError('VALIDATION_ERROR', message, {'field': field, **data})
 
 
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+def _digits_header(req: StorageRequest, name: str, width: int = 0) -> int:
+    """A header holding an unsigned decimal (exactly ``width`` digits when given).
 
-
-def _int_arg(req: StorageRequest, name: str, required: bool) -> Optional[int]:
-    """A query parameter that must be an int from 1 to :data:`MAX_PART_NUMBER`.
-
-    :raises StorageError: 412 VALIDATION_ERROR (missing when ``required``, not an int, out of range).
+    :raises StorageError: 412 VALIDATION_ERROR naming the header.
     """
-    raw = req.request.args.get(name)
-    if raw is None or raw == '':
-        if not required:
-            return None
-        raise StorageError('VALIDATION_ERROR', f'Missing required parameter {name}', {'field': name})
-    text = raw.strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PART_NUMBER:
-        raise StorageError(
-            'VALIDATION_ERROR', f'{name} must be an integer from 1 to {MAX_PART_NUMBER}',
-            {'field': name, 'value': raw},
-        )
+    raw = req.request.headers.get(name)
+    text = (raw or '').strip()
+    if not text.isascii() or not text.isdigit() or (width and len(text) != width) or len(text) > 20:
+        shape = f'{width} digits' if width else 'an unsigned decimal'
+        raise _invalid(name, f'Header {name} must be {shape}', value=raw)
     return int(text)
 
 
@@ -149,38 +70,17 @@ def _open_upload(req: StorageRequest, upload_uuid: str) -> Tuple[Path, Dict[str,
 
     :raises StorageError: 404 NOT_FOUND (unknown uuid), 403 ACCESS_DENIED (another user's upload).
     """
-    if not _UUID_RE.match(upload_uuid):
+    if not store.is_upload_uuid(upload_uuid):
         raise _not_found(upload_uuid)
-    folder = uploads_dir(req.index) / upload_uuid
-    try:
-        with open(folder / META_FILE, 'rb') as src:
-            meta: Dict[str, Any] = json.loads(src.read())
-    except (OSError, ValueError):
-        raise _not_found(upload_uuid) from None
+    folder = store.uploads_dir(req.index) / upload_uuid
+    meta = store.read_json(folder / store.META_FILE)
+    if meta is None:
+        raise _not_found(upload_uuid)
     if meta.get('user_id') != req.user.get('uuid'):
         raise StorageError(
             'ACCESS_DENIED', 'The multipart upload belongs to another user', {'upload_uuid': upload_uuid},
         )
     return folder, meta
-
-
-def _saved_answer(folder: Path) -> Optional[bytes]:
-    """The JSON answer of a completed upload, None while it is open."""
-    try:
-        with open(folder / RESULT_FILE, 'rb') as src:
-            return src.read()
-    except OSError:
-        return None
-
-
-def _present_parts(folder: Path) -> Set[int]:
-    """Numbers of the parts stored under their final names."""
-    found: Set[int] = set()
-    for entry in os.scandir(folder):
-        match = _PART_RE.match(entry.name)
-        if match:
-            found.add(int(match.group(1)))
-    return found
 
 
 def _discard_body(req: StorageRequest) -> None:
@@ -193,108 +93,112 @@ def _discard_body(req: StorageRequest) -> None:
         pass
 
 
-def _concatenate(index: StorageIndex, folder: Path, count: int) -> Tuple[Path, int, str]:
-    """Copy parts 1..``count`` in order into a new temp file, in chunks.
-
-    :returns: ``(temp path, size, sha1 hex digest)``.
-    """
-    target = index.new_tmp_path()
-    digest = hashlib.sha1()
+def _spool_checked(req: StorageRequest, dest: Path, limit: int) -> Tuple[int, int]:
+    """Copy at most ``limit`` body bytes to ``dest``; return ``(size, crc32)`` (``dest`` removed on error)."""
+    stream = req.request.stream
+    crc = 0
     size = 0
     try:
-        with open(target, 'wb') as out:
-            for number in range(1, count + 1):
-                with open(folder / part_name(number), 'rb') as src:
-                    while True:
-                        chunk = src.read(CHUNK)
-                        if not chunk:
-                            break
-                        out.write(chunk)
-                        digest.update(chunk)
-                        size += len(chunk)
+        with open(dest, 'wb') as out:
+            while size < limit:
+                try:
+                    piece = stream.read(min(CHUNK, limit - size))
+                except (OSError, ClientDisconnected):
+                    raise StorageError('ERROR_DURING_UPLOAD_PROCESS', 'Upload interrupted') from None
+                if not piece:
+                    break
+                out.write(piece)
+                crc = zlib.crc32(piece, crc)
+                size += len(piece)
     except BaseException:
-        _unlink(target)
+        store.unlink(dest)
         raise
-    return target, size, digest.hexdigest()
+    return size, crc
 
 
 @storage_route('/multipart/initiate')
 def multipart_initiate(req: StorageRequest) -> Response:
-    """Start an upload into ``namespace`` (optionally filed under ``study_uid``)."""
-    namespace = req.request.args.get('namespace')
-    if not namespace:
-        raise StorageError('VALIDATION_ERROR', 'Missing required parameter namespace', {'field': 'namespace'})
-    req.require_namespace(namespace)
-    study_uid = req.request.args.get('study_uid') or None
-    upload_uuid = uuid.uuid4().hex
-    folder = uploads_dir(req.index) / upload_uuid
-    folder.mkdir(parents=True)
-    meta = {
-        'upload_uuid': upload_uuid,
-        'namespace': namespace,
-        'study_uid': study_uid,
-        'user_id': req.user.get('uuid'),
-        'created': utc_timestamp(),
-    }
-    _write_atomic(folder / META_FILE, json.dumps(meta).encode('utf-8'))
-    return json_response({'upload_uuid': upload_uuid, 'namespace': namespace, 'study_uid': study_uid})
+    """Start an upload of the calling user."""
+    return json_response({'upload_uuid': store.new_upload(req.index, req.user.get('uuid'))})
 
 
 @storage_route('/multipart/<upload_uuid>', methods=('POST',))
-def multipart_part(req: StorageRequest, upload_uuid: str) -> Response:
-    """Store (or replace) one part; the raw body is the part, streamed to disk."""
+def multipart_chunk(req: StorageRequest, upload_uuid: str) -> Response:
+    """Store (or replace) one chunk after checking its size and crc32 against its headers."""
     try:
         folder, _meta = _open_upload(req, upload_uuid)
-        if _saved_answer(folder) is not None:
+        if (folder / store.COMPLETE_FILE).exists():
             raise _not_found(upload_uuid)
-        number = _int_arg(req, 'part_number', required=True)
+        checksum = _digits_header(req, CHECKSUM_HEADER)
+        declared = _digits_header(req, SIZE_HEADER)
+        number = _digits_header(req, NAME_HEADER, width=5)
     except StorageError:
         _discard_body(req)
         raise
-    assert number is not None
-    final = folder / part_name(number)
+    final = folder / store.chunk_name(number)
     tmp = folder / f'{final.name}.{uuid.uuid4().hex}.tmp'
+    length = req.request.content_length
     try:
-        size, sha1 = spool(req.request.stream, tmp, req.request.content_length)
-    except ClientDisconnected:  # spool removed the temp file
-        raise StorageError('ERROR_DURING_UPLOAD_PROCESS', 'Upload interrupted: client disconnected') from None
-    except FileNotFoundError:  # the folder went away (state wiped) while the body was read
+        size, crc = _spool_checked(req, tmp, declared + 1 if length is None else length)
+    except FileNotFoundError:  # the folder went away (expired, state wiped) while the body was read
         raise _not_found(upload_uuid) from None
     try:
-        with _LOCKS.hold(str(folder)):
-            if _saved_answer(folder) is not None:  # completed while this part was arriving
+        if size != declared:
+            raise _invalid(SIZE_HEADER, f'Chunk has {size} bytes, {SIZE_HEADER} says {declared}',
+                           expected=declared, received=size)
+        if crc != checksum:
+            raise _invalid(CHECKSUM_HEADER, 'Chunk checksum mismatch', expected=checksum, received=crc)
+        with store.LOCKS.hold(str(folder)):
+            if (folder / store.COMPLETE_FILE).exists():  # completed while this chunk was arriving
                 raise _not_found(upload_uuid)
             try:
                 os.replace(tmp, final)
-            except FileNotFoundError:  # the state was wiped while the body was read
+            except FileNotFoundError:
                 raise _not_found(upload_uuid) from None
     except BaseException:
-        _unlink(tmp)
+        store.unlink(tmp)
+        _discard_body(req)
         raise
-    return json_response({'upload_uuid': upload_uuid, 'part_number': number, 'size': size, 'sha1': sha1})
+    return json_response({'upload_uuid': upload_uuid, 'chunk': f'{number:05d}', 'size': size})
 
 
 @storage_route('/multipart/<upload_uuid>/complete', methods=('POST',))
 def multipart_complete(req: StorageRequest, upload_uuid: str) -> Response:
-    """Join parts 1..N, file the image like ``upload``; a repeat answers the saved JSON."""
-    folder, meta = _open_upload(req, upload_uuid)
-    parts = _int_arg(req, 'parts', required=False)
-    with _LOCKS.hold(str(folder)):
-        saved = _saved_answer(folder)
-        if saved is not None:
-            return Response(saved, status=200, content_type='application/json')
-        present = _present_parts(folder)
-        count = parts if parts is not None else max(present, default=0)
-        missing: List[int] = [n for n in range(1, count + 1) if n not in present] if count else [1]
-        if missing:
-            raise StorageError(
-                'VALIDATION_ERROR', f'Multipart upload {upload_uuid} is missing parts',
-                {'missing_parts': missing},
-            )
-        tmp, size, version = _concatenate(req.index, folder, count)
-        stored = file_dicom(req.index, meta['namespace'], tmp, size, version, meta.get('study_uid') or None)
-        response = _stored_response(req, stored)
-        _write_atomic(folder / RESULT_FILE, response.get_data())
-        for number in present:
-            _unlink(folder / part_name(number))
-    return response
+    """Check the chunks, answer 202 and store the joined file in the background."""
+    folder, _meta = _open_upload(req, upload_uuid)
+    namespace = req.request.args.get('namespace') or ''
+    if not namespace:
+        raise _invalid('namespace', 'Missing required parameter namespace')
+    endpoint = req.request.args.get('endpoint') or 'image'
+    if endpoint not in ENDPOINTS:
+        raise _invalid('endpoint', 'endpoint must be image or wrap', value=endpoint)
+    req.require_namespace(namespace)
+    req.flag('render_wrapped_pdf')
+    total = _digits_header(req, SIZE_HEADER)
+    answer = json_response({'upload_uuid': upload_uuid}, status=202)
+    with store.LOCKS.hold(str(folder)):
+        if (folder / store.COMPLETE_FILE).exists():
+            return answer
+        chunks = store.present_chunks(folder)
+        missing = [number for number in range(max(chunks, default=-1) + 1) if number not in chunks]
+        if not chunks or missing:
+            raise _invalid('chunks', f'Multipart upload {upload_uuid} is missing chunks', missing_chunks=missing or [0])
+        received = sum(chunks.values())
+        if received != total:
+            raise _invalid(SIZE_HEADER, f'Chunks hold {received} bytes, {SIZE_HEADER} says {total}',
+                           expected=total, received=received)
+        completion = store.Completion(
+            index=req.index,
+            state=req.state,
+            engine_fqdn=req.engine_fqdn,
+            folder=folder,
+            namespace=namespace,
+            endpoint=endpoint,
+            study_uid=req.request.args.get('study_uid') or None,
+            tags=req.request.args.get('tags') or None,
+            chunks=len(chunks),
+        )
+        request = {key: getattr(completion, key) for key in ('namespace', 'endpoint', 'study_uid', 'chunks')}
+        store.write_atomic(folder / store.COMPLETE_FILE, json.dumps(request).encode('utf-8'))
+    store.store_in_background(completion)
+    return answer
