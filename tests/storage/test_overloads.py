@@ -50,5 +50,6 @@ def test_strict_user_script_sees_the_overloads(tmp_path):
     )
     revealed = re.findall(r'Revealed type is "([^"]+)"', result.stdout)
     assert revealed == EXPECTED, result.stdout[-3000:]
-    errors = [line for line in result.stdout.splitlines() if ': error:' in line]
+    # the user's script must type-check; the package's own strictness is checked by the lint test
+    errors = [line for line in result.stdout.splitlines() if ': error:' in line and 'user_script.py' in line]
     assert not errors, errors
