@@ -188,3 +188,12 @@ def page_json(response: requests.Response, paginated_field: str) -> Dict[str, An
 
 
 __all__ = ['check_response', 'check_412', 'build_result', 'page_json', 'decode_json', 'is_json', 'response_error']
+
+
+def __getattr__(name: str) -> Any:
+    # The reference's ``response`` module also holds IterableResponse (loaded on first use).
+    if name == 'IterableResponse':
+        from ambra_sdk.service.query.iterable import IterableResponse
+
+        return IterableResponse
+    raise AttributeError('module {mod!r} has no attribute {name!r}'.format(mod=__name__, name=name))
