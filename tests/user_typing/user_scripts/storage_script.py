@@ -29,7 +29,7 @@ def storage(api: Api, engine_fqdn: str, namespace: str, study_uid: str) -> None:
         print(image)
     count: Box = study.count(engine_fqdn, namespace, study_uid, images_only=True)
     print(count.images)
-    thumbnail: Response = study.thumbnail(engine_fqdn, namespace, study_uid, '1.2.3', '1')
+    thumbnail: Response = study.thumbnail(engine_fqdn, namespace, study_uid, '1.2.3', '1', 1)
     print(thumbnail.content[:4])
     frame: Response = study.frame(
         engine_fqdn, namespace, study_uid, '1.2.3', '1', '1', to_path='frame.jpg',
@@ -48,3 +48,17 @@ def storage(api: Api, engine_fqdn: str, namespace: str, study_uid: str) -> None:
     either = study.schema(engine_fqdn, namespace, study_uid, use_box=flag)
     if isinstance(either, Box):
         print(either.series)
+
+
+def reveal(api: Api, engine_fqdn: str, namespace: str, study_uid: str, flag: bool) -> None:
+    study = api.Storage.Study
+    boxed_or_raw = study.tag(engine_fqdn, namespace, study_uid, use_box=flag)
+    if isinstance(boxed_or_raw, Response):
+        print(boxed_or_raw.status_code)
+    any_mode = study.tag(engine_fqdn, namespace, study_uid, only_prepare=flag)
+    if isinstance(any_mode, PreparedRequest):
+        any_mode.execute()
+    explicit: Box = study.tag(engine_fqdn, namespace, study_uid, use_box=True, only_prepare=False)
+    print(explicit)
+    raw_prepared: PreparedRequest = study.tag(engine_fqdn, namespace, study_uid, use_box=False, only_prepare=True)
+    print(raw_prepared)
