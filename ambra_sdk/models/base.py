@@ -284,6 +284,10 @@ class ModelDescriptor:
         target = self.target()
         if self._copies.get(owner, {}).get('target') is not target:
             namespace = {k: v for k, v in target.__dict__.items() if k not in ('__dict__', '__weakref__')}
+            for klass in target.__mro__[1:]:  # inherited fields (a subclass as _from_model) are re-parented too
+                for key, value in vars(klass).items():
+                    if isinstance(value, (FieldDescriptor, ModelDescriptor)):
+                        namespace.setdefault(key, value)
             metaclass: Any = type(target)
             bound: Any = metaclass(target.__name__, target.__bases__, namespace)
             bound._name = self._name
