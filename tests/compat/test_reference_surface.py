@@ -319,3 +319,36 @@ def test_async_modules_are_listed_in_differences():
     for name in ('AsyncApi', 'ambra_sdk.async_addon', 'AsyncQuery', 'AsyncIterableResponse', 'AsyncWSManager',
                  'AsyncStorage', 'AsyncStudy', 'AsyncImage', 'async_execute', 'async_check_errors'):
         assert name in section, name
+
+
+# wrong base URL ---------------------------------------------------------------------------
+
+
+def test_wrong_service_url_names_the_url_and_the_expected_form(emulator):
+    from ambra_sdk.api import Api
+    from ambra_sdk.exceptions.service_base import ServiceResponseError
+
+    base = emulator.url[: -len('/api/v3')]  # the usual mistake: no /api/v3
+    api = Api.with_creds(base, emulator.username, emulator.password)
+    with pytest.raises(ServiceResponseError) as caught:
+        api.Session.user().get()
+    message = str(caught.value)
+    assert '404' in message
+    assert base + '/session/login' in message
+    assert "'https://host/api/v3'" in message
+    assert repr(base + '/api/v3') in message
+    assert emulator.password not in message
+
+
+def test_not_found_description_hides_user_info_and_query():
+    import requests
+
+    from ambra_sdk.service.response.wrong_url import not_found_description
+
+    response = requests.Response()
+    response.status_code = 404
+    response.url = 'https://user:pw@example.org/study/list?sid=abcdef'
+    text = not_found_description(response)
+    assert 'https://example.org/study/list' in text
+    assert 'pw@' not in text and 'abcdef' not in text
+    assert "'https://example.org/api/v3'" in text
