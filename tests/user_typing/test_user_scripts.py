@@ -24,6 +24,17 @@ EXPECT = re.compile(r'#\s*expect:\s*(.+?)\s*$')
 REVEALED = re.compile(r'^reveal_storage\.py:(\d+): note: Revealed type is "(.+)"$')
 
 
+def normalise(revealed: str) -> str:
+    """Spell a revealed type as recent mypy does: ``A | B`` rather than ``Union[A, B]``/``Optional[A]``."""
+    match = re.fullmatch(r'(Union|Optional)\[(.+)\]', revealed)
+    if not match:
+        return revealed
+    parts = [part.strip() for part in match.group(2).split(',')]
+    if match.group(1) == 'Optional':
+        parts.append('None')
+    return ' | '.join(parts)
+
+
 def readme_example() -> str:
     """The README's first Python example, with the two names it leaves to the reader."""
     text = (ROOT / 'README.rst').read_text(encoding='utf-8')
@@ -59,6 +70,12 @@ def mypy_run(tmp_path_factory):
     return run_mypy(tmp_path, *files)
 
 
+def test_normalise():
+    assert normalise('Union[a.A, b.B]') == 'a.A | b.B'
+    assert normalise('Optional[box.box.Box]') == 'box.box.Box | None'
+    assert normalise('box.box.Box') == 'box.box.Box'
+
+
 def test_readme_example_is_extracted():
     code = readme_example()
     assert 'api.Study.list()' in code
@@ -80,6 +97,6 @@ def test_result_types_are_inferred(mypy_run):
     for line in mypy_run.stdout.splitlines():
         match = REVEALED.match(line.strip())
         if match:
-            revealed[int(match.group(1))] = match.group(2)
+            revealed[int(match.group(1))] = normalise(match.group(2))
     assert expected
     assert revealed == expected
