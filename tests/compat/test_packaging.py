@@ -2,10 +2,10 @@
 
 import runpy
 import sys
+import types
 from pathlib import Path
 
 import pytest
-import setuptools
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,13 +22,20 @@ def pyproject():
 
 @pytest.fixture(scope='module')
 def setup_kwargs():
+    # setup.py runs with a stand-in setuptools (a Python 3.13 venv has none) that records the call
     captured = {}
-    original = setuptools.setup
-    setuptools.setup = lambda **kwargs: captured.update(kwargs)
+    fake = types.ModuleType('setuptools')
+    fake.setup = lambda **kwargs: captured.update(kwargs)
+    fake.find_packages = lambda **kwargs: ['ambra_sdk']
+    saved = sys.modules.get('setuptools')
+    sys.modules['setuptools'] = fake
     try:
         runpy.run_path(str(ROOT / 'setup.py'), run_name='__main__')
     finally:
-        setuptools.setup = original
+        if saved is None:
+            del sys.modules['setuptools']
+        else:
+            sys.modules['setuptools'] = saved
     return captured
 
 
