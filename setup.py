@@ -1,4 +1,4 @@
-"""Packaging of ambra-sdk."""
+"""Packaging of ambra-sdk: the metadata is in pyproject.toml; the version and the extras are here."""
 
 import re
 from pathlib import Path
@@ -9,6 +9,8 @@ HERE = Path(__file__).parent
 VERSION = re.search(
     r"__version__ = '([^']+)'", (HERE / 'ambra_sdk' / '__init__.py').read_text(encoding='utf-8'),
 ).group(1)
+# The package says '3.21.6.0-1' (as the reference); PEP 440 spells it '3.21.6.0.post1'.
+VERSION = VERSION.replace('-', '.post')
 
 EXTRAS = {
     'emulator': ['werkzeug>=2.2', 'pydicom>=2.3', 'numpy>=1.21', 'wsproto>=1.2'],
@@ -21,32 +23,21 @@ EXTRAS = {
     # optional store of the command line's passwords and sids (see docs/source/cli.rst)
     'keyring': ['keyring>=23'],
 }
+# sphinx-build with the docs extra: autodoc imports the emulator and the doctests run against it
+# (the websocket and command-line pages too).
+EXTRAS['docs'] = sorted(set(EXTRAS['docs'] + EXTRAS['emulator'] + EXTRAS['ws'] + EXTRAS['cli']))
 EXTRAS['test'] = sorted(
     set(EXTRAS['emulator'] + EXTRAS['progress'] + EXTRAS['docs'] + EXTRAS['cli'] + EXTRAS['keyring'] + EXTRAS['ws'])
     | {'pytest>=7', 'hypothesis>=6', 'dynaconf>=3.1', 'ruff', 'mypy', 'types-requests'},
 )
 
 setup(
-    name='ambra-sdk',
     version=VERSION,
-    description='Python client for the Ambra Health (DICOM Grid) service and storage APIs, with an offline emulator',
-    long_description=(HERE / 'README.rst').read_text(encoding='utf-8'),
-    long_description_content_type='text/x-rst',
-    license='Apache-2.0',
-    python_requires='>=3.9',
+    # package_dir {'': '.'} makes `pip install -e .` a plain .pth entry (not an import hook), so
+    # that mypy finds the package of an editable install (see README, "Development").
+    package_dir={'': '.'},
     packages=find_packages(include=['ambra_sdk', 'ambra_sdk.*']),
-    package_data={'ambra_sdk': ['py.typed', 'service/endpoints.json', 'emulator/data/*']},
+    package_data={'ambra_sdk': ['py.typed', 'service/endpoints.json']},
     include_package_data=True,
-    install_requires=['requests>=2.24', 'urllib3>=1.26', 'python-box>=5.1'],
     extras_require=EXTRAS,
-    entry_points={
-        'pytest11': ['ambra_sdk.emulator.pytest_plugin = ambra_sdk.emulator.pytest_plugin'],
-        'console_scripts': ['ambra = ambra_sdk.cli:main'],
-    },
-    classifiers=[
-        'Programming Language :: Python :: 3',
-        'License :: OSI Approved :: Apache Software License',
-        'Topic :: Scientific/Engineering :: Medical Science Apps.',
-        'Typing :: Typed',
-    ],
 )

@@ -26,19 +26,19 @@ class Encoder(json.JSONEncoder):
         return super().default(o)
 
 
-def cast_argument(value: Any) -> Any:
+def cast_argument(arg: Any) -> Any:
     """Cast one request value to its wire form.
 
-    :param value: the value passed by the caller.
+    :param arg: the value passed by the caller.
     :returns: the value to send.
     """
-    if isinstance(value, bool):
-        return '1' if value else '0'
-    if isinstance(value, date):  # datetime is a date too
-        return value.strftime(DATETIME_FORMAT)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, cls=Encoder)
-    return value
+    if isinstance(arg, bool):
+        return '1' if arg else '0'
+    if isinstance(arg, date):  # datetime is a date too
+        return arg.strftime(DATETIME_FORMAT)
+    if isinstance(arg, (list, dict)):
+        return json.dumps(arg, cls=Encoder)
+    return arg
 
 
 def cast_arguments(args: Dict[str, Any]) -> Dict[str, Any]:

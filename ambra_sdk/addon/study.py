@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
+from ambra_sdk import ADDON_DOCS_URL
 from ambra_sdk.addon.deprecated import deprecated
 from ambra_sdk.addon.dicom_io import PathType, as_path
 from ambra_sdk.addon.event_wait import wait_event_or_poll
@@ -572,4 +573,4 @@ class Study:  # noqa: WPS214 (one method per helper)
         )
 
 
-__all__ = ['Study', 'DICOM_GLOB']
+__all__ = ['Study', 'DICOM_GLOB', 'ADDON_DOCS_URL']

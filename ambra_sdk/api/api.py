@@ -204,11 +204,6 @@ class Api:
         for name, value in (('username', username), ('password', password), ('sid', sid)):
             if value is not None and not isinstance(value, str):
                 raise ApiConfigurationError('{0} must be a str, got {1}'.format(name, type(value).__name__))
-        if username is None and sid is None:
-            raise ApiConfigurationError(
-                'Api needs credentials or a sid: use Api.with_creds(url, username, password) '
-                'or Api.with_sid(url, sid).',
-            )
         if rate_limits is not None and not isinstance(rate_limits, RateLimits):
             raise ApiConfigurationError('rate_limits must be a RateLimits or None')
         if storage_base_url is not None and '{engine_fqdn}' not in storage_base_url:
@@ -554,6 +549,7 @@ class Api:
         :param required_sid: add the sid to the form data.
         :returns: the raw response.
         """
+        _check_url_scheme(request_args.full_url or '')
         self._wait_for_service_request(request_args.url)
         kwargs = request_args.dict_optional_args(self._autocast_arguments)
         data = kwargs.get('data')
@@ -661,7 +657,16 @@ def _positive_int(value: Any, name: str) -> int:
 
 
 def _check_url(url: Any) -> None:
-    if not isinstance(url, str) or not url.startswith(('http://', 'https://')):
+    # Any str is accepted when the Api is built (as the reference did); the scheme is checked
+    # by _check_url_scheme when a service request is about to be sent.
+    if not isinstance(url, str):
+        raise ApiConfigurationError(
+            "url must be the service API URL, like 'https://ambrahealth_host/api/v3', got {0!r}".format(url),
+        )
+
+
+def _check_url_scheme(url: str) -> None:
+    if not url.lower().startswith(('http://', 'https://')):
         raise ApiConfigurationError(
             "url must be the service API URL, like 'https://ambrahealth_host/api/v3', got {0!r}".format(url),
         )

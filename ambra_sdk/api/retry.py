@@ -203,7 +203,7 @@ class SafeRetry(Retry):
 
         :param method: HTTP method.
         """
-        return not self.writes and self._is_method_retryable(method)
+        return not self.writes and self._is_method_retryable(method)  # type: ignore[attr-defined,unused-ignore]  # types-urllib3 (1.26) lacks it
 
     # ------------------------------------------------------------ deadline
     def _effective_deadline(self) -> Optional[float]:

@@ -10,7 +10,14 @@ Fixtures:
 * ``emulator_api`` / ``api`` (function scope): ``emulator.reset()`` then a
   fresh :class:`~ambra_sdk.api.Api` logged in as the seeded admin.
 
-werkzeug is imported only when a fixture is used.
+The fixture named ``api`` is common in user suites; set the ini option
+``ambra_api_fixture = false`` (``pytest.ini``, ``[tool.pytest.ini_options]``...)
+and the plugin does not define it, so it never shadows your own (``emulator_api``
+stays).
+
+werkzeug is imported only when a fixture is used. When the ``emulator`` extra
+is missing, a test that uses a fixture fails (it is not skipped) with
+``pip install 'ambra-sdk[emulator]'``.
 """
 
 from __future__ import annotations
@@ -24,19 +31,40 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .server import Emulator
 
-__all__ = ['emulator', 'ambra_emulator', 'emulator_api', 'api']
+__all__ = ['emulator', 'ambra_emulator', 'emulator_api', 'API_FIXTURE_INI', 'MISSING_EXTRA']
+
+#: The ini option that turns the ``api`` fixture off.
+API_FIXTURE_INI = 'ambra_api_fixture'
+#: The message of a fixture used without the ``emulator`` extra.
+MISSING_EXTRA = "the Ambra emulator needs the 'emulator' extra: pip install 'ambra-sdk[emulator]'"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Declare the ini option that turns the ``api`` fixture off."""
+    parser.addini(
+        API_FIXTURE_INI,
+        type='bool',
+        default=True,
+        help="define the ambra-sdk emulator's 'api' fixture (false: only 'emulator_api')",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``api`` fixture unless the ini option turns it off."""
+    if config.getini(API_FIXTURE_INI) and not config.pluginmanager.has_plugin(_ApiFixture.NAME):
+        config.pluginmanager.register(_ApiFixture(), _ApiFixture.NAME)
 
 
 @pytest.fixture(scope='session')
 def emulator() -> Iterator[Emulator]:
     """A running emulator shared by the whole test session.
 
-    Tests using it are skipped when the ``emulator`` extra (werkzeug) is missing.
+    Tests using it fail with :data:`MISSING_EXTRA` when the ``emulator`` extra is missing.
     """
     try:
         from .server import Emulator
-    except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        pytest.skip(f'the Ambra emulator needs "pip install ambra-sdk[emulator]" ({exc})')
+    except ImportError as exc:
+        pytest.fail('{message} ({error})'.format(message=MISSING_EXTRA, error=exc), pytrace=False)
 
     with Emulator() as emu:
         yield emu
@@ -61,7 +89,12 @@ def emulator_api(emulator: Emulator) -> Iterator[Api]:
         pass
 
 
-@pytest.fixture
-def api(emulator_api: Api) -> Api:
-    """Alias of :func:`emulator_api`."""
-    return emulator_api
+class _ApiFixture:
+    """The plugin object that holds the ``api`` fixture (registered by :func:`pytest_configure`)."""
+
+    NAME = 'ambra_sdk.emulator.pytest_plugin.api'
+
+    @pytest.fixture
+    def api(self, emulator_api: Api) -> Api:
+        """Alias of :func:`emulator_api` (off with ``ambra_api_fixture = false``)."""
+        return emulator_api

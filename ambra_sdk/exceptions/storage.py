@@ -45,7 +45,7 @@ the body.
 """
 
 from types import MappingProxyType
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple, Type
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple, Type
 
 from ambra_sdk.exceptions.base import AmbraException, AmbraResponseException
 
@@ -551,6 +551,9 @@ def _collect() -> Dict[str, Type[StorageResponseException]]:
 #: ``readable_status`` -> exception class (43 entries).
 STORAGE_ERRORS: Mapping[str, Type[StorageResponseException]] = MappingProxyType(_collect())
 
+#: The storage error classes, one per ``readable_status`` (the reference's ``errors`` list).
+errors: List[Type[StorageResponseException]] = list(STORAGE_ERRORS.values())
+
 #: HTTP status -> status level class (the class every error of that status derives from).
 STATUS_ERRORS: Mapping[int, Type[StorageResponseException]] = MappingProxyType({
     400: BadRequest,
@@ -603,6 +606,7 @@ STORAGE_ERROR_CODES: FrozenSet[int] = frozenset(
 )
 
 __all__ = [
+    'errors',
     'BODY_START_LENGTH', 'STORAGE_ERRORS', 'STATUS_ERRORS', 'STORAGE_ERROR_CODES', 'error_class_for',
     'StorageResponseException', 'UnexpectedStorageResponse', 'IncompleteDownload',
     'BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'NotAcceptable', 'Conflict',

@@ -58,13 +58,22 @@ class FieldDescriptor:
     # names ---------------------------------------------------------------------------
 
     @property
-    def _full_name(self) -> str:
-        parts = [self._name]
+    def parents(self) -> List[type]:
+        """The model classes from the root model down to this field's own model.
+
+        ``Account.role.name.parents`` is ``[Account, <Role bound as role>]``.
+        """
+        chain: List[type] = []
         parent: Optional[type] = self._parent
         while parent is not None:
-            parts.insert(0, getattr(parent, '_name', parent.__name__))
+            chain.insert(0, parent)
             parent = getattr(parent, '_parent', None)
-        return '.'.join(parts)
+        return chain
+
+    @property
+    def _full_name(self) -> str:
+        parts = [getattr(parent, '_name', parent.__name__) for parent in self.parents]
+        return '.'.join([*parts, self._name])
 
     def _filter_name(self, full_name: bool) -> str:
         return self._full_name if full_name else self._name
@@ -244,14 +253,18 @@ class ModelDescriptor:
         self._model_name = model_name
         self._name = field_name
         self.__doc__ = 'FK({model}: {description})'.format(model=model_name, description=description)
-        self._copies: Dict[type, type] = {}
+        self._copies: Dict[type, Dict[str, type]] = {}  # owner -> the target and its bound copy
+        #: The target model class itself; when set (as the reference allowed) it wins over ``model_name``.
+        self._from_model: Optional[Type[BaseModel]] = None
 
     def target(self) -> Type['BaseModel']:
-        """Return the target model class.
+        """Return the target model class (``_from_model`` when it is set).
 
         :raises AttributeError: when the target is not a generated model (7 reference
             targets such as ``Archive`` or ``SelfField`` do not exist).
         """
+        if self._from_model is not None:
+            return self._from_model
         import importlib
 
         module = importlib.import_module(GENERATED_MODULE)
@@ -268,15 +281,19 @@ class ModelDescriptor:
             return instance.__dict__.get(self._name)
         if owner is None:  # pragma: no cover
             return self
-        if owner not in self._copies:
-            target = self.target()
+        target = self.target()
+        if self._copies.get(owner, {}).get('target') is not target:
             namespace = {k: v for k, v in target.__dict__.items() if k not in ('__dict__', '__weakref__')}
+            for klass in target.__mro__[1:]:  # inherited fields (a subclass as _from_model) are re-parented too
+                for key, value in vars(klass).items():
+                    if isinstance(value, (FieldDescriptor, ModelDescriptor)):
+                        namespace.setdefault(key, value)
             metaclass: Any = type(target)
             bound: Any = metaclass(target.__name__, target.__bases__, namespace)
             bound._name = self._name
             bound._parent = owner
-            self._copies[owner] = bound
-        return self._copies[owner]
+            self._copies[owner] = {'target': target, 'bound': bound}
+        return self._copies[owner]['bound']
 
     def __set__(self, instance: 'BaseModel', value: Any) -> None:
         if value is not None and not isinstance(value, self.target()):
@@ -340,4 +357,28 @@ class BaseModel(metaclass=BaseMetaModel):
         return '{cls}({values})'.format(cls=type(self).__name__, values=values)
 
 
-__all__ = ['BaseMetaModel', 'BaseModel', 'FieldDescriptor', 'ModelDescriptor']
+#: The reference's query mixins, importable from here (loaded on first use: models stay cheap to import).
+_QUERY_MIXINS = {
+    'WithFiltering': ('ambra_sdk.service.filtering', 'WithFilter'),
+    'WithSorting': ('ambra_sdk.service.sorting', 'WithSorting'),
+    'WithOnly': ('ambra_sdk.service.only', 'WithOnly'),
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ambra_sdk.service.filtering import WithFilter as WithFiltering
+    from ambra_sdk.service.only import WithOnly
+    from ambra_sdk.service.sorting import WithSorting
+
+
+def __getattr__(name: str) -> Any:
+    if name in _QUERY_MIXINS:
+        import importlib
+
+        module_name, attr = _QUERY_MIXINS[name]
+        return getattr(importlib.import_module(module_name), attr)
+    raise AttributeError('module {mod!r} has no attribute {name!r}'.format(mod=__name__, name=name))
+
+
+__all__ = [
+    'BaseMetaModel', 'BaseModel', 'FieldDescriptor', 'ModelDescriptor', 'WithFiltering', 'WithOnly', 'WithSorting',
+]

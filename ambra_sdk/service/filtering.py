@@ -126,7 +126,7 @@ class WithFilter:
             current = data.get(TZ_KEY)
             if current is not None and current != offset_str:
                 raise ValueError(
-                    'Use one timezone for all datetimes in request: {tz} is already set, got {new}'.format(
+                    'Use one timezone for all datetimes in requtest: {tz} is already set, got {new}'.format(
                         tz=current,
                         new=offset_str,
                     ),

@@ -59,17 +59,17 @@ class WithOnly:
         data[TOP_KEY] = json.dumps(top)
         return self
 
-    def only_struct_fields(self: QueryT, struct_fields: Mapping[str, Iterable[str]]) -> QueryT:
+    def only_struct_fields(self: QueryT, fields: Mapping[str, Iterable[str]]) -> QueryT:
         """Add fields of nested objects, e.g. ``{'study': ['uuid', 'patient_name']}``.
 
-        :param struct_fields: struct name -> field names (a single name may be a str).
+        :param fields: struct name -> field names (a single name may be a str).
         :return: this query.
         """
         data = self._only_data()
-        for struct, fields in struct_fields.items():
+        for struct, names in fields.items():
             key = STRUCT_KEY.format(struct=struct)
             merged = set(_load_list(data.get(key)))
-            merged.update(_field_names(fields))
+            merged.update(_field_names(names))
             data[key] = json.dumps(sorted(merged))
         return self
 

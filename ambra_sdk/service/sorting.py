@@ -53,13 +53,13 @@ class WithSorting:
 
     request_args: RequestArgs
 
-    def sort_by(self: QueryT, sorter: Sorter) -> QueryT:
+    def sort_by(self: QueryT, sorter_obj: Sorter) -> QueryT:
         """Add a sort key after the ones already set.
 
-        :param sorter: e.g. ``Sorter('created', SortingOrder.descending)`` or ``Study.created.desc()``.
+        :param sorter_obj: e.g. ``Sorter('created', SortingOrder.descending)`` or ``Study.created.desc()``.
         :return: this query.
         """
-        wire = str(sorter)
+        wire = str(sorter_obj)
         data = self.request_args.data or {}
         current = data.get(SORT_KEY)
         data[SORT_KEY] = '{current},{new}'.format(current=current, new=wire) if current else wire

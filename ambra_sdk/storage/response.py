@@ -96,16 +96,17 @@ def json_body(response: Response) -> Any:
     raise error  # outside the except block: the decoder's error (and its text) is not in the chain
 
 
-def raise_storage_error(status: int, body: 'dict[str, Any]', body_start: str = '') -> NoReturn:
+def raise_storage_error(status_code: int, json: 'dict[str, Any]', body_start: str = '') -> NoReturn:
     """Raise the exception described by a storage error body.
 
-    :param status: HTTP status of the response.
-    :param body: the decoded error body (a JSON object).
+    :param status_code: HTTP status of the response.
+    :param json: the decoded error body (a JSON object).
     :param body_start: start of the body text, kept in :class:`UnexpectedStorageResponse`.
     :raises StorageResponseException: the class of ``kind.readable_status``, or the
         class of the HTTP status when the readable status is not known.
     :raises UnexpectedStorageResponse: no ``kind`` or no ``kind.readable_status``.
     """
+    status, body = status_code, json
     kind = body.get('kind')
     if not kind or not isinstance(kind, dict):
         raise UnexpectedStorageResponse(status, 'Unknown kind', body_start)

@@ -15,18 +15,20 @@ from ambra_sdk.storage.args import (
 from ambra_sdk.storage.namespace import BoxResult, ResponseResult, StorageNamespace
 from ambra_sdk.storage.paths import STUDY
 from ambra_sdk.storage.request import StorageMethod
+from ambra_sdk.storage.typed import OnlyPrepare, UseBox, box_method, response_method
 
 
 class StudyChangeCommands(StorageNamespace):
     """Commands of ``Storage.Study`` that change or derive studies."""
 
+    @response_method
     def delete(
         self,
         engine_fqdn: str,
         namespace: str,
         study_uid: str,
         keep_attachments: Optional[bool] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Delete the study (answer 202).
 
@@ -46,6 +48,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def delete_image(
         self,
         engine_fqdn: str,
@@ -53,7 +56,7 @@ class StudyChangeCommands(StorageNamespace):
         study_uid: str,
         image_uid: str,
         x_ambrahealth_job_id: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Delete one image of the study.
 
@@ -75,13 +78,14 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def delete_images(
         self,
         engine_fqdn: str,
         namespace: str,
         study_uid: str,
         request_body: str,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Delete some images of the study.
 
@@ -102,6 +106,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def post_attachment(
         self,
         engine_fqdn: str,
@@ -115,7 +120,7 @@ class StudyChangeCommands(StorageNamespace):
         synchronous_wrap: Optional[bool] = None,
         static_ids: Optional[bool] = None,
         x_ambrahealth_job_id: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Upload an attachment (multipart part ``data``).
 
@@ -157,6 +162,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare, owned_files=owned)
 
+    @box_method(Box)
     def attachment_image(
         self,
         engine_fqdn: str,
@@ -166,8 +172,8 @@ class StudyChangeCommands(StorageNamespace):
         version: str,
         static_ids: Optional[bool] = None,
         phi_namespace: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Render an attachment into a DICOM image.
 
@@ -196,6 +202,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._box(prepared, only_prepare, use_box, Box)
 
+    @response_method
     def delete_attachment(
         self,
         engine_fqdn: str,
@@ -205,7 +212,7 @@ class StudyChangeCommands(StorageNamespace):
         hash_arg: str,
         phi_namespace: Optional[str] = None,
         x_ambrahealth_job_id: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Delete an attachment version.
 
@@ -234,6 +241,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def split(
         self,
         engine_fqdn: str,
@@ -243,7 +251,7 @@ class StudyChangeCommands(StorageNamespace):
         to_namespace: Optional[str] = None,
         series_uid: Optional[str] = None,
         delete_series_from_original: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Split series off the study into a new study (``response.text`` is its UID).
 
@@ -271,6 +279,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def merge(
         self,
         engine_fqdn: str,
@@ -280,7 +289,7 @@ class StudyChangeCommands(StorageNamespace):
         delete_secondary_study: Optional[bool] = None,
         series_uids: Optional[str] = None,
         x_ambrahealth_job_id: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Merge other studies into this one (asynchronous on the server, GET).
 
@@ -308,6 +317,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def anonymize(
         self,
         engine_fqdn: str,
@@ -321,7 +331,7 @@ class StudyChangeCommands(StorageNamespace):
         color: Optional[str] = None,
         x_ambrahealth_job_id: Optional[str] = None,
         is_ai: bool = False,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Anonymize regions of the images into a new study (``response.text`` is its UID).
 
@@ -357,6 +367,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def crop(
         self,
         engine_fqdn: str,
@@ -367,7 +378,7 @@ class StudyChangeCommands(StorageNamespace):
         to_namespace: Optional[str] = None,
         new_study_uid: Optional[str] = None,
         keep_image_uids: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Crop the images into a new study (``response.text`` is its UID).
 
@@ -398,12 +409,13 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def cache(
         self,
         engine_fqdn: str,
         namespace: str,
         study_uid: str,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Clear the image and metadata cache of the study.
 
@@ -422,6 +434,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def hl7_to_sr(
         self,
         engine_fqdn: str,
@@ -429,7 +442,7 @@ class StudyChangeCommands(StorageNamespace):
         study_uid: str,
         hl7uuid: str,
         phi_namespace: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Convert an HL7 report into a DICOM SR of the study.
 
@@ -450,6 +463,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def clone(
         self,
         engine_fqdn: str,
@@ -459,7 +473,7 @@ class StudyChangeCommands(StorageNamespace):
         new_image_uids: Optional[bool] = None,
         new_series_uids: Optional[bool] = None,
         x_ambrahealth_job_id: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Clone the study (``response.text`` is the new study UID).
 
@@ -487,6 +501,7 @@ class StudyChangeCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @box_method(Box)
     def create_rt(
         self,
         engine_fqdn: str,
@@ -494,8 +509,8 @@ class StudyChangeCommands(StorageNamespace):
         study_uid: str,
         body: str,
         phi_namespace: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Create an RTSTRUCT image from JSON.
 

@@ -9,11 +9,13 @@ from ambra_sdk.storage.boxes import ImageJsonBox, JsonBox
 from ambra_sdk.storage.namespace import BoxResult, StorageNamespace
 from ambra_sdk.storage.paths import IMAGE, STUDY, image_path
 from ambra_sdk.storage.request import StorageMethod
+from ambra_sdk.storage.typed import OnlyPrepare, UseBox, box_method
 
 
 class StudyJsonCommands(StorageNamespace):
     """JSON metadata commands of ``Storage.Study``."""
 
+    @box_method(Box)
     def schema(
         self,
         engine_fqdn: str,
@@ -22,8 +24,8 @@ class StudyJsonCommands(StorageNamespace):
         extended: Optional[bool] = None,
         attachments_only: Optional[bool] = None,
         phi_namespace: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the study schema (series, images, attachments).
 
@@ -50,6 +52,7 @@ class StudyJsonCommands(StorageNamespace):
         )
         return self._box(prepared, only_prepare, use_box, Box)
 
+    @box_method(Box)
     def count(
         self,
         engine_fqdn: str,
@@ -58,8 +61,8 @@ class StudyJsonCommands(StorageNamespace):
         images_only: Optional[bool] = None,
         attachments_only: Optional[bool] = None,
         count_files: Optional[bool] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Count the images and attachments of the study.
 
@@ -86,14 +89,15 @@ class StudyJsonCommands(StorageNamespace):
         )
         return self._box(prepared, only_prepare, use_box, Box)
 
+    @box_method(Box)
     def tag(
         self,
         engine_fqdn: str,
         namespace: str,
         study_uid: str,
         phi_namespace: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the study tags.
 
@@ -114,6 +118,7 @@ class StudyJsonCommands(StorageNamespace):
         )
         return self._box(prepared, only_prepare, use_box, Box)
 
+    @box_method(Box)
     def attribute(
         self,
         engine_fqdn: str,
@@ -125,8 +130,8 @@ class StudyJsonCommands(StorageNamespace):
         groups: Optional[str] = None,
         include_tags: Optional[str] = None,
         exclude_unnamed: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the attributes of an image.
 
@@ -157,6 +162,7 @@ class StudyJsonCommands(StorageNamespace):
         )
         return self._box(prepared, only_prepare, use_box, Box)
 
+    @box_method(Box)
     def image_phi(
         self,
         engine_fqdn: str,
@@ -165,8 +171,8 @@ class StudyJsonCommands(StorageNamespace):
         image_uid: str,
         image_version: str,
         phi_namespace: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the PHI of an image.
 
@@ -189,14 +195,15 @@ class StudyJsonCommands(StorageNamespace):
         )
         return self._box(prepared, only_prepare, use_box, Box)
 
+    @box_method(Box)
     def phi(
         self,
         engine_fqdn: str,
         namespace: str,
         study_uid: str,
         phi_namespace: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the PHI of the study.
 
@@ -217,6 +224,7 @@ class StudyJsonCommands(StorageNamespace):
         )
         return self._box(prepared, only_prepare, use_box, Box)
 
+    @box_method(ImageJsonBox)
     def image_json(
         self,
         engine_fqdn: str,
@@ -229,8 +237,8 @@ class StudyJsonCommands(StorageNamespace):
         all_dicom_values: Optional[bool] = None,
         groups: Optional[str] = None,
         include_tags: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the DICOM tags of an image as an :class:`ImageJsonBox`.
 
@@ -263,6 +271,7 @@ class StudyJsonCommands(StorageNamespace):
         )
         return self._box(prepared, only_prepare, use_box, ImageJsonBox)
 
+    @box_method(JsonBox)
     def json(
         self,
         engine_fqdn: str,
@@ -274,8 +283,8 @@ class StudyJsonCommands(StorageNamespace):
         include_tags: Optional[str] = None,
         exclude_unnamed: Optional[bool] = None,
         series_uid: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the DICOM tags of every image of the study as a :class:`JsonBox`.
 

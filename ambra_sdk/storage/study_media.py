@@ -12,11 +12,13 @@ from ambra_sdk.storage.download import DEFAULT_CHUNK_SIZE, DownloadTarget, PathT
 from ambra_sdk.storage.namespace import ResponseResult, StorageNamespace
 from ambra_sdk.storage.paths import FRAME, IMAGE, STUDY, frame_path, image_path
 from ambra_sdk.storage.request import StorageMethod
+from ambra_sdk.storage.typed import OnlyPrepare, response_method
 
 
 class StudyMediaCommands(StorageNamespace):
     """Binary (image, video, PDF, attachment, ZIP) commands of ``Storage.Study``."""
 
+    @response_method
     def thumbnail(
         self,
         engine_fqdn: str,
@@ -27,7 +29,7 @@ class StudyMediaCommands(StorageNamespace):
         frame_number: int,
         depth: Optional[int] = None,
         phi_namespace: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Get a JPEG thumbnail of a frame.
 
@@ -53,6 +55,7 @@ class StudyMediaCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def diagnostic(
         self,
         engine_fqdn: str,
@@ -64,7 +67,7 @@ class StudyMediaCommands(StorageNamespace):
         phi_namespace: Optional[str] = None,
         depth: Optional[int] = None,
         size: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Get a diagnostic quality PNG of a frame.
 
@@ -92,6 +95,7 @@ class StudyMediaCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def frame(
         self,
         engine_fqdn: str,
@@ -104,7 +108,7 @@ class StudyMediaCommands(StorageNamespace):
         depth: Optional[int] = None,
         quality: Optional[float] = None,
         size: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
         *,
         to_path: Optional[PathType] = None,
         to_file: Optional[BinaryIO] = None,
@@ -144,6 +148,7 @@ class StudyMediaCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare, target=target)
 
+    @response_method
     def frame_tiff(
         self,
         engine_fqdn: str,
@@ -155,7 +160,7 @@ class StudyMediaCommands(StorageNamespace):
         phi_namespace: Optional[str] = None,
         depth: Optional[int] = None,
         size: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
         *,
         to_path: Optional[PathType] = None,
         to_file: Optional[BinaryIO] = None,
@@ -194,6 +199,7 @@ class StudyMediaCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare, target=target)
 
+    @response_method
     def pdf(
         self,
         engine_fqdn: str,
@@ -201,7 +207,7 @@ class StudyMediaCommands(StorageNamespace):
         study_uid: str,
         image_uid: str,
         image_version: str,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
         *,
         to_path: Optional[PathType] = None,
         to_file: Optional[BinaryIO] = None,
@@ -233,6 +239,7 @@ class StudyMediaCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare, target=target)
 
+    @response_method
     def attachment(
         self,
         engine_fqdn: str,
@@ -242,7 +249,7 @@ class StudyMediaCommands(StorageNamespace):
         version: str,
         phi_namespace: Optional[str] = None,
         file_name: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
         *,
         to_path: Optional[PathType] = None,
         to_file: Optional[BinaryIO] = None,
@@ -286,6 +293,7 @@ class StudyMediaCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare, target=target)
 
+    @response_method
     def latest(
         self,
         engine_fqdn: str,
@@ -293,7 +301,7 @@ class StudyMediaCommands(StorageNamespace):
         study_uid: str,
         file_name: Optional[str] = None,
         phi_namespace: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
         *,
         to_path: Optional[PathType] = None,
         to_file: Optional[BinaryIO] = None,
@@ -330,6 +338,7 @@ class StudyMediaCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare, target=target)
 
+    @response_method
     def download(
         self,
         engine_fqdn: str,
@@ -347,7 +356,7 @@ class StudyMediaCommands(StorageNamespace):
         flat_directory: Optional[bool] = None,
         transfer_syntax: Optional[str] = None,
         anonymize_tags: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
         *,
         to_path: Optional[PathType] = None,
         to_file: Optional[BinaryIO] = None,
@@ -405,6 +414,7 @@ class StudyMediaCommands(StorageNamespace):
         )
         return self._response(prepared, only_prepare, target=target)
 
+    @response_method
     def video(
         self,
         engine_fqdn: str,
@@ -413,7 +423,7 @@ class StudyMediaCommands(StorageNamespace):
         image_uid: str,
         image_version: str,
         reencode_video: Optional[bool] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
         *,
         to_path: Optional[PathType] = None,
         to_file: Optional[BinaryIO] = None,

@@ -9,10 +9,18 @@ from ambra_sdk.exceptions.base import AmbraException, ApiConfigurationError, Mis
 URL = 'http://127.0.0.1:9/api/v3'
 
 
-@pytest.mark.parametrize('url', [None, 42, 'ftp://x', 'ambrahealth_host/api/v3', ''])
-def test_bad_url(url):
+@pytest.mark.parametrize('url', [None, 42, b'http://x/api/v3'])
+def test_bad_url_type(url):
     with pytest.raises(ApiConfigurationError, match='url'):
         Api.with_sid(url, 'sid-1234')
+
+
+@pytest.mark.parametrize('url', ['ftp://x', 'ambrahealth_host/api/v3', ''])
+def test_any_str_url_is_accepted_and_checked_when_used(url):
+    # The reference built an Api from any str; the scheme is checked before a request goes out.
+    api = Api.with_sid(url, 'sid-1234')
+    with pytest.raises(ApiConfigurationError, match='url'):
+        api.Study.list().get()
 
 
 def test_username_without_password():
@@ -20,9 +28,13 @@ def test_username_without_password():
         Api(URL, username='someone')
 
 
-def test_no_credentials_and_no_sid():
-    with pytest.raises(ApiConfigurationError, match='with_creds'):
-        Api(URL)
+def test_no_credentials_and_no_sid_is_allowed():
+    # As in the reference: the Api is built; a call that needs a sid raises MissingCredentials.
+    api = Api(url=URL, client_name='Some name (ex: Hospital-ABC)')
+    with pytest.raises(MissingCredentials, match='with_creds'):
+        api.get_sid()
+    with pytest.raises(MissingCredentials):
+        api.Study.list().get()
 
 
 def test_with_creds_none_password():

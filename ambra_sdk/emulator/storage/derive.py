@@ -24,7 +24,7 @@ Transform = Callable[[Dataset, ImageRecord], None]
 def save_dataset(ds: Dataset, target: Any) -> None:
     """``ds.save_as`` as a proper DICOM file (preamble + meta) on pydicom 2 and 3."""
     try:
-        ds.save_as(target, enforce_file_format=True)
+        ds.save_as(target, enforce_file_format=True)  # type: ignore[call-arg,unused-ignore]  # pydicom 2
     except TypeError:  # pydicom < 3
         ds.save_as(target, write_like_original=False)
 

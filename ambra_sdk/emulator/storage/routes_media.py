@@ -125,7 +125,7 @@ def pdf(
 def _fragments(pixel_data: bytes) -> bytes:
     """The fragments of encapsulated pixel data, joined (pydicom 2 and 3)."""
     try:
-        from pydicom.encaps import generate_fragments
+        from pydicom.encaps import generate_fragments  # type: ignore[attr-defined,unused-ignore]  # pydicom 2
     except ImportError:  # pydicom < 3
         from pydicom.encaps import decode_data_sequence
 

@@ -185,7 +185,7 @@ def _value_length(elem: DataElement) -> int:
 def raw_item(ds: Dataset, tag: int) -> Any:
     """The stored element without reading a deferred value (its ``value`` is then None)."""
     try:
-        return ds.get_item(tag, keep_deferred=True)
+        return ds.get_item(tag, keep_deferred=True)  # type: ignore[call-overload,unused-ignore]  # pydicom 2 stubs
     except TypeError:  # pragma: no cover - pydicom < 3: get_item reads deferred values
         return ds._dict.get(BaseTag(tag))
 

@@ -1,7 +1,7 @@
 """User-facing ``Study`` namespace: ``get``/``list`` return :class:`StudyBox` objects."""
 
 from functools import wraps
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional, TypeVar, cast
 
 from ambra_sdk.service.entrypoints.generated.study import Study as GStudy
 from ambra_sdk.service.lazy_box import LazyBox, LazyBoxList
@@ -65,17 +65,27 @@ class StudyBox(LazyBox):
         super().__setitem__(key, value)
 
 
+F = TypeVar('F', bound=Callable[..., Any])
+
+
+def _returning_study_boxes(method: F) -> F:
+    """Wrap a generated query method so that its query builds :class:`StudyBox` results.
+
+    The wrapper is typed as ``method`` itself, so type checkers and ``inspect.signature``
+    see the generated signature (``functools.wraps`` alone hid it from mypy).
+    """
+
+    @wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        query = method(*args, **kwargs)
+        query.return_constructor = StudyBox
+        return query
+
+    return cast(F, wrapper)
+
+
 class Study(GStudy):
-    """Study namespace (``api.Study``)."""
+    """Study namespace (``api.Study``); ``get`` and ``list`` return :class:`StudyBox` objects."""
 
-    @wraps(GStudy.get)  # same signature and docstring as the generated method
-    def get(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        query = super().get(*args, **kwargs)
-        query.return_constructor = StudyBox
-        return query
-
-    @wraps(GStudy.list)  # same signature and docstring as the generated method
-    def list(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # noqa: A003
-        query = super().list(*args, **kwargs)
-        query.return_constructor = StudyBox
-        return query
+    get = _returning_study_boxes(GStudy.get)
+    list = _returning_study_boxes(GStudy.list)  # noqa: A003 (the reference's name)

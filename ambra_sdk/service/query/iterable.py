@@ -16,6 +16,7 @@ import copy
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 import requests
+from box import Box
 
 from ambra_sdk.request_args import RequestArgs
 from ambra_sdk.service.response import check_response, page_json
@@ -155,7 +156,7 @@ class IterableResponse:
         if rows is not None and int(rows) != self._rows_in_page:
             raise RuntimeError('The max_rows_in_page parameter was ignored by the server')
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[Box]:
         """Yield the rows of the range, fetching one page at a time."""
         rows_in_page = self._rows_in_page
         min_row, max_row = self._min_row, self._max_row
@@ -182,7 +183,7 @@ class IterableResponse:
             del rows
             page_number += 1
 
-    def first(self) -> Any:
+    def first(self) -> Optional[Box]:
         """Return the first row of the range, or ``None`` when there is none."""
         return next(iter(self), None)
 

@@ -6,7 +6,9 @@ Letters: ``O`` = :meth:`~ambra_sdk.service.only.WithOnly.only`,
 ``F`` = :meth:`~ambra_sdk.service.filtering.WithFilter.filter_by`.
 """
 
-from typing import Any
+from typing import Optional
+
+from box import Box
 
 from ambra_sdk.service.filtering import WithFilter
 from ambra_sdk.service.only import WithOnly
@@ -19,18 +21,19 @@ from ambra_sdk.service.sorting import WithSorting
 class Query(BaseQuery):
     """A service call returning one object (see :class:`BaseQuery` for the arguments)."""
 
-    def get_once(self) -> Any:
+    def get_once(self) -> Box:
         """Send the call once (no new login on 401).
 
         :raises ambra_sdk.exceptions.base.AmbraResponseException: (a subclass) when the call failed.
         :return: the decoded JSON built with ``return_constructor`` (without the ``status`` key),
-            or the raw :class:`requests.Response` when the body is not JSON (a download).
+            or the raw :class:`requests.Response` when the body is not JSON (a download; the
+            few methods that answer with a file are typed as returning a Box too).
         """
         response = self._api.service_request(request_args=self.request_args, required_sid=self._required_sid)
         check_response(response, self._errors_mapping)
         return build_result(response, self.return_constructor)
 
-    def get(self) -> Any:
+    def get(self) -> Box:
         """Send the call; on an expired sid log in again and send it once more.
 
         :return: see :meth:`get_once`.
@@ -58,7 +61,7 @@ class QueryP(BaseQueryP, Query):
             return_constructor=self.return_constructor,
         )
 
-    def first(self) -> Any:
+    def first(self) -> Optional[Box]:
         """Return the first row, or ``None`` when there is none."""
         return self.all().first()
 

@@ -6,6 +6,8 @@
 * 412 with a JSON ``{"status": "ERROR", "error_type": ...}`` body: the exception
   mapped for that error by the method (a fresh instance that keeps the vendor
   description), else :class:`PreconditionFailed`.
+* 404: :class:`ServiceResponseError` naming the URL that answered and the
+  expected form of the Api URL (``https://host/api/v3``).
 * Anything else (a 412 without a JSON error body, 3xx, 500, ...):
   :class:`ServiceResponseError` with the status and the first 500 characters
   of the body.
@@ -24,6 +26,7 @@ from ambra_sdk.exceptions.service_base import (
     ServiceResponseError,
 )
 from ambra_sdk.redact import redact_text
+from ambra_sdk.service.response.wrong_url import not_found_description
 
 #: How much of a body an exception carries.
 RESPONSE_TEXT_LIMIT = 500
@@ -149,6 +152,8 @@ def check_response(response: requests.Response, errors_mapping: Optional[Mapping
     if status == 412:
         body = decode_json(response, what='412 response')
         check_412(body, errors_mapping, response)
+    if status == 404:
+        raise response_error(response, not_found_description(response))
     raise response_error(response, 'Unknown error')
 
 
@@ -191,3 +196,12 @@ def page_json(response: requests.Response, paginated_field: str) -> Dict[str, An
 
 
 __all__ = ['check_response', 'check_412', 'build_result', 'page_json', 'decode_json', 'is_json', 'response_error']
+
+
+def __getattr__(name: str) -> Any:
+    # The reference's ``response`` module also holds IterableResponse (loaded on first use).
+    if name == 'IterableResponse':
+        from ambra_sdk.service.query.iterable import IterableResponse
+
+        return IterableResponse
+    raise AttributeError('module {mod!r} has no attribute {name!r}'.format(mod=__name__, name=name))

@@ -11,6 +11,7 @@ from ambra_sdk.storage.image_multipart import ImageMultipart
 from ambra_sdk.storage.namespace import BoxResult, ResponseResult
 from ambra_sdk.storage.paths import IMAGE
 from ambra_sdk.storage.request import StorageMethod
+from ambra_sdk.storage.typed import OnlyPrepare, UseBox, box_method, response_method
 
 __all__ = ['Image']
 
@@ -18,15 +19,16 @@ __all__ = ['Image']
 class Image(ImageMultipart):
     """Storage commands on images."""
 
+    @box_method(Box)
     def upload(
         self,
         engine_fqdn: str,
         namespace: str,
         opened_file: Any,
         study_uid: Optional[str] = None,
-        use_box: bool = True,
+        use_box: UseBox = True,
         x_ambrahealth_job_id: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Upload a DICOM file (the file bytes are the whole request body).
 
@@ -55,6 +57,7 @@ class Image(ImageMultipart):
         )
         return self._box(prepared, only_prepare, use_box, Box, owned_files=owned)
 
+    @response_method
     def wrap(
         self,
         engine_fqdn: str,
@@ -63,7 +66,7 @@ class Image(ImageMultipart):
         tags: Optional[str] = None,
         render_wrapped_pdf: Optional[bool] = None,
         x_ambrahealth_job_id: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Wrap a non-DICOM file (PDF, JPEG...) into DICOM (multipart part ``file``).
 
@@ -95,6 +98,7 @@ class Image(ImageMultipart):
         )
         return self._response(prepared, only_prepare, owned_files=owned)
 
+    @response_method
     def cadsr(
         self,
         engine_fqdn: str,
@@ -103,7 +107,7 @@ class Image(ImageMultipart):
         image_uid: str,
         image_version: str,
         phi_namespace: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Get the vendor graphical annotations of an image (a JSON array, not boxed).
 
@@ -130,6 +134,7 @@ class Image(ImageMultipart):
         )
         return self._response(prepared, only_prepare)
 
+    @response_method
     def dicom_payload(
         self,
         engine_fqdn: str,
@@ -140,7 +145,7 @@ class Image(ImageMultipart):
         phi_namespace: Optional[str] = None,
         pretranscode: Optional[bool] = None,
         transfer_syntax: Optional[str] = None,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
         *,
         to_path: Optional[PathType] = None,
         to_file: Optional[BinaryIO] = None,

@@ -1,0 +1,38 @@
+"""Smoke test of an installed ambra-sdk (run from outside the source tree by .ci/run)."""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import ambra_sdk
+from ambra_sdk.api import Api
+from ambra_sdk.emulator import Emulator
+
+TREE = Path(sys.argv[1]).resolve()
+location = Path(ambra_sdk.__file__).resolve()
+assert TREE not in location.parents, 'imported from the source tree: {}'.format(location)
+assert (location.parent / 'py.typed').exists(), 'py.typed is missing'
+assert (location.parent / 'service' / 'endpoints.json').exists(), 'endpoints.json is missing'
+
+with Emulator() as emulator:
+    api = emulator.api()
+    assert api.Session.user().get().email == emulator.username
+    assert isinstance(api, Api)
+
+readme = (TREE / 'README.rst').read_text(encoding='utf-8')
+block = readme.split('.. code-block:: python', 1)[1].split('\n\n', 1)[1]
+lines = []
+for line in block.splitlines():
+    if line and not line.startswith('    '):
+        break
+    lines.append(line[4:])
+with tempfile.TemporaryDirectory() as tmp:
+    script = Path(tmp) / 'readme_example.py'
+    script.write_text("username = 'u'\npassword = 'p'\n" + '\n'.join(lines), encoding='utf-8')
+    result = subprocess.run(
+        [sys.executable, '-m', 'mypy', '--strict', '--cache-dir', str(Path(tmp) / 'cache'), str(script)],
+        cwd=tmp, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+print('smoke test passed: ambra-sdk {} from {}'.format(ambra_sdk.__version__, location.parent))

@@ -1,0 +1,80 @@
+"""Package metadata: pyproject.toml (PEP 621/639) and what setup.py adds."""
+
+import runpy
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.9/3.10
+    tomllib = pytest.importorskip('tomli')
+
+
+@pytest.fixture(scope='module')
+def pyproject():
+    return tomllib.loads((ROOT / 'pyproject.toml').read_text(encoding='utf-8'))
+
+
+@pytest.fixture(scope='module')
+def setup_kwargs():
+    # setup.py runs with a stand-in setuptools (a Python 3.13 venv has none) that records the call
+    captured = {}
+    fake = types.ModuleType('setuptools')
+    fake.setup = lambda **kwargs: captured.update(kwargs)
+    fake.find_packages = lambda **kwargs: ['ambra_sdk']
+    saved = sys.modules.get('setuptools')
+    sys.modules['setuptools'] = fake
+    try:
+        runpy.run_path(str(ROOT / 'setup.py'), run_name='__main__')
+    finally:
+        if saved is None:
+            del sys.modules['setuptools']
+        else:
+            sys.modules['setuptools'] = saved
+    return captured
+
+
+def test_build_system_is_setuptools(pyproject):
+    assert pyproject['build-system']['build-backend'] == 'setuptools.build_meta'
+    assert any(req.startswith('setuptools>=77') for req in pyproject['build-system']['requires'])
+
+
+def test_metadata(pyproject):
+    project = pyproject['project']
+    assert project['name'] == 'ambra-sdk'
+    assert project['license'] == 'Apache-2.0'  # PEP 639 SPDX expression
+    assert project['license-files'] == ['LICENSE']
+    assert not [c for c in project['classifiers'] if c.startswith('License ::')]  # deprecated by PEP 639
+    assert project['authors'] and project['maintainers'] and project['keywords']
+    assert {'Homepage', 'Documentation', 'Source', 'Changelog'} <= set(project['urls'])
+    assert project['requires-python'] == '>=3.9'
+    assert sorted(project['dependencies']) == ['python-box>=5.1', 'requests>=2.24', 'urllib3>=1.26']
+    assert set(project['dynamic']) == {'version', 'optional-dependencies'}
+    assert project['entry-points']['pytest11'] == {
+        'ambra_sdk.emulator.pytest_plugin': 'ambra_sdk.emulator.pytest_plugin',
+    }
+
+
+def test_setup_py_keeps_version_and_extras(setup_kwargs):
+    import ambra_sdk
+
+    assert setup_kwargs['version'] == ambra_sdk.__version__.replace('-', '.post')
+    extras = setup_kwargs['extras_require']
+    assert {'emulator', 'dicom', 'progress', 'docs', 'test'} <= set(extras)
+    assert set(extras['emulator']) <= set(extras['docs'])  # sphinx-build works with [docs]
+    assert set(extras['emulator']) <= set(extras['test'])
+    assert setup_kwargs['package_dir'] == {'': '.'}  # editable installs mypy can follow
+    assert 'emulator/data/*' not in setup_kwargs['package_data']['ambra_sdk']
+    for keyword in ('name', 'license', 'install_requires', 'classifiers', 'long_description'):
+        assert keyword not in setup_kwargs, keyword  # in pyproject.toml only
+
+
+def test_sdist_manifest_lists_tests_docs_changelog_tox():
+    manifest = (ROOT / 'MANIFEST.in').read_text(encoding='utf-8')
+    for needed in ('recursive-include tests', 'recursive-include docs/source', 'CHANGELOG.rst', 'tox.ini'):
+        assert needed in manifest
