@@ -117,6 +117,7 @@ class Emulator:
         self.config.engine_fqdn = f'{self.host}:{self.port}'
         if self._has_seed():
             self.state.set_engine_fqdn(self.config.engine_fqdn)
+            _sweep_leftovers(self.state)
         else:
             self._seed(wipe=True)
         self._thread = threading.Thread(
@@ -333,3 +334,13 @@ class Emulator:
         """Create a session for the seeded admin and return its sid."""
         assert self.state is not None, 'Emulator is not started'
         return self.state.create_session(ADMIN_UUID)
+
+
+def _sweep_leftovers(state: State) -> None:
+    """Remove the files an earlier run left when it stopped during an upload (storage part, if present)."""
+    try:
+        from .storage.index import StorageIndex
+        from .storage.upload import sweep_leftovers
+    except ImportError:  # pragma: no cover - the storage part needs pydicom
+        return
+    sweep_leftovers(StorageIndex(state))
