@@ -130,7 +130,7 @@ class RequestBody:
             elif not data:
                 self._ended = True
                 raise ConnectionError('request body ended early')
-        elif not data:
+        elif not data or size < 0:  # a read to the end of a chunked body
             self._ended = True
         return data
 
