@@ -6,7 +6,6 @@ import io
 import os
 import socket
 import ssl
-import time
 from pathlib import Path
 
 import pytest
@@ -88,11 +87,9 @@ def test_plain_http_on_the_tls_port_gets_a_clear_400(tls_emulator):
 def test_tls_client_hello_on_the_plain_port_is_refused_at_once(emulator):
     context = ssl.create_default_context()
     host, port = emulator.engine_fqdn.split(':')
-    started = time.monotonic()
-    with socket.create_connection((host, int(port)), timeout=30) as raw:
-        with pytest.raises(ssl.SSLError):
-            context.wrap_socket(raw, server_hostname=host)
-    assert time.monotonic() - started < 5
+    # an SSLError (a refusal), not a socket timeout (a server waiting for more)
+    with socket.create_connection((host, int(port)), timeout=5) as raw, pytest.raises(ssl.SSLError):
+        context.wrap_socket(raw, server_hostname=host)
     session = requests.Session()
     session.trust_env = False
     with pytest.raises(requests.exceptions.SSLError):
