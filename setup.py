@@ -11,7 +11,7 @@ VERSION = re.search(
 ).group(1)
 
 EXTRAS = {
-    'emulator': ['werkzeug>=2.2', 'pydicom>=2.3', 'numpy>=1.21'],
+    'emulator': ['werkzeug>=2.2', 'pydicom>=2.3', 'numpy>=1.21', 'trustme>=1.0'],
     'dicom': ['pydicom>=2.3'],
     'progress': ['tqdm>=4.0'],
     'docs': ['sphinx>=5', 'dynaconf>=3.1'],
