@@ -54,7 +54,8 @@ def measure(tls: bool, blocks: int = 15, per_block: int = 20) -> bool:
         if any(kept_opened):
             raise PathNotTakenError('keep-alive run opened {0} connections'.format(kept_opened))
         if any(opened != per_block for opened in closing_opened):
-            raise PathNotTakenError('closing run reused connections: {0} per {1} calls'.format(closing_opened, per_block))
+            raise PathNotTakenError(
+                'closing run reused connections: {0} per {1} calls'.format(closing_opened, per_block))
         kept_api.logout()
         closing_api.logout()
     per_call_kept = statistics.median(kept_times)
