@@ -4,6 +4,22 @@
 :class:`_ConnectionThreads`), where :class:`~ambra_sdk.emulator.handler.EmulatorRequestHandler`
 serves its requests. It keeps the open connections so that :meth:`EmulatorServer.server_close`
 ends the idle keep-alive ones too.
+
+A module that must own a connection after its request line and headers (a
+websocket channel, HTTP or TLS alike) registers a *takeover* at import time::
+
+    from ambra_sdk.emulator.httpd import register_takeover
+
+    def choose(path, headers):            # -> a callable(handler) or None
+        if headers.get('Upgrade', '').lower() != 'websocket':
+            return None                   # the WSGI app answers
+        return serve_channel              # serve_channel(handler) owns handler.connection
+
+    register_takeover(r'/api/v3/channel/websocket', choose)
+
+The takeover gets the :class:`~ambra_sdk.emulator.handler.EmulatorRequestHandler`
+(``handler.connection``, ``rfile``, ``wfile``, ``headers``, ``path``,
+``server.app`` for the state); the connection is closed when it returns.
 """
 
 from __future__ import annotations
@@ -21,7 +37,21 @@ from werkzeug.serving import ThreadedWSGIServer
 
 from .handler import EmulatorRequestHandler, Takeover
 
-__all__ = ['EmulatorServer', 'IDLE_THREAD_TIMEOUT']
+__all__ = ['EmulatorServer', 'IDLE_THREAD_TIMEOUT', 'register_takeover', 'TakeoverChooser']
+
+#: ``chooser(path, headers)`` -> a takeover for the request, or None to let the WSGI app answer.
+TakeoverChooser = Callable[[str, Any], Optional[Takeover]]
+
+_TAKEOVERS: list[Tuple[str, TakeoverChooser]] = []
+
+
+def register_takeover(path_pattern: str, chooser: TakeoverChooser) -> None:
+    """Register a connection takeover for every server started afterwards (see the module docstring).
+
+    :param path_pattern: regular expression the request path (query excluded) must match in full.
+    :param chooser: returns the takeover, or None to let the WSGI app answer.
+    """
+    _TAKEOVERS.append((path_pattern, chooser))
 
 logger = logging.getLogger(__name__)
 
@@ -140,12 +170,14 @@ class EmulatorServer(ThreadedWSGIServer):
         self.connections_accepted = 0
         self._open: set[Any] = set()
         self._open_lock = threading.Lock()
-        self._takeovers: list[Tuple[re.Pattern[str], Callable[[str, Any], Optional[Takeover]]]] = []
+        self._takeovers: list[Tuple[re.Pattern[str], TakeoverChooser]] = []
+        for pattern, chooser in _TAKEOVERS:
+            self.add_takeover(pattern, chooser)
         self._connection_threads = _ConnectionThreads('ambra-emulator-{0}-conn'.format(self.server_port))
 
     # ------------------------------------------------------------ takeovers
 
-    def add_takeover(self, path_pattern: str, chooser: Callable[[str, Any], Optional[Takeover]]) -> None:
+    def add_takeover(self, path_pattern: str, chooser: TakeoverChooser) -> None:
         """Let ``chooser(path, headers)`` take over connections whose request path matches.
 
         :param path_pattern: regular expression matched against the request path (query excluded).

@@ -107,3 +107,34 @@ def test_stop_closes_idle_keep_alive_connections():
             pass
     finally:
         sock.close()
+
+
+def test_a_registered_takeover_owns_the_connection():
+    """The hook a websocket channel uses: after the request head, a takeover owns the socket."""
+    from ambra_sdk.emulator import httpd
+
+    def serve(handler):
+        handler.wfile.write(b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n')
+        handler.wfile.write(b'echo:' + handler.rfile.readline())
+
+    def choose(path, headers):
+        return serve if headers.get('Upgrade') == 'test' else None
+
+    entry = (r'/api/v3/_test/takeover', choose)
+    httpd.register_takeover(*entry)
+    try:
+        with Emulator() as emu:
+            host, port = emu.engine_fqdn.split(':')
+            with socket.create_connection((host, int(port)), timeout=10) as sock:
+                sock.sendall(b'GET /api/v3/_test/takeover HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\n\r\nping\n')
+                answer = b''
+                while True:
+                    data = sock.recv(65536)
+                    if not data:
+                        break
+                    answer += data
+            assert answer.startswith(b'HTTP/1.1 101 ') and answer.endswith(b'echo:ping\n')
+            # without the header the WSGI app answers
+            assert requests.get(emu.url + '/_test/takeover', timeout=10).status_code == 404
+    finally:
+        httpd._TAKEOVERS.remove(entry)
