@@ -130,3 +130,11 @@ def test_ca_file_is_removed_on_stop():
     emu.stop()
     assert not os.path.exists(ca_file)
     assert emu.ca_file is None
+
+
+def test_urls_in_answers_use_https(tls_emulator):
+    api = tls_emulator.api(rate_limits=None)
+    namespace_id = api.Session.user().get().namespace_id
+    answer = api.Namespace.engine_fqdn(namespace_id=namespace_id).get()
+    assert answer.engine_url == f'https://{tls_emulator.engine_fqdn}'
+    api.logout()

@@ -64,7 +64,7 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
         ctx.cache['namespace_names'] = names
     out['phi_namespace_name'] = names.get(str(study.get('phi_namespace')))
     out['permissions'] = {k: 1 for k in ALL_PERMISSIONS if k.startswith('study_')}
-    out['viewer_link'] = f'http://{ctx.config.engine_fqdn}/viewer/{study["uuid"]}'
+    out['viewer_link'] = f'{ctx.config.scheme}://{ctx.config.engine_fqdn}/viewer/{study["uuid"]}'
     if ctx.flag('extra'):
         out.update(_extra_fields(ctx, study))
     if ctx.flag('customfield_h'):
