@@ -116,7 +116,7 @@ class RequestBody:
 
         :raises ConnectionError: the client closed before Content-Length bytes.
         """
-        if self._ended:
+        if self._ended or size == 0:
             return b''
         if size is None or size < 0:
             size = -1 if self._remaining is None else self._remaining
@@ -140,7 +140,7 @@ class RequestBody:
 
     def readline(self, size: int = -1) -> bytes:
         """Read one line (bounded by the body's end)."""
-        if self._ended:
+        if self._ended or size == 0:
             return b''
         if self._remaining is not None:
             size = self._remaining if size is None or size < 0 else min(size, self._remaining)
