@@ -170,6 +170,8 @@ class EmulatorServer(ThreadedWSGIServer):
         self.connections_accepted = 0
         self._open: set[Any] = set()
         self._open_lock = threading.Lock()
+        self._serving = 0
+        self._served = threading.Condition(self._open_lock)
         self._takeovers: list[Tuple[re.Pattern[str], TakeoverChooser]] = []
         for pattern, chooser in _TAKEOVERS:
             self.add_takeover(pattern, chooser)
@@ -216,6 +218,8 @@ class EmulatorServer(ThreadedWSGIServer):
         self._connection_threads.submit(self._serve_connection, request, client_address)
 
     def _serve_connection(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._serving += 1
         try:
             self.finish_request(request, client_address)
         except Exception as error:  # noqa: BLE001 - log the kind, never the data
@@ -223,6 +227,18 @@ class EmulatorServer(ThreadedWSGIServer):
         finally:
             self.untrack(request)
             self.shutdown_request(request)
+            with self._open_lock:
+                self._serving -= 1
+                self._served.notify_all()
+
+    def wait_for_connections(self, timeout: float) -> bool:
+        """Wait until no connection is being served (after :meth:`server_close`, their cleanup is done).
+
+        :param timeout: seconds to wait at most.
+        :return: True when none is left.
+        """
+        with self._open_lock:
+            return self._served.wait_for(lambda: self._serving == 0, timeout)
 
     def handle_error(self, request: Any, client_address: Any, error: Optional[BaseException] = None) -> None:
         """Log what kind of error ended a connection, without the traceback (it may quote request data)."""

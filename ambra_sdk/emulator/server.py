@@ -24,6 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ['Emulator', 'DEFAULT_USERNAME', 'DEFAULT_PASSWORD']
 
+#: Seconds :meth:`Emulator.stop` waits for the connections being served to end.
+STOP_GRACE_SECONDS = 5.0
+
 DEFAULT_USERNAME = 'admin@example.com'
 DEFAULT_PASSWORD = 'emulator-Passw0rd!'
 
@@ -131,6 +134,9 @@ class Emulator:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            # The connections are shut: let their threads clean up (an upload
+            # in flight removes its temporary file) before the state closes.
+            self._server.wait_for_connections(STOP_GRACE_SECONDS)
             self._server = None
         if self._thread is not None:
             self._thread.join(timeout=5)

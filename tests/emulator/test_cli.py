@@ -126,3 +126,70 @@ def test_missing_extra_gives_one_line_and_no_traceback():
     assert len(lines) == 1, result.stderr
     assert "pip install 'ambra-sdk[emulator]'" in lines[0] and 'werkzeug' in lines[0]
     assert result.stdout == ''
+
+
+def _login(info: Dict[str, str]) -> str:
+    response = requests.post(info['url'] + '/session/login',
+                             data={'login': info['username'], 'password': info['password']}, timeout=10)
+    return str(response.json()['sid'])
+
+
+def test_a_faulted_upload_prints_nothing_of_its_body():
+    """The issue's case: the unread body of a faulted upload reached stderr as 'Bad request syntax'."""
+    import http.client
+
+    marker = b'PHI-MARKER^DOE^JOHN'
+    proc = _start()
+    try:
+        info = _banner(proc)
+        root = info['url'].replace('/api/v3', '/_emulator')
+        headers = {'X-Ambra-Emulator-Token': info['control_token']}
+        fault = {'path_pattern': '/storage/namespace/*/image', 'status': 503, 'times': 1}
+        assert requests.post(root + '/faults', json=fault, headers=headers, timeout=10).status_code == 200
+        sid = _login(info)
+        host, port = info['url'].split('/')[2].split(':')
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        body = (b'GARBAGE ' + marker + b' HTTP/1.1\r\n\r\n') * 5000
+        conn.request('POST', '/api/v3/storage/namespace/any/image?sid=' + sid, body=body)
+        faulted = conn.getresponse()
+        assert faulted.status == 503
+        faulted.read()
+        conn.request('POST', '/api/v3/session/user', body=b'')
+        assert conn.getresponse().status == 401
+        conn.close()
+    finally:
+        assert _stop(proc) == 0
+    assert proc.stdout is not None and proc.stderr is not None
+    output = proc.stdout.read() + proc.stderr.read()
+    assert marker.decode() not in output and 'Bad request' not in output
+
+
+def test_sigterm_during_an_upload_leaves_no_file(tmp_path):
+    pytest.importorskip('pydicom')
+    import socket
+    import time
+
+    proc = _start('--data', str(tmp_path))
+    try:
+        info = _banner(proc)
+        sid = _login(info)
+        host, port = info['url'].split('/')[2].split(':')
+        namespace = requests.post(info['url'] + '/session/user', data={'sid': sid}, timeout=10).json()['namespace_id']
+        sock = socket.create_connection((host, int(port)), timeout=10)
+        head = (
+            f'POST /api/v3/storage/namespace/{namespace}/image?sid={sid} HTTP/1.1\r\nHost: x\r\n'
+            f'Content-Type: application/dicom\r\nContent-Length: {200 * 1024 * 1024}\r\n\r\n'
+        ).encode()
+        sock.sendall(head + b'\0' * (4 * 1024 * 1024))
+        tmp_dir = tmp_path / 'files' / 'storage-tmp'
+        deadline = time.monotonic() + 10
+        while not (tmp_dir.exists() and any(tmp_dir.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert tmp_dir.exists() and any(tmp_dir.iterdir()), 'the upload did not start'
+        assert _stop(proc) == 0
+        sock.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    leftovers = [p for p in (tmp_path / 'files').rglob('*') if p.is_file()]
+    assert leftovers == []
