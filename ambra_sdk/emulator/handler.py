@@ -289,17 +289,19 @@ class EmulatorRequestHandler(WSGIRequestHandler):
         """Run the WSGI app for the request just read, then drain its unread body."""
         if not self.server.keep_alive:  # type: ignore[attr-defined]
             self.close_connection = True
+        environ: WSGIEnvironment = self.make_environ()
+        self.environ = environ
         length = _content_length(self.headers.get('Content-Length'))
-        chunked = 'chunked' in self.headers.get('Transfer-Encoding', '').lower()
-        if length == -1 or (chunked and length is not None):
-            self.close_connection = True
+        # werkzeug wraps a chunked body in a de-chunking reader and marks it terminated
+        chunked = bool(environ.get('wsgi.input_terminated'))
+        coded = self.headers.get('Transfer-Encoding') is not None
+        if length == -1 or (chunked and length is not None) or (coded and not chunked):
+            # a body whose end cannot be known for sure: never guess, never read on
             self.send_error(400, 'Bad request')
             return
         if self.headers.get('Expect', '').lower().strip() == '100-continue':
             self.wfile.write(b'HTTP/1.1 100 Continue\r\n\r\n')
 
-        environ: WSGIEnvironment = self.make_environ()
-        self.environ = environ
         body = RequestBody(environ['wsgi.input'], None if chunked else (length or 0))
         self.body = body
         environ['wsgi.input'] = body

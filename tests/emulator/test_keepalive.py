@@ -138,3 +138,21 @@ def test_a_registered_takeover_owns_the_connection():
             assert requests.get(emu.url + '/_test/takeover', timeout=10).status_code == 404
     finally:
         httpd._TAKEOVERS.remove(entry)
+
+
+def test_a_body_of_unknown_length_is_refused_and_the_connection_closed(emulator):
+    host, port = emulator.engine_fqdn.split(':')
+    for head in (b'Transfer-Encoding: gzip\r\n', b'Transfer-Encoding: chunked\r\nContent-Length: 5\r\n',
+                 b'Content-Length: 5x\r\n'):
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b'POST /api/v3/session/user HTTP/1.1\r\nHost: x\r\n' + head + b'\r\n'
+                         + b'GET /api/v3/smuggled HTTP/1.1\r\nHost: x\r\n\r\n')
+            answer = b''
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                answer += data
+        assert answer.startswith(b'HTTP/1.1 400 '), head
+        assert answer.count(b'HTTP/1.1 ') == 1, head
+    assert all('smuggled' not in entry.path for entry in emulator.requests_log)
