@@ -13,7 +13,7 @@ VERSION = re.search(
 VERSION = VERSION.replace('-', '.post')
 
 EXTRAS = {
-    'emulator': ['werkzeug>=2.2', 'pydicom>=2.3', 'numpy>=1.21', 'wsproto>=1.2'],
+    'emulator': ['werkzeug>=2.2', 'pydicom>=2.3', 'numpy>=1.21', 'wsproto>=1.2', 'trustme>=1.0'],
     'ws': ['websockets>=13.0'],
     'dicom': ['pydicom>=2.3'],
     'progress': ['tqdm>=4.0'],

@@ -94,11 +94,19 @@ class EmulatorProcess:
             raise RuntimeError('the emulator did not start: {0!r}'.format(first))
         self.url = first.split('listening on', 1)[1].strip()
         self.root = self.url.split('/api/v3')[0]
-        self.info = self._call('GET', '/_emulator/info')
+        #: The banner's ``key: value`` lines (username, password, control_token, ...) and the url.
+        self.info: Dict[str, str] = {'url': self.url}
+        for line in iter(self.process.stdout.readline, ''):
+            if line.startswith('Press Ctrl-C'):
+                break
+            key, sep, value = line.strip().partition(': ')
+            if sep:
+                self.info[key] = value.split()[0]
+        self.control_headers = {'X-Ambra-Emulator-Token': self.info['control_token']}
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.root + path, data=data, method=method)
+        request = urllib.request.Request(self.root + path, data=data, method=method, headers=self.control_headers)
         if data is not None:
             request.add_header('Content-Type', 'application/json')
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)

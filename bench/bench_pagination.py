@@ -42,7 +42,7 @@ from bench_addon import EmulatorProcess  # noqa: E402
 def control(emulator: EmulatorProcess, path: str, body: Any = None) -> Any:
     """POST to the emulator's control API and return the decoded JSON answer."""
     data = json.dumps(body if body is not None else {}).encode()
-    request = urllib.request.Request(emulator.root + path, data=data, method='POST')
+    request = urllib.request.Request(emulator.root + path, data=data, method='POST', headers=emulator.control_headers)
     request.add_header('Content-Type', 'application/json')
     with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310 (loopback)
         return json.loads(response.read() or b'null')

@@ -28,6 +28,7 @@ BENCHES = [
     'cli',
     'ws_wait',
     'addon',
+    'keepalive',
     'transfer',
     'multipart',
     'load',

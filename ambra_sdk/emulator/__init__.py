@@ -16,6 +16,10 @@ Package layout (one job per module)
 -----------------------------------
 
 ``server.py``        :class:`Emulator` (lifecycle, addresses, ``api()``, ``reset()``)
+``httpd.py``         the HTTP server: connection threads, open connections, takeovers
+``handler.py``       the request handler: TLS, keep-alive, body draining, quiet logs
+``tls.py``           the CA and certificate of ``tls=True`` (trustme)
+``trust.py``         ``EmulatorApi``: an Api trusting the emulator's CA (``emu.api()`` with TLS)
 ``app.py``           WSGI app: logging, faults, auth, spec checks, dispatch
 ``registry.py``      route registration (``service_route`` / ``raw_route`` / ``on_reset``)
 ``context.py``       :class:`~ambra_sdk.emulator.context.RequestContext` given to handlers

@@ -1,14 +1,28 @@
-"""Command line: ``python -m ambra_sdk.emulator [--host H] [--port N] [--data DIR] [--seed] [--demo]``."""
+"""Command line: ``python -m ambra_sdk.emulator [--host H] [--port N] [--data DIR] [--seed] [--tls] ...``.
+
+The server stops on SIGTERM and on SIGINT (Ctrl-C), also when it was started
+with SIGINT ignored (a background job of a CI shell): the handlers are set
+here, whatever the process inherited.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import inspect
+import signal
 import sys
-from typing import Optional, Sequence
+import threading
+from typing import Any, Optional, Sequence
 
-__all__ = ['main', 'build_parser']
+__all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES']
+
+#: Top-level modules of the ``emulator`` extra.
+EXTRA_MODULES = frozenset({'werkzeug', 'pydicom', 'numpy', 'trustme', 'cryptography'})
+#: The one line printed when the ``emulator`` extra is missing.
+MISSING_EXTRA = (
+    "The Ambra emulator needs the emulator extra: pip install 'ambra-sdk[emulator]' (missing module: {0})"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,37 +35,100 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--port', type=int, default=0, help='port (default: a free port)')
     parser.add_argument('--data', default=None, metavar='DIR', help='keep state in DIR (default: temporary)')
     parser.add_argument('--seed', action='store_true', help='add demo studies, a group and a location')
+    parser.add_argument(
+        '--tls', action='store_true', help='serve HTTPS with a certificate made at start-up (prints the CA file)'
+    )
+    parser.add_argument('--no-control', action='store_true', help='turn off the /_emulator/* control API')
+    parser.add_argument(
+        '--no-keep-alive', action='store_true', help='close every connection after one request (benchmarks)'
+    )
     parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator, then exit')
     parser.add_argument('--serve', action='store_true', help='with --demo: keep serving after the demo')
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Start the emulator, print how to reach it and serve until Ctrl-C."""
-    args = build_parser().parse_args(argv)
-    from .server import Emulator
+def _missing_extra(error: ImportError) -> Optional[str]:
+    """The top-level module of the ``emulator`` extra that ``error`` is about, if any."""
+    name = (getattr(error, 'name', None) or '').split('.')[0]
+    return name if name in EXTRA_MODULES else None
 
-    emulator = Emulator(host=args.host, port=args.port, data_dir=args.data, seed=args.seed)
-    emulator.start()
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Start the emulator, print how to reach it and serve until SIGTERM or SIGINT."""
+    args = build_parser().parse_args(argv)
+    stop = threading.Event()
+    try:
+        from .server import Emulator
+
+        emulator = Emulator(
+            host=args.host,
+            port=args.port,
+            data_dir=args.data,
+            seed=args.seed,
+            tls=args.tls,
+            keep_alive=not args.no_keep_alive,
+            control=not args.no_control,
+        )
+        _install_stop_handlers(stop)
+        emulator.start()
+    except ImportError as error:
+        missing = _missing_extra(error)
+        if missing is None:
+            raise
+        print(MISSING_EXTRA.format(missing), file=sys.stderr)
+        return 2
     if args.demo and not args.serve:
         try:
             return _run_demo(emulator)
         finally:
             emulator.stop()
-    print(f'Ambra emulator listening on {emulator.url}', flush=True)
-    print(f'  username: {emulator.username}', flush=True)
-    print(f'  password: {emulator.password}', flush=True)
-    print(f'  storage_base_url: {emulator.storage_base_url}', flush=True)
-    print('Press Ctrl-C to stop.', flush=True)
+    _print_banner(emulator)
     try:
         if args.demo:
             _run_demo(emulator)
-        emulator.serve_forever()
-    except KeyboardInterrupt:
-        print('Stopping.', file=sys.stderr)
+        while not stop.wait(0.5):
+            if not emulator.running:
+                break
+    except KeyboardInterrupt:  # a handler set by the user's own code
+        pass
     finally:
+        print('Stopping.', file=sys.stderr, flush=True)
         emulator.stop()
     return 0
+
+
+def _print_banner(emulator: Any) -> None:
+    lines = [
+        f'Ambra emulator listening on {emulator.url}',
+        f'  username: {emulator.username}',
+        f'  password: {emulator.password}',
+        f'  storage_base_url: {emulator.storage_base_url}',
+    ]
+    if emulator.control_token is not None:
+        from .control import TOKEN_HEADER
+
+        lines.append(f'  control_token: {emulator.control_token}  (send it as the {TOKEN_HEADER} header)')
+    if emulator.ca_file is not None:
+        lines.append(f'  ca_file: {emulator.ca_file}')
+        lines.append('  trust it with:')
+        lines.append(f'REQUESTS_CA_BUNDLE={emulator.ca_file}')
+    lines.append('Press Ctrl-C (or send SIGTERM) to stop.')
+    print('\n'.join(lines), flush=True)
+
+
+def _install_stop_handlers(stop: threading.Event) -> None:
+    """Stop on SIGTERM and SIGINT, even when SIGINT was ignored by the parent (background jobs)."""
+
+    def handler(signum: int, frame: Any) -> None:
+        stop.set()
+
+    for name in ('SIGTERM', 'SIGINT', 'SIGBREAK'):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            try:
+                signal.signal(signum, handler)
+            except (OSError, ValueError):  # not the main thread, or not settable here
+                pass
 
 
 def _run_demo(emulator: object) -> int:

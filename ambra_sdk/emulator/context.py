@@ -23,16 +23,25 @@ class EmulatorConfig:
     :ivar engine_fqdn: ``host:port`` of the emulator (set once bound).
     :ivar username: the seeded admin's login (email).
     :ivar password: the seeded admin's password.
+    :ivar scheme: ``https`` when the emulator serves TLS, else ``http``.
+    :ivar control_token: token the control API ``/_emulator/*`` requires (None: control API off).
     """
 
     engine_fqdn: str = '127.0.0.1'
     username: str = 'admin@example.com'
     password: str = 'emulator-Passw0rd!'
+    scheme: str = 'http'
+    control_token: Optional[str] = None
+
+    @property
+    def url(self) -> str:
+        """Service API base URL (``http://{engine_fqdn}/api/v3``)."""
+        return f'{self.scheme}://{self.engine_fqdn}/api/v3'
 
     @property
     def storage_base_url(self) -> str:
         """Base URL of the storage API (``http://{engine_fqdn}/api/v3/storage``)."""
-        return f'http://{self.engine_fqdn}/api/v3/storage'
+        return f'{self.scheme}://{self.engine_fqdn}/api/v3/storage'
 
 
 class RequestContext:

@@ -1,6 +1,15 @@
 """HTTP control API under ``/_emulator`` (for non-Python test suites).
 
-* ``GET  /_emulator/info`` -> url, engine_fqdn, storage_base_url, username, password
+Every call must carry the token made at start-up (printed by the CLI,
+``emu.control_token``) in the :data:`TOKEN_HEADER` header, and a ``Host``
+header naming the emulator itself (loopback names accepted), so that
+neither a web page in the developer's browser (cross-origin form posts,
+DNS rebinding) nor another user of the machine can drive it. Refusals
+answer 403 (bad host) or 401 (missing or wrong token). With the control API
+turned off (``--no-control``, ``Emulator(control=False)``) every call
+answers 404.
+
+* ``GET  /_emulator/info`` -> url, engine_fqdn, storage_base_url, username (never a password)
 * ``POST /_emulator/reset`` -> wipe state back to the seeded admin
 * ``GET  /_emulator/requests`` -> the request log; ``DELETE`` clears it
 * ``GET  /_emulator/faults`` -> active rules; ``POST`` adds one (JSON body or
@@ -14,15 +23,23 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from werkzeug.wrappers import Request, Response
 
 if TYPE_CHECKING:  # pragma: no cover
     from .app import EmulatorApp
 
-__all__ = ['handle_control']
+__all__ = ['handle_control', 'TOKEN_HEADER', 'allowed_hosts']
+
+#: Header carrying the control token.
+TOKEN_HEADER = 'X-Ambra-Emulator-Token'
+
+_LOOPBACK = ('127.0.0.1', 'localhost', '[::1]')
+_WILDCARD = ('0.0.0.0', '::', '[::]', '')  # noqa: S104 - names of a wildcard bind, not a bind
 
 _FAULT_KEYS = {
     'path_pattern': str,
@@ -82,19 +99,65 @@ def _seed_studies(app: EmulatorApp, request: Request) -> Response:
     return _json({'status': 'OK', 'count': added})
 
 
+def allowed_hosts(engine_fqdn: str) -> set[str]:
+    """``Host`` values naming the emulator: its ``host:port`` and the loopback names with its port.
+
+    :param engine_fqdn: ``host:port`` the emulator serves on.
+    """
+    host, _, port = engine_fqdn.rpartition(':')
+    hosts = {engine_fqdn.lower()}
+    hosts.update('{0}:{1}'.format(name, port) for name in _LOOPBACK)
+    if host not in _WILDCARD:
+        hosts.add(host.lower() + ':' + port)
+    return hosts
+
+
+def _host_is_own(host: str, engine_fqdn: str) -> bool:
+    host = host.strip().lower()
+    if host in allowed_hosts(engine_fqdn):
+        return True
+    bound, _, port = engine_fqdn.rpartition(':')
+    if bound not in _WILDCARD:
+        return False
+    # Bound to every interface: any IP address of the machine (DNS rebinding needs a name).
+    name, sep, host_port = host.rpartition(':')
+    if not sep or host_port != port:
+        return False
+    try:
+        ipaddress.ip_address(name.strip('[]'))
+    except ValueError:
+        return False
+    return True
+
+
+def _refusal(app: EmulatorApp, request: Request) -> Optional[Response]:
+    """The answer refusing this call, or None when it may go on."""
+    token = app.config.control_token
+    if token is None:
+        return _json({'status': 'ERROR', 'error': 'unknown control call'}, 404)
+    if not _host_is_own(request.headers.get('Host', ''), app.config.engine_fqdn):
+        return _json({'status': 'ERROR', 'error': 'the Host header does not name this emulator'}, 403)
+    sent = request.headers.get(TOKEN_HEADER, '')
+    if not hmac.compare_digest(sent.encode('utf-8', 'replace'), token.encode('utf-8')):
+        return _json({'status': 'ERROR', 'error': 'the control API needs the {0} header'.format(TOKEN_HEADER)}, 401)
+    return None
+
+
 def handle_control(app: EmulatorApp, request: Request) -> Response:
-    """Answer one ``/_emulator/...`` call."""
+    """Answer one ``/_emulator/...`` call (after the Host and token checks)."""
+    refusal = _refusal(app, request)
+    if refusal is not None:
+        return refusal
     path = request.path.rstrip('/')
     method = request.method
     config = app.config
     if path == '/_emulator/info' and method == 'GET':
         return _json(
             {
-                'url': f'http://{config.engine_fqdn}/api/v3',
+                'url': config.url,
                 'engine_fqdn': config.engine_fqdn,
                 'storage_base_url': config.storage_base_url,
                 'username': config.username,
-                'password': config.password,
             }
         )
     if path == '/_emulator/reset' and method == 'POST':

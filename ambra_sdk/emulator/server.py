@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
-import queue
+import secrets
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple, Type, Union
-
-from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
+from typing import TYPE_CHECKING, Any, Optional, Type, Union
 
 from .app import EmulatorApp
 from .context import EmulatorConfig
 from .faults import FaultInjector
 from .generic import EndpointSpec, load_spec
+from .httpd import EmulatorServer
 from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo, seed_studies
@@ -22,119 +20,15 @@ from .state import State
 if TYPE_CHECKING:  # pragma: no cover
     from ambra_sdk.api import Api
 
+    from .tls import TlsMaterial
+
 __all__ = ['Emulator', 'DEFAULT_USERNAME', 'DEFAULT_PASSWORD']
+
+#: Seconds :meth:`Emulator.stop` waits for the connections being served to end.
+STOP_GRACE_SECONDS = 5.0
 
 DEFAULT_USERNAME = 'admin@example.com'
 DEFAULT_PASSWORD = 'emulator-Passw0rd!'
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """Request handler that does not print one line per request."""
-
-    def log_request(self, code: Union[int, str] = '-', size: Union[int, str] = '-') -> None:
-        """Do not log requests (the emulator has its own request log)."""
-
-
-#: Seconds an idle connection thread waits for work before it ends.
-IDLE_THREAD_TIMEOUT = 30.0
-
-_Task = Optional[Tuple[Callable[..., None], Tuple[Any, ...]]]
-
-
-class _ConnectionThreads:
-    """Daemon threads that serve connections one after another.
-
-    ``socketserver.ThreadingMixIn`` starts a thread per connection, and the
-    server closes every connection after one request (werkzeug's dev server
-    has no keep-alive), so that is a thread per request: about 0.2 ms of
-    CPU each (the start-up hand-shake with the accepting thread, stack
-    mapping, thread state), a fifth of a small request. Here a connection
-    goes to an idle thread when there is one, else to a new thread: as
-    many connections are served at once as before (no limit), and threads
-    idle for :data:`IDLE_THREAD_TIMEOUT` seconds end.
-
-    :param name: prefix of the thread names.
-    """
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self._tasks: queue.SimpleQueue[_Task] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        #: Threads waiting for work minus queued tasks (each queued task has a thread to come).
-        self._idle = 0
-        self._alive = 0
-        self._closed = False
-        self._numbers = itertools.count(1)
-
-    def submit(self, func: Callable[..., None], *args: Any) -> None:
-        """Run ``func(*args)`` in an idle thread, or in a new one when none is idle.
-
-        :raises RuntimeError: a new thread was needed and could not start (nothing was queued).
-        """
-        with self._lock:
-            if self._idle > 0:
-                self._idle -= 1
-                self._tasks.put((func, args))
-                return
-            self._alive += 1
-        try:
-            name = '{0}-{1}'.format(self._name, next(self._numbers))
-            threading.Thread(target=self._run, name=name, daemon=True).start()
-        except BaseException:
-            with self._lock:
-                self._alive -= 1
-            raise
-        self._tasks.put((func, args))
-
-    def close(self) -> None:
-        """Let every thread end once the queued work is done (they never block interpreter exit)."""
-        with self._lock:
-            self._closed = True
-            alive = self._alive
-        for _ in range(alive):
-            self._tasks.put(None)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                task = self._tasks.get(timeout=IDLE_THREAD_TIMEOUT)
-            except queue.Empty:
-                with self._lock:
-                    if self._idle > 0:  # no queued task counts on this thread
-                        self._idle -= 1
-                        self._alive -= 1
-                        return
-                continue
-            if task is None:
-                return
-            func, args = task
-            try:
-                func(*args)
-            except BaseException:
-                with self._lock:
-                    self._alive -= 1
-                raise
-            with self._lock:
-                if self._closed:
-                    return
-                self._idle += 1
-
-
-class _Server(ThreadedWSGIServer):
-    """werkzeug's threaded server, with connection threads reused (see :class:`_ConnectionThreads`)."""
-
-    def __init__(self, host: str, port: int, app: Any) -> None:
-        super().__init__(host, port, app, handler=_QuietHandler)
-        self._connection_threads = _ConnectionThreads('ambra-emulator-{0}-conn'.format(self.server_port))
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        """Serve the connection in a reused thread (``ThreadingMixIn`` starts a new one)."""
-        self._connection_threads.submit(self.process_request_thread, request, client_address)
-
-    def server_close(self) -> None:
-        """Close the socket; the connection threads end after their current request."""
-        super().server_close()
-        self._connection_threads.close()
 
 
 class Emulator:
@@ -147,6 +41,12 @@ class Emulator:
     :param seed: also add demo data (studies, a group, a location).
     :param spec: endpoint data spec to use instead of the packaged one
         (a path to a JSON file or an already loaded mapping).
+    :param tls: serve HTTPS (a CA and a certificate are made at start-up with
+        ``trustme``; see :attr:`ca_file`).
+    :param keep_alive: keep HTTP/1.1 connections open between requests, as the
+        real server does (False: answer ``Connection: close`` every time).
+    :param control: serve the control API ``/_emulator/*`` (it needs the
+        :attr:`control_token` header); False answers 404 there.
 
     Usage::
 
@@ -162,20 +62,30 @@ class Emulator:
         data_dir: Optional[str] = None,
         seed: bool = False,
         spec: Optional[Union[str, dict[str, EndpointSpec]]] = None,
+        tls: bool = False,
+        keep_alive: bool = True,
+        control: bool = True,
     ) -> None:
         self.host = host
         self.port = port
         self.data_dir = data_dir
         self.seed = seed
+        self.tls = bool(tls)
+        self.keep_alive = bool(keep_alive)
         self.config = EmulatorConfig(
-            engine_fqdn=f'{host}:{port}', username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD
+            engine_fqdn=f'{host}:{port}',
+            username=DEFAULT_USERNAME,
+            password=DEFAULT_PASSWORD,
+            scheme='https' if self.tls else 'http',
+            control_token=secrets.token_urlsafe(32) if control else None,
         )
         self.faults = FaultInjector()
         self.requests_log = RequestLog()
         self._spec = load_spec(spec) if isinstance(spec, str) else spec
         self.state: Optional[State] = None
         self.app: Optional[EmulatorApp] = None
-        self._server: Optional[BaseWSGIServer] = None
+        self._server: Optional[EmulatorServer] = None
+        self._tls: Optional[TlsMaterial] = None
         self._thread: Optional[threading.Thread] = None
         self._reset_lock = threading.Lock()
 
@@ -185,6 +95,10 @@ class Emulator:
         """Bind the port, seed the state and serve in a background thread."""
         if self._server is not None:
             return self
+        if self.tls:
+            from .tls import make_tls_material
+
+            self._tls = make_tls_material(self.host)
         self.state = State(self.data_dir)
         self.app = EmulatorApp(
             self.state,
@@ -194,12 +108,19 @@ class Emulator:
             spec=self._spec,
             on_reset=self.reset,
         )
-        server = _Server(self.host, self.port, self.app)
+        server = EmulatorServer(
+            self.host,
+            self.port,
+            self.app,
+            tls_context=self._tls.context if self._tls is not None else None,
+            keep_alive=self.keep_alive,
+        )
         self._server = server
         self.port = server.server_port
         self.config.engine_fqdn = f'{self.host}:{self.port}'
         if self._has_seed():
             self.state.set_engine_fqdn(self.config.engine_fqdn)
+            _sweep_leftovers(self.state)
         else:
             self._seed(wipe=True)
         self._thread = threading.Thread(
@@ -213,6 +134,9 @@ class Emulator:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            # The connections are shut: let their threads clean up (an upload
+            # in flight removes its temporary file) before the state closes.
+            self._server.wait_for_connections(STOP_GRACE_SECONDS)
             self._server = None
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -220,6 +144,14 @@ class Emulator:
         if self.state is not None:
             self.state.close()
             self.state = None
+        if self._tls is not None:
+            self._tls.close()
+            self._tls = None
+
+    @property
+    def running(self) -> bool:
+        """True while the server thread serves."""
+        return self._thread is not None and self._thread.is_alive()
 
     def serve_forever(self) -> None:
         """Block until the server thread ends (Ctrl-C to stop)."""
@@ -272,14 +204,45 @@ class Emulator:
         return self.config.engine_fqdn
 
     @property
+    def scheme(self) -> str:
+        """``https`` with ``tls=True``, else ``http``."""
+        return self.config.scheme
+
+    @property
     def url(self) -> str:
-        """Service API base URL, ``http://127.0.0.1:PORT/api/v3``."""
-        return f'http://{self.engine_fqdn}/api/v3'
+        """Service API base URL, ``http://127.0.0.1:PORT/api/v3`` (``https://`` with ``tls=True``)."""
+        return f'{self.scheme}://{self.engine_fqdn}/api/v3'
 
     @property
     def storage_base_url(self) -> str:
-        """Storage URL template for :class:`~ambra_sdk.api.Api`."""
-        return 'http://{engine_fqdn}/api/v3/storage'
+        """Storage URL template for :class:`~ambra_sdk.api.Api` (the SDK's default with ``tls=True``)."""
+        return self.scheme + '://{engine_fqdn}/api/v3/storage'
+
+    @property
+    def ca_file(self) -> Optional[str]:
+        """Path of the CA certificate (PEM) to trust with ``tls=True`` while running, else None.
+
+        ``REQUESTS_CA_BUNDLE=<ca_file>`` makes ``requests`` (and so the SDK) trust it.
+        """
+        return str(self._tls.ca_file) if self._tls is not None else None
+
+    @property
+    def control_token(self) -> Optional[str]:
+        """Token of the control API: send it as the :data:`~ambra_sdk.emulator.control.TOKEN_HEADER`
+        header of every ``/_emulator/*`` request (None with ``control=False``)."""
+        return self.config.control_token
+
+    def control_headers(self) -> dict[str, str]:
+        """Headers a ``/_emulator/*`` request needs (``{}`` with ``control=False``)."""
+        from .control import TOKEN_HEADER
+
+        token = self.control_token
+        return {TOKEN_HEADER: token} if token else {}
+
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted so far (keep-alive makes it much smaller than the requests)."""
+        return self._server.connections_accepted if self._server is not None else 0
 
     @property
     def username(self) -> str:
@@ -307,16 +270,24 @@ class Emulator:
         return NAMESPACE_UUID
 
     def api(self, **kwargs: Any) -> Api:
-        """Return an :class:`~ambra_sdk.api.Api` logged in as the seeded admin."""
+        """Return an :class:`~ambra_sdk.api.Api` logged in as the seeded admin.
+
+        With ``tls=True`` its HTTP sessions trust :attr:`ca_file` (see
+        :class:`~ambra_sdk.emulator.trust.EmulatorApi`).
+        """
         from ambra_sdk.api import Api
 
-        return Api.with_creds(
-            self.url,
-            self.username,
-            self.password,
-            storage_base_url=self.storage_base_url,
-            **kwargs,
+        if self.ca_file is None:
+            return Api.with_creds(
+                self.url, self.username, self.password, storage_base_url=self.storage_base_url, **kwargs
+            )
+        from .trust import EmulatorApi
+
+        api = EmulatorApi.with_creds(
+            self.url, self.username, self.password, storage_base_url=self.storage_base_url, **kwargs
         )
+        assert isinstance(api, EmulatorApi)
+        return api.trust(self.ca_file)
 
     def add_user(
         self,
@@ -369,3 +340,13 @@ class Emulator:
         """Create a session for the seeded admin and return its sid."""
         assert self.state is not None, 'Emulator is not started'
         return self.state.create_session(ADMIN_UUID)
+
+
+def _sweep_leftovers(state: State) -> None:
+    """Remove the files an earlier run left when it stopped during an upload (storage part, if present)."""
+    try:
+        from .storage.index import StorageIndex
+        from .storage.upload import sweep_leftovers
+    except ImportError:  # pragma: no cover - the storage part needs pydicom
+        return
+    sweep_leftovers(StorageIndex(state))

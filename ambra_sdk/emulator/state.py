@@ -795,6 +795,11 @@ class State:
             ).fetchall()
         return {row[0]: row[1] for row in rows}
 
+    def all_image_paths(self) -> list[str]:
+        """Return the file path of every stored image version (to find files no row references)."""
+        with self._read() as cur:
+            return [row[0] for row in cur.execute('SELECT path FROM images').fetchall()]
+
     def has_images(self, namespace: str, study_uid: str, image_uid: Optional[str] = None) -> bool:
         """True when the study (or one image of it) has at least one stored version.
 

@@ -1,8 +1,8 @@
 """Sphinx configuration of the ambra-sdk documentation.
 
 For the ``doctest`` builder an emulator (:mod:`ambra_sdk.emulator`) is started
-in this process, and dynaconf's ``settings.API`` (``url``, ``username``,
-``password``) points at it, so the pages' ``testsetup`` blocks work as
+in this process in TLS mode (``REQUESTS_CA_BUNDLE`` is set to its CA file), and
+dynaconf's ``settings.API`` (``url``, ``username``, ``password``) points at it, so the pages' ``testsetup`` blocks work as
 written. Set ``AMBRA_DOCS_API_URL``/``_USERNAME``/``_PASSWORD`` (or
 ``DYNACONF_API``) to run the doctests against another server.
 """
@@ -45,9 +45,12 @@ def _start_emulator_for_doctests() -> None:
     else:
         from ambra_sdk.emulator import Emulator
 
-        emulator = Emulator(seed=True)
+        # TLS, as the real server: the pages' https examples (the SDK's default
+        # storage URL) run as written; requests trusts the emulator's CA.
+        emulator = Emulator(seed=True, tls=True)
         emulator.start()
         atexit.register(emulator.stop)
+        os.environ['REQUESTS_CA_BUNDLE'] = str(emulator.ca_file)
         settings = {'url': emulator.url, 'username': emulator.username, 'password': emulator.password}
         os.environ['AMBRA_DOCS_STORAGE_BASE_URL'] = emulator.storage_base_url
         os.environ['AMBRA_DOCS_ENGINE_FQDN'] = emulator.engine_fqdn

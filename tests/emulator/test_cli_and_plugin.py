@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -24,8 +23,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-@pytest.mark.skipif(sys.platform == 'win32', reason='uses SIGINT')
-def test_cli_serves_until_ctrl_c(tmp_path):
+def test_cli_serves_until_sigterm(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, '-m', 'ambra_sdk.emulator', '--port', '0', '--seed', '--data', str(tmp_path)],
         stdout=subprocess.PIPE,
@@ -46,7 +44,7 @@ def test_cli_serves_until_ctrl_c(tmp_path):
         assert len(listed['studies']) == 3  # --seed
         assert (tmp_path / 'emulator.sqlite3').exists()
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -145,7 +143,6 @@ def test_importing_the_api_does_not_import_the_emulator():
     assert out.stdout.strip() == '[]'
 
 
-@pytest.mark.skipif(sys.platform == 'win32', reason='uses SIGINT')
 def test_cli_demo_runs_against_the_served_emulator():
     pytest.importorskip('ambra_sdk.emulator.demo')
     pytest.importorskip('pydicom')
@@ -173,7 +170,7 @@ def test_cli_demo_runs_against_the_served_emulator():
         # still serving after the demo
         assert requests.post(url + '/session/user', timeout=10).status_code == 401
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:

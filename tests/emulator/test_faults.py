@@ -102,41 +102,49 @@ def control(client):
     return f'http://{client.emulator.engine_fqdn}/_emulator'
 
 
+def ctl(client):
+    """A requests session sending the control token (see tests/emulator/test_control.py)."""
+    session = requests.Session()
+    session.headers.update(client.emulator.control_headers())
+    return session
+
+
 def test_control_info(client):
-    info = requests.get(control(client) + '/info').json()
+    info = ctl(client).get(control(client) + '/info').json()
     assert info['url'] == client.emulator.url
     assert info['username'] == client.emulator.username
+    assert 'password' not in info
     assert info['storage_base_url'] == f'http://{client.emulator.engine_fqdn}/api/v3/storage'
 
 
 def test_control_faults_json_and_form(client):
-    added = requests.post(control(client) + '/faults', json={'path_pattern': '/study/list', 'status': 503, 'retry_after': 3})
+    added = ctl(client).post(control(client) + '/faults', json={'path_pattern': '/study/list', 'status': 503, 'retry_after': 3})
     assert added.status_code == 200 and added.json()['status'] == 503
-    assert len(requests.get(control(client) + '/faults').json()) == 1
+    assert len(ctl(client).get(control(client) + '/faults').json()) == 1
     response = client.post('/study/list')
     assert response.status_code == 503 and response.headers['Retry-After'] == '3'
-    requests.post(control(client) + '/faults', data={'path_pattern': '/session/user', 'expire_sid': 'true'})
+    ctl(client).post(control(client) + '/faults', data={'path_pattern': '/session/user', 'expire_sid': 'true'})
     assert client.post('/session/user').status_code == 401
-    requests.post(control(client) + '/faults', data={'path_pattern': '/x', 'times': 'none'})
-    assert requests.delete(control(client) + '/faults').json() == {'status': 'OK'}
-    assert requests.get(control(client) + '/faults').json() == []
-    bad = requests.post(control(client) + '/faults', json={'path_pattern': '/x', 'bogus': 1})
+    ctl(client).post(control(client) + '/faults', data={'path_pattern': '/x', 'times': 'none'})
+    assert ctl(client).delete(control(client) + '/faults').json() == {'status': 'OK'}
+    assert ctl(client).get(control(client) + '/faults').json() == []
+    bad = ctl(client).post(control(client) + '/faults', json={'path_pattern': '/x', 'bogus': 1})
     assert bad.status_code == 400
-    assert requests.post(control(client) + '/faults', json={'status': 503}).status_code == 400
+    assert ctl(client).post(control(client) + '/faults', json={'status': 503}).status_code == 400
 
 
 def test_control_requests_and_reset(client):
     client.add_study(study_uid='7.7')
-    log = requests.get(control(client) + '/requests').json()
+    log = ctl(client).get(control(client) + '/requests').json()
     assert any(e['path'] == '/study/add' and e['form']['sid'] == '***' for e in log)
-    assert requests.delete(control(client) + '/requests').json() == {'status': 'OK'}
-    assert requests.get(control(client) + '/requests').json() == []
-    assert requests.post(control(client) + '/reset').json() == {'status': 'OK'}
+    assert ctl(client).delete(control(client) + '/requests').json() == {'status': 'OK'}
+    assert ctl(client).get(control(client) + '/requests').json() == []
+    assert ctl(client).post(control(client) + '/reset').json() == {'status': 'OK'}
     assert client.post('/study/list').status_code == 401
     assert client.ok('/study/list', sid=client.login())['studies'] == []
-    assert requests.get(control(client) + '/nope').status_code == 404
+    assert ctl(client).get(control(client) + '/nope').status_code == 404
 
 
 def test_control_expire_sessions(client):
-    requests.post(control(client) + '/sessions/expire')
+    ctl(client).post(control(client) + '/sessions/expire')
     assert client.post('/session/user').status_code == 401

@@ -25,11 +25,11 @@ def test_seed_studies_helper_and_control_call(client):
     emulator = client.emulator
     assert emulator.seed_studies(25) == 25
     response = requests.post(
-        f'http://{emulator.engine_fqdn}/_emulator/studies/seed', json={'count': 5}, timeout=30,
+        f'http://{emulator.engine_fqdn}/_emulator/studies/seed', json={'count': 5}, headers=emulator.control_headers(), timeout=30,
     )
     assert response.json() == {'status': 'OK', 'count': 5}
     bad = requests.post(
-        f'http://{emulator.engine_fqdn}/_emulator/studies/seed', json={'count': 1, 'namespace_id': 'nope'},
+        f'http://{emulator.engine_fqdn}/_emulator/studies/seed', json={'count': 1, 'namespace_id': 'nope'}, headers=emulator.control_headers(),
         timeout=30,
     )
     assert bad.status_code == 400

@@ -63,10 +63,10 @@ def test_merge_study_writes_what_update_study_writes(tmp_path):
 
 def test_connection_threads_are_reused(emulator):
     url = emulator.url.replace('/api/v3', '/_emulator/info')
-    requests.get(url, timeout=30)
+    requests.get(url, headers=emulator.control_headers(), timeout=30)
     before = {t.ident for t in threading.enumerate() if '-conn-' in t.name}
     for _ in range(20):
-        assert requests.get(url, timeout=30).status_code == 200
+        assert requests.get(url, headers=emulator.control_headers(), timeout=30).status_code == 200
     after = {t.ident for t in threading.enumerate() if '-conn-' in t.name}
     assert before and len(after - before) <= 1
 
@@ -74,7 +74,7 @@ def test_connection_threads_are_reused(emulator):
 def test_concurrent_connections_are_all_served(emulator):
     url = emulator.url.replace('/api/v3', '/_emulator/info')
     results = []
-    threads = [threading.Thread(target=lambda: results.append(requests.get(url, timeout=30).status_code))
+    threads = [threading.Thread(target=lambda: results.append(requests.get(url, headers=emulator.control_headers(), timeout=30).status_code))
                for _ in range(24)]
     for thread in threads:
         thread.start()

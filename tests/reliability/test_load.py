@@ -28,7 +28,8 @@ def test_sixteen_threads_hold_the_rate_and_lose_nothing(fresh):
 def test_sixteen_threads_under_faults_store_each_write_once(fresh):
     """Refusals with Retry-After are retried, drops are not: each success is stored exactly once."""
     api = fresh.api(rate_limits=None, timeout=(2, 2))
-    api.service_retry_params.update(backoff_factor=0.01, retry_after_cap=2)
+    # status=25: with keep-alive a retry comes back at once and may take every remaining refusal
+    api.service_retry_params.update(backoff_factor=0.01, retry_after_cap=2, status=25, total=40)
     namespace_id = str(api.Session.user().get().namespace_id)
     fresh.faults.add('/study/add', status=503, retry_after=0, times=25)
     fresh.faults.add('/study/get', status=502, times=25)

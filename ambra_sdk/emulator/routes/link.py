@@ -20,7 +20,7 @@ ACTIONS = ('STUDY_LIST', 'STUDY_VIEW', 'STUDY_UPLOAD')
 def _link_view(ctx: RequestContext, link: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in link.items() if k not in ('password', 'pin')}
     out['has_password'] = int(bool(link.get('password')))
-    base = f'http://{ctx.config.engine_fqdn}'
+    base = f'{ctx.config.scheme}://{ctx.config.engine_fqdn}'
     out['url'] = f'{base}/link/{link["short_id"]}'
     out['redirect_url'] = f'{base}/api/v3/link/redirect?uuid={link["uuid"]}'
     return out

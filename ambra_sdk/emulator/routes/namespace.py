@@ -47,7 +47,7 @@ def engine_fqdn(ctx: RequestContext) -> dict[str, Any]:
     """Every namespace lives on the emulator itself."""
     namespace_id = _target_namespace(ctx)
     fqdn = ctx.config.engine_fqdn
-    return {'engine_fqdn': fqdn, 'engine_url': f'http://{fqdn}', 'storage_namespace': namespace_id}
+    return {'engine_fqdn': fqdn, 'engine_url': f'{ctx.config.scheme}://{fqdn}', 'storage_namespace': namespace_id}
 
 
 @service_route('/namespace/permissions', check_spec=False)

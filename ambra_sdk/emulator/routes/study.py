@@ -66,7 +66,7 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
     out['phi_namespace_name'] = names.get(str(study.get('phi_namespace')))
     out['customfields'] = study_customfields(ctx, study)
     out['permissions'] = study_flags(ctx, str(study.get('phi_namespace')))
-    out['viewer_link'] = f'http://{ctx.config.engine_fqdn}/viewer/{study["uuid"]}'
+    out['viewer_link'] = f'{ctx.config.scheme}://{ctx.config.engine_fqdn}/viewer/{study["uuid"]}'
     if ctx.flag('extra'):
         out.update(_extra_fields(ctx, study))
     if ctx.flag('customfield_h'):

@@ -37,21 +37,29 @@ def store_attachment(
     content_type: Optional[str],
     static_ids: bool = False,
 ) -> AttachmentRecord:
-    """Copy an uploaded part to the blob store (in chunks) and index it."""
+    """Copy an uploaded part to a temporary file (in chunks), then index it and rename it into the blob store.
+
+    As for images (:func:`~ambra_sdk.emulator.storage.upload.file_dicom`), the
+    rename happens inside the transaction adding the row, so a stop leaves no
+    row without its file, only leftovers the next start removes.
+    """
+    tmp = index.new_tmp_path()
     target = index.new_blob_path()
     digest = hashlib.sha1()
     size = 0
     try:
-        with open(target, 'wb') as out:
+        with open(tmp, 'wb') as out:
             for chunk in iter(lambda: stream.read(CHUNK), b''):
                 out.write(chunk)
                 digest.update(chunk)
                 size += len(chunk)
-    except OSError as exc:
+    except BaseException as exc:
         try:
-            os.unlink(target)
+            os.unlink(tmp)
         except OSError:
             pass
+        if not isinstance(exc, OSError):
+            raise
         raise StorageError('ERROR_DURING_UPLOAD_PROCESS', f'Attachment upload failed: {exc}') from None
     version = digest.hexdigest()
     name = os.path.basename(filename or '') or 'data'
@@ -72,7 +80,18 @@ def store_attachment(
         path=str(target),
         size=size,
     )
-    return index.add_attachment(record)
+    try:
+        with index.state.transaction():
+            index.add_attachment(record)
+            os.replace(tmp, target)
+    except BaseException:
+        for leftover in (tmp, target):
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
+        raise
+    return record
 
 
 def latest_attachment(records: List[AttachmentRecord], selector: str) -> Optional[AttachmentRecord]:

@@ -202,6 +202,14 @@ class StorageIndex:
             except OSError:
                 pass
 
+    def referenced_paths(self) -> set[str]:
+        """Paths of every stored file a row references (image versions and attachments)."""
+        paths = set(self.state.all_image_paths())
+        for obj in self.state.list_objects(ATTACHMENT_KIND):
+            if obj.get('path'):
+                paths.add(str(obj['path']))
+        return paths
+
     # -- images --------------------------------------------------------------
     def add_image(self, record: ImageRecord) -> ImageRecord:
         """Store ``record``; the same (uid, version) replaces the old row.

@@ -242,6 +242,11 @@ def file_dicom(
 ) -> Stored:
     """Parse ``tmp_path`` and move it into the blob store as a new image version.
 
+    The file is renamed into the blob store inside the transaction that adds
+    its row, just before the commit: a stop at any moment leaves either a
+    temporary file or a blob no row references, both removed at the next
+    start (:func:`sweep_leftovers`), never a row without its file.
+
     :param study_uid: file the image under this study instead of its own
         StudyInstanceUID (the ``study_uid`` query parameter of upload).
     :raises StorageError: when the file is not DICOM (the temp file is removed).
@@ -250,8 +255,13 @@ def file_dicom(
     try:
         if size == 0:
             raise StorageError('VALIDATION_ERROR', 'Empty request body')
-        _move(tmp_path, target)
-        ds = read_header(target)
+        ds = read_header(tmp_path)
+        record = image_record(
+            ds, namespace, study_uid or _required_text(ds, 'StudyInstanceUID'), target, size, version,
+        )
+        with index.state.transaction():
+            index.add_image(record)
+            _move(tmp_path, target)
     except BaseException:
         for leftover in (tmp_path, target):
             try:
@@ -259,9 +269,37 @@ def file_dicom(
             except OSError:
                 pass
         raise
-    record = image_record(ds, namespace, study_uid or _required_text(ds, 'StudyInstanceUID'), target, size, version)
-    index.add_image(record)
+    if getattr(ds, 'filename', None):  # deferred values are read from the file, now at ``target``
+        ds.filename = str(target)
     return Stored(record, ds)
+
+
+def sweep_leftovers(index: StorageIndex) -> int:
+    """Remove what a stop in the middle of an upload left: temporary files and blobs no row references.
+
+    Called when the emulator starts on an existing data folder. Folders inside
+    the temporary folder (multipart uploads in progress) are kept.
+
+    :return: the number of files removed.
+    """
+    removed = 0
+    tmp_dir = index.tmp_dir
+    for entry in tmp_dir.iterdir():
+        if entry.is_file():
+            removed += _remove(entry)
+    referenced = index.referenced_paths()
+    for entry in index.blob_dir.iterdir():
+        if entry.is_file() and str(entry) not in referenced:
+            removed += _remove(entry)
+    return removed
+
+
+def _remove(path: Path) -> int:
+    try:
+        path.unlink()
+    except OSError:
+        return 0
+    return 1
 
 
 def upload_response(stored: Stored, attr: Dict[str, Any]) -> Dict[str, Any]:

@@ -20,7 +20,10 @@ class Storage:
     :param api: the :class:`~ambra_sdk.api.Api` that sends the requests.
     """
 
-    #: URL template of the storage API (used when the Api has no ``storage_base_url``).
+    #: URL template of the storage API. Assigning it on the class
+    #: (``Storage.STORAGE_BASE_URL = 'http://{engine_fqdn}/api/v3/storage'``, the
+    #: published SDK's way) changes it for every Api without its own template;
+    #: see :meth:`base_url_template` for the order of precedence.
     STORAGE_BASE_URL = DEFAULT_STORAGE_BASE_URL
 
     def __init__(self, api: Any) -> None:
@@ -34,16 +37,25 @@ class Storage:
         return self._api
 
     def base_url_template(self) -> str:
-        """Return the storage URL template in force.
+        """Return the storage URL template in force, the first set of:
 
-        An override of :attr:`STORAGE_BASE_URL` on a subclass or on the
-        instance wins; else the Api's ``storage_base_url``; else the default.
+        1. ``api.Storage.STORAGE_BASE_URL = ...`` (this Api's storage only);
+        2. the Api's own template: ``Api(..., storage_base_url=...)`` or
+           ``api.storage_base_url = ...`` (a value equal to the default counts
+           as not set);
+        3. ``STORAGE_BASE_URL`` of the class (``Storage.STORAGE_BASE_URL = ...``
+           for every Api, or a subclass's);
+        4. the default, ``https://{engine_fqdn}/api/v3/storage``.
 
         :return: a template with an ``{engine_fqdn}`` placeholder.
         """
-        if self.STORAGE_BASE_URL != Storage.STORAGE_BASE_URL:
-            return self.STORAGE_BASE_URL
-        return getattr(self._api, 'storage_base_url', None) or self.STORAGE_BASE_URL
+        own = self.__dict__.get('STORAGE_BASE_URL')
+        if own:
+            return str(own)
+        api_template = getattr(self._api, 'storage_base_url', None)
+        if api_template and api_template != DEFAULT_STORAGE_BASE_URL:
+            return str(api_template)
+        return type(self).STORAGE_BASE_URL or DEFAULT_STORAGE_BASE_URL
 
     def format_url(self, url_template: str, **kwargs: Any) -> str:
         """Build an absolute storage URL (see :func:`ambra_sdk.storage.paths.format_storage_url`).
