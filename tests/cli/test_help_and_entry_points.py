@@ -78,8 +78,8 @@ def test_python_dash_m_ambra_sdk():
 
 
 def test_console_script_entry_point_is_declared():
-    setup = (ROOT / 'setup.py').read_text()
-    assert "'console_scripts': ['ambra = ambra_sdk.cli:main']" in setup
+    pyproject = (ROOT / 'pyproject.toml').read_text()
+    assert '[project.scripts]\nambra = "ambra_sdk.cli:main"' in pyproject
     from ambra_sdk.cli import main
 
     assert callable(main)
@@ -108,7 +108,16 @@ def test_emulator_command_serves_and_forwards_options(tmp_path):
         first = process.stdout.readline()
         assert 'listening on' in first, first
         url = first.split('listening on', 1)[1].strip()
-        with urllib.request.urlopen(url.split('/api/v3')[0] + '/_emulator/info', timeout=30) as answer:  # noqa: S310
+        banner = {}
+        for line in iter(process.stdout.readline, ''):
+            if line.startswith('Press Ctrl-C'):
+                break
+            key, sep, value = line.strip().partition(': ')
+            if sep:
+                banner[key] = value.split()[0]
+        request = urllib.request.Request(url.split('/api/v3')[0] + '/_emulator/info',
+                                         headers={'X-Ambra-Emulator-Token': banner['control_token']})
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
             info = json.loads(answer.read())
         assert info['url'] == url
         assert any(tmp_path.iterdir())  # --data reached the emulator

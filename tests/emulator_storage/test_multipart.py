@@ -266,6 +266,7 @@ def test_reset_removes_open_uploads(storage, emulator):
 def test_corrupt_body_rule_through_the_control_endpoint(storage, emulator):
     upload_uuid = start(storage)
     added = requests.post(f'http://{emulator.engine_fqdn}/_emulator/faults', timeout=30,
+                          headers={'X-Ambra-Emulator-Token': emulator.control_token},
                           json={'path_pattern': '/storage/multipart/*', 'method': 'POST', 'corrupt_body': True})
     try:
         assert added.status_code == 200 and added.json()['corrupt_body'] is True and added.json()['status'] is None

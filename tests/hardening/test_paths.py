@@ -35,7 +35,9 @@ def _filler(name: str) -> Any:
         'region': '{"x": 1}',
         'bundle': 'dicom',
         'frame_number': 1,
-        'part_number': 1,
+        'chunk_number': 0,
+        'file_size': 6,
+        'bytes_part': b'abcdef',
     }
     return special.get(name, 'marker{0}'.format(name.replace('_', '')))
 
