@@ -29,9 +29,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional
 
+import requests
+
 from ambra_sdk.exceptions.base import AmbraException
 from ambra_sdk.redact import SecretFilter, register_secret
 from ambra_sdk.service.ws.message import WSMessage, WSMsgType, json_fields
+from ambra_sdk.service.ws.tls import ssl_context_for
 
 if TYPE_CHECKING:
     from websockets.sync.client import ClientConnection
@@ -381,8 +384,9 @@ class WSManager:  # noqa: WPS214
             manager.wait_for_event(channel, api.sid, 'READY', timeout=30)
 
     :param url: the channel URL, ``{api_url}/channel/websocket``.
-    :param ssl_context: TLS context of an ``https``/``wss`` URL (see
-        :func:`ambra_sdk.service.ws.tls.ssl_context_for`; None: the system's defaults).
+    :param ssl_context: TLS context of an ``https``/``wss`` URL (None: what a plain
+        ``requests`` call would trust: ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE``,
+        else requests' CA bundle; see :func:`ambra_sdk.service.ws.tls.ssl_context_for`).
     :param open_timeout: seconds to open the connection.
     :param headers: extra HTTP headers of the upgrade request.
     :raises WSExtraMissing: the ``ws`` extra is not installed (an ``ImportError``).
@@ -398,6 +402,9 @@ class WSManager:  # noqa: WPS214
         headers: Optional[Mapping[str, str]] = None,
     ) -> None:
         self.url = url
+        if ssl_context is None:
+            with requests.Session() as session:
+                ssl_context = ssl_context_for(session, url)
         self._responses: queue.Queue[WSMessage] = queue.Queue(maxsize=RESPONSES_MAXSIZE)
         self._ws = WS(url, self._responses, ssl_context=ssl_context, open_timeout=open_timeout, headers=headers)
         self._thread: Optional[threading.Thread] = None
