@@ -30,7 +30,7 @@ import time
 import tracemalloc
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -58,14 +58,21 @@ def seed(emulator: EmulatorProcess, count: int) -> float:
     return elapsed
 
 
-def list_all(emulator: EmulatorProcess, rows_in_page: int, traced: bool) -> Tuple[int, float, float]:
-    """Iterate every study page by page.
+def unfiltered(api: Any, rows_in_page: int) -> Any:
+    """``api.Study.list()`` of every study, ``rows_in_page`` at a time."""
+    return api.Study.list().set_rows_in_page(rows_in_page)
+
+
+def list_all(
+    emulator: EmulatorProcess, rows_in_page: int, traced: bool, build: Callable[[Any, int], Any] = unfiltered,
+) -> Tuple[int, float, float]:
+    """Iterate every study of the query ``build(api, rows_in_page)`` page by page.
 
     :return: ``(rows, seconds, peak MiB)``; the peak is the traced Python
         memory above the starting point (0.0 when ``traced`` is false).
     """
     api = emulator.api()
-    query = api.Study.list().set_rows_in_page(rows_in_page)
+    query = build(api, rows_in_page)
     peak = 0.0
     if traced:
         tracemalloc.start()

@@ -26,17 +26,15 @@ Usage::
 
 import argparse
 import sys
-import time
-import tracemalloc
 from pathlib import Path
-from typing import Any, Callable, Tuple
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import report  # noqa: E402
 from bench_addon import EmulatorProcess  # noqa: E402
-from bench_pagination import seed  # noqa: E402
+from bench_pagination import list_all, seed, unfiltered  # noqa: E402
 
 from ambra_sdk.service.filtering import Filter, FilterCondition  # noqa: E402
 from ambra_sdk.service.sorting import Sorter, SortingOrder  # noqa: E402
@@ -50,11 +48,6 @@ def filtered(api: Any, rows_in_page: int) -> Any:
         .sort_by(Sorter('patient_name', SortingOrder.descending))
         .set_rows_in_page(rows_in_page)
     )
-
-
-def unfiltered(api: Any, rows_in_page: int) -> Any:
-    """The baseline query."""
-    return api.Study.list().set_rows_in_page(rows_in_page)
 
 
 def check_sql_path() -> None:
@@ -90,28 +83,6 @@ def server_rss_mib(emulator: EmulatorProcess) -> float:
     return float('nan')
 
 
-def list_all(emulator: EmulatorProcess, build: Callable[[Any, int], Any], rows_in_page: int,
-             traced: bool) -> Tuple[int, float, float]:
-    """Iterate the query; return ``(rows, seconds, client peak MiB)``."""
-    api = emulator.api()
-    query = build(api, rows_in_page)
-    peak = 0.0
-    if traced:
-        tracemalloc.start()
-    try:
-        baseline = tracemalloc.get_traced_memory()[0] if traced else 0
-        start = time.perf_counter()
-        rows = sum(1 for _study in query.all())
-        elapsed = time.perf_counter() - start
-        if traced:
-            peak = (tracemalloc.get_traced_memory()[1] - baseline) / (1024 * 1024)
-    finally:
-        if traced:
-            tracemalloc.stop()
-        api.logout()
-    return rows, elapsed, peak
-
-
 def main() -> int:
     """Run the benchmark and print the results."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -125,9 +96,9 @@ def main() -> int:
         seed(emulator, args.count)
         print('{0} studies in an emulator subprocess, {1} rows per page'.format(args.count, args.rows))
         for label, build in (('unfiltered', unfiltered), ('filter modality=CT, sort patient_name desc', filtered)):
-            rows, elapsed, _ = list_all(emulator, build, args.rows, traced=False)
+            rows, elapsed, _ = list_all(emulator, args.rows, traced=False, build=build)
             assert rows == args.count, (label, rows)
-            _, _, peak = list_all(emulator, build, args.rows, traced=True)
+            _, _, peak = list_all(emulator, args.rows, traced=True, build=build)
             results[label] = (elapsed / rows, peak)
             print('  {0:<44} {1:6.2f} s ({2:7.0f} rows/s); client peak {3:5.2f} MiB; emulator RSS {4:6.1f} MiB'.format(
                 label, elapsed, rows / elapsed, peak, server_rss_mib(emulator)))

@@ -1,14 +1,10 @@
 """``/study/duplicate`` shares the original's files: deleting the copy keeps them (issue 12, point 4)."""
 
-import io
 from pathlib import Path
 
 import requests
-from pydicom import dcmread
-from pydicom.data import get_testdata_file
-from pydicom.uid import generate_uid
 
-from tests.helpers.dicoms import save_file_format
+from tests.helpers.dicoms import dicom_bytes
 
 
 def _post(emulator, sid, endpoint, **data):
@@ -21,15 +17,10 @@ def test_deleting_a_duplicate_keeps_the_originals_files(emulator):
     emulator.reset()
     sid = emulator.login()
     namespace = emulator.namespace_id
-    dataset = dcmread(str(get_testdata_file('CT_small.dcm')))
-    dataset.StudyInstanceUID = generate_uid()
-    dataset.SOPInstanceUID = generate_uid()
-    dataset.file_meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
-    body = io.BytesIO()
-    save_file_format(dataset, body)
+    body = dicom_bytes()
     storage = emulator.storage_base_url.format(engine_fqdn=emulator.engine_fqdn)
     image = requests.post('{0}/namespace/{1}/image'.format(storage, namespace), params={'sid': sid},
-                          data=body.getvalue(), timeout=30).json()
+                          data=body, timeout=30).json()
     study_uid = image['study_uid']
     original = _post(emulator, sid, '/study/get', study_uid=study_uid, storage_namespace=namespace)
     group = _post(emulator, sid, '/group/add', account_id=emulator.account_id, name='copies')
@@ -45,7 +36,7 @@ def test_deleting_a_duplicate_keeps_the_originals_files(emulator):
         storage, namespace, study_uid, image['image_uid'], image['image_version'])
     read = requests.get(url, params={'sid': sid}, timeout=30)
     assert read.status_code == 200, read.text
-    assert read.content == body.getvalue()
+    assert read.content == body
 
     _post(emulator, sid, '/study/delete', uuid=original['uuid'])
     assert not any(path.exists() for path in paths)  # the last reference takes the files
