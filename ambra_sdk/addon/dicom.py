@@ -126,7 +126,9 @@ class Dicom:
         a file after answering: the result then has an empty ``image_uid``
         and ``image_version`` (as the vendor's SDK), unless ``wait`` is True,
         in which case the call waits until the study shows the image and
-        returns its uid and version. Smaller files, and every file when the
+        returns its uid and version (woken by the ``READY``/``EDIT`` events
+        of ``study.<namespace_id>`` with the ``ws`` extra, else by polling;
+        see :func:`~ambra_sdk.addon.multipart.wait_for_image`). Smaller files, and every file when the
         server has no multipart upload, go in one request (the raw bytes are
         the body) and are stored when the call returns.
 
@@ -198,7 +200,7 @@ class Dicom:
         if wait_timeout is None:
             return UploadedImageParams(study_uid, '', '', namespace_id, None)
         version = wait_for_image(
-            storage.Study, fqdn, namespace_id, study_uid, image_uid, previous, wait_timeout, content_sha1=sent.sha1,
+            self._api, fqdn, namespace_id, study_uid, image_uid, previous, wait_timeout, content_sha1=sent.sha1,
         )
         return UploadedImageParams(study_uid, image_uid, version, namespace_id, None)
 

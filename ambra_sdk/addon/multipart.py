@@ -11,7 +11,9 @@ dropped connection 900 MiB into a 1 GiB file costs one chunk. Chunks go one
 after another (the vendor's client); ``part_workers`` > 1 sends them in
 parallel, which is not confirmed against the real server. ``complete`` is
 asynchronous: the server joins and stores the image after answering.
-:func:`wait_for_image` waits until the study shows it.
+:func:`wait_for_image` waits until the study shows it, woken by the
+``READY``/``EDIT`` events of the study channel when it can listen to it,
+else by polling (:func:`~ambra_sdk.addon.event_wait.wait_event_or_poll`).
 
 A server without the multipart endpoints answers ``/multipart/initiate``
 with 404, 405 or 501: :class:`MultipartUnsupported` is raised, and
@@ -25,13 +27,14 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Optional, Set, Tuple
 
-from ambra_sdk.addon.polling import poll
+from ambra_sdk.addon.event_wait import wait_event_or_poll
 from ambra_sdk.addon.pool import RETRY_BACKOFF, bounded_map, is_transient, with_retries
 from ambra_sdk.exceptions.base import AmbraResponseException
 from ambra_sdk.storage.file_part import FileChunk, chunk_size_for, iter_chunks
 from ambra_sdk.storage.image_multipart import check_upload_uuid
 
 if TYPE_CHECKING:
+    from ambra_sdk.api.api import Api
     from ambra_sdk.storage.image import Image
     from ambra_sdk.storage.study import Study as StorageStudy
 
@@ -47,8 +50,13 @@ DEFAULT_PART_WORKERS = 1
 MIN_PART_SIZE = 64 * 1024
 #: Seconds :func:`wait_for_image` waits by default.
 DEFAULT_WAIT_TIMEOUT = 600.0
-#: Longest pause between two polls of :func:`wait_for_image` (one schema call).
-WAIT_MAX_INTERVAL = 0.5
+#: Longest pause between two schema reads of :func:`wait_for_image`: the longest
+#: wait for a channel event, and the polling cap without the channel (the
+#: ``ws_timeout`` default of the other addon waits).
+WAIT_MAX_INTERVAL = 5.0
+#: Events of ``study.<namespace>`` that may mean "the image is stored" (the
+#: study's counts change: ``READY`` for a new study, ``EDIT`` for one that was there).
+STORED_EVENTS = ('READY', 'EDIT')
 #: Statuses of ``/multipart/initiate`` meaning "this server has no multipart upload".
 UNSUPPORTED_STATUSES = frozenset((404, 405, 501))
 #: Statuses of a chunk answer meaning "the chunk arrived damaged" (bad crc32 or size): send it again.
@@ -303,7 +311,7 @@ def _list_of_dicts(value: Any) -> Iterator[Any]:
 
 
 def wait_for_image(
-    study: 'StorageStudy',
+    api: 'Api',
     engine_fqdn: str,
     namespace: str,
     study_uid: str,
@@ -319,32 +327,41 @@ def wait_for_image(
     version other than ``previous_version`` (the one shown before the
     upload), or with ``content_sha1`` as its version (image versions are
     content hashes: the SHA-1 of the file in the emulator), which also ends
-    the wait when a file replaced an identical one. The schema is polled with
-    a deadline and back-off (:func:`~ambra_sdk.addon.polling.poll`); this
-    is the one place to switch to push events.
+    the wait when a file replaced an identical one. The schema is read once,
+    then, with the ``ws`` extra and a server that accepts the channel
+    ``study.<namespace>``, after each ``READY`` or ``EDIT`` event (storing
+    the image changes the study) and at least every ``max_interval``
+    seconds; otherwise it is polled with back-off, pauses capped at
+    ``max_interval`` (:func:`~ambra_sdk.addon.event_wait.wait_event_or_poll`,
+    which logs the :class:`~ambra_sdk.addon.event_wait.WaitOutcome`).
 
-    :param study: ``api.Storage.Study``.
+    :param api: the :class:`~ambra_sdk.api.Api` (its ``Storage.Study`` and channel).
     :param engine_fqdn: storage engine host.
     :param namespace: storage namespace.
     :param study_uid: the study.
     :param image_uid: the image (SOP Instance UID).
     :param previous_version: the version shown before the upload (``''``: none).
     :param timeout: seconds to wait.
-    :param max_interval: longest pause between two polls.
+    :param max_interval: longest pause between two schema reads.
     :param content_sha1: hex SHA-1 of the bytes sent (``''``: unknown).
     :return: the image version.
     :raises WaitTimeout: the image did not appear in time.
     """
     from ambra_sdk.addon.exceptions import WaitTimeout
 
+    study = api.Storage.Study
+
     def probe() -> Tuple[bool, str]:
         version = stored_version(study, engine_fqdn, namespace, study_uid, image_uid)
         done = bool(version) and (version != previous_version or (bool(content_sha1) and version == content_sha1))
         return done, version
 
-    done, version = poll(probe, timeout, max_interval)
-    if done:
-        return version
+    outcome = wait_event_or_poll(
+        api, probe, channel='study.{0}'.format(namespace), event=STORED_EVENTS,
+        timeout=timeout, ws_timeout=max_interval,
+    )
+    if outcome.done:
+        return outcome.value
     raise WaitTimeout(
         'Image {0} did not appear in study {1} within {2} s'.format(image_uid, study_uid, timeout), timeout,
     )

@@ -2,7 +2,7 @@
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from ambra_sdk import ADDON_DOCS_URL
 from ambra_sdk.addon.deprecated import deprecated
@@ -10,7 +10,12 @@ from ambra_sdk.addon.dicom_io import PathType, as_path
 from ambra_sdk.addon.event_wait import wait_event_or_poll
 from ambra_sdk.addon.exceptions import DownloadFailed, NotADirectory, UploadFailed, WaitTimeout
 from ambra_sdk.addon.job import is_not_found
-from ambra_sdk.addon.multipart import DEFAULT_MULTIPART_THRESHOLD
+from ambra_sdk.addon.multipart import (
+    DEFAULT_MULTIPART_THRESHOLD,
+    DEFAULT_PART_SIZE,
+    DEFAULT_PART_WORKERS,
+    DEFAULT_WAIT_TIMEOUT,
+)
 from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import DEFAULT_MAX_WORKERS, DEFAULT_RETRIES
 from ambra_sdk.addon.progress import Progress
@@ -23,6 +28,18 @@ if TYPE_CHECKING:
 
 #: Files ``upload_dir`` picks up (the reference's pattern).
 DICOM_GLOB = '**/*.dcm'
+
+
+def _dir_paths(study_dir: PathType, pattern: str) -> List[Path]:
+    """The files of ``study_dir`` matching ``pattern``, sorted.
+
+    :raises NotADirectory: ``study_dir`` is not a directory.
+    """
+    folder = as_path(study_dir)
+    if not folder.is_dir():
+        state = 'does not exist' if not folder.exists() else 'is not a directory'
+        raise NotADirectory('study_dir is not directory: {} {}'.format(folder, state))
+    return sorted(folder.glob(pattern))
 
 
 def _is_ready(study: Any) -> bool:
@@ -55,6 +72,8 @@ class Study:  # noqa: WPS214 (one method per helper)
         progress: Progress = None,
         skip_existing: bool = False,
         multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
+        part_size: int = DEFAULT_PART_SIZE,
+        part_workers: int = DEFAULT_PART_WORKERS,
     ) -> UploadResult:
         """Upload DICOM files into one study and report file by file (never raises per file).
 
@@ -64,31 +83,72 @@ class Study:  # noqa: WPS214 (one method per helper)
         ``retries`` times with the file rewound; ``/study/sync`` is called
         once at the end.
 
+        Files larger than ``multipart_threshold`` go in chunks (see
+        :meth:`ambra_sdk.addon.dicom.Dicom.upload`); the server stores them
+        after answering, so their ``UploadedImageParams`` have empty
+        ``image_uid`` and ``image_version`` (as the vendor's SDK), and the
+        call may return before the study shows them (the ``*_and_get``
+        helpers wait for them).
+
         :param dicom_paths: one path, or a list, tuple, generator... of paths.
         :param namespace_id: storage (and PHI) namespace.
         :param max_workers: parallel uploads.
-        :param retries: extra attempts per file after a transient failure.
+        :param retries: extra attempts per file after a transient failure
+            (and per chunk of a chunked file).
         :param progress: ``True`` for a tqdm bar (if tqdm is installed) or
             ``callback(done_files, total_files)``.
         :param skip_existing: when the study exists already (a second run),
             do not send the files whose SOP Instance UID it already holds
             (they are listed in ``skipped`` as ``already in the study``).
-        :param multipart_threshold: files of this size or more go in parts,
-            each retried on its own, when the server supports it (see
-            :meth:`ambra_sdk.addon.dicom.Dicom.upload`); None: never.
+        :param multipart_threshold: files strictly larger than this many
+            bytes go in chunks, each retried on its own, when the server
+            supports it (20 MiB, as the vendor's client); None: never.
+        :param part_size: bytes per chunk (2 MiB, as the vendor's client).
+        :param part_workers: chunks of one file sent at once (1, as the
+            vendor's client; more is not confirmed against the real server).
         :return: an :class:`~ambra_sdk.addon.results.UploadResult`:
             ``(study_uuid, images_params)`` with ``uploaded``, ``skipped``
             (not DICOM, duplicate, missing, unreadable; with reasons) and
             ``failed`` (path -> error).
         :raises NoDicomFiles: no path, or none is a readable DICOM file.
+        :raises ValueError: bad ``multipart_threshold``, ``part_size`` or ``part_workers``.
         """
+        return self._upload_files(
+            dicom_paths, namespace_id, None,
+            max_workers=max_workers, retries=retries, progress=progress, skip_existing=skip_existing,
+            multipart_threshold=multipart_threshold, part_size=part_size, part_workers=part_workers,
+        )
+
+    def _upload_files(
+        self,
+        dicom_paths: 'DicomPaths',
+        namespace_id: str,
+        stored_timeout: Optional[float],
+        *,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        retries: int = DEFAULT_RETRIES,
+        progress: Progress = None,
+        raise_on_error: bool = False,
+        skip_existing: bool = False,
+        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
+        part_size: int = DEFAULT_PART_SIZE,
+        part_workers: int = DEFAULT_PART_WORKERS,
+    ) -> UploadResult:
+        """:meth:`upload_files`; ``stored_timeout`` not None: wait that long for each chunked file."""
         from ambra_sdk.addon.upload import StudyUploader
 
         uploader = StudyUploader(
             self._api, namespace_id, max_workers, retries, progress, skip_existing,
             multipart_threshold=multipart_threshold,
+            part_size=part_size,
+            part_workers=part_workers,
+            wait_stored=stored_timeout is not None,
+            wait_timeout=DEFAULT_WAIT_TIMEOUT if stored_timeout is None else stored_timeout,
         )
-        return uploader.run(dicom_paths)
+        result = uploader.run(dicom_paths)
+        if raise_on_error and result.failed:
+            raise UploadFailed(result)
+        return result
 
     def upload_paths(
         self,
@@ -101,6 +161,8 @@ class Study:  # noqa: WPS214 (one method per helper)
         raise_on_error: bool = True,
         skip_existing: bool = False,
         multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
+        part_size: int = DEFAULT_PART_SIZE,
+        part_workers: int = DEFAULT_PART_WORKERS,
     ) -> UploadResult:
         """Upload DICOM files into a new study (see :meth:`upload_files`).
 
@@ -113,24 +175,20 @@ class Study:  # noqa: WPS214 (one method per helper)
             (after uploading every other file) when a file failed.
         :param skip_existing: see :meth:`upload_files`.
         :param multipart_threshold: see :meth:`upload_files`.
+        :param part_size: see :meth:`upload_files`.
+        :param part_workers: see :meth:`upload_files`.
         :return: ``(study_uuid, images_params)`` (an
             :class:`~ambra_sdk.addon.results.UploadResult`). The first item is
             the service study **uuid**.
         :raises NoDicomFiles: no path, or none is a readable DICOM file.
         :raises UploadFailed: some files failed (``error.result`` has the details).
         """
-        result = self.upload_files(
-            dicom_paths,
-            namespace_id,
-            max_workers=max_workers,
-            retries=retries,
-            progress=progress,
-            skip_existing=skip_existing,
-            multipart_threshold=multipart_threshold,
+        return self._upload_files(
+            dicom_paths, namespace_id, None,
+            max_workers=max_workers, retries=retries, progress=progress, raise_on_error=raise_on_error,
+            skip_existing=skip_existing, multipart_threshold=multipart_threshold, part_size=part_size,
+            part_workers=part_workers,
         )
-        if raise_on_error and result.failed:
-            raise UploadFailed(result)
-        return result
 
     def upload_dir(
         self,
@@ -144,6 +202,8 @@ class Study:  # noqa: WPS214 (one method per helper)
         raise_on_error: bool = True,
         skip_existing: bool = False,
         multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
+        part_size: int = DEFAULT_PART_SIZE,
+        part_workers: int = DEFAULT_PART_WORKERS,
     ) -> UploadResult:
         """Upload the ``*.dcm`` files of a folder (and its subfolders) into a new study.
 
@@ -156,23 +216,17 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param raise_on_error: raise ``UploadFailed`` when a file failed.
         :param skip_existing: see :meth:`upload_files`.
         :param multipart_threshold: see :meth:`upload_files`.
+        :param part_size: see :meth:`upload_files`.
+        :param part_workers: see :meth:`upload_files`.
         :return: ``(study_uuid, images_params)`` (an ``UploadResult``).
         :raises NotADirectory: ``study_dir`` is not a directory (a ``ValueError``).
         :raises NoDicomFiles: the folder has no readable DICOM file.
         """
-        folder = as_path(study_dir)
-        if not folder.is_dir():
-            state = 'does not exist' if not folder.exists() else 'is not a directory'
-            raise NotADirectory('study_dir is not directory: {} {}'.format(folder, state))
-        return self.upload_paths(
-            dicom_paths=sorted(folder.glob(pattern)),
-            namespace_id=namespace_id,
-            max_workers=max_workers,
-            retries=retries,
-            progress=progress,
-            raise_on_error=raise_on_error,
-            skip_existing=skip_existing,
-            multipart_threshold=multipart_threshold,
+        return self._upload_files(
+            _dir_paths(study_dir, pattern), namespace_id, None,
+            max_workers=max_workers, retries=retries, progress=progress, raise_on_error=raise_on_error,
+            skip_existing=skip_existing, multipart_threshold=multipart_threshold, part_size=part_size,
+            part_workers=part_workers,
         )
 
     def upload_dir_and_get(
@@ -184,18 +238,21 @@ class Study:  # noqa: WPS214 (one method per helper)
         ws_timeout: float = 5,
         **upload_options: Any,
     ) -> Any:
-        """Upload a folder (:meth:`upload_dir`) and wait for the study (:meth:`wait`).
+        """Upload a folder (:meth:`upload_dir`) and wait for the whole study (:meth:`wait`).
+
+        The study is returned complete: each file sent in chunks is waited
+        for until the study shows it (see :meth:`upload_paths_and_get`).
 
         :param study_dir: the folder.
         :param namespace_id: storage (and PHI) namespace.
-        :param timeout: seconds to wait for the study after the upload.
+        :param timeout: seconds to wait for each chunked file, then for the study.
         :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
-        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``pattern``, ``skip_existing``,
-            ``multipart_threshold``.
+        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``pattern``, ``raise_on_error``,
+            ``skip_existing``, ``multipart_threshold``, ``part_size``, ``part_workers``.
         :return: the study Box (``/study/get``), no longer a phantom.
         """
-        result = self.upload_dir(study_dir=study_dir, namespace_id=namespace_id, **upload_options)
-        return self._wait_uploaded(result, namespace_id, timeout, ws_timeout)
+        pattern = upload_options.pop('pattern', DICOM_GLOB)
+        return self._upload_and_wait(_dir_paths(study_dir, pattern), namespace_id, timeout, ws_timeout, upload_options)
 
     def upload_paths_and_get(
         self,
@@ -206,17 +263,38 @@ class Study:  # noqa: WPS214 (one method per helper)
         ws_timeout: float = 5,
         **upload_options: Any,
     ) -> Any:
-        """Upload files (:meth:`upload_paths`) and wait for the study (:meth:`wait`).
+        """Upload files (:meth:`upload_paths`) and wait for the whole study (:meth:`wait`).
+
+        The study is returned complete: unlike :meth:`upload_paths`, each
+        file sent in chunks (larger than ``multipart_threshold``, which the
+        server stores after answering) is waited for until the study shows
+        it (up to ``timeout`` seconds per file, woken by the study channel's
+        events or polling; see :func:`~ambra_sdk.addon.multipart.wait_for_image`),
+        before ``/study/sync`` and the wait for the study. A chunked file
+        still not stored in time fails
+        (:class:`~ambra_sdk.addon.exceptions.UploadFailed`, whose result
+        lists it with a :class:`~ambra_sdk.addon.exceptions.WaitTimeout`).
 
         :param dicom_paths: one path or an iterable of paths.
         :param namespace_id: storage (and PHI) namespace.
-        :param timeout: seconds to wait for the study after the upload.
+        :param timeout: seconds to wait for each chunked file, then for the study.
         :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
-        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``skip_existing``,
-            ``multipart_threshold``.
+        :param upload_options: ``max_workers``, ``retries``, ``progress``, ``raise_on_error``,
+            ``skip_existing``, ``multipart_threshold``, ``part_size``, ``part_workers``.
         :return: the study Box, no longer a phantom.
         """
-        result = self.upload_paths(dicom_paths=dicom_paths, namespace_id=namespace_id, **upload_options)
+        return self._upload_and_wait(dicom_paths, namespace_id, timeout, ws_timeout, upload_options)
+
+    def _upload_and_wait(
+        self,
+        dicom_paths: 'DicomPaths',
+        namespace_id: str,
+        timeout: float,
+        ws_timeout: float,
+        upload_options: Dict[str, Any],
+    ) -> Any:
+        options = {'raise_on_error': True, **upload_options}
+        result = self._upload_files(dicom_paths, namespace_id, timeout, **options)
         return self._wait_uploaded(result, namespace_id, timeout, ws_timeout)
 
     def _wait_uploaded(self, result: UploadResult, namespace_id: str, timeout: float, ws_timeout: float) -> Any:

@@ -33,6 +33,7 @@ from ambra_sdk.addon.multipart import (
     DEFAULT_MULTIPART_THRESHOLD,
     DEFAULT_PART_SIZE,
     DEFAULT_PART_WORKERS,
+    DEFAULT_WAIT_TIMEOUT,
     check_multipart_args,
 )
 from ambra_sdk.addon.params import UploadedImageParams
@@ -106,7 +107,11 @@ class StudyUploader:
     :param part_workers: chunks of one file sent at once (1: one after another,
         as the vendor's client).
     :param wait_stored: wait until each chunked file is stored (its result
-        then has the image uid and version; else they are empty).
+        then has the image uid and version; else they are empty). The wait
+        happens in the worker that sent the file, before ``/study/sync``; a
+        file not stored in time is listed in ``failed`` with a
+        :class:`~ambra_sdk.addon.exceptions.WaitTimeout`.
+    :param wait_timeout: seconds each chunked file is waited for (with ``wait_stored``).
     """
 
     def __init__(
@@ -121,6 +126,7 @@ class StudyUploader:
         part_size: int = DEFAULT_PART_SIZE,
         part_workers: int = DEFAULT_PART_WORKERS,
         wait_stored: bool = False,
+        wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
     ) -> None:
         self._api: Any = api  # namespaces are set on Api at run time
         self._namespace_id = namespace_id
@@ -140,6 +146,7 @@ class StudyUploader:
         self._part_size = part_size
         self._part_workers = part_workers
         self._wait_stored = bool(wait_stored)
+        self._wait_timeout = wait_timeout
 
     @property
     def _dicom(self) -> 'Dicom':
@@ -297,4 +304,5 @@ class StudyUploader:
             part_retries=self._retries,
             part_workers=self._part_workers,
             wait=self._wait_stored,
+            wait_timeout=self._wait_timeout,
         )

@@ -63,6 +63,20 @@ def test_reference_parameter_names():
         'multipart_threshold', 'part_size', 'part_retries', 'part_workers', 'wait', 'wait_timeout',
     ]
     assert params(Dicom.upload_from_path) == ['dicom_path', 'namespace_id', 'engine_fqdn']
+    # the study uploaders: additive keywords with the names of Dicom.upload, after the existing ones
+    multipart = ['multipart_threshold', 'part_size', 'part_workers']
+    assert params(Study.upload_files) == [
+        'dicom_paths', 'namespace_id', 'max_workers', 'retries', 'progress', 'skip_existing', *multipart,
+    ]
+    assert params(Study.upload_paths) == [
+        'dicom_paths', 'namespace_id', 'max_workers', 'retries', 'progress', 'raise_on_error', 'skip_existing',
+        *multipart,
+    ]
+    assert params(Study.upload_dir) == [
+        'study_dir', 'namespace_id', 'pattern', 'max_workers', 'retries', 'progress', 'raise_on_error',
+        'skip_existing', *multipart,
+    ]
+    assert set(multipart) <= set(params(Dicom.upload))
     assert params(Job.wait) == ['job_id', 'namespace_id', 'timeout', 'ws_timeout']
     assert params(Job.wait_completion) == ['method', 'timeout', 'ws_timeout', 'kwargs']
 
@@ -72,6 +86,19 @@ def test_keyword_only_where_the_reference_had_it():
     for func in (Study.upload_dir, Study.upload_paths, Study.upload_dir_and_get, Study.upload_paths_and_get,
                  Study.upload, Dicom.get, Dicom.upload, Dicom.upload_from_path, Job.wait):
         assert all(kind == keyword for kind in kinds(func).values() if kind != inspect.Parameter.VAR_KEYWORD)
+
+
+def test_new_study_uploader_keywords_default_to_the_vendors_client():
+    from ambra_sdk.addon.multipart import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, DEFAULT_PART_WORKERS
+
+    expected = {
+        'multipart_threshold': DEFAULT_MULTIPART_THRESHOLD, 'part_size': DEFAULT_PART_SIZE,
+        'part_workers': DEFAULT_PART_WORKERS,
+    }
+    for func in (Study.upload_files, Study.upload_paths, Study.upload_dir, Dicom.upload):
+        signature = inspect.signature(func).parameters
+        assert {name: signature[name].default for name in expected} == expected
+        assert all(signature[name].kind == inspect.Parameter.KEYWORD_ONLY for name in expected)
 
 
 def test_anonymize_helpers_take_storage_anonymize_parameters():
