@@ -21,6 +21,7 @@ from ambra_sdk.cli.context import CliContext
 from ambra_sdk.cli.errors import CliError, describe, first_line
 from ambra_sdk.cli.exit_codes import ExitCode
 from ambra_sdk.cli.output import plain
+from ambra_sdk.cli.streams import text_stream
 from ambra_sdk.exceptions.base import MissingCredentials
 from ambra_sdk.exceptions.service_base import AuthorizationRequired
 
@@ -35,7 +36,7 @@ Prepared = Tuple[int, Dict[str, str], Any, Optional[str]]
 
 def _open(path: str) -> IO[str]:
     if path == '-':
-        return click.get_text_stream('stdin')
+        return text_stream('stdin')
     return open(path, newline='', encoding='utf-8-sig')  # noqa: SIM115 (closed by the caller)
 
 
@@ -119,7 +120,7 @@ def run_batch(state: CliContext, endpoint: Dict[str, Any], constants: Sequence[T
                     chunk[0][0], **totals), err=True)
                 raise
     finally:
-        if stream is not click.get_text_stream('stdin'):
+        if stream is not text_stream('stdin'):
             stream.close()
         if report_stream is not None:
             report_stream.close()

@@ -16,6 +16,7 @@ import click
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.output import dump_json, plain, write_rows
+from ambra_sdk.cli.streams import binary_stream
 from ambra_sdk.service.spec import load_endpoints
 
 __all__ = ['call', 'endpoints_of', 'namespaces', 'parse_pairs', 'build_query']
@@ -227,7 +228,7 @@ def _identity(row: Any) -> Any:
 def _print_result(result: Any) -> None:
     content = getattr(result, 'content', None)
     if isinstance(content, bytes) and hasattr(result, 'status_code'):
-        click.get_binary_stream('stdout').write(content)
+        binary_stream('stdout').write(content)
         return
     dump_json(mask_secrets(plain(result)))
 

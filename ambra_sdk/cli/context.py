@@ -5,6 +5,7 @@ from typing import Any, Optional
 import click
 
 from ambra_sdk.cli.credentials import Resolved, build_api, resolve
+from ambra_sdk.cli.streams import text_stream
 
 __all__ = ['CliContext', 'pass_cli']
 
@@ -43,7 +44,7 @@ class CliContext:
         """Whether to draw progress bars (on stderr)."""
         if self._progress is not None:
             return self._progress
-        stream = click.get_text_stream('stderr')
+        stream = text_stream('stderr')
         try:
             return bool(stream.isatty())
         except (AttributeError, ValueError):

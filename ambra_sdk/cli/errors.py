@@ -38,7 +38,7 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = ExitCode.BAD_INPUT) -> None:
         super().__init__(message)
-        self.exit_code = int(exit_code)
+        vars(self)['exit_code'] = int(exit_code)  # per instance, over click's class variable
 
     def show(self, file: Optional[object] = None) -> None:
         """Write ``ambra: error: <message>`` to stderr."""

@@ -23,6 +23,7 @@ from ambra_sdk.cli.credentials import (
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.exit_codes import ExitCode
 from ambra_sdk.cli.output import write_rows
+from ambra_sdk.cli.streams import text_stream
 
 __all__ = ['login', 'logout', 'profiles', 'read_secret']
 
@@ -33,7 +34,7 @@ def read_secret(label: str) -> str:
     :param label: ``password`` or ``sid``.
     :raises CliError: when it is empty.
     """
-    stdin = click.get_text_stream('stdin')
+    stdin = text_stream('stdin')
     if _isatty(stdin):
         value = click.prompt(label.capitalize(), hide_input=True, err=True)
     else:
@@ -53,7 +54,7 @@ def _isatty(stream: Any) -> bool:
 def _ask(value: Optional[str], option: str, prompt: str) -> str:
     if value:
         return value
-    if _isatty(click.get_text_stream('stdin')) and _isatty(sys.stderr):
+    if _isatty(text_stream('stdin')) and _isatty(sys.stderr):
         return str(click.prompt(prompt, err=True))
     raise CliError('{0} is required (no saved value in the profile)'.format(option), ExitCode.NO_CREDENTIALS)
 

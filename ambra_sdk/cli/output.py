@@ -11,6 +11,8 @@ from typing import IO, Any, Iterable, List, Mapping, Optional, Sequence
 
 import click
 
+from ambra_sdk.cli.streams import text_stream
+
 __all__ = ['FORMATS', 'RowWriter', 'cell', 'dump_json', 'plain', 'printable', 'write_rows']
 
 FORMATS = ('table', 'csv', 'json')
@@ -129,7 +131,7 @@ def write_rows(
     :param fields: the columns (None: the first row's keys).
     :param stream: where to write (stdout by default).
     """
-    writer = RowWriter(stream or click.get_text_stream('stdout'), output_format, fields)
+    writer = RowWriter(stream or text_stream('stdout'), output_format, fields)
     for row in rows:
         writer.write(row)
     writer.close()

@@ -1,0 +1,22 @@
+"""The standard streams of the command line (also those click's test runner puts in place).
+
+``click.get_text_stream`` is deprecated since click 8.5 and typed differently
+from one release to the next; the interpreter's own streams are what it
+returned on Python 3.
+"""
+
+import sys
+from typing import IO, TextIO
+
+__all__ = ['binary_stream', 'text_stream']
+
+
+def text_stream(name: str) -> TextIO:
+    """``sys.stdin``, ``sys.stdout`` or ``sys.stderr`` by name (looked up at each call)."""
+    stream: TextIO = getattr(sys, name)
+    return stream
+
+
+def binary_stream(name: str) -> IO[bytes]:
+    """The byte stream under :func:`text_stream` (``sys.stdout.buffer``...)."""
+    return text_stream(name).buffer
