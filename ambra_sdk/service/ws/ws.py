@@ -29,9 +29,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional
 
+import requests
+
 from ambra_sdk.exceptions.base import AmbraException
 from ambra_sdk.redact import SecretFilter, register_secret
 from ambra_sdk.service.ws.message import WSMessage, WSMsgType, json_fields
+from ambra_sdk.service.ws.tls import ssl_context_for
 
 if TYPE_CHECKING:
     from websockets.sync.client import ClientConnection
@@ -142,7 +145,8 @@ class WS:  # noqa: WPS214
 
     :param url: channel URL (``http(s)://`` or ``ws(s)://``).
     :param responses: where received text messages go (:class:`WSMessage`).
-    :param ssl_context: TLS context of a ``wss://`` URL (None: the system's defaults).
+    :param ssl_context: TLS context of a ``wss://`` URL (None: what a plain
+        ``requests`` call trusts, ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` included).
     :param open_timeout: seconds to open a connection.
     :param headers: extra HTTP headers of the upgrade request.
     :param inactivity_timeout: seconds without traffic before a ping.
@@ -197,8 +201,8 @@ class WS:  # noqa: WPS214
             'additional_headers': self.headers,
             'logger': _protocol_logger,
         }
-        if self.ssl_context is not None and self.url.startswith('wss://'):
-            kwargs['ssl'] = self.ssl_context
+        if self.url.startswith('wss://'):
+            kwargs['ssl'] = self.ssl_context or ssl_context_for(requests.Session(), self.url)
         if _takes_legacy(self._client):
             kwargs['legacy'] = True  # websockets >= 17.1: the connection itself, without a warning
         try:
@@ -382,7 +386,8 @@ class WSManager:  # noqa: WPS214
 
     :param url: the channel URL, ``{api_url}/channel/websocket``.
     :param ssl_context: TLS context of an ``https``/``wss`` URL (see
-        :func:`ambra_sdk.service.ws.tls.ssl_context_for`; None: the system's defaults).
+        :func:`ambra_sdk.service.ws.tls.ssl_context_for`; None: what a plain
+        ``requests`` call trusts, ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` included).
     :param open_timeout: seconds to open the connection.
     :param headers: extra HTTP headers of the upgrade request.
     :raises WSExtraMissing: the ``ws`` extra is not installed (an ``ImportError``).
