@@ -201,11 +201,11 @@ class WS:  # noqa: WPS214
             'additional_headers': self.headers,
             'logger': _protocol_logger,
         }
-        if self.url.startswith('wss://'):
-            kwargs['ssl'] = self.ssl_context or ssl_context_for(requests.Session(), self.url)
         if _takes_legacy(self._client):
             kwargs['legacy'] = True  # websockets >= 17.1: the connection itself, without a warning
         try:
+            if self.url.startswith('wss://'):  # a CA bundle that cannot be read is an OSError too
+                kwargs['ssl'] = self.ssl_context or ssl_context_for(requests.Session(), self.url)
             return self._client.connect(self.url, **kwargs)  # type: ignore[no-any-return]
         except (OSError, TimeoutError) as error:
             raise WSConnectError('Cannot open the websocket channel {0}: {1}'.format(
