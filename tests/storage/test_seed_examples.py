@@ -54,6 +54,18 @@ def test_page_has_every_seed_example():
     assert 'method_whitelist=' not in BLOCKS['Retries'][0]
 
 
+#: Section -> how many ``::`` examples of it the tests below run. The page says
+#: so (``.. examples-run-by:``), and tests/docs/test_examples_run.py trusts it.
+RUN_HERE = {
+    'image_json method': 1, 'json method': 1, 'Box result': 1, 'Retries': 1, 'Headers': 1, 'Errors': 1,
+    'Downloading big files': 3,
+}
+
+
+def test_every_literal_example_of_the_page_is_run_here():
+    assert {section: len(blocks) for section, blocks in BLOCKS.items()} == RUN_HERE
+
+
 @pytest.fixture
 def namespace(request):
     emulator = request.getfixturevalue('emulator')

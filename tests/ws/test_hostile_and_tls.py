@@ -113,6 +113,19 @@ def test_tls_trusts_what_requests_trusts(tls_server, monkeypatch):
         pass
 
 
+def test_without_a_context_wss_trusts_what_a_plain_requests_call_trusts(tls_server, monkeypatch):
+    # as requests: REQUESTS_CA_BUNDLE (printed by ``python -m ambra_sdk.emulator --tls``) is honoured
+    server, ca_path = tls_server
+    url = server.url('https')
+    for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(WSConnectError):
+        WSManager(url).run()
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', ca_path)
+    with WSManager(url).channel(SID, 'study.tls'):
+        pass
+
+
 def test_plain_urls_get_no_tls_context():
     assert ssl_context_for(requests.Session(), 'http://localhost/api/v3/channel/websocket') is None
 

@@ -145,7 +145,8 @@ class WS:  # noqa: WPS214
 
     :param url: channel URL (``http(s)://`` or ``ws(s)://``).
     :param responses: where received text messages go (:class:`WSMessage`).
-    :param ssl_context: TLS context of a ``wss://`` URL (None: the system's defaults).
+    :param ssl_context: TLS context of a ``wss://`` URL (None: what a plain
+        ``requests`` call trusts, ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` included).
     :param open_timeout: seconds to open a connection.
     :param headers: extra HTTP headers of the upgrade request.
     :param inactivity_timeout: seconds without traffic before a ping.
@@ -200,11 +201,11 @@ class WS:  # noqa: WPS214
             'additional_headers': self.headers,
             'logger': _protocol_logger,
         }
-        if self.ssl_context is not None and self.url.startswith('wss://'):
-            kwargs['ssl'] = self.ssl_context
         if _takes_legacy(self._client):
             kwargs['legacy'] = True  # websockets >= 17.1: the connection itself, without a warning
         try:
+            if self.url.startswith('wss://'):  # a CA bundle that cannot be read is an OSError too
+                kwargs['ssl'] = self.ssl_context or ssl_context_for(requests.Session(), self.url)
             return self._client.connect(self.url, **kwargs)  # type: ignore[no-any-return]
         except (OSError, TimeoutError) as error:
             raise WSConnectError('Cannot open the websocket channel {0}: {1}'.format(
@@ -402,9 +403,6 @@ class WSManager:  # noqa: WPS214
         headers: Optional[Mapping[str, str]] = None,
     ) -> None:
         self.url = url
-        if ssl_context is None:
-            with requests.Session() as session:
-                ssl_context = ssl_context_for(session, url)
         self._responses: queue.Queue[WSMessage] = queue.Queue(maxsize=RESPONSES_MAXSIZE)
         self._ws = WS(url, self._responses, ssl_context=ssl_context, open_timeout=open_timeout, headers=headers)
         self._thread: Optional[threading.Thread] = None
