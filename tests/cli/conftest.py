@@ -67,13 +67,21 @@ def with_password(cli_env: Dict[str, str], emulator: Any, monkeypatch: pytest.Mo
     return cli_env
 
 
+def _runner() -> Any:
+    """A CliRunner that keeps stderr apart (the default since click 8.2; an option before)."""
+    try:
+        return click_testing.CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:  # click >= 8.2 has no mix_stderr
+        return click_testing.CliRunner()
+
+
 @pytest.fixture
 def ambra(emulator: Any) -> Callable[..., Result]:
     """``ambra(*args, input=None)``: run the CLI in this process (click's CliRunner), rate limits off."""
     from ambra_sdk.cli import cli
 
     def run(*args: str, input: Optional[str] = None, rate_limits: bool = False) -> Result:  # noqa: A002
-        runner = click_testing.CliRunner()
+        runner = _runner()
         argv: List[str] = [] if rate_limits else ['--no-rate-limits']
         result = runner.invoke(cli, argv + list(args), input=input, prog_name='ambra')
         if result.exception is not None and not isinstance(result.exception, SystemExit):
