@@ -82,10 +82,15 @@ def child(cfg: dict) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+#: The emulator's control token (read from its banner at start).
+CONTROL: dict = {}
+
+
 def control(port: int, method: str, path: str) -> object:
     import requests
 
-    response = requests.request(method, 'http://127.0.0.1:{0}/_emulator/{1}'.format(port, path), timeout=60)
+    response = requests.request(method, 'http://127.0.0.1:{0}/_emulator/{1}'.format(port, path), timeout=60,
+                                headers={'X-Ambra-Emulator-Token': CONTROL['token']})
     response.raise_for_status()
     return response.json()
 
@@ -139,8 +144,15 @@ def main() -> bool:
         tmp_path = Path(tmp)
         server = subprocess.Popen([sys.executable, '-m', 'ambra_sdk.emulator', '--port', str(port),
                                    '--data', str(tmp_path / 'data')], cwd=str(ROOT),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
+            assert server.stdout is not None
+            for line in iter(server.stdout.readline, ''):  # the banner: url, user, control_token...
+                if line.startswith('Press Ctrl-C'):
+                    break
+                key, sep, value = line.strip().partition(': ')
+                if key == 'control_token' and sep:
+                    CONTROL['token'] = value.split()[0]
             from ambra_sdk.api import Api
             from ambra_sdk.emulator.server import DEFAULT_PASSWORD, DEFAULT_USERNAME
             from tests.helpers.dicoms import write_big_dicom
