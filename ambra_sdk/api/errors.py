@@ -33,6 +33,7 @@ PLAIN_HTTP_MARKERS = (
     'unknown protocol',
     'UNEXPECTED_EOF_WHILE_READING',
     'EOF occurred in violation of protocol',
+    'TLS/SSL connection has been closed (EOF)',  # Python 3.9's ssl, the peer closed during the handshake
 )
 
 _CLEAN_MARK = '_ambra_clean'
