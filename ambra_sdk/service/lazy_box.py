@@ -17,6 +17,7 @@ import operator
 import sys
 from typing import Any, Callable, Dict, Iterator, List, Mapping, SupportsIndex, Tuple
 
+import box as _box_package
 from box import Box, BoxList
 
 
@@ -312,6 +313,11 @@ def lazy_list(list_class: type, raw: List[Any], options: Dict[str, Any]) -> Any:
     return node
 
 
+#: The lazy nested nodes copy python-box 8's behaviour (mutations of nested values included);
+#: with an older python-box (Python 3.9 gets 7.x) results are built eagerly, exactly as it would.
+LAZY_NODES = int(str(getattr(_box_package, '__version__', '0')).split('.')[0] or 0) >= 8
+
+
 def box_from_json(data: Any, box_class: type = Box) -> Any:
     """Build the result of a decoded JSON body: ``box_class(data)``, at about the cost of ``json.loads``.
 
@@ -327,6 +333,8 @@ def box_from_json(data: Any, box_class: type = Box) -> Any:
     :param box_class: a Box or BoxList class (``Box``, ``ImageJsonBox``, ``JsonBox``...).
     :return: the result.
     """
+    if not LAZY_NODES:
+        return box_class(data)
     if type(data) is list and box_class in _LAZY_LISTS:
         return lazy_list(box_class, data, {})
     if type(data) is not dict or box_class not in _LAZY_BOXES or _LAZY_BOXES[box_class] is box_class:

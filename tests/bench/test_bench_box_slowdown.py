@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 from box import Box
 
+from ambra_sdk.service.lazy_box import LAZY_NODES
+
 BENCH = Path(__file__).resolve().parents[2] / 'bench'
+#: With python-box < 8 (Python 3.9) results are eager: the bench's path does not exist there.
+pytestmark = pytest.mark.skipif(not LAZY_NODES, reason='python-box < 8 builds eager results')
 
 
 @pytest.fixture

@@ -15,8 +15,11 @@ from box import Box, BoxList
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ambra_sdk.service.lazy_box import LazyNestedBox, LazyNestedBoxList, box_from_json
+from ambra_sdk.service.lazy_box import LAZY_NODES, LazyNestedBox, LazyNestedBoxList, box_from_json
 from ambra_sdk.storage.boxes import ImageJsonBox, JsonBox, LazyImageJsonBox
+
+#: With python-box < 8 (Python 3.9) storage results are eager Box objects: nothing lazy to compare.
+pytestmark = pytest.mark.skipif(not LAZY_NODES, reason='python-box < 8 builds eager results')
 
 KEYS = st.one_of(
     st.sampled_from(['id', 'series', 'images', 'customfield-x', '1', 'class', 'a b', 'items', 'x1', 'to_dict', '']),

@@ -13,6 +13,7 @@ from websockets.sync import client
 from ambra_sdk.api import Api
 from ambra_sdk.emulator import Emulator
 from ambra_sdk.emulator.channel import open_connections
+from ambra_sdk.service.ws.ws import _takes_legacy
 
 #: websockets logs frames (a subscribe's sid) at DEBUG: this test client's logger stays at INFO.
 _QUIET = logging.getLogger('tests.ws.raw_client')
@@ -20,7 +21,9 @@ _QUIET.setLevel(logging.INFO)
 
 
 def connect(url, **kwargs):
-    """A raw websockets client (no SDK), without a frame log."""
+    """A raw websockets client (no SDK), without a frame log (``legacy`` only where websockets has it)."""
+    if not _takes_legacy(client):
+        kwargs.pop('legacy', None)
     return client.connect(url, logger=_QUIET, **kwargs)
 
 
