@@ -24,7 +24,6 @@ twice, one pass after the other) before storing it.
 """
 
 import argparse
-import json
 import os
 import socket
 import subprocess
@@ -35,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench_transfer import child as run_child  # noqa: E402
+from bench_transfer import free_port  # noqa: E402
 
 CHUNK_MIB = 2
 MEMORY_TARGET_MIB = 64
@@ -69,17 +71,9 @@ print(json.dumps({{'seconds': seconds, 'extra_mib': (peak - base) / 1024.0, 'ima
 '''
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def child(cfg: dict) -> dict:
-    code = CHILD.format(root=str(ROOT))
-    out = subprocess.run([sys.executable, '-c', code, json.dumps(cfg)], capture_output=True, text=True,
-                         check=True, timeout=1800).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    """One measured upload in a fresh interpreter (see :data:`CHILD`)."""
+    return run_child(cfg, CHILD)
 
 
 #: The emulator's control token (read from its banner at start).

@@ -78,8 +78,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def child(cfg: dict) -> dict:
-    code = CHILD.format(root=str(ROOT))
+def child(cfg: dict, template: str = CHILD) -> dict:
+    """Run ``template`` (a measured client, formatted with ``root``) in a fresh interpreter; return its JSON line."""
+    code = template.format(root=str(ROOT))
     out = subprocess.run([sys.executable, '-c', code, json.dumps(cfg)], capture_output=True, text=True,
                          check=True, timeout=1800).stdout
     return json.loads(out.strip().splitlines()[-1])
