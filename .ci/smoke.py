@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
 import ambra_sdk
@@ -16,8 +17,6 @@ assert (location.parent / 'py.typed').exists(), 'py.typed is missing'
 assert (location.parent / 'service' / 'endpoints.json').exists(), 'endpoints.json is missing'
 
 # issue 25.1: the metadata describe this project, and the version outranks the published SDK's
-from importlib import metadata
-
 meta = metadata.metadata('ambra-sdk')
 assert meta['Version'].startswith('1!'), meta['Version']
 assert 'dicomgrid' not in str(meta).lower(), 'metadata names the published project'
