@@ -22,7 +22,6 @@ def emulator(args: Sequence[str]) -> None:
         from ambra_sdk.emulator.cli import main as emulator_main
     except ImportError as error:
         from ambra_sdk.cli.errors import CliError
-
         from ambra_sdk.extras import missing_extra_message
 
         raise CliError(missing_extra_message('emulator', 'the emulator', error.name)) from None
