@@ -17,6 +17,8 @@ from typing import Any, Optional, Sequence
 
 from ambra_sdk.extras import missing_extra_message
 
+from .processing import DEFAULT_PROCESSING_DELAY
+
 __all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES']
 
 #: Top-level modules of the ``emulator`` extra.
@@ -44,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--no-keep-alive', action='store_true', help='close every connection after one request (benchmarks)'
     )
+    parser.add_argument(
+        '--processing-delay', type=float, default=None, metavar='SECONDS',
+        help='seconds between a storage upload and its service study (default {0}; 0: at once)'.format(
+            DEFAULT_PROCESSING_DELAY),
+    )
     parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator, then exit')
     parser.add_argument('--serve', action='store_true', help='with --demo: keep serving after the demo')
     return parser
@@ -70,9 +77,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             tls=args.tls,
             keep_alive=not args.no_keep_alive,
             control=not args.no_control,
+            **({} if args.processing_delay is None else {'processing_delay': args.processing_delay}),
         )
         _install_stop_handlers(stop)
         emulator.start()
+    except ValueError as error:  # a bad --processing-delay
+        print(f'python -m ambra_sdk.emulator: {error}', file=sys.stderr)
+        return 2
     except ImportError as error:
         missing = _missing_extra(error)
         if missing is None:
@@ -105,6 +116,7 @@ def _print_banner(emulator: Any) -> None:
         f'  username: {emulator.username}',
         f'  password: {emulator.password}',
         f'  storage_base_url: {emulator.storage_base_url}',
+        f'  processing_delay: {emulator.processing_delay} s (storage upload -> service study)',
     ]
     if emulator.control_token is not None:
         from .control import TOKEN_HEADER

@@ -19,6 +19,11 @@ answers 404.
 * ``POST /_emulator/studies/seed`` -> add ``count`` synthetic studies fast
   (JSON ``{"count": 100000, "namespace_id": optional}``), see
   :meth:`~ambra_sdk.emulator.server.Emulator.seed_studies`
+* ``GET  /_emulator/processing`` -> ``{"delay": seconds, "pending": n}`` (storage uploads
+  not processed yet); ``POST`` with ``{"delay": seconds}`` changes the delay
+* ``POST /_emulator/processing/wait`` -> wait (``{"timeout": seconds}``, default 30, at
+  most 600) until every upload so far is processed: ``{"status": "OK", "pending": 0}``,
+  or 504 ``{"status": "TIMEOUT", "pending": n}``
 """
 
 from __future__ import annotations
@@ -88,15 +93,44 @@ def _fault_kwargs(request: Request) -> dict[str, Any]:
 def _seed_studies(app: EmulatorApp, request: Request) -> Response:
     from .seed import seed_studies
 
-    raw = request.get_json(silent=True) if request.is_json else dict(request.form.items())
     try:
-        if not isinstance(raw, dict):
-            raise ValueError('Expected a JSON object')
+        raw = _body(request)
         added = seed_studies(app.state, config=app.config, count=int(raw.get('count', 0)),
                              namespace_id=raw.get('namespace_id') or None)
     except (ValueError, TypeError) as exc:
         return _json({'status': 'ERROR', 'error': str(exc)}, 400)
     return _json({'status': 'OK', 'count': added})
+
+
+#: Longest ``/_emulator/processing/wait``, in seconds.
+MAX_PROCESSING_WAIT = 600.0
+
+
+def _body(request: Request) -> dict[str, Any]:
+    raw = request.get_json(silent=True) if request.is_json else dict(request.form.items())
+    if not isinstance(raw, dict):
+        raise ValueError('Expected a JSON object')
+    return raw
+
+
+def _processing(app: EmulatorApp, request: Request, path: str) -> Optional[Response]:
+    """The ``/_emulator/processing`` calls (None: not one of them)."""
+    from .processing import check_delay
+
+    processor = app.state.processing
+    try:
+        if path == '/_emulator/processing' and request.method == 'POST':
+            processor.delay = check_delay(_body(request).get('delay', processor.delay))
+        elif path == '/_emulator/processing/wait' and request.method == 'POST':
+            timeout = min(float(_body(request).get('timeout', 30.0)), MAX_PROCESSING_WAIT)
+            if not processor.wait(max(timeout, 0.0)):
+                return _json({'status': 'TIMEOUT', 'pending': processor.pending}, 504)
+            return _json({'status': 'OK', 'pending': processor.pending})
+        elif not (path == '/_emulator/processing' and request.method == 'GET'):
+            return None
+    except (ValueError, TypeError) as exc:
+        return _json({'status': 'ERROR', 'error': str(exc)}, 400)
+    return _json({'delay': processor.delay, 'pending': processor.pending})
 
 
 def allowed_hosts(engine_fqdn: str) -> set[str]:
@@ -190,4 +224,7 @@ def handle_control(app: EmulatorApp, request: Request) -> Response:
         return _json({'status': 'OK'})
     if path == '/_emulator/studies/seed' and method == 'POST':
         return _seed_studies(app, request)
+    processing = _processing(app, request, path)
+    if processing is not None:
+        return processing
     return _json({'status': 'ERROR', 'error': 'unknown control call'}, 404)

@@ -12,6 +12,7 @@ from .context import EmulatorConfig
 from .faults import FaultInjector
 from .generic import EndpointSpec, load_spec
 from .httpd import EmulatorServer
+from .processing import DEFAULT_PROCESSING_DELAY, check_delay
 from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo, seed_studies
@@ -47,6 +48,11 @@ class Emulator:
         real server does (False: answer ``Connection: close`` every time).
     :param control: serve the control API ``/_emulator/*`` (it needs the
         :attr:`control_token` header); False answers 404 there.
+    :param processing_delay: seconds between a bare storage upload's answer and
+        its service study (and the channel's study event), as the real
+        server's processing step (default
+        :data:`~ambra_sdk.emulator.processing.DEFAULT_PROCESSING_DELAY`; 0 makes
+        uploads synchronous). See :attr:`processing_delay`, :meth:`wait_processed`.
 
     Usage::
 
@@ -65,6 +71,7 @@ class Emulator:
         tls: bool = False,
         keep_alive: bool = True,
         control: bool = True,
+        processing_delay: float = DEFAULT_PROCESSING_DELAY,
     ) -> None:
         self.host = host
         self.port = port
@@ -88,6 +95,7 @@ class Emulator:
         self._tls: Optional[TlsMaterial] = None
         self._thread: Optional[threading.Thread] = None
         self._reset_lock = threading.Lock()
+        self._processing_delay = check_delay(processing_delay)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -100,6 +108,7 @@ class Emulator:
 
             self._tls = make_tls_material(self.host)
         self.state = State(self.data_dir)
+        self.state.processing.delay = self._processing_delay
         self.app = EmulatorApp(
             self.state,
             self.config,
@@ -187,7 +196,7 @@ class Emulator:
                 seed_demo(self.state, self.config)
 
     def reset(self) -> None:
-        """Wipe every object, session, file, fault and log entry; re-seed."""
+        """Wipe every object, session, file, fault and log entry and pending processing; re-seed."""
         with self._reset_lock:
             self.faults.clear()
             self.requests_log.clear()
@@ -195,6 +204,33 @@ class Emulator:
                 self._seed(wipe=True)
                 for hook in reset_hooks():
                     hook(self.state)
+
+    # ----------------------------------------------------------- processing
+
+    @property
+    def processing_delay(self) -> float:
+        """Seconds between a bare storage upload's answer and its service study (settable; 0: at once)."""
+        if self.state is not None:  # the control API may have changed it
+            return self.state.processing.delay
+        return self._processing_delay
+
+    @processing_delay.setter
+    def processing_delay(self, value: float) -> None:
+        self._processing_delay = check_delay(value)
+        if self.state is not None:
+            self.state.processing.delay = self._processing_delay
+
+    def wait_processed(self, timeout: float = 30.0) -> bool:
+        """Block until every upload so far is processed (for the emulator's own tests).
+
+        SDK code waits as on the real server instead (``api.Addon.Study.wait``:
+        events or polling).
+
+        :return: False when ``timeout`` seconds passed first.
+        """
+        if self.state is None:
+            return True
+        return self.state.processing.wait(timeout)
 
     # ------------------------------------------------------------ addresses
 

@@ -32,6 +32,12 @@ Tables
     per-study image aggregates (see :mod:`ambra_sdk.emulator.storage.index`).
     Every :class:`State` method that changes ``images`` drops the row of the
     study it touches, so a cached row is never stale.
+``storage_studies``
+    ``namespace``, ``study_uid`` (pk): every study storage has held an image
+    of (written by :meth:`State.add_image`). Storage deletes leave the row (a
+    storage study DELETE of an emptied study still answers 202, as the real
+    server does); only the service's ``/study/delete`` (:meth:`State.delete_study`)
+    removes it.
 ``jobs``
     ``id`` (pk; the client's ``X-AmbraHealth-Job-Id`` or a uuid), ``kind``,
     ``state`` (``QUEUED`` -> ``RUNNING`` -> ``DONE`` | ``FAILED``; the SDK's
@@ -66,6 +72,7 @@ from pathlib import Path
 from typing import Any, Collection, ContextManager, Iterator, Mapping, Optional, Sequence
 
 from .events import EventBus
+from .processing import Processor
 
 __all__ = ['State', 'new_uuid', 'now_str', 'STUDY_COLUMNS']
 
@@ -162,6 +169,11 @@ CREATE TABLE IF NOT EXISTS image_stats (
     data TEXT NOT NULL,
     PRIMARY KEY (namespace, study_uid)
 );
+CREATE TABLE IF NOT EXISTS storage_studies (
+    namespace TEXT NOT NULL,
+    study_uid TEXT NOT NULL,
+    PRIMARY KEY (namespace, study_uid)
+);
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -175,7 +187,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 #: Field names that may be spliced into a ``json_extract`` path.
 _PLAIN_KEY = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 
-_TABLES = ('sessions', 'objects', 'studies', 'images', 'image_stats', 'jobs')
+_TABLES = ('sessions', 'objects', 'studies', 'images', 'image_stats', 'storage_studies', 'jobs')
 
 #: Default session lifetime in seconds (the vendor default is 3 hours).
 SESSION_TTL = 3 * 3600.0
@@ -286,6 +298,8 @@ class State:
         self._seq = 0
         #: Events for the websocket channel (:mod:`ambra_sdk.emulator.events`).
         self.events = EventBus()
+        #: Deferred processing of storage uploads (:mod:`ambra_sdk.emulator.processing`; delay 0 = inline).
+        self.processing = Processor()
         #: How many times :meth:`wipe` emptied :attr:`files_dir` (folders made inside it are gone after one).
         self.wipes = 0
         with self.transaction() as cur:
@@ -318,7 +332,8 @@ class State:
             return self._seq
 
     def wipe(self) -> None:
-        """Delete every row and every uploaded file (used by ``reset``)."""
+        """Delete every row and every uploaded file (used by ``reset``); drop pending processing."""
+        self.processing.clear()
         with self.transaction() as cur:
             for table in _TABLES:
                 cur.execute(f'DELETE FROM {table}')
@@ -341,7 +356,8 @@ class State:
                 )
 
     def close(self) -> None:
-        """Close the database; remove the data directory if it is temporary."""
+        """Stop processing, close the database; remove the data directory if it is temporary."""
+        self.processing.close()
         self.events.close()
         with self._lock:
             self._conn.close()
@@ -707,7 +723,7 @@ class State:
         )
 
     def delete_study(self, uuid: str) -> bool:
-        """Delete a study and its image rows (files are left to the caller)."""
+        """Delete a study, its image rows and storage's record of it (files are left to the caller)."""
         with self.transaction() as cur:
             row = cur.execute(
                 'SELECT storage_namespace, study_uid FROM studies WHERE uuid = ?', (uuid,)
@@ -719,6 +735,10 @@ class State:
                 (row['storage_namespace'], row['study_uid']),
             )
             self._drop_image_stats(cur, row['storage_namespace'], row['study_uid'])
+            cur.execute(
+                'DELETE FROM storage_studies WHERE namespace = ? AND study_uid = ?',
+                (row['storage_namespace'], row['study_uid']),
+            )
             cur.execute('DELETE FROM studies WHERE uuid = ?', (uuid,))
             return True
 
@@ -753,6 +773,9 @@ class State:
                 (*image.values(), json.dumps(data)),
             )
             self._drop_image_stats(cur, namespace, study_uid)
+            cur.execute(
+                'INSERT OR IGNORE INTO storage_studies (namespace, study_uid) VALUES (?, ?)', (namespace, study_uid)
+            )
         image.update(data)
         return image
 
@@ -812,6 +835,20 @@ class State:
             args.append(image_uid)
         with self._read() as cur:
             return cur.execute(sql + ' LIMIT 1', args).fetchone() is not None
+
+    def mark_storage_study(self, namespace: str, study_uid: str) -> None:
+        """Record that storage holds (or held) the study (:meth:`add_image` does it for images)."""
+        with self.transaction() as cur:
+            cur.execute(
+                'INSERT OR IGNORE INTO storage_studies (namespace, study_uid) VALUES (?, ?)', (namespace, study_uid)
+            )
+
+    def storage_study_known(self, namespace: str, study_uid: str) -> bool:
+        """True when storage has held the study and the service has not deleted it since."""
+        with self._read() as cur:
+            return cur.execute(
+                'SELECT 1 FROM storage_studies WHERE namespace = ? AND study_uid = ?', (namespace, study_uid)
+            ).fetchone() is not None
 
     def get_image_stats(self, namespace: str, study_uid: str) -> Optional[dict[str, Any]]:
         """Return the cached image aggregates of a study, or None (never computed, or images changed since)."""

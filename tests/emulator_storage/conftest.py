@@ -106,11 +106,19 @@ def assert_storage_error(response: requests.Response, status: int, readable_stat
 
 @pytest.fixture
 def storage(emulator: Any) -> Iterator[StorageClient]:
-    """A fresh emulator state and a storage client logged in as the seeded admin."""
+    """A fresh emulator state and a storage client logged in as the seeded admin.
+
+    These tests are about storage's answers: the processing step is
+    synchronous here (``processing_delay = 0``); ``test_processing.py`` tests
+    it with its default delay.
+    """
+    from tests.helpers.processing import processing_delay
+
     emulator.reset()
-    client = StorageClient(emulator)
-    yield client
-    client.session.close()
+    with processing_delay(emulator, 0):
+        client = StorageClient(emulator)
+        yield client
+        client.session.close()
 
 
 @pytest.fixture

@@ -221,7 +221,7 @@ def store_in_background(completion: Completion) -> threading.Thread:
 
 def _store(completion: Completion) -> None:
     from ambra_sdk.emulator.storage.errors import StorageError
-    from ambra_sdk.emulator.storage.studies import sync_service_study
+    from ambra_sdk.emulator.storage.studies import process_upload
 
     if STORE_DELAY:
         time.sleep(STORE_DELAY)
@@ -232,7 +232,7 @@ def _store(completion: Completion) -> None:
             tmp, size, version = join_chunks(completion.index, folder, completion.chunks)
             stored = _file(completion, tmp, size, version)
             rec = stored.record
-            sync_service_study(
+            process_upload(
                 completion.state, completion.index, rec.namespace, rec.study_uid, completion.engine_fqdn,
                 stored.dataset,
             )

@@ -77,10 +77,7 @@ def split(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     new_uid = _copy(req, namespace, study_uid, images, None, req.arg('to_namespace'), False)
     if series is not None and req.flag('delete_series_from_original'):
         req.index.delete_images(namespace, study_uid, [r.image_uid for r in images])
-        if req.index.study_exists(namespace, study_uid):
-            sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
-        else:
-            req.index.delete_study(namespace, study_uid)
+        sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
     return _text(new_uid)
 
 
@@ -106,8 +103,9 @@ def merge(req: StorageRequest, namespace: str, study_uid: str) -> Response:
             if series is None or r.series_uid in series
         ]
         copy_images(req.index, images, namespace, CopyPlan(study_uid))
-        if delete_secondary:
+        if delete_secondary:  # a storage delete: the secondary's service row stays
             req.index.delete_study(namespace, secondary)
+            sync_service_study(req.state, req.index, namespace, secondary, req.engine_fqdn)
     sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
     return accepted()
 

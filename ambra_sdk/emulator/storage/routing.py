@@ -122,6 +122,11 @@ class StorageRequest:
         if not self.index.study_exists(namespace, study_uid):
             raise study_not_found(namespace, study_uid)
 
+    def require_known_study(self, namespace: str, study_uid: str) -> None:
+        """404 STUDY_NOT_FOUND unless storage holds the study or held it (storage deletes keep it known)."""
+        if not self.index.study_known(namespace, study_uid):
+            raise study_not_found(namespace, study_uid)
+
     def require_image(
         self, namespace: str, study_uid: str, image_uid: str, version: Optional[str] = None,
     ) -> ImageRecord:
