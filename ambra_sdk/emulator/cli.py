@@ -15,6 +15,8 @@ import sys
 import threading
 from typing import Any, Optional, Sequence
 
+from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
+
 __all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES']
 
 #: Top-level modules of the ``emulator`` extra.
@@ -42,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--no-keep-alive', action='store_true', help='close every connection after one request (benchmarks)'
     )
+    parser.add_argument(
+        '--lockout-attempts', type=int, default=DEFAULT_ATTEMPTS, metavar='N',
+        help=f'failed logins of one user within the window that lock it out (LOCKOUT); 0 = never '
+        f'(default {DEFAULT_ATTEMPTS})',
+    )
+    parser.add_argument(
+        '--lockout-window', type=float, default=DEFAULT_WINDOW, metavar='SECONDS',
+        help=f'seconds of the failed-login window and of the lock (default {DEFAULT_WINDOW:g})',
+    )
     parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator, then exit')
     parser.add_argument('--serve', action='store_true', help='with --demo: keep serving after the demo')
     return parser
@@ -68,6 +79,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             tls=args.tls,
             keep_alive=not args.no_keep_alive,
             control=not args.no_control,
+            lockout_attempts=args.lockout_attempts,
+            lockout_window=args.lockout_window,
         )
         _install_stop_handlers(stop)
         emulator.start()

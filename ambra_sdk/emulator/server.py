@@ -12,6 +12,7 @@ from .context import EmulatorConfig
 from .faults import FaultInjector
 from .generic import EndpointSpec, load_spec
 from .httpd import EmulatorServer
+from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
 from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo, seed_studies
@@ -47,6 +48,10 @@ class Emulator:
         real server does (False: answer ``Connection: close`` every time).
     :param control: serve the control API ``/_emulator/*`` (it needs the
         :attr:`control_token` header); False answers 404 there.
+    :param lockout_attempts: failed logins of one user within ``lockout_window``
+        seconds after which ``/session/login`` answers ``LOCKOUT`` for
+        ``lockout_window`` seconds (0: no lockout; see :mod:`ambra_sdk.emulator.lockout`).
+    :param lockout_window: seconds of the failed-login window and of the lock.
 
     Usage::
 
@@ -65,7 +70,11 @@ class Emulator:
         tls: bool = False,
         keep_alive: bool = True,
         control: bool = True,
+        lockout_attempts: int = DEFAULT_ATTEMPTS,
+        lockout_window: float = DEFAULT_WINDOW,
     ) -> None:
+        if lockout_attempts < 0 or lockout_window < 0:
+            raise ValueError('lockout_attempts and lockout_window must not be negative')
         self.host = host
         self.port = port
         self.data_dir = data_dir
@@ -78,6 +87,8 @@ class Emulator:
             password=DEFAULT_PASSWORD,
             scheme='https' if self.tls else 'http',
             control_token=secrets.token_urlsafe(32) if control else None,
+            lockout_attempts=int(lockout_attempts),
+            lockout_window=float(lockout_window),
         )
         self.faults = FaultInjector()
         self.requests_log = RequestLog()
