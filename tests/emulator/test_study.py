@@ -84,7 +84,9 @@ def test_customfields(client):
     )['uuid']
     uuid = client.add_study(study_uid='5.5', **{f'customfield-{field}': 'high'})
     study = client.ok('/study/get', {'uuid': uuid, 'customfield_h': '1'})
-    assert study['customfields'] == [{'uuid': field, 'name': 'Priority', 'value': 'high'}]
+    assert study['customfields'] == [
+        {'uuid': field, 'name': 'Priority', 'type': 'text', 'value': 'high', 'required': 0, 'options': None},
+    ]
     assert study['customfield_h'] == {field: 'high'}
     listed = client.ok('/study/list', {f'filter.customfield-{field}.equals': 'HIGH'})
     assert [s['uuid'] for s in listed['studies']] == [uuid]
