@@ -42,8 +42,9 @@ def test_timestamp_filters_honour_the_offset_of_the_value(client):
     assert not client.ok('/study/list', {'filter.created.equals': later})['studies']
     assert client.ok('/study/list', {'filter.created.lt': later})['studies']
     assert not client.ok('/study/list', {'filter.created.gt': later})['studies']
-    # a value without an offset is read in filter.tz
-    assert client.ok('/study/list', {'filter.created.equals': _stamp(pacific), 'filter.tz': '-7:00'})['studies']
+    # a value without an offset is read in filter.tz (a numeric one is a POSIX zone: +7:00 is UTC-7)
+    assert client.ok('/study/list', {'filter.created.equals': _stamp(pacific), 'filter.tz': '+7:00'})['studies']
+    assert not client.ok('/study/list', {'filter.created.equals': _stamp(pacific), 'filter.tz': '-7:00'})['studies']
     assert not client.ok('/study/list', {'filter.created.equals': _stamp(pacific)})['studies']
 
 
