@@ -18,6 +18,7 @@ from typing import Any, Optional, Sequence
 from ambra_sdk.extras import missing_extra_message
 
 from .processing import DEFAULT_PROCESSING_DELAY
+from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
 
 __all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES']
 
@@ -51,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
         help='seconds between a storage upload and its service study (default {0}; 0: at once)'.format(
             DEFAULT_PROCESSING_DELAY),
     )
+    parser.add_argument(
+        '--lockout-attempts', type=int, default=DEFAULT_ATTEMPTS, metavar='N',
+        help=f'failed logins of one user within the window that lock it out (LOCKOUT); 0 = never '
+        f'(default {DEFAULT_ATTEMPTS})',
+    )
+    parser.add_argument(
+        '--lockout-window', type=float, default=DEFAULT_WINDOW, metavar='SECONDS',
+        help=f'seconds of the failed-login window and of the lock (default {DEFAULT_WINDOW:g})',
+    )
     parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator, then exit')
     parser.add_argument('--serve', action='store_true', help='with --demo: keep serving after the demo')
     return parser
@@ -78,6 +88,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             keep_alive=not args.no_keep_alive,
             control=not args.no_control,
             **({} if args.processing_delay is None else {'processing_delay': args.processing_delay}),
+            lockout_attempts=args.lockout_attempts,
+            lockout_window=args.lockout_window,
         )
         _install_stop_handlers(stop)
         emulator.start()

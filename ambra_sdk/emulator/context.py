@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from .errors import AuthorizationRequiredError, ServiceError, invalid_json, missing_fields
+from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request
@@ -25,6 +26,9 @@ class EmulatorConfig:
     :ivar password: the seeded admin's password.
     :ivar scheme: ``https`` when the emulator serves TLS, else ``http``.
     :ivar control_token: token the control API ``/_emulator/*`` requires (None: control API off).
+    :ivar lockout_attempts: failed logins of one user within ``lockout_window`` that lock
+        it out (``LOCKOUT``); 0 turns the lockout off (:mod:`ambra_sdk.emulator.lockout`).
+    :ivar lockout_window: seconds of the failed-login window and of the lock.
     """
 
     engine_fqdn: str = '127.0.0.1'
@@ -32,6 +36,8 @@ class EmulatorConfig:
     password: str = 'emulator-Passw0rd!'
     scheme: str = 'http'
     control_token: Optional[str] = None
+    lockout_attempts: int = DEFAULT_ATTEMPTS
+    lockout_window: float = DEFAULT_WINDOW
 
     @property
     def url(self) -> str:

@@ -7,7 +7,7 @@ Implements the vendor intro sections "Filter clauses", "Sorting",
   ``equals_or_null``, ``not_equals``, ``not_equals_or_null``, ``like``
   (``%``/``_`` wildcards, case-insensitive), ``gt``, ``ge``, ``lt``, ``le``,
   ``in`` and ``in_or_null`` (JSON arrays)); multiple filters are AND'ed;
-  ``customfield-UUID`` fields; ``filter.tz`` (numeric offset or Olson name)
+  ``customfield-UUID`` fields; ``filter.tz`` (numeric POSIX offset, west positive, or Olson name)
   applies to datetime values. Errors: ``INVALID_FIELD`` / ``INVALID_CONDITION``
   (subtype = the filter parameter).
 * ``sort_by=field-asc,other-desc``. Errors: ``INVALID_SORT_FIELD`` /
@@ -103,12 +103,19 @@ def _is_null(value: Any) -> bool:
 
 
 def _parse_tz(text: Optional[str]) -> timezone:
-    """Parse ``filter.tz``: ``-4:00``, ``+0530`` or an Olson name (unknown -> UTC)."""
+    """Parse ``filter.tz``: a numeric POSIX zone (``+4:00``, ``-0530``) or an Olson name (unknown -> UTC).
+
+    The server is PostgreSQL-backed and applies a numeric ``filter.tz`` as a
+    POSIX zone: the offset counts hours WEST of UTC, so ``+03:00`` is UTC-3
+    and ``-05:30`` is UTC+5:30 (no sign: west). Olson names (``Europe/Paris``)
+    mean what they say. The SQL path (:mod:`ambra_sdk.emulator.study_sql`)
+    uses this function too, so both paths read the zone alike.
+    """
     if not text:
         return timezone.utc
     match = _TZ_RE.match(text.strip())
     if match:
-        sign = -1 if match.group(1) == '-' else 1
+        sign = 1 if match.group(1) == '-' else -1
         delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
         return timezone(sign * delta)
     try:

@@ -13,6 +13,7 @@ from .faults import FaultInjector
 from .generic import EndpointSpec, load_spec
 from .httpd import EmulatorServer
 from .processing import DEFAULT_PROCESSING_DELAY, check_delay
+from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
 from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo, seed_studies
@@ -53,6 +54,10 @@ class Emulator:
         server's processing step (default
         :data:`~ambra_sdk.emulator.processing.DEFAULT_PROCESSING_DELAY`; 0 makes
         uploads synchronous). See :attr:`processing_delay`, :meth:`wait_processed`.
+    :param lockout_attempts: failed logins of one user within ``lockout_window``
+        seconds after which ``/session/login`` answers ``LOCKOUT`` for
+        ``lockout_window`` seconds (0: no lockout; see :mod:`ambra_sdk.emulator.lockout`).
+    :param lockout_window: seconds of the failed-login window and of the lock.
 
     Usage::
 
@@ -72,7 +77,11 @@ class Emulator:
         keep_alive: bool = True,
         control: bool = True,
         processing_delay: float = DEFAULT_PROCESSING_DELAY,
+        lockout_attempts: int = DEFAULT_ATTEMPTS,
+        lockout_window: float = DEFAULT_WINDOW,
     ) -> None:
+        if lockout_attempts < 0 or lockout_window < 0:
+            raise ValueError('lockout_attempts and lockout_window must not be negative')
         self.host = host
         self.port = port
         self.data_dir = data_dir
@@ -85,6 +94,8 @@ class Emulator:
             password=DEFAULT_PASSWORD,
             scheme='https' if self.tls else 'http',
             control_token=secrets.token_urlsafe(32) if control else None,
+            lockout_attempts=int(lockout_attempts),
+            lockout_window=float(lockout_window),
         )
         self.faults = FaultInjector()
         self.requests_log = RequestLog()

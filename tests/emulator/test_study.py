@@ -84,7 +84,9 @@ def test_customfields(client):
     )['uuid']
     uuid = client.add_study(study_uid='5.5', **{f'customfield-{field}': 'high'})
     study = client.ok('/study/get', {'uuid': uuid, 'customfield_h': '1'})
-    assert study['customfields'] == [{'uuid': field, 'name': 'Priority', 'value': 'high'}]
+    assert study['customfields'] == [
+        {'uuid': field, 'name': 'Priority', 'type': 'text', 'value': 'high', 'required': 0, 'options': None},
+    ]
     assert study['customfield_h'] == {field: 'high'}
     listed = client.ok('/study/list', {f'filter.customfield-{field}.equals': 'HIGH'})
     assert [s['uuid'] for s in listed['studies']] == [uuid]
@@ -157,8 +159,8 @@ def test_filter_created_with_tz(client, studies):
         state.update_study(uuid, created=stamp)
     answer = client.ok('/study/list', {'filter.created.gt': '2020-01-01 11:00:00'})
     assert names(answer) == ['JACKSON^JACK', 'SMITH^ANNA', 'ROE^RICHARD']
-    # 2020-01-01 09:00:00 at -04:00 is 13:00 UTC
-    answer = client.ok('/study/list', {'filter.created.gt': '2020-01-01 09:00:00', 'filter.tz': '-4:00'})
+    # 2020-01-01 09:00:00 at UTC-4 is 13:00 UTC (a numeric filter.tz is a POSIX zone: '+4:00' is UTC-4)
+    answer = client.ok('/study/list', {'filter.created.gt': '2020-01-01 09:00:00', 'filter.tz': '+4:00'})
     assert names(answer) == ['JACKSON^JACK', 'SMITH^ANNA']
     # microseconds: without them the stored timestamps are truncated to seconds
     assert names(client.ok('/study/list', {'filter.created.equals': '2020-01-01 10:00:00'})) == ['DOE^JANE']

@@ -7,6 +7,8 @@ from typing import Any, Dict, Iterator, Optional
 import pytest
 import requests
 
+from ambra_sdk.exceptions.storage import STORAGE_ERRORS
+
 pytest.importorskip('pydicom')
 pytest.importorskip('werkzeug')
 
@@ -98,7 +100,8 @@ def assert_storage_error(response: requests.Response, status: int, readable_stat
     assert set(body) == {'kind', 'message', 'exception_data', 'created', 'extended'}
     assert body['kind']['readable_status'] == readable_status
     assert isinstance(body['kind']['code'], int)
-    assert isinstance(body['message'], str) and body['message']
+    # every kind answers its one canned text (the SDK's class default), specifics are in exception_data
+    assert body['message'] == STORAGE_ERRORS[readable_status].description, body
     assert isinstance(body['exception_data'], dict)
     assert body['created'].endswith('Z')
     return body

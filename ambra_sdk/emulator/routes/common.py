@@ -14,6 +14,7 @@ __all__ = [
     'coerce',
     'settable_fields',
     'customfield_values',
+    'object_customfields',
     'visible_account_ids',
     'require_account',
     'role_name',
@@ -114,6 +115,63 @@ def customfield_values(
     if bad:
         raise ServiceError('INVALID_CUSTOMFIELD', [{'uuid': b, 'error': 'NOT_FOUND'} for b in bad])
     return list(values.values())
+
+
+#: Keys of a custom field in an object answer (vendor document, ``/customfield/get`` notes).
+CUSTOMFIELD_KEYS = ('uuid', 'name', 'type', 'value', 'required', 'options')
+
+
+def _defined_customfields(ctx: RequestContext, account_id: Any, object_name: str) -> list[dict[str, Any]]:
+    """The custom fields an account defines for ``object_name`` (e.g. ``Study``), oldest first, memoised."""
+    defined: dict[Any, list[dict[str, Any]]] = ctx.cache.setdefault('defined_customfields', {})
+    key = (account_id, object_name.lower())
+    fields = defined.get(key)
+    if fields is None:
+        newest_first = ctx.state.list_objects('customfield', account_id=account_id) if account_id else []
+        fields = [f for f in reversed(newest_first) if str(f.get('object', '')).lower() == key[1]]
+        defined[key] = fields
+    return fields
+
+
+def object_customfields(
+    ctx: RequestContext, obj: dict[str, Any], object_name: str, account_id: Any
+) -> list[dict[str, Any]]:
+    """``customfields`` of an object answer (study, account, group, location, account member).
+
+    Every custom field the account defines for ``object_name`` (the
+    ``/customfield/add`` ``object``: ``Study``, ``Account``, ``Group``,
+    ``Location``, ``User_account``...), in definition order, each as
+    ``{uuid, name, type, value, required, options}`` (value null until set);
+    then values stored under a DICOM tag or a field since deleted (their
+    definition keys null, a DICOM tag value also keeps its ``tag``).
+
+    :param account_id: the account whose definitions apply.
+    """
+    stored = [c for c in obj.get('customfields') or () if isinstance(c, dict)]
+    by_key = {c.get('uuid') or c.get('tag'): c for c in stored}
+    out = []
+    for field in _defined_customfields(ctx, account_id, object_name):
+        value = by_key.pop(field['uuid'], {}).get('value')
+        out.append(_customfield_entry(field, value))
+    for orphan in by_key.values():
+        entry = dict.fromkeys(CUSTOMFIELD_KEYS)
+        entry.update({'uuid': orphan.get('uuid'), 'name': orphan.get('name'), 'value': orphan.get('value')})
+        if orphan.get('tag'):
+            entry['tag'] = orphan['tag']
+        out.append(entry)
+    return out
+
+
+def _customfield_entry(field: dict[str, Any], value: Any) -> dict[str, Any]:
+    """One defined custom field with its value (``required`` 0 when the definition does not say)."""
+    return {
+        'uuid': field['uuid'],
+        'name': field.get('name'),
+        'type': field.get('type'),
+        'value': value,
+        'required': field.get('required') or 0,
+        'options': field.get('options'),
+    }
 
 
 def visible_account_ids(ctx: RequestContext, user: dict[str, Any]) -> set[str]:

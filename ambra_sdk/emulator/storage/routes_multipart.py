@@ -172,7 +172,6 @@ def multipart_complete(req: StorageRequest, upload_uuid: str) -> Response:
     endpoint = req.request.args.get('endpoint') or 'image'
     if endpoint not in ENDPOINTS:
         raise _invalid('endpoint', 'endpoint must be image or wrap', value=endpoint)
-    req.require_namespace(namespace)
     req.flag('render_wrapped_pdf')
     total = _digits_header(req, SIZE_HEADER)
     answer = json_response({'upload_uuid': upload_uuid}, status=202)

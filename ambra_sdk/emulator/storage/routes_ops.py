@@ -150,9 +150,16 @@ def clone(req: StorageRequest, namespace: str, study_uid: str) -> Response:
 
 @storage_route('/study/<namespace>/<study_uid>/hl7/<hl7uuid>/sr', methods=('POST',))
 def hl7_to_sr(req: StorageRequest, namespace: str, study_uid: str, hl7uuid: str) -> Response:
-    """Turn an HL7 report (``hl7`` object of the state, if any) into a Basic Text SR."""
+    """Turn an HL7 report (an ``hl7`` object of the state) into a Basic Text SR.
+
+    An unknown report is 500 ``DOWNSTREAM_SERVER_ERROR`` (the storage document:
+    500 "if hl7 report data not converted to DICOM"; storage fetches the report
+    from the services, which do not find it) and nothing is stored.
+    """
     req.require_study(namespace, study_uid)
-    report = req.state.get_object('hl7', hl7uuid) or {}
+    report = req.state.get_object('hl7', hl7uuid)
+    if report is None:
+        raise StorageError('DOWNSTREAM_SERVER_ERROR', exception_data={'hl7_uuid': hl7uuid})
     text = str(report.get('message') or report.get('report') or f'HL7 report {hl7uuid}')
     ds = basic_text_sr(text, study_template(req.index, namespace, study_uid), 'HL7 Report')
     ds.StudyInstanceUID = study_uid

@@ -36,7 +36,6 @@ def _stored_response(req: StorageRequest, stored: Stored, status: int = 200) -> 
 @storage_route('/namespace/<namespace>/image', methods=('POST',))
 def upload(req: StorageRequest, namespace: str) -> Response:
     """Raw DICOM body -> a stored image version (streamed to disk in chunks)."""
-    req.require_namespace(namespace)
     tmp = req.index.new_tmp_path()
     size, version = spool(req.request.stream, tmp)
     stored = file_dicom(req.index, namespace, tmp, size, version, req.arg('study_uid') or None)
@@ -46,7 +45,6 @@ def upload(req: StorageRequest, namespace: str) -> Response:
 @storage_route('/namespace/<namespace>/wrap', methods=('POST',))
 def wrap(req: StorageRequest, namespace: str) -> Response:
     """Multipart ``file`` (+ ``tags``) -> a DICOM wrapping it (PDF, image, video...)."""
-    req.require_namespace(namespace)
     declared = req.request.headers.get('X-File-Size')
     if declared is None or not declared.strip().isdigit():
         raise StorageError('VALIDATION_ERROR', 'X-File-Size header is missing or invalid',

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ambra_sdk.emulator.permissions import ADMIN_PERMISSIONS, USER_PERMISSIONS
 
-from .world import PASSWORD, World
+from .world import ACCESS_DENIED_TEXT, PASSWORD, World
 
 #: actor -> {account: role} ('admin' = Administrator, 'user' = no role); 'root' is the sysadmin.
 ACTORS: dict[str, dict[str, str]] = {
@@ -168,7 +168,7 @@ def _refused(response: Any) -> bool:
     if response.status_code == 412:
         return bool(response.json() == {'status': 'ERROR', 'error_type': 'NOT_PERMITTED'})
     if response.status_code == 403:
-        return bool(response.json()['message'] == 'Permission Denied')
+        return bool(response.json()['message'] == ACCESS_DENIED_TEXT)
     return False
 
 
