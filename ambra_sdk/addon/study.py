@@ -146,7 +146,7 @@ class Study:  # noqa: WPS214 (one method per helper)
             wait_timeout=DEFAULT_WAIT_TIMEOUT if stored_timeout is None else stored_timeout,
         )
         result = uploader.run(dicom_paths)
-        if raise_on_error and result.failed:
+        if raise_on_error and (result.failed or result.stopped_by is not None):
             raise UploadFailed(result)
         return result
 
@@ -546,7 +546,7 @@ class Study:  # noqa: WPS214 (one method per helper)
             verify=verify,
         )
         result = downloader.run(as_path(dest_dir))
-        if raise_on_error and result.failed:
+        if raise_on_error and (result.failed or result.stopped_by is not None):
             raise DownloadFailed(result)
         return result
 
