@@ -17,6 +17,21 @@ from typing import Any, Dict, Optional
 DATETIME_FORMAT = '%Y-%m-%d %H:%M:%S'
 
 
+class _Sentinel:
+    """The type of :data:`sentinel` (one instance)."""
+
+    def __repr__(self) -> str:
+        return 'sentinel'
+
+    def __reduce__(self) -> str:
+        return 'sentinel'  # pickles as the module attribute: stays the one instance
+
+
+#: "Argument not given" (the reference's ``ambra_sdk.request_args.sentinel``):
+#: a default that ``None`` cannot be, because ``None`` means something.
+sentinel: Any = _Sentinel()
+
+
 class Encoder(json.JSONEncoder):
     """JSON encoder that writes dates and datetimes as ``'%Y-%m-%d %H:%M:%S'``."""
 

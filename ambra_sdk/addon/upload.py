@@ -33,7 +33,6 @@ from ambra_sdk.addon.download import schema_image_items
 from ambra_sdk.addon.exceptions import NoDicomFiles
 from ambra_sdk.addon.job import error_type_of
 from ambra_sdk.addon.multipart import (
-    DEFAULT_MULTIPART_THRESHOLD,
     DEFAULT_PART_SIZE,
     DEFAULT_PART_WORKERS,
     DEFAULT_WAIT_TIMEOUT,
@@ -44,6 +43,7 @@ from ambra_sdk.addon.pool import StopSwitch, bounded_map, check_workers, with_re
 from ambra_sdk.addon.progress import FileProgress, Progress
 from ambra_sdk.addon.results import SkippedFile, UploadResult
 from ambra_sdk.exceptions.service_base import PreconditionFailed
+from ambra_sdk.request_args import sentinel
 
 if TYPE_CHECKING:
     from ambra_sdk.addon.dicom import Dicom
@@ -104,9 +104,10 @@ class StudyUploader:
     :param skip_existing: when the study already exists, do not send the
         files whose SOP Instance UID it already holds.
     :param multipart_threshold: files larger than this go in chunks when
-        the server supports it (None: never); see
+        the server supports it (None: never; not given: the class attributes
+        ``Dicom.UPLOAD_TYPE``/``MULTIPART_THRESHOLD``); see
         :meth:`ambra_sdk.addon.dicom.Dicom.upload`.
-    :param part_size: bytes per chunk.
+    :param part_size: bytes per chunk (not given: ``Dicom.PART_SIZE``).
     :param part_workers: chunks of one file sent at once (1: one after another,
         as the vendor's client).
     :param wait_stored: wait until each chunked file is stored (its result
@@ -125,8 +126,8 @@ class StudyUploader:
         retries: int,
         progress: Progress,
         skip_existing: bool = False,
-        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
-        part_size: int = DEFAULT_PART_SIZE,
+        multipart_threshold: Optional[int] = sentinel,
+        part_size: int = sentinel,
         part_workers: int = DEFAULT_PART_WORKERS,
         wait_stored: bool = False,
         wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
@@ -144,7 +145,11 @@ class StudyUploader:
         self._skip_existing = skip_existing
         self._existing: Set[str] = set()
         self._study_uid: Optional[str] = None
-        check_multipart_args(multipart_threshold, part_size, part_workers)
+        check_multipart_args(
+            None if multipart_threshold is sentinel else multipart_threshold,
+            DEFAULT_PART_SIZE if part_size is sentinel else part_size,
+            part_workers,
+        )
         self._multipart_threshold = multipart_threshold
         self._part_size = part_size
         self._part_workers = part_workers
