@@ -35,10 +35,15 @@ sentinel: Any = _Sentinel()
 class Encoder(json.JSONEncoder):
     """JSON encoder that writes dates and datetimes as ``'%Y-%m-%d %H:%M:%S'``."""
 
-    def default(self, o: Any) -> Any:  # noqa: D102
-        if isinstance(o, (date, datetime)):
-            return o.strftime(DATETIME_FORMAT)
-        return super().default(o)
+    def default(self, el: Any) -> Any:  # the reference's parameter name
+        """Write a date or datetime as text; anything else is not JSON serializable.
+
+        :param el: the object ``json`` cannot write by itself.
+        :raises TypeError: for anything but a date or datetime.
+        """
+        if isinstance(el, (date, datetime)):
+            return el.strftime(DATETIME_FORMAT)
+        return super().default(el)
 
 
 def cast_argument(arg: Any) -> Any:
