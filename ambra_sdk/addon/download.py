@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, List, Optio
 
 from ambra_sdk.addon.dicom_io import NotDicom, read_header, require_pydicom, text
 from ambra_sdk.addon.exceptions import DestinationNotWritable, ImageMismatch
-from ambra_sdk.addon.pool import bounded_map, check_workers, with_retries
+from ambra_sdk.addon.pool import StopSwitch, bounded_map, check_workers, with_retries
 from ambra_sdk.addon.progress import FileProgress, Progress
 from ambra_sdk.addon.results import DownloadResult, SkippedFile
 
@@ -198,6 +198,7 @@ class StudyDownloader(StudyTransfer):
         super().__init__(api, engine_fqdn, namespace_id, study_uid, phi_namespace, retries, progress)
         self._max_workers = check_workers(max_workers)
         self._verify = verify
+        self._stop = StopSwitch()
         if verify:
             require_pydicom()  # fail now, not once per image
 
@@ -220,21 +221,31 @@ class StudyDownloader(StudyTransfer):
                     progress.advance()
                 else:
                     todo.append(entry)
+            not_started = set()
             for entry, future in bounded_map(self._fetch, todo, self._max_workers):
                 error = future.result()
                 if error is None:
                     result.downloaded[entry.image_uid] = entry.path
+                elif error is _NOT_STARTED:
+                    not_started.add(entry.image_uid)
                 else:
                     result.failed[entry.image_uid] = error
                 progress.advance()
+        result.not_done = [
+            path for uid, path in result.expected.items() if uid in not_started or uid in result.failed
+        ]
+        result.stopped_by = self._stop.stopped_by
         return result
 
     def _fetch(self, entry: ImageEntry) -> Optional[BaseException]:
-        """Download one image; return the error instead of raising it."""
+        """Download one image; return the error instead of raising it (nothing after a permanent error)."""
+        if self._stop.stopped:
+            return _NOT_STARTED
         try:
             entry.path.parent.mkdir(parents=True, exist_ok=True)
             with_retries(lambda: self._attempt(entry), self._retries, entry.image_uid)
         except Exception as error:  # noqa: BLE001 (reported in the result)
+            self._stop.record(error)
             return error
         return None
 
@@ -265,3 +276,10 @@ class StudyDownloader(StudyTransfer):
         found = text(header, 'SOPInstanceUID')
         if found != entry.image_uid:
             raise ImageMismatch('{}: the file has SOP Instance UID {}'.format(entry.image_uid, found))
+
+
+class _NotStarted(Exception):  # noqa: N818
+    """Marks an image not fetched because the run stopped."""
+
+
+_NOT_STARTED = _NotStarted()

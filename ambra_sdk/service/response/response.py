@@ -108,17 +108,25 @@ def _fresh(mapped: Any) -> BaseException:
         return copy.copy(mapped)
 
 
-def check_412(body: Any, errors_mapping: Optional[Mapping[Any, Any]], response: requests.Response) -> None:
+def check_412(
+    json: Any,
+    errors_mapping: Optional[Mapping[Any, Any]],
+    response: Optional[requests.Response] = None,
+) -> None:
     """Raise the exception for a 412 error body.
 
-    :param body: the decoded JSON body.
+    :param json: the decoded JSON body (the reference's keyword name).
     :param errors_mapping: the method's error mapping.
-    :param response: the response (for error messages).
+    :param response: the response (for error messages; optional, as the reference had none).
     :raises PreconditionFailed: (or its mapped subclass) always for a valid error body.
     :raises ServiceResponseError: when the body is not an error object.
     """
+    body = json
     if not isinstance(body, dict) or body.get('status') != 'ERROR':
-        raise response_error(response, '412 response without an ERROR status')
+        description = '412 response without an ERROR status'
+        if response is None:
+            raise ServiceResponseError(code=412, description=description, response_text=redact_text(repr(body)[:500]))
+        raise response_error(response, description)
     error_type = body.get('error_type')
     error_subtype = body.get('error_subtype')
     error_data = body.get('error_data')

@@ -27,7 +27,7 @@ import socket
 import ssl
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Tuple
 
 import requests
 
@@ -51,6 +51,8 @@ INACTIVITY_TIMEOUT = 10
 SUBSCRIBE_TIMEOUT = 10.0
 #: Seconds to open a connection (TCP, TLS and the upgrade).
 OPEN_TIMEOUT = 10.0
+#: Longest wait of the worker for a command of ``WS(..., requests=queue)``, in seconds.
+COMMAND_POLL = 0.2
 #: Seconds to wait for the server's close frame when stopping.
 CLOSE_TIMEOUT = 2.0
 #: Received messages kept for :meth:`WSManager.wait_for` (the oldest is dropped when full).
@@ -146,6 +148,11 @@ class WS:  # noqa: WPS214
 
     :param url: channel URL (``http(s)://`` or ``ws(s)://``).
     :param responses: where received text messages go (:class:`WSMessage`).
+    :param requests: commands for the worker thread, as the reference's
+        ``WS(url, responses, requests)`` took them: ``('SUBSCRIBE', {'sid':
+        ..., 'channel': ...})``, ``('UNSUBSCRIBE', {'channel': ...})``,
+        ``('STOP', {})``; read every :data:`COMMAND_POLL` seconds by
+        :meth:`run` (None: none; :class:`WSManager` calls the methods directly).
     :param ssl_context: TLS context of a ``wss://`` URL (None: what a plain
         ``requests`` call trusts, ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` included).
     :param open_timeout: seconds to open a connection.
@@ -157,6 +164,7 @@ class WS:  # noqa: WPS214
         self,
         url: str,
         responses: 'queue.Queue[WSMessage]',
+        requests: 'Optional[queue.Queue[Tuple[str, Dict[str, Any]]]]' = None,
         *,
         ssl_context: Optional[ssl.SSLContext] = None,
         open_timeout: float = OPEN_TIMEOUT,
@@ -165,6 +173,7 @@ class WS:  # noqa: WPS214
     ) -> None:
         self.url = ws_scheme_url(url)
         self.responses = responses
+        self.requests = requests
         self.ssl_context = ssl_context
         self.open_timeout = open_timeout
         self.headers = dict(headers or {})
@@ -263,11 +272,16 @@ class WS:  # noqa: WPS214
                 if not self._reconnect():
                     break
                 continue
+            if self.requests is not None and self._run_commands():
+                break
             wait = self._last_activity + self.inactivity_timeout - time.monotonic()
+            if self.requests is not None:
+                wait = min(wait, COMMAND_POLL)
             try:
                 data = conn.recv(timeout=max(wait, 0.0))
             except TimeoutError:
-                self._ping(conn)
+                if time.monotonic() >= self._last_activity + self.inactivity_timeout:
+                    self._ping(conn)
                 continue
             except Exception as error:  # noqa: BLE001 - ConnectionClosed and socket errors
                 self._dropped(conn, error)
@@ -278,6 +292,24 @@ class WS:  # noqa: WPS214
             else:
                 logger.debug('Websocket channel: binary message of %d bytes dropped', len(data))
         logger.debug('Websocket channel worker stopped')
+
+    def _run_commands(self) -> bool:
+        """Carry out the queued commands of :attr:`requests`; True after ``STOP``."""
+        assert self.requests is not None  # noqa: S101 (only called with a queue)
+        while True:
+            try:
+                command, args = self.requests.get_nowait()
+            except queue.Empty:
+                return False
+            if command == 'SUBSCRIBE':
+                self.subscribe(args['sid'], args['channel'])
+            elif command == 'UNSUBSCRIBE':
+                self.unsubscribe(args['channel'])
+            elif command == 'STOP':
+                self.stop()
+                return True
+            else:
+                logger.debug('Websocket channel: unknown command %r dropped', command)
 
     def _deliver(self, message: WSMessage) -> None:
         while True:
