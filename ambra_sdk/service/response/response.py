@@ -14,11 +14,11 @@
 """
 
 import copy
-import json
 from typing import Any, Callable, Dict, Mapping, Optional
 
 import requests
 
+from ambra_sdk.bounded_json import UnreadableJson, bounded_json_loads
 from ambra_sdk.exceptions.service_base import (
     AuthorizationRequired,
     MethodNotAllowed,
@@ -71,12 +71,13 @@ def decode_json(response: requests.Response, what: str = 'response') -> Any:
     :return: the decoded JSON.
     """
     try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON; ValueError: invalid UTF-8 too
+        return bounded_json_loads(response.content, max_bytes=None)  # read within api.max_body_bytes
+    except UnreadableJson as unreadable:
         error = response_error(
             response,
-            'The service sent a {what} that is not JSON (content type: {ct})'.format(
+            'The service sent a {what} that is {why} (content type: {ct})'.format(
                 what=what,
+                why=unreadable,
                 ct=response.headers.get('content-type'),
             ),
         )
@@ -192,7 +193,8 @@ def page_json(response: requests.Response, paginated_field: str) -> Dict[str, An
 
     :param response: the checked 200 response.
     :param paginated_field: the key holding the rows.
-    :raises ServiceResponseError: when the body is not a JSON page.
+    :raises ServiceResponseError: when the body is not a JSON page, or its ``page.rows`` /
+        ``page.more`` is not an integer (both are then ints in the page returned).
     :return: the decoded page.
     """
     body = decode_json(response, what='page')
@@ -200,7 +202,30 @@ def page_json(response: requests.Response, paginated_field: str) -> Dict[str, An
         raise response_error(response, "The service sent a page without a 'page' object")
     if not isinstance(body.get(paginated_field, []), list):
         raise response_error(response, "The page's {field!r} is not a list".format(field=paginated_field))
+    page = body['page']
+    for key in ('rows', 'more'):
+        if key in page and page[key] is not None:
+            number = page_integer(page[key], allow_bool=key == 'more')
+            if number is None:
+                raise response_error(response, "The page's 'page.{key}' is not an integer".format(key=key))
+            page[key] = number
     return body
+
+
+def page_integer(value: Any, allow_bool: bool = False) -> Optional[int]:
+    """Read ``page.rows``/``page.more`` of an answer: a non-negative int or a string of digits.
+
+    :param value: the decoded value.
+    :param allow_bool: accept ``true``/``false`` (``more``) as 1/0.
+    :return: the integer, or None when the value is not one.
+    """
+    if isinstance(value, bool):
+        return int(value) if allow_bool else None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 __all__ = ['check_response', 'check_412', 'build_result', 'page_json', 'decode_json', 'is_json', 'response_error']
