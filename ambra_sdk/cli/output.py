@@ -16,9 +16,10 @@ summaries, ``study get``, CSV on a terminal): control characters (C0, DEL,
 C1: escape sequences, new lines, tabs) become ``\\xNN``, so a value cannot
 move the cursor, recolour or retitle the terminal, nor split a row. JSON is
 written with ``ensure_ascii`` (control characters as ``\\uNNNN``). CSV cells
-that a spreadsheet would run as a formula (first character ``=``, ``+``,
-``-``, ``@``, tab or carriage return) get a leading ``'`` (OWASP's "CSV
-injection" advice); ``--raw-csv`` keeps cells as they are for programs.
+that a spreadsheet would run as a formula (a text whose first character is
+``=``, ``+``, ``-``, ``@``, tab or carriage return) get a leading ``'``
+(OWASP's "CSV injection" advice; numbers such as ``-1`` stay numbers);
+``--raw-csv`` keeps cells as they are for programs.
 """
 
 import csv
@@ -193,10 +194,14 @@ class RowWriter:
             return
         if self.format in ('csv', 'raw-csv'):
             self._csv = csv.writer(self.stream, lineterminator='\n')
-        self._line(list(self.fields))
+        names = list(self.fields)
+        self._line([neutralise_formula(name) for name in names] if self.format == 'csv' else names)
 
     def _cells(self, row: Mapping[str, Any]) -> List[str]:
-        return [cell(row.get(name)) for name in self.fields or []]
+        values = [row.get(name) for name in self.fields or []]
+        if self.format == 'csv':  # numbers cannot be formulas: -1 stays a number
+            return [neutralise_formula(value) if type(value) is str else cell(value) for value in values]
+        return [cell(value) for value in values]
 
     def _line(self, cells: List[str]) -> None:
         if self.format == 'table':
@@ -206,8 +211,6 @@ class RowWriter:
                 return
             self._table_line(cells)
             return
-        if self.format == 'csv':
-            cells = [neutralise_formula(value) for value in cells]
         if self.terminal:
             cells = [printable(value) for value in cells]
         self._csv.writerow(cells)
