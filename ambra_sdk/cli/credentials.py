@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 import click
 
-from ambra_sdk.cli.config import DEFAULT_PROFILE, Profile, load_profile
+from ambra_sdk.cli.config import DEFAULT_PROFILE, Profile, check_profile_name, load_profile
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.exit_codes import ExitCode
 
@@ -216,6 +216,8 @@ def resolve(
     :param prompt: ask for the password on a terminal when nothing else has it.
     :raises CliError: (exit 3) when the URL or every secret is missing.
     """
+    if profile_name is not None:
+        check_profile_name(profile_name)  # '' too: never fall back to another profile silently
     explicit_profile = profile_name or os.environ.get('AMBRA_PROFILE')
     name = explicit_profile or DEFAULT_PROFILE
     profile = load_profile(name)

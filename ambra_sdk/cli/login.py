@@ -5,7 +5,15 @@ from typing import Any, Optional
 
 import click
 
-from ambra_sdk.cli.config import DEFAULT_PROFILE, Profile, delete_profile, list_profiles, load_profile, save_profile
+from ambra_sdk.cli.config import (
+    DEFAULT_PROFILE,
+    Profile,
+    check_profile_name,
+    delete_profile,
+    list_profiles,
+    load_profile,
+    save_profile,
+)
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.credentials import (
     ENV_STORAGE,
@@ -52,6 +60,14 @@ def _ask(value: Optional[str], option: str, prompt: str) -> str:
     raise CliError('{0} is required (no saved value in the profile)'.format(option), ExitCode.NO_CREDENTIALS)
 
 
+def _profile_name(*given: Optional[str]) -> str:
+    """The first profile name given (an empty one is refused, never skipped), else ``default``."""
+    for name in given:
+        if name is not None:
+            return check_profile_name(name)
+    return DEFAULT_PROFILE
+
+
 @click.command()
 @click.option('--profile', '-p', 'profile_name', metavar='NAME',
               help='profile to create or update (default: the global --profile, else "default")')
@@ -80,7 +96,7 @@ def login(
       ambra login --profile prod --url https://access.dicomgrid.com/api/v3 -u me@example.com
       printf '%s\\n' "$PASSWORD" | ambra login --profile ci --url URL -u bot@example.com --password
     """
-    name = profile_name or state.profile or DEFAULT_PROFILE
+    name = _profile_name(profile_name, state.profile)
     saved = load_profile(name) or Profile(name)  # refuses a reserved or bad name before any prompt
     env = os.environ
     url = _ask(url or state.url or env.get(ENV_URL) or saved.url, '--url', 'Service API URL')
@@ -124,7 +140,7 @@ def login(
 @pass_cli
 def logout(state: CliContext, profile_name: Optional[str], delete: bool) -> None:
     """Forget the profile's password and sid from the keyring (and with --delete, the profile)."""
-    name = profile_name or state.profile or DEFAULT_PROFILE
+    name = _profile_name(profile_name, state.profile)
     saved = load_profile(name)
     if saved is None:
         raise CliError('no profile named {0!r}'.format(name))
