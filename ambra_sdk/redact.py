@@ -55,7 +55,18 @@ def redact_text(text: str) -> str:
     :param text: any text (a URL, a log message).
     :returns: the text with secrets replaced by ``***``.
     """
-    text = _SID_IN_TEXT_RE.sub(lambda match: match.group(1) + MASK, text)
+    return redact_registered(_SID_IN_TEXT_RE.sub(lambda match: match.group(1) + MASK, text))
+
+
+def redact_registered(text: str) -> str:
+    """Mask only the registered secrets (:func:`register_secret`) in a text.
+
+    For messages the SDK or the command line wrote itself (a hint such as
+    ``write password=- ...`` must keep its syntax): the values are still masked.
+
+    :param text: any text.
+    :returns: the text with every registered secret replaced by ``***``.
+    """
     if _secrets:
         with _secrets_lock:
             secrets = sorted(_secrets, key=len, reverse=True)

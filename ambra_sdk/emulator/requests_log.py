@@ -7,12 +7,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
+from ambra_sdk.secret_params import secret_param_names
+
 __all__ = ['LoggedRequest', 'RequestLog', 'mask', 'SECRET_KEYS']
 
-#: Form/query keys whose values are replaced by ``***``.
-SECRET_KEYS = frozenset(
-    {'sid', 'password', 'new_password', 'old_password', 'account_password', 'pin', 'token', 'validate_session'}
-)
+#: Form/query keys whose values are replaced by ``***``: every name of the secret parameter table
+#: (:mod:`ambra_sdk.secret_params`, shared with the command line).
+SECRET_KEYS = secret_param_names()
 MASK = '***'
 
 
