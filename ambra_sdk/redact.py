@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterable, Mapping, Set, Type
 MASK = '***'
 
 _SECRET_KEY_RE = re.compile(
-    r'(sid|password|passwd|token|secret|login|username|pin|key|auth|cookie|credential)',
+    r'(sid|password|passwd|token|secret|login|username|pin|key|auth|cookie|credential|validate_session|access_code)',
     re.IGNORECASE,
 )
 _SAFE_KEY_RE = re.compile(

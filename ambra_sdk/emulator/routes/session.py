@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..accounts import check_password, find_user_by_login, public_user
+from ..accounts import find_user_by_login, password_accepted, public_user
 from ..context import RequestContext
 from ..errors import ServiceError, missing_fields, not_found
 from ..registry import service_route
@@ -25,7 +25,7 @@ def login(ctx: RequestContext) -> dict[str, Any]:
         raise missing_fields(missing)
     assert login_name is not None and password is not None
     user = find_user_by_login(ctx.state, login_name)
-    if user is None or not check_password(user, password):
+    if user is None or not password_accepted(user, password, ctx.request.remote_addr):
         raise ServiceError('INVALID_CREDENTIALS')
     if user.get('disabled'):
         raise ServiceError('DISABLED')
