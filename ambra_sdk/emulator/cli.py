@@ -118,9 +118,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except StartupError as error:
         print('The Ambra emulator did not start: {0}'.format(error), file=sys.stderr)
         return EXIT_CANNOT_START
-    if not _loopback(args.host):
-        print('Warning: listening on {0}, beyond loopback: whoever reaches this machine on port {1} can use '
-              'the emulator with the admin password.'.format(args.host, emulator.port), file=sys.stderr, flush=True)
     if args.demo and not args.serve:
         try:
             return _run_demo(emulator)
@@ -139,12 +136,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print('Stopping.', file=sys.stderr, flush=True)
         emulator.stop()
     return 0
-
-
-def _loopback(host: str) -> bool:
-    from .origin import is_loopback
-
-    return is_loopback(host)
 
 
 def _print_banner(emulator: Any) -> None:

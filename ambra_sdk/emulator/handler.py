@@ -245,7 +245,7 @@ class RequestBody:
         while not self._ended and left > 0:
             try:
                 data = self.read(min(left, 1 << 16))
-            except (OSError, ValueError):
+            except (OSError, ValueError, BodyTooLargeError):
                 return False
             if not data:
                 break
@@ -382,6 +382,10 @@ class EmulatorRequestHandler(WSGIRequestHandler):
         parsed = bool(super().parse_request())
         self._head_read()
         return parsed
+
+    def handle_expect_100(self) -> bool:
+        """Send nothing yet: :meth:`run_app` answers ``100 Continue`` after the body checks (or a 413)."""
+        return True
 
     def _head_read(self) -> None:
         watch = getattr(self.server, 'head_watch', None)

@@ -138,6 +138,9 @@ class Emulator:
             self.stop()
             raise
         assert self._server is not None and self.state is not None
+        if not is_loopback(self.host):
+            logger.warning('Warning: the Ambra emulator listens on %s, beyond loopback: whoever reaches this '
+                           'machine on port %d can use it with the admin password', self.host or '*', self.port)
         if self._has_seed():
             self.state.set_engine_fqdn(self.config.engine_fqdn)
             if self._password_set:
@@ -154,7 +157,7 @@ class Emulator:
         return self
 
     def _check_network(self) -> None:
-        """A bind beyond loopback needs a password of the user's own (and is logged as a warning)."""
+        """A bind beyond loopback needs a password of the user's own (:meth:`start` then logs a warning)."""
         if is_loopback(self.host):
             return
         if not self._password_set or self.config.password == DEFAULT_PASSWORD:
@@ -163,8 +166,6 @@ class Emulator:
                 '--admin-password or the {1} environment variable'.format(self.host or '""', PASSWORD_ENV),
                 '--admin-password',
             )
-        logger.warning('The Ambra emulator listens on %s, beyond loopback: whoever reaches it can log in '
-                       'with the admin password', self.host)
 
     def _open(self) -> None:
         """Make the TLS material, the state and the server socket (each failure: a :class:`StartupError`)."""
