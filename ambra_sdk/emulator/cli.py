@@ -3,6 +3,11 @@
 The server stops on SIGTERM and on SIGINT (Ctrl-C), also when it was started
 with SIGINT ignored (a background job of a CI shell): the handlers are set
 here, whatever the process inherited.
+
+When it cannot start (a busy port, a data folder it cannot use, a TLS
+certificate it cannot make, ``--host`` beyond loopback without a password of
+the user's own, a missing extra) it prints one line naming the problem and
+the option to change, and exits with status 2.
 """
 
 from __future__ import annotations
@@ -10,24 +15,35 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import os
 import signal
 import sys
 import threading
 from typing import Any, Optional, Sequence
 
-from ambra_sdk.extras import missing_extra_message
-
-from .processing import DEFAULT_PROCESSING_DELAY
+from .extra import EXTRA_MODULES, MISSING_EXTRA, missing_extra
+from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FORM_BYTES, parse_size
 from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
+from .processing import DEFAULT_PROCESSING_DELAY
+from .startup import PASSWORD_ENV, StartupError
 
-__all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES']
+__all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES', 'EXIT_CANNOT_START']
 
-#: Top-level modules of the ``emulator`` extra.
-EXTRA_MODULES = frozenset({'werkzeug', 'pydicom', 'numpy', 'trustme', 'cryptography'})
-#: The one line printed when the ``emulator`` extra is missing.
-MISSING_EXTRA = missing_extra_message('emulator', 'The Ambra emulator').replace('{', '{{').replace('}', '}}') + (
-    ' (missing module: {0})'
-)
+#: Exit status when the emulator cannot start (the one line on stderr says why).
+EXIT_CANNOT_START = 2
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError('not a positive integer: {0!r}'.format(text))
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog='python -m ambra_sdk.emulator',
         description='Serve an offline Ambra API (service + storage) for tests and demos.',
     )
-    parser.add_argument('--host', default='127.0.0.1', help='interface to bind (default 127.0.0.1)')
+    parser.add_argument(
+        '--host', default='127.0.0.1',
+        help='interface to bind (default 127.0.0.1); beyond loopback it needs --admin-password',
+    )
     parser.add_argument('--port', type=int, default=0, help='port (default: a free port)')
     parser.add_argument('--data', default=None, metavar='DIR', help='keep state in DIR (default: temporary)')
     parser.add_argument('--seed', action='store_true', help='add demo studies, a group and a location')
@@ -61,21 +80,33 @@ def build_parser() -> argparse.ArgumentParser:
         '--lockout-window', type=float, default=DEFAULT_WINDOW, metavar='SECONDS',
         help=f'seconds of the failed-login window and of the lock (default {DEFAULT_WINDOW:g})',
     )
+    parser.add_argument(
+        '--admin-password', default=None, metavar='PASSWORD',
+        help='password of the seeded admin (default: ${0}, else the published one, loopback only)'.format(
+            PASSWORD_ENV),
+    )
+    parser.add_argument(
+        '--max-body-bytes', type=_size, default=DEFAULT_MAX_BODY_BYTES, metavar='SIZE',
+        help='largest storage request body, e.g. 512M (default 2G); more is answered 413 unread',
+    )
+    parser.add_argument(
+        '--max-form-bytes', type=_size, default=DEFAULT_MAX_FORM_BYTES, metavar='SIZE',
+        help='largest service call, bundle or control body (default 64M)',
+    )
+    parser.add_argument(
+        '--max-connections', type=_positive, default=DEFAULT_MAX_CONNECTIONS, metavar='N',
+        help='connections served at once (default {0}); more are answered 503'.format(DEFAULT_MAX_CONNECTIONS),
+    )
     parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator, then exit')
     parser.add_argument('--serve', action='store_true', help='with --demo: keep serving after the demo')
     return parser
-
-
-def _missing_extra(error: ImportError) -> Optional[str]:
-    """The top-level module of the ``emulator`` extra that ``error`` is about, if any."""
-    name = (getattr(error, 'name', None) or '').split('.')[0]
-    return name if name in EXTRA_MODULES else None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Start the emulator, print how to reach it and serve until SIGTERM or SIGINT."""
     args = build_parser().parse_args(argv)
     stop = threading.Event()
+    password = args.admin_password if args.admin_password is not None else os.environ.get(PASSWORD_ENV) or None
     try:
         from .server import Emulator
 
@@ -90,6 +121,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             **({} if args.processing_delay is None else {'processing_delay': args.processing_delay}),
             lockout_attempts=args.lockout_attempts,
             lockout_window=args.lockout_window,
+            password=password,
+            max_body_bytes=args.max_body_bytes,
+            max_form_bytes=args.max_form_bytes,
+            max_connections=args.max_connections,
         )
         _install_stop_handlers(stop)
         emulator.start()
@@ -97,11 +132,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f'python -m ambra_sdk.emulator: {error}', file=sys.stderr)
         return 2
     except ImportError as error:
-        missing = _missing_extra(error)
+        missing = missing_extra(error)
         if missing is None:
             raise
         print(MISSING_EXTRA.format(missing), file=sys.stderr)
-        return 2
+        return EXIT_CANNOT_START
+    except StartupError as error:
+        print('The Ambra emulator did not start: {0}'.format(error), file=sys.stderr)
+        return EXIT_CANNOT_START
     if args.demo and not args.serve:
         try:
             return _run_demo(emulator)
@@ -123,10 +161,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _print_banner(emulator: Any) -> None:
+    from .context import DEFAULT_PASSWORD
+
+    password = emulator.password if emulator.password == DEFAULT_PASSWORD else '(the one you set)'
     lines = [
         f'Ambra emulator listening on {emulator.url}',
         f'  username: {emulator.username}',
-        f'  password: {emulator.password}',
+        f'  password: {password}',
         f'  storage_base_url: {emulator.storage_base_url}',
         f'  processing_delay: {emulator.processing_delay} s (storage upload -> service study)',
     ]

@@ -14,7 +14,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .state import State
 
-__all__ = ['EmulatorConfig', 'RequestContext']
+__all__ = ['EmulatorConfig', 'RequestContext', 'DEFAULT_USERNAME', 'DEFAULT_PASSWORD']
+
+#: Login of the seeded admin.
+DEFAULT_USERNAME = 'admin@example.com'
+#: The published password of the seeded admin: accepted from loopback addresses only.
+DEFAULT_PASSWORD = 'emulator-Passw0rd!'
 
 
 @dataclass
@@ -32,8 +37,8 @@ class EmulatorConfig:
     """
 
     engine_fqdn: str = '127.0.0.1'
-    username: str = 'admin@example.com'
-    password: str = 'emulator-Passw0rd!'
+    username: str = DEFAULT_USERNAME
+    password: str = DEFAULT_PASSWORD
     scheme: str = 'http'
     control_token: Optional[str] = None
     lockout_attempts: int = DEFAULT_ATTEMPTS
@@ -165,10 +170,10 @@ class RequestContext:
         if auth is not None and auth.type == 'bearer' and auth.token:
             return self.state.session_user(auth.token)  # an OAuth-style token: the emulator accepts a sid
         if auth is not None and auth.type == 'basic' and auth.username:
-            from .accounts import check_password, find_user_by_login
+            from .accounts import find_user_by_login, password_accepted
 
             user = find_user_by_login(self.state, auth.username)
-            if user is not None and check_password(user, auth.password or ''):
+            if user is not None and password_accepted(user, auth.password or '', self.request.remote_addr):
                 return user
         return None
 

@@ -1,4 +1,4 @@
-"""Log of the requests the emulator received (secrets masked)."""
+"""Log of the requests the emulator received (secrets masked with the SDK's table, every content type)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,30 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
+from ambra_sdk.redact import is_secret_key
 from ambra_sdk.secret_params import secret_param_names
 
-__all__ = ['LoggedRequest', 'RequestLog', 'mask', 'SECRET_KEYS']
+__all__ = ['LoggedRequest', 'RequestLog', 'mask', 'MASK', 'SECRET_KEYS']
 
-#: Form/query keys whose values are replaced by ``***``: every name of the secret parameter table
-#: (:mod:`ambra_sdk.secret_params`, shared with the command line).
+#: Every name of the secret parameter table (:mod:`ambra_sdk.secret_params`, shared with the
+#: command line); :func:`ambra_sdk.redact.is_secret_key` masks these and names that look secret.
 SECRET_KEYS = secret_param_names()
+
 MASK = '***'
 
 
-def mask(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a copy of ``values`` with secret values masked."""
-    return {k: (MASK if k.lower() in SECRET_KEYS else v) for k, v in values.items()}
+def mask(values: Any) -> Any:
+    """Return a copy of ``values`` with the value of every secret key masked, at any depth (JSON).
+
+    A key is a secret when the SDK's one table says so
+    (:func:`ambra_sdk.redact.is_secret_key`); lists and nested mappings are
+    masked item by item, other values are returned as they are.
+    """
+    if isinstance(values, Mapping):
+        return {key: (MASK if is_secret_key(str(key)) else mask(value)) for key, value in values.items()}
+    if isinstance(values, list):
+        return [mask(value) for value in values]
+    return values
 
 
 @dataclass
@@ -30,6 +41,7 @@ class LoggedRequest:
     :ivar path: path relative to ``/api/v3`` (e.g. ``/study/list``).
     :ivar params: query-string parameters (masked).
     :ivar form: form fields (masked; uploaded files are listed by name).
+    :ivar json: the JSON body of a service call (a bundle: its calls), masked; None otherwise.
     :ivar status: HTTP status of the answer (None if the connection was dropped).
     :ivar basic_auth: True when basic authentication was used.
     :ivar time: epoch seconds when the request arrived.
@@ -42,6 +54,7 @@ class LoggedRequest:
     status: Optional[int] = None
     basic_auth: bool = False
     time: float = field(default_factory=time.time)
+    json: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""

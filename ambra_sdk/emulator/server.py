@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import sqlite3
+import ssl
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Type, Union
 
 from .app import EmulatorApp
-from .context import EmulatorConfig
+from .context import DEFAULT_PASSWORD, DEFAULT_USERNAME, EmulatorConfig
 from .faults import FaultInjector
 from .generic import EndpointSpec, load_spec
-from .httpd import EmulatorServer
-from .processing import DEFAULT_PROCESSING_DELAY, check_delay
+from .httpd import BindError, EmulatorServer
+from .limits import (
+    DEFAULT_HEAD_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_FORM_BYTES,
+    DEFAULT_MAX_HALF_OPEN,
+    Limits,
+)
 from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
+from .origin import is_loopback
+from .processing import DEFAULT_PROCESSING_DELAY, check_delay
 from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo, seed_studies
+from .startup import PASSWORD_ENV, StartupError, bind_problem, data_problem, tls_problem
 from .state import State
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,13 +37,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .tls import TlsMaterial
 
-__all__ = ['Emulator', 'DEFAULT_USERNAME', 'DEFAULT_PASSWORD']
+__all__ = ['Emulator', 'DEFAULT_USERNAME', 'DEFAULT_PASSWORD', 'StartupError']
+
+logger = logging.getLogger(__name__)
 
 #: Seconds :meth:`Emulator.stop` waits for the connections being served to end.
 STOP_GRACE_SECONDS = 5.0
-
-DEFAULT_USERNAME = 'admin@example.com'
-DEFAULT_PASSWORD = 'emulator-Passw0rd!'
 
 
 class Emulator:
@@ -58,6 +70,19 @@ class Emulator:
         seconds after which ``/session/login`` answers ``LOCKOUT`` for
         ``lockout_window`` seconds (0: no lockout; see :mod:`ambra_sdk.emulator.lockout`).
     :param lockout_window: seconds of the failed-login window and of the lock.
+    :param password: the seeded admin's password (also set on an existing
+        ``data_dir``). None: the published :data:`DEFAULT_PASSWORD`, accepted
+        from loopback addresses only; a ``host`` other than loopback needs one.
+    :param max_body_bytes: largest storage request body (2 GiB); more is answered 413 unread.
+    :param max_form_bytes: largest body of a service call, bundle or control call (64 MiB).
+    :param max_connections: connections served at once (256); more are answered 503.
+    :param max_half_open: connections without a full request head at once (64); more are answered 503.
+    :param head_timeout: seconds a connection has to send a full request head (10).
+    :raises ValueError: a limit that is not positive.
+
+    :meth:`start` raises :class:`~ambra_sdk.emulator.startup.StartupError` for a
+    busy port, a data folder it cannot use, a TLS certificate it cannot make, or
+    a network ``host`` without a password.
 
     Usage::
 
@@ -79,9 +104,17 @@ class Emulator:
         processing_delay: float = DEFAULT_PROCESSING_DELAY,
         lockout_attempts: int = DEFAULT_ATTEMPTS,
         lockout_window: float = DEFAULT_WINDOW,
+        password: Optional[str] = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_form_bytes: int = DEFAULT_MAX_FORM_BYTES,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_half_open: int = DEFAULT_MAX_HALF_OPEN,
+        head_timeout: float = DEFAULT_HEAD_TIMEOUT,
     ) -> None:
         if lockout_attempts < 0 or lockout_window < 0:
             raise ValueError('lockout_attempts and lockout_window must not be negative')
+        self.limits = Limits(max_body_bytes, max_form_bytes, max_connections, max_half_open, head_timeout)
+        self._password_set = password is not None
         self.host = host
         self.port = port
         self.data_dir = data_dir
@@ -91,7 +124,7 @@ class Emulator:
         self.config = EmulatorConfig(
             engine_fqdn=f'{host}:{port}',
             username=DEFAULT_USERNAME,
-            password=DEFAULT_PASSWORD,
+            password=DEFAULT_PASSWORD if password is None else password,
             scheme='https' if self.tls else 'http',
             control_token=secrets.token_urlsafe(32) if control else None,
             lockout_attempts=int(lockout_attempts),
@@ -111,14 +144,61 @@ class Emulator:
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> Emulator:
-        """Bind the port, seed the state and serve in a background thread."""
+        """Bind the port, seed the state and serve in a background thread.
+
+        :raises StartupError: the emulator cannot start (the message names the option to change).
+        """
         if self._server is not None:
             return self
+        self._check_network()
+        try:
+            self._open()
+        except BaseException:
+            self.stop()
+            raise
+        assert self._server is not None and self.state is not None
+        if not is_loopback(self.host):
+            logger.warning('Warning: the Ambra emulator listens on %s, beyond loopback: whoever reaches this '
+                           'machine on port %d can use it with the admin password', self.host or '*', self.port)
+        if self._has_seed():
+            self.state.set_engine_fqdn(self.config.engine_fqdn)
+            if self._password_set:
+                from .accounts import hash_password
+
+                self.state.update_object('user', ADMIN_UUID, hash_password(self.config.password))
+            _sweep_leftovers(self.state)
+        else:
+            self._seed(wipe=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f'ambra-emulator-{self.port}', daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def _check_network(self) -> None:
+        """A bind beyond loopback needs a password of the user's own (:meth:`start` then logs a warning)."""
+        if is_loopback(self.host):
+            return
+        if not self._password_set or self.config.password == DEFAULT_PASSWORD:
+            raise StartupError(
+                '--host {0} is not a loopback address: set an admin password of your own with '
+                '--admin-password or the {1} environment variable'.format(self.host or '""', PASSWORD_ENV),
+                '--admin-password',
+            )
+
+    def _open(self) -> None:
+        """Make the TLS material, the state and the server socket (each failure: a :class:`StartupError`)."""
         if self.tls:
             from .tls import make_tls_material
 
-            self._tls = make_tls_material(self.host)
-        self.state = State(self.data_dir)
+            try:
+                self._tls = make_tls_material(self.host)
+            except (OSError, ssl.SSLError, ValueError) as error:
+                raise tls_problem(error) from None
+        try:
+            self.state = State(self.data_dir)
+        except (OSError, sqlite3.Error) as error:
+            raise data_problem(str(self.data_dir), error) from None
         self.state.processing.delay = self._processing_delay
         self.app = EmulatorApp(
             self.state,
@@ -128,26 +208,22 @@ class Emulator:
             spec=self._spec,
             on_reset=self.reset,
         )
-        server = EmulatorServer(
-            self.host,
-            self.port,
-            self.app,
-            tls_context=self._tls.context if self._tls is not None else None,
-            keep_alive=self.keep_alive,
-        )
+        try:
+            server = EmulatorServer(
+                self.host,
+                self.port,
+                self.app,
+                tls_context=self._tls.context if self._tls is not None else None,
+                keep_alive=self.keep_alive,
+                limits=self.limits,
+            )
+        except BindError as error:
+            raise bind_problem(error.errno, error.strerror, self.host, self.port) from None
+        except OSError as error:  # the host name does not resolve
+            raise bind_problem(error.errno, error.strerror or str(error), self.host, self.port) from None
         self._server = server
         self.port = server.server_port
         self.config.engine_fqdn = f'{self.host}:{self.port}'
-        if self._has_seed():
-            self.state.set_engine_fqdn(self.config.engine_fqdn)
-            _sweep_leftovers(self.state)
-        else:
-            self._seed(wipe=True)
-        self._thread = threading.Thread(
-            target=server.serve_forever, name=f'ambra-emulator-{self.port}', daemon=True
-        )
-        self._thread.start()
-        return self
 
     def stop(self) -> None:
         """Stop serving and close the state (a temporary data dir is removed)."""

@@ -73,6 +73,7 @@ from typing import Any, Collection, ContextManager, Iterator, Mapping, Optional,
 
 from .events import EventBus
 from .processing import Processor
+from .private_files import create_private_file, make_private_dir
 
 __all__ = ['State', 'new_uuid', 'now_str', 'STUDY_COLUMNS']
 
@@ -278,12 +279,11 @@ class State:
 
     def __init__(self, data_dir: Optional[str] = None) -> None:
         self._own_dir = data_dir is None
-        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix='ambra-emulator-'))
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = make_private_dir(data_dir or tempfile.mkdtemp(prefix='ambra-emulator-'))
         #: Directory where the storage routes keep uploaded files.
-        self.files_dir = self.data_dir / 'files'
-        self.files_dir.mkdir(exist_ok=True)
+        self.files_dir = make_private_dir(self.data_dir / 'files')
         self.db_path = self.data_dir / 'emulator.sqlite3'
+        create_private_file(self.db_path)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(
             str(self.db_path),
@@ -340,7 +340,7 @@ class State:
         with self._lock:
             self._seq = 0
             shutil.rmtree(self.files_dir, ignore_errors=True)
-            self.files_dir.mkdir(exist_ok=True)
+            make_private_dir(self.files_dir)
             self.wipes += 1
 
     def set_engine_fqdn(self, engine_fqdn: str) -> None:
@@ -905,8 +905,7 @@ class State:
 
     def image_file_path(self, namespace: str, study_uid: str, image_uid: str, version: str) -> Path:
         """Return (and create the folder of) the file path for an image version."""
-        folder = self.files_dir / _safe(namespace) / _safe(study_uid)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = make_private_dir(self.files_dir / _safe(namespace) / _safe(study_uid))
         return folder / f'{_safe(image_uid)}.{_safe(version)}.dcm'
 
     # ------------------------------------------------------------------ jobs

@@ -115,7 +115,8 @@ def test_repeated_keys_and_multipart_forms(client):
 
 def test_broken_http_does_not_kill_the_server(client):
     raw_request(client, b'GARBAGE\r\n\r\n')
-    raw_request(client, b'POST /api/v3/session/user HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nsid=')
+    raw_request(client, b'POST /api/v3/session/user HTTP/1.1\r\nHost: %s\r\nContent-Length: 5\r\n\r\nsid='
+                % client.emulator.engine_fqdn.encode())
     assert client.ok('/session/user')['email'] == client.emulator.username
 
 

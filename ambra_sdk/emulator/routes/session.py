@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..accounts import check_password, find_user_by_login, public_user
+from ..accounts import find_user_by_login, password_accepted, public_user
 from ..context import RequestContext
 from ..errors import ServiceError, missing_fields, not_found
 from ..lockout import lockout_for
@@ -30,7 +30,7 @@ def login(ctx: RequestContext) -> dict[str, Any]:
     key = str(user['uuid']) if user is not None else 'login:' + login_name.strip().lower()
     if lockout.locked(key):
         raise ServiceError('LOCKOUT')
-    if user is None or not check_password(user, password):
+    if user is None or not password_accepted(user, password, ctx.request.remote_addr):
         lockout.failed(key)
         raise ServiceError('INVALID_CREDENTIALS')
     lockout.succeeded(key)

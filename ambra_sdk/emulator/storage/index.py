@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
+from ambra_sdk.emulator.private_files import make_private_dir
+
 if TYPE_CHECKING:  # pragma: no cover
     from ambra_sdk.emulator.state import State
 
@@ -161,8 +163,7 @@ class StorageIndex:
         made = self._folders.get(name)
         if made is not None and wipes is not None and made[0] == wipes:
             return made[1]
-        path = Path(self.state.files_dir) / name
-        path.mkdir(parents=True, exist_ok=True)
+        path = make_private_dir(Path(self.state.files_dir) / name)
         if wipes is not None:
             self._folders[name] = (wipes, path)
         return path

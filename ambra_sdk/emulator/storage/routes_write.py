@@ -6,7 +6,12 @@ from typing import Any, Dict, Optional
 
 from werkzeug.wrappers import Response
 
-from ambra_sdk.emulator.storage.attachments import is_wrappable, latest_attachment, store_attachment
+from ambra_sdk.emulator.storage.attachments import (
+    attachment_disposition,
+    is_wrappable,
+    latest_attachment,
+    store_attachment,
+)
 from ambra_sdk.emulator.storage.derive import store_dataset
 from ambra_sdk.emulator.storage.errors import StorageError, image_not_found
 from ambra_sdk.emulator.storage.generate import (
@@ -121,10 +126,12 @@ def cache(req: StorageRequest, namespace: str, study_uid: str) -> Response:
 
 # ---------------------------------------------------------------- attachments
 def _file_response(rec: AttachmentRecord) -> Response:
+    """An attachment as a download: never shown inline from the emulator's origin (the app adds
+    ``nosniff`` and a sandboxing CSP to every answer)."""
     response = Response(
         file_chunks(rec.path)(), status=200, content_type=rec.content_type)
     response.headers['Content-Length'] = str(rec.size)
-    response.headers['Content-Disposition'] = f'inline; filename="{rec.name}"'
+    response.headers['Content-Disposition'] = attachment_disposition(rec.name)
     return response
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence
 
 from werkzeug.wrappers import Response
 
+from ambra_sdk.emulator.limits import BodyTooLargeError
 from ambra_sdk.emulator.permissions import authorize_storage, storage_permission
 from ambra_sdk.emulator.registry import raw_route
 from ambra_sdk.emulator.storage.errors import (
@@ -187,6 +188,9 @@ def storage_route(
             except StorageError as exc:
                 _finish_job(ctx, job, None, exc)
                 return error_response(exc, verbose)
+            except BodyTooLargeError:  # the server answers 413 (ambra_sdk.emulator.limits)
+                _finish_job(ctx, job, None, StorageError('PAYLOAD_TOO_LARGE'))
+                raise
             except Exception as exc:  # noqa: BLE001 - storage answers, it never crashes
                 logger.exception('Storage handler %s failed', func.__name__)
                 error = StorageError('UNKNOWN', f'{type(exc).__name__}: {exc}')

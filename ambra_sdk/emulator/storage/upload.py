@@ -24,6 +24,8 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
 from ambra_sdk.emulator.storage.dicom_check import MAX_UID_LENGTH, dataset_truncation, is_valid_uid
+from ambra_sdk.emulator.private_files import open_private
+from ambra_sdk.emulator.storage.deflate import check_inflated_size
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
 from ambra_sdk.emulator.storage.tags import converted, raw_item
@@ -50,7 +52,7 @@ def spool(stream: IO[bytes], dest: Path, limit: Optional[int] = None) -> Tuple[i
     digest = hashlib.sha1()
     size = 0
     try:
-        with open(dest, 'wb') as out:
+        with open_private(dest) as out:
             while limit is None or size < limit:
                 want = CHUNK if limit is None else min(CHUNK, limit - size)
                 try:
@@ -139,8 +141,11 @@ def read_header(path: Path) -> Dataset:
 
     :raises StorageError: ERROR_ON_READING_DICOM_TAGS when it is not DICOM or
         is truncated, MISSING_REQUIRED_DICOM_TAG when a UID is missing,
-        VALIDATION_ERROR (``invalid_uids``) when a UID is not a DICOM UID.
+        VALIDATION_ERROR (``invalid_uids``) when a UID is not a DICOM UID,
+        PAYLOAD_TOO_LARGE when a deflated data set inflates past its bound
+        (:mod:`~ambra_sdk.emulator.storage.deflate`).
     """
+    check_inflated_size(path)
     try:
         try:
             ds = load_header(path)
