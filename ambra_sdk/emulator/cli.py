@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--no-keep-alive', action='store_true', help='close every connection after one request (benchmarks)'
     )
+    parser.add_argument(
+        '--network', default=None, metavar='PROFILE',
+        help='shape every connection as a real network: rtt=40ms,conn=50Mbit,total=1Gbit (added round trip '
+        'per request, per-connection and total throughput caps in each direction)',
+    )
     parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator, then exit')
     parser.add_argument('--serve', action='store_true', help='with --demo: keep serving after the demo')
     return parser
@@ -55,7 +60,15 @@ def _missing_extra(error: ImportError) -> Optional[str]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Start the emulator, print how to reach it and serve until SIGTERM or SIGINT."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.network is not None:
+        from .network import parse_network
+
+        try:
+            parse_network(args.network)
+        except ValueError as error:
+            parser.error(str(error))
     stop = threading.Event()
     try:
         from .server import Emulator
@@ -68,6 +81,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             tls=args.tls,
             keep_alive=not args.no_keep_alive,
             control=not args.no_control,
+            network=args.network,
         )
         _install_stop_handlers(stop)
         emulator.start()
@@ -104,6 +118,8 @@ def _print_banner(emulator: Any) -> None:
         f'  password: {emulator.password}',
         f'  storage_base_url: {emulator.storage_base_url}',
     ]
+    if any(emulator.network):
+        lines.append(f'  network: {emulator.network}')
     if emulator.control_token is not None:
         from .control import TOKEN_HEADER
 

@@ -149,6 +149,7 @@ class EmulatorServer(ThreadedWSGIServer):
     :param app: the WSGI app.
     :param tls_context: serve HTTPS with this context (None: plain HTTP).
     :param keep_alive: keep HTTP/1.1 connections open between requests (False: close after each).
+    :param network: shapes every connection (:mod:`ambra_sdk.emulator.network`); None: loopback as is.
     """
 
     def __init__(
@@ -158,8 +159,11 @@ class EmulatorServer(ThreadedWSGIServer):
         app: Any,
         tls_context: Optional[ssl.SSLContext] = None,
         keep_alive: bool = True,
+        network: Optional[Any] = None,
     ) -> None:
         super().__init__(host, port, app, handler=EmulatorRequestHandler)
+        #: A :class:`~ambra_sdk.emulator.network.NetworkShaper`, or None.
+        self.network = network
         #: werkzeug reads it for ``wsgi.url_scheme``; the handshake itself is done per connection.
         self.ssl_context = tls_context
         self.tls_context = tls_context

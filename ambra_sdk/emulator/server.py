@@ -12,6 +12,7 @@ from .context import EmulatorConfig
 from .faults import FaultInjector
 from .generic import EndpointSpec, load_spec
 from .httpd import EmulatorServer
+from .network import NetworkProfile, NetworkShaper, parse_network
 from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo, seed_studies
@@ -47,6 +48,9 @@ class Emulator:
         real server does (False: answer ``Connection: close`` every time).
     :param control: serve the control API ``/_emulator/*`` (it needs the
         :attr:`control_token` header); False answers 404 there.
+    :param network: a network profile such as ``'rtt=40ms,conn=50Mbit,total=1Gbit'``
+        (round-trip latency and throughput caps on every connection, see
+        :mod:`ambra_sdk.emulator.network`); None: loopback as is.
 
     Usage::
 
@@ -65,8 +69,11 @@ class Emulator:
         tls: bool = False,
         keep_alive: bool = True,
         control: bool = True,
+        network: Optional[Union[str, NetworkProfile]] = None,
     ) -> None:
         self.host = host
+        #: The network profile (:class:`~ambra_sdk.emulator.network.NetworkProfile`; no shaping when empty).
+        self.network = parse_network(network)
         self.port = port
         self.data_dir = data_dir
         self.seed = seed
@@ -114,6 +121,7 @@ class Emulator:
             self.app,
             tls_context=self._tls.context if self._tls is not None else None,
             keep_alive=self.keep_alive,
+            network=NetworkShaper(self.network) if any(self.network) else None,
         )
         self._server = server
         self.port = server.server_port
