@@ -230,18 +230,25 @@ def _interactive() -> bool:
         return False
 
 
-def build_api(resolved: Resolved, rate_limits: bool = True) -> Any:
+def build_api(resolved: Resolved, rate_limits: Optional[bool] = None) -> Any:
     """Return an :class:`~ambra_sdk.api.Api` for the resolved settings.
 
     :param resolved: see :func:`resolve`.
-    :param rate_limits: keep the SDK's default client-side rate limits.
+    :param rate_limits: keep the SDK's default client-side rate limits (True), drop them
+        (False), or keep them unless the server is the emulator (None, see
+        :mod:`ambra_sdk.cli.rate_limits`).
     """
     from ambra_sdk.api import Api
     from ambra_sdk.api.base_api import DEFAULT_RATE_LIMITS
 
-    limits = DEFAULT_RATE_LIMITS if rate_limits else None
+    api_class = Api
+    if rate_limits is None:
+        from ambra_sdk.cli.rate_limits import EmulatorAwareApi
+
+        api_class = EmulatorAwareApi
+    limits = None if rate_limits is False else DEFAULT_RATE_LIMITS
     url = resolved.url or ''
     if resolved.sid:
-        return Api.with_sid(url, resolved.sid, rate_limits=limits, storage_base_url=resolved.storage_base_url)
-    return Api.with_creds(url, resolved.username or '', resolved.password or '', rate_limits=limits,
+        return api_class.with_sid(url, resolved.sid, rate_limits=limits, storage_base_url=resolved.storage_base_url)
+    return api_class.with_creds(url, resolved.username or '', resolved.password or '', rate_limits=limits,
                           storage_base_url=resolved.storage_base_url)

@@ -280,11 +280,15 @@ class Emulator:
     def api(self, **kwargs: Any) -> Api:
         """Return an :class:`~ambra_sdk.api.Api` logged in as the seeded admin.
 
+        Without client-side rate limits (``rate_limits=None``) unless ``rate_limits`` is given:
+        the reference's limits protect the real server and only slow calls to an emulator.
+
         With ``tls=True`` its HTTP sessions trust :attr:`ca_file` (see
         :class:`~ambra_sdk.emulator.trust.EmulatorApi`).
         """
         from ambra_sdk.api import Api
 
+        kwargs.setdefault('rate_limits', None)
         if self.ca_file is None:
             return Api.with_creds(
                 self.url, self.username, self.password, storage_base_url=self.storage_base_url, **kwargs
