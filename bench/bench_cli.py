@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / 'bench'))
 
 from _common import report  # noqa: E402
-from bench_addon import EmulatorProcess  # noqa: E402
+from _emulator import EmulatorProcess  # noqa: E402
 from bench_pagination import seed  # noqa: E402
 
 PAGE_SIZE = 1000

@@ -3,7 +3,7 @@
 import logging
 import tempfile
 import threading
-from typing import TYPE_CHECKING, Any, BinaryIO, Dict, Optional
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, Optional
 
 from ambra_sdk.addon.dicom_io import PathType, as_path, read_dataset
 from ambra_sdk.addon.multipart import (
@@ -24,6 +24,7 @@ from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import DEFAULT_RETRIES
 from ambra_sdk.addon.upload_type import UploadType, multipart_threshold_for
 from ambra_sdk.request_args import sentinel
+from ambra_sdk.addon.progress import FileProgress, Progress, check_progress
 from ambra_sdk.service.lazy_box import LazyBox
 
 if TYPE_CHECKING:
@@ -141,6 +142,7 @@ class Dicom:
         wait: bool = False,
         wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         upload_type: Optional[UploadType] = None,
+        progress: Progress = None,
     ) -> UploadedImageParams:
         """Upload one open DICOM file.
 
@@ -176,11 +178,15 @@ class Dicom:
         :param part_retries: extra attempts per chunk after a transient failure
             or a chunk refused as damaged (not given: :attr:`PART_RETRIES`).
         :param part_workers: chunks sent at once (1, as the vendor's client;
-            more is not confirmed against the real server).
+            more is not confirmed against the real server); at most this many
+            chunks are read and not yet accepted at any time.
         :param wait: after a chunked upload, wait until the image is stored.
         :param wait_timeout: seconds to wait for it.
         :param upload_type: :class:`~ambra_sdk.addon.upload_type.UploadType`
             for this call (None: :attr:`UPLOAD_TYPE`, unless ``multipart_threshold`` is given).
+        :param progress: ``True`` (a tqdm bar in bytes) or ``callback(done_bytes, total_bytes)``:
+            a chunked upload reports each chunk the server accepted, a plain one the whole file
+            when it is stored.
         :return: the storage identifiers of the image.
         :raises ValueError: bad ``multipart_threshold``, ``part_size``, ``part_workers``
             or ``upload_type``, or a threshold given with ``PLAIN``/``MULTIPART``.
@@ -192,16 +198,28 @@ class Dicom:
         part_size = self.PART_SIZE if part_size is sentinel else part_size
         part_retries = self.PART_RETRIES if part_retries is sentinel else part_retries
         check_multipart_args(threshold, part_size, part_workers)
+        check_progress(progress)
         fqdn = self.engine_fqdn(namespace_id, engine_fqdn)
-        if self._wants_parts(dicom_file, fqdn, threshold):
-            try:
-                return self._upload_chunked(
-                    dicom_file, namespace_id, fqdn, study_uid, part_size, part_retries, part_workers,
-                    wait_timeout if wait else None,
-                )
-            except MultipartUnsupported:
-                logger.info('Storage %s has no multipart upload: sending files in one request', fqdn)
-                self._multipart.mark_unsupported(fqdn)
+        size = remaining_size(dicom_file) if progress or threshold is not None else None
+        with FileProgress(progress, size or 0, 'Uploading', unit='B') as bar:
+            if self._wants_parts(size, fqdn, threshold):
+                try:
+                    return self._upload_chunked(
+                        dicom_file, namespace_id, fqdn, study_uid, part_size, part_retries, part_workers,
+                        wait_timeout if wait else None, bar.advance if progress else None,
+                    )
+                except MultipartUnsupported:
+                    logger.info('Storage %s has no multipart upload: sending files in one request', fqdn)
+                    self._multipart.mark_unsupported(fqdn)
+            uploaded = self._upload_plain(dicom_file, namespace_id, fqdn, study_uid)
+            if progress and size:
+                bar.advance(size)
+            return uploaded
+
+    def _upload_plain(
+        self, dicom_file: Any, namespace_id: str, fqdn: str, study_uid: Optional[str],
+    ) -> UploadedImageParams:
+        """Send a file in one ``/image`` request."""
         # The answer holds every tag of the image (``attr``, ~250 keys): an eager Box
         # of it costs ~1 ms of CPU per file, a LazyBox about one json.loads.
         response = self._api.Storage.Image.upload(
@@ -226,6 +244,7 @@ class Dicom:
         part_retries: int,
         part_workers: int,
         wait_timeout: Optional[float],
+        progress: Optional[Callable[[int], None]] = None,
     ) -> UploadedImageParams:
         """Send a file in chunks; wait for the stored image when ``wait_timeout`` is not None."""
         file_study_uid, image_uid = file_uids(dicom_file)
@@ -237,6 +256,7 @@ class Dicom:
         sent = upload_in_chunks(
             storage.Image, fqdn, namespace_id, dicom_file, study_uid, part_size, part_retries, part_workers,
             hash_content=bool(previous),  # only an image already there needs its new version told apart
+            progress=progress,
         )
         if wait_timeout is None:
             return UploadedImageParams(study_uid, '', '', namespace_id, None)
@@ -245,10 +265,9 @@ class Dicom:
         )
         return UploadedImageParams(study_uid, image_uid, version, namespace_id, None)
 
-    def _wants_parts(self, dicom_file: Any, engine_fqdn: str, multipart_threshold: Optional[int]) -> bool:
+    def _wants_parts(self, size: Optional[int], engine_fqdn: str, multipart_threshold: Optional[int]) -> bool:
         if multipart_threshold is None or self._multipart.known_unsupported(engine_fqdn):
             return False
-        size = remaining_size(dicom_file)
         return size is not None and size > multipart_threshold
 
     def upload_from_path(

@@ -24,6 +24,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ambra_sdk.api.body_guard import POOL_CLASSES, guard_body, read_timeout_of
+from ambra_sdk.api.environment import EnvironmentSettings
 from ambra_sdk.api.errors import call_cleanly, clean_error
 from ambra_sdk.api.retry import (
     REFERENCE_POLICY,
@@ -149,6 +150,14 @@ class AmbraSession(requests.Session):
         self.default_adapter: Optional[HTTPAdapter] = None
         #: The adapter of writes (not mounted: chosen by :meth:`get_adapter`).
         self.write_adapter: Optional[HTTPAdapter] = None
+        self._environment = EnvironmentSettings(super().merge_environment_settings)
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        """requests' proxies, stream, verify and cert of a request, memoised per environment state.
+
+        See :mod:`ambra_sdk.api.environment` (the same answer, without walking the environment each time).
+        """
+        return self._environment.get(self, url, proxies, stream, verify, cert)
 
     def get_adapter(self, url: str) -> Any:
         """Return the adapter for ``url``: the user's adapter for the longest prefix, else read or write.

@@ -43,8 +43,9 @@ class AmbraGroup(click.Group):
 @click.option('--username', '-u', metavar='USER', help='login (email)')
 @click.option('--storage-base-url', metavar='TEMPLATE',
               help="storage URL template, default 'https://{engine_fqdn}/api/v3/storage'")
-@click.option('--rate-limits/--no-rate-limits', default=True, show_default=True,
-              help="the SDK's client-side rate limits (turn off only for your own server, e.g. the emulator)")
+@click.option('--rate-limits/--no-rate-limits', default=None,
+              help="the SDK's client-side rate limits (default: on, off when the server answers as the "
+                   "emulator; turn off only for your own server)")
 @click.option('--progress/--no-progress', default=None,
               help='progress bars on stderr (default: when stderr is a terminal)')
 @click.option('--connect-timeout', type=click.FloatRange(0.1, 3600), default=None, metavar='SECONDS',
@@ -56,8 +57,8 @@ class AmbraGroup(click.Group):
 @click.pass_context
 def cli(
     ctx: click.Context, profile: Optional[str], url: Optional[str], username: Optional[str],
-    storage_base_url: Optional[str], rate_limits: bool, progress: Optional[bool], connect_timeout: Optional[float],
-    quiet: bool, debug: bool,
+    storage_base_url: Optional[str], rate_limits: Optional[bool], progress: Optional[bool],
+    connect_timeout: Optional[float], quiet: bool, debug: bool,
 ) -> None:
     """Command line of the Ambra Health (DICOM Grid) cloud, on ambra-sdk.
 

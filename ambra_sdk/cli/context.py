@@ -17,14 +17,14 @@ class CliContext:
     :param url: ``--url``.
     :param username: ``--username``.
     :param storage_base_url: ``--storage-base-url``.
-    :param rate_limits: keep the SDK's client-side rate limits.
+    :param rate_limits: keep the SDK's client-side rate limits (None: unless the server is the emulator).
     :param debug: ``--debug``.
     :param progress: show progress bars (``--progress/--no-progress``; None: when stderr is a terminal).
     """
 
     def __init__(
         self, profile: Optional[str], url: Optional[str], username: Optional[str],
-        storage_base_url: Optional[str], rate_limits: bool, debug: bool, progress: Optional[bool],
+        storage_base_url: Optional[str], rate_limits: Optional[bool], debug: bool, progress: Optional[bool],
     ) -> None:
         self.profile = profile
         self.url = url

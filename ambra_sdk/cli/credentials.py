@@ -286,21 +286,30 @@ def _interactive() -> bool:
         return False
 
 
-def build_api(resolved: Resolved, rate_limits: bool = True, timeout: Optional[Tuple[float, float]] = None) -> Any:
+def build_api(
+    resolved: Resolved, rate_limits: Optional[bool] = None, timeout: Optional[Tuple[float, float]] = None,
+) -> Any:
     """Return an :class:`~ambra_sdk.api.Api` for the resolved settings.
 
     :param resolved: see :func:`resolve`.
-    :param rate_limits: keep the SDK's default client-side rate limits.
+    :param rate_limits: keep the SDK's default client-side rate limits (True), drop them
+        (False), or keep them unless the server is the emulator (None, see
+        :mod:`ambra_sdk.cli.rate_limits`).
     :param timeout: ``(connect, read)`` seconds (None: the SDK's default).
     """
     from ambra_sdk.api import Api
     from ambra_sdk.api.base_api import DEFAULT_RATE_LIMITS
 
-    limits = DEFAULT_RATE_LIMITS if rate_limits else None
+    api_class = Api
+    if rate_limits is None:
+        from ambra_sdk.cli.rate_limits import EmulatorAwareApi
+
+        api_class = EmulatorAwareApi
+    limits = None if rate_limits is False else DEFAULT_RATE_LIMITS
     url = resolved.url or ''
     options: Dict[str, Any] = {'rate_limits': limits, 'storage_base_url': resolved.storage_base_url}
     if timeout is not None:
         options['timeout'] = timeout
     if resolved.sid:
-        return Api.with_sid(url, resolved.sid, **options)
-    return Api.with_creds(url, resolved.username or '', resolved.password or '', **options)
+        return api_class.with_sid(url, resolved.sid, **options)
+    return api_class.with_creds(url, resolved.username or '', resolved.password or '', **options)

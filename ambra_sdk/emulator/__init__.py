@@ -101,7 +101,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from .server import Emulator
 
-__all__ = ['Emulator']
+__all__ = ['Emulator', 'EMULATOR_HEADER']
+
+#: Header on every answer of the emulator (value: the SDK version). The ``ambra`` CLI turns its
+#: client-side rate limits off when the server's first answer carries it (they protect the real
+#: server, not an emulator); the SDK itself never reads it.
+EMULATOR_HEADER = 'X-Ambra-Emulator'
 
 
 def __getattr__(name: str) -> Any:

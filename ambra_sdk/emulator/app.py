@@ -26,6 +26,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from ambra_sdk import __version__ as _sdk_version
+
+from . import EMULATOR_HEADER
 from .bundle import run_bundle
 from .context import EmulatorConfig, RequestContext
 from .errors import (
@@ -56,6 +59,8 @@ logger = logging.getLogger(__name__)
 #: Every API URL starts with this prefix.
 API_PREFIX = '/api/v3'
 CONTROL_PREFIX = '/_emulator'
+#: The header that marks every answer (see :data:`ambra_sdk.emulator.EMULATOR_HEADER`).
+_MARK = (EMULATOR_HEADER, _sdk_version)
 
 
 def json_response(body: Any, status: int = 200, headers: Optional[dict[str, str]] = None) -> Response:
@@ -120,7 +125,11 @@ class EmulatorApp:
     # ------------------------------------------------------------------ WSGI
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self._answer(environ, _with_safety_headers(start_response))
+        def marked(status: str, headers: Any, exc_info: Any = None) -> Any:
+            headers.append(_MARK)  # every answer says it comes from the emulator (the CLI reads it)
+            return start_response(status, headers, exc_info)
+
+        return self._answer(environ, _with_safety_headers(marked))
 
     def _answer(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = EmulatorRequest(environ)

@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
         '--max-connections', type=_positive, default=DEFAULT_MAX_CONNECTIONS, metavar='N',
         help='connections served at once (default {0}); more are answered 503'.format(DEFAULT_MAX_CONNECTIONS),
     )
+    parser.add_argument(
+        '--network', default=None, metavar='PROFILE',
+        help='shape every connection as a real network: rtt=40ms,conn=50Mbit,total=1Gbit (added round trip '
+        'per request, per-connection and total throughput caps in each direction)',
+    )
     parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator, then exit')
     parser.add_argument('--serve', action='store_true', help='with --demo: keep serving after the demo')
     return parser
@@ -104,7 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Start the emulator, print how to reach it and serve until SIGTERM or SIGINT."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.network is not None:
+        from .network import parse_network
+
+        try:
+            parse_network(args.network)
+        except ValueError as error:
+            parser.error(str(error))
     stop = threading.Event()
     password = args.admin_password if args.admin_password is not None else os.environ.get(PASSWORD_ENV) or None
     try:
@@ -125,6 +138,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             max_body_bytes=args.max_body_bytes,
             max_form_bytes=args.max_form_bytes,
             max_connections=args.max_connections,
+            network=args.network,
         )
         _install_stop_handlers(stop)
         emulator.start()
@@ -171,6 +185,8 @@ def _print_banner(emulator: Any) -> None:
         f'  storage_base_url: {emulator.storage_base_url}',
         f'  processing_delay: {emulator.processing_delay} s (storage upload -> service study)',
     ]
+    if any(emulator.network):
+        lines.append(f'  network: {emulator.network}')
     if emulator.control_token is not None:
         from .control import TOKEN_HEADER
 

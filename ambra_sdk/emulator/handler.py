@@ -317,6 +317,9 @@ class EmulatorRequestHandler(WSGIRequestHandler):
             self.wfile = io.BytesIO()
             return
         super().setup()
+        network = getattr(self.server, 'network', None)
+        if network is not None:  # a network profile (ambra_sdk.emulator.network): latency and rate caps
+            self.rfile, self.wfile = network.wrap(self.rfile, self.wfile)
 
     def _refuse(self, sock: socket.socket, answer: bytes) -> None:
         """Read what the client sent so far, answer ``answer`` and close."""

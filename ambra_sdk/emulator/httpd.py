@@ -160,6 +160,7 @@ class EmulatorServer(ThreadedWSGIServer):
     :param keep_alive: keep HTTP/1.1 connections open between requests (False: close after each).
     :param limits: body, connection and head bounds (defaults of :class:`~ambra_sdk.emulator.limits.Limits`).
     :raises BindError: the address cannot be bound (``errno`` and ``strerror`` say why).
+    :param network: shapes every connection (:mod:`ambra_sdk.emulator.network`); None: loopback as is.
     """
 
     def __init__(
@@ -170,6 +171,7 @@ class EmulatorServer(ThreadedWSGIServer):
         tls_context: Optional[ssl.SSLContext] = None,
         keep_alive: bool = True,
         limits: Optional[Limits] = None,
+        network: Optional[Any] = None,
     ) -> None:
         # set before binding: werkzeug calls server_close() when the bind fails
         self.closing = False
@@ -184,6 +186,8 @@ class EmulatorServer(ThreadedWSGIServer):
         #: Connections answered 503 because a cap was reached.
         self.connections_refused = 0
         super().__init__(host, port, app, handler=EmulatorRequestHandler)
+        #: A :class:`~ambra_sdk.emulator.network.NetworkShaper`, or None.
+        self.network = network
         #: werkzeug reads it for ``wsgi.url_scheme``; the handshake itself is done per connection.
         self.ssl_context = tls_context
         self.tls_context = tls_context

@@ -26,6 +26,7 @@ from .limits import (
 from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
 from .origin import is_loopback
 from .processing import DEFAULT_PROCESSING_DELAY, check_delay
+from .network import NetworkProfile, NetworkShaper, parse_network
 from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo, seed_studies
@@ -83,6 +84,9 @@ class Emulator:
     :meth:`start` raises :class:`~ambra_sdk.emulator.startup.StartupError` for a
     busy port, a data folder it cannot use, a TLS certificate it cannot make, or
     a network ``host`` without a password.
+    :param network: a network profile such as ``'rtt=40ms,conn=50Mbit,total=1Gbit'``
+        (round-trip latency and throughput caps on every connection, see
+        :mod:`ambra_sdk.emulator.network`); None: loopback as is.
 
     Usage::
 
@@ -110,12 +114,15 @@ class Emulator:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_half_open: int = DEFAULT_MAX_HALF_OPEN,
         head_timeout: float = DEFAULT_HEAD_TIMEOUT,
+        network: Optional[Union[str, NetworkProfile]] = None,
     ) -> None:
         if lockout_attempts < 0 or lockout_window < 0:
             raise ValueError('lockout_attempts and lockout_window must not be negative')
         self.limits = Limits(max_body_bytes, max_form_bytes, max_connections, max_half_open, head_timeout)
         self._password_set = password is not None
         self.host = host
+        #: The network profile (:class:`~ambra_sdk.emulator.network.NetworkProfile`; no shaping when empty).
+        self.network = parse_network(network)
         self.port = port
         self.data_dir = data_dir
         self.seed = seed
@@ -216,6 +223,7 @@ class Emulator:
                 tls_context=self._tls.context if self._tls is not None else None,
                 keep_alive=self.keep_alive,
                 limits=self.limits,
+                network=NetworkShaper(self.network) if any(self.network) else None,
             )
         except BindError as error:
             raise bind_problem(error.errno, error.strerror, self.host, self.port) from None
@@ -395,11 +403,15 @@ class Emulator:
     def api(self, **kwargs: Any) -> Api:
         """Return an :class:`~ambra_sdk.api.Api` logged in as the seeded admin.
 
+        Without client-side rate limits (``rate_limits=None``) unless ``rate_limits`` is given:
+        the reference's limits protect the real server and only slow calls to an emulator.
+
         With ``tls=True`` its HTTP sessions trust :attr:`ca_file` (see
         :class:`~ambra_sdk.emulator.trust.EmulatorApi`).
         """
         from ambra_sdk.api import Api
 
+        kwargs.setdefault('rate_limits', None)
         if self.ca_file is None:
             return Api.with_creds(
                 self.url, self.username, self.password, storage_base_url=self.storage_base_url, **kwargs
