@@ -84,7 +84,7 @@ def emulator(pytestconfig: pytest.Config) -> Iterator[Emulator]:
         pytest.fail('{message} ({error})'.format(message=MISSING_EXTRA, error=exc), pytrace=False)
 
     delay = str(pytestconfig.getini(PROCESSING_DELAY_INI) or '').strip()
-    with Emulator(**({'processing_delay': float(delay)} if delay else {})) as emu:
+    with (Emulator(processing_delay=float(delay)) if delay else Emulator()) as emu:
         yield emu
 
 
