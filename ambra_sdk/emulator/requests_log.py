@@ -7,14 +7,17 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
-from ambra_sdk.redact import is_secret_key
 from ambra_sdk.secret_params import secret_param_names
 
 __all__ = ['LoggedRequest', 'RequestLog', 'mask', 'MASK', 'SECRET_KEYS']
 
 #: Every name of the secret parameter table (:mod:`ambra_sdk.secret_params`, shared with the
-#: command line); :func:`ambra_sdk.redact.is_secret_key` masks these and names that look secret.
+#: command line): the keys whose values the log masks, whatever their method.
 SECRET_KEYS = secret_param_names()
+
+
+def _is_secret(key: str) -> bool:
+    return key.lower() in SECRET_KEYS
 
 MASK = '***'
 
@@ -23,11 +26,11 @@ def mask(values: Any) -> Any:
     """Return a copy of ``values`` with the value of every secret key masked, at any depth (JSON).
 
     A key is a secret when the SDK's one table says so
-    (:func:`ambra_sdk.redact.is_secret_key`); lists and nested mappings are
+    (:data:`SECRET_KEYS`, from :mod:`ambra_sdk.secret_params`); lists and nested mappings are
     masked item by item, other values are returned as they are.
     """
     if isinstance(values, Mapping):
-        return {key: (MASK if is_secret_key(str(key)) else mask(value)) for key, value in values.items()}
+        return {key: (MASK if _is_secret(str(key)) else mask(value)) for key, value in values.items()}
     if isinstance(values, list):
         return [mask(value) for value in values]
     return values

@@ -79,14 +79,14 @@ class Emulator:
     :param max_connections: connections served at once (256); more are answered 503.
     :param max_half_open: connections without a full request head at once (64); more are answered 503.
     :param head_timeout: seconds a connection has to send a full request head (10).
+    :param network: a network profile such as ``'rtt=40ms,conn=50Mbit,total=1Gbit'``
+        (round-trip latency and throughput caps on every connection, see
+        :mod:`ambra_sdk.emulator.network`); None: loopback as is.
     :raises ValueError: a limit that is not positive.
 
     :meth:`start` raises :class:`~ambra_sdk.emulator.startup.StartupError` for a
     busy port, a data folder it cannot use, a TLS certificate it cannot make, or
     a network ``host`` without a password.
-    :param network: a network profile such as ``'rtt=40ms,conn=50Mbit,total=1Gbit'``
-        (round-trip latency and throughput caps on every connection, see
-        :mod:`ambra_sdk.emulator.network`); None: loopback as is.
 
     Usage::
 

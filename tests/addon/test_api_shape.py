@@ -61,6 +61,7 @@ def test_reference_parameter_names():
     assert params(Dicom.upload)[3] == 'study_uid'  # the vendor SDK's keyword
     assert params(Dicom.upload)[4:] == [
         'multipart_threshold', 'part_size', 'part_retries', 'part_workers', 'wait', 'wait_timeout', 'upload_type',
+        'progress',
     ]
     # the vendor SDK's study_uid, then the other keywords of upload
     assert params(Dicom.upload_from_path) == ['dicom_path', 'namespace_id', 'engine_fqdn', 'study_uid', 'upload_options']
