@@ -41,7 +41,7 @@ def test_cli_serves_until_sigterm(tmp_path):
         login = requests.post(url + '/session/login', data={'login': username, 'password': password}, timeout=10)
         assert login.status_code == 200
         listed = requests.post(url + '/study/list', data={'sid': login.json()['sid']}, timeout=10).json()
-        assert len(listed['studies']) == 3  # --seed
+        assert len(listed['studies']) == 5  # --seed: seed.DEMO_STUDIES
         assert (tmp_path / 'emulator.sqlite3').exists()
     finally:
         proc.terminate()
@@ -57,7 +57,7 @@ def test_cli_help():
     out = subprocess.run(
         [sys.executable, '-m', 'ambra_sdk.emulator', '--help'], capture_output=True, text=True, env=_env(), check=True
     ).stdout
-    for option in ('--host', '--port', '--data', '--seed', '--demo'):
+    for option in ('--host', '--port', '--data', '--seed', '--demo', '--processing-delay'):
         assert option in out
 
 
