@@ -9,16 +9,18 @@ seeded studies as on uploaded ones.
 
 from __future__ import annotations
 
-import copy
-from typing import TYPE_CHECKING, Any, Mapping
+import functools
+import hashlib
+import io
+from typing import TYPE_CHECKING, Any, Mapping, Tuple
 
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
-from pydicom.dataset import Dataset
 
-from ambra_sdk.emulator.storage.derive import store_dataset
+from ambra_sdk.emulator.storage.derive import save_dataset
 from ambra_sdk.emulator.storage.routing import index_for
 from ambra_sdk.emulator.storage.studies import sync_service_study
+from ambra_sdk.emulator.storage.upload import file_dicom
 
 if TYPE_CHECKING:  # pragma: no cover
     from ambra_sdk.emulator.state import State
@@ -55,18 +57,22 @@ def bundled_file(name: str) -> str:
     return str(path)
 
 
-def _image(template: Dataset, study_uid: str, number: int, fields: Mapping[str, Any]) -> Dataset:
-    ds = copy.deepcopy(template)
+@functools.lru_cache(maxsize=64)
+def _demo_file(template: str, study_uid: str, number: int, tags: Tuple[Tuple[str, str], ...]) -> bytes:
+    """The bytes of one demo image (made once per process: every ``reset()`` of a seeded emulator re-seeds)."""
+    ds = dcmread(bundled_file(template))
     ds.StudyInstanceUID = study_uid
     ds.SeriesInstanceUID = '{0}.1'.format(study_uid)
     ds.SOPInstanceUID = '{0}.1.{1}'.format(study_uid, number)
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     ds.SeriesNumber = 1
     ds.InstanceNumber = number
     ds.SeriesDescription = 'Demo series'
-    for field, keyword in _TAGS.items():
-        if fields.get(field):
-            setattr(ds, keyword, str(fields[field]))
-    return ds
+    for keyword, value in tags:
+        setattr(ds, keyword, value)
+    body = io.BytesIO()
+    save_dataset(ds, body)
+    return body.getvalue()
 
 
 def store_demo_images(
@@ -76,10 +82,13 @@ def store_demo_images(
 
     :param fields: the study's service fields (``patient_name``, ``modality``...), written as tags.
     """
-    modality = str(fields.get('modality') or '')
-    template = dcmread(bundled_file(TEMPLATES.get(modality, DEFAULT_TEMPLATE)))
+    template = TEMPLATES.get(str(fields.get('modality') or ''), DEFAULT_TEMPLATE)
+    tags = tuple((keyword, str(fields[field])) for field, keyword in _TAGS.items() if fields.get(field))
     index = index_for(state)
     last = None
     for number in range(1, count + 1):
-        last = store_dataset(index, namespace, _image(template, study_uid, number, fields))
+        content = _demo_file(template, study_uid, number, tags)
+        tmp = index.new_tmp_path()
+        tmp.write_bytes(content)
+        last = file_dicom(index, namespace, tmp, len(content), hashlib.sha1(content).hexdigest())
     sync_service_study(state, index, namespace, study_uid, engine_fqdn, last.dataset if last else None)
