@@ -134,6 +134,28 @@ def test_plugin_in_a_user_suite(tmp_path):
     assert '3 passed' in result.stdout
 
 
+@pytest.mark.parametrize('ini, expected', [('', 0.2), ('[pytest]\nambra_processing_delay = 0\n', 0.0)])
+def test_plugin_keeps_the_default_processing_delay_unless_the_ini_sets_one(tmp_path, ini, expected):
+    (tmp_path / 'conftest.py').write_text("pytest_plugins = ['ambra_sdk.emulator.pytest_plugin']\n")
+    (tmp_path / 'pytest.ini').write_text(ini or '[pytest]\n')
+    (tmp_path / 'test_user.py').write_text(
+        'def test_delay(emulator):\n    assert emulator.processing_delay == {0!r}\n'.format(expected)
+    )
+    result = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', str(tmp_path)],
+        capture_output=True, text=True, env=_env(), cwd=str(tmp_path), timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cli_refuses_a_bad_processing_delay():
+    done = subprocess.run(
+        [sys.executable, '-m', 'ambra_sdk.emulator', '--processing-delay', '-1'],
+        capture_output=True, text=True, env=_env(), timeout=60,
+    )
+    assert done.returncode == 2 and 'processing delay' in done.stderr
+
+
 def test_importing_the_api_does_not_import_the_emulator():
     code = (
         'import sys, ambra_sdk.api, ambra_sdk.emulator, ambra_sdk.emulator.pytest_plugin; '
