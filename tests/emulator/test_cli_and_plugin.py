@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -13,14 +12,13 @@ import pytest
 import requests
 
 from ambra_sdk.emulator import Emulator
+from tests.helpers.processes import child_env, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env['PYTHONPATH'] = str(ROOT) + os.pathsep + env.get('PYTHONPATH', '')
-    return env
+    return child_env()
 
 
 def test_cli_serves_until_sigterm(tmp_path):
@@ -44,12 +42,7 @@ def test_cli_serves_until_sigterm(tmp_path):
         assert len(listed['studies']) == 5  # --seed: seed.DEMO_STUDIES
         assert (tmp_path / 'emulator.sqlite3').exists()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop(proc)
     assert proc.returncode == 0
 
 
@@ -192,10 +185,5 @@ def test_cli_demo_runs_against_the_served_emulator():
         # still serving after the demo
         assert requests.post(url + '/session/user', timeout=10).status_code == 401
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop(proc)
     assert proc.returncode == 0

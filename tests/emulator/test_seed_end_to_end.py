@@ -9,11 +9,9 @@ CLI's ``ambra study download``).
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
@@ -26,18 +24,13 @@ from ambra_sdk.emulator.seed import (
     USER_NAMESPACE_UUID,
     demo_study_uid,
 )
+from tests.helpers.processes import ROOT, child_env, stop
 from tests.helpers.readme import README_URL, readme_example
 
 pytest.importorskip('pydicom')
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def _env(**extra: str) -> Dict[str, str]:
-    env = dict(os.environ)
-    env['PYTHONPATH'] = str(ROOT) + os.pathsep + env.get('PYTHONPATH', '')
-    env.update(extra)
-    return env
+_env = child_env
 
 
 @pytest.fixture(scope='module')
@@ -59,12 +52,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, str]]
         assert banner['processing_delay'].startswith('0.5 s')
         yield banner
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop(proc)
 
 
 @pytest.fixture

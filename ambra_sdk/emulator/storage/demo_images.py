@@ -19,7 +19,7 @@ from pydicom.data import get_testdata_file
 
 from ambra_sdk.emulator.storage.derive import save_dataset
 from ambra_sdk.emulator.storage.routing import index_for
-from ambra_sdk.emulator.storage.studies import sync_service_study
+from ambra_sdk.emulator.storage.studies import SERVICE_FIELDS, sync_service_study
 from ambra_sdk.emulator.storage.upload import file_dicom
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,15 +32,8 @@ TEMPLATES = {'CT': 'CT_small.dcm', 'MR': 'MR_small.dcm'}
 #: Template of the other modalities (its Modality tag is replaced).
 DEFAULT_TEMPLATE = 'CT_small.dcm'
 
-#: Demo study field -> DICOM keyword written into its images.
-_TAGS = {
-    'patient_name': 'PatientName',
-    'patientid': 'PatientID',
-    'study_date': 'StudyDate',
-    'accession_number': 'AccessionNumber',
-    'study_description': 'StudyDescription',
-    'modality': 'Modality',
-}
+#: Demo study field -> DICOM keyword written into its images (the service fields storage reads back, and Modality).
+_TAGS = {**SERVICE_FIELDS, 'modality': 'Modality'}
 
 
 def bundled_file(name: str) -> str:
