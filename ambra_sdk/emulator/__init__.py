@@ -40,6 +40,7 @@ Package layout (one job per module)
 ``jobs.py``          jobs of raw (storage) calls with an ``X-AmbraHealth-Job-Id`` header
 ``faults.py``        fault injection rules
 ``events.py``        event bus of the state (hook points ``study_saved``, ``job_saved``)
+``processing.py``    the delayed processing step of storage uploads (``state.processing``)
 ``channel.py``       ``/api/v3/channel/websocket`` (wsproto; READY / EDIT / DONE events)
 ``requests_log.py``  masked request log
 ``control.py``       ``/_emulator/...`` HTTP control API

@@ -131,7 +131,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             tls=args.tls,
             keep_alive=not args.no_keep_alive,
             control=not args.no_control,
-            **({} if args.processing_delay is None else {'processing_delay': args.processing_delay}),
+            processing_delay=DEFAULT_PROCESSING_DELAY if args.processing_delay is None else args.processing_delay,
             lockout_attempts=args.lockout_attempts,
             lockout_window=args.lockout_window,
             password=password,

@@ -83,8 +83,10 @@ def emulator(pytestconfig: pytest.Config) -> Iterator[Emulator]:
     except ImportError as exc:
         pytest.fail('{message} ({error})'.format(message=MISSING_EXTRA, error=exc), pytrace=False)
 
+    from .processing import DEFAULT_PROCESSING_DELAY
+
     delay = str(pytestconfig.getini(PROCESSING_DELAY_INI) or '').strip()
-    with (Emulator(processing_delay=float(delay)) if delay else Emulator()) as emu:
+    with Emulator(processing_delay=float(delay) if delay else DEFAULT_PROCESSING_DELAY) as emu:
         yield emu
 
 

@@ -29,7 +29,7 @@ from .processing import DEFAULT_PROCESSING_DELAY, check_delay
 from .network import NetworkProfile, NetworkShaper, parse_network
 from .registry import reset_hooks
 from .requests_log import RequestLog
-from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo, seed_studies
+from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_admin_studies, seed_base, seed_demo, seed_studies
 from .startup import PASSWORD_ENV, StartupError, bind_problem, data_problem, tls_problem
 from .state import State
 
@@ -53,7 +53,8 @@ class Emulator:
     :param port: TCP port; 0 picks a free one.
     :param data_dir: where SQLite and uploaded files live (a temporary
         directory, removed on :meth:`stop`, when None).
-    :param seed: also add demo data (studies, a group, a location).
+    :param seed: also add demo data: studies with real images in storage (three in the account's
+        namespace, two in the admin's own), a group and a location.
     :param spec: endpoint data spec to use instead of the packaged one
         (a path to a JSON file or an already loaded mapping).
     :param tls: serve HTTPS (a CA and a certificate are made at start-up with
@@ -289,6 +290,7 @@ class Emulator:
             seed_base(self.state, self.config)
             if self.seed:
                 seed_demo(self.state, self.config)
+                seed_admin_studies(self.state, self.config)
 
     def reset(self) -> None:
         """Wipe every object, session, file, fault and log entry and pending processing; re-seed."""
