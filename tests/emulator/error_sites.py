@@ -195,6 +195,17 @@ class ErrorSites:
 
     def __init__(self, source: Optional[Source] = None) -> None:
         self.source = source or Source()
+        #: ``module.qualname`` of every function any walk has reached.
+        self.visited: Set[str] = set()
+
+    def sites(self) -> Set[str]:
+        """``module.qualname`` of every function of the emulator holding a ``ServiceError(...)`` call."""
+        found = set()
+        for function in self.source.functions.values():
+            for node in _own_nodes(function.node):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == 'ServiceError':
+                    found.add(f'{function.module}.{function.qualname}')
+        return found
 
     def tokens(self, func: Callable[..., Any]) -> Dict[str, Set[str]]:
         found: Dict[str, Set[str]] = {}
@@ -210,6 +221,7 @@ class ErrorSites:
             return
         seen.add(key)
         origin = f'{function.module}.{function.qualname}'
+        self.visited.add(origin)
         if origin in CATALOGUE_CHECKED:
             return
         for node in _own_nodes(function.node):

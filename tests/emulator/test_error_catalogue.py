@@ -87,6 +87,18 @@ def test_the_dispatch_answers_only_generic_tokens(sites):
     assert set(tokens) == {'MISSING_FIELDS', 'NOT_PERMITTED'}, describe(tokens)
 
 
+def test_the_walk_reaches_every_error_site_of_the_emulator(sites):
+    """No ``ServiceError(...)`` is out of the walk's sight (else the check above would miss it)."""
+    from ambra_sdk.emulator.app import EmulatorApp
+
+    for route in service_routes().values():
+        sites.tokens(route.handler)
+    sites.tokens(EmulatorApp._service)
+    # errors.invalid_json is built only by documented_error, whose sites the catalogue gates at run time
+    unreached = sites.sites() - sites.visited - {'ambra_sdk.emulator.errors.invalid_json'}
+    assert not unreached, sorted(unreached)
+
+
 def test_documented_error_answers_only_what_the_call_documents():
     assert documented_error('/customcode/add', ('INVALID_JSON',), 'settings') is None
     assert documented_error('/customcode/deploy', ('ONE_ZIP_ONLY',)) is None
