@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-from .errors import AuthorizationRequiredError, ServiceError, invalid_json, missing_fields
+from .errors import AuthorizationRequiredError, documented_error, missing_fields
 from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,7 +120,8 @@ class RequestContext:
     def flag(self, name: str, default: bool = False) -> bool:
         """Read a vendor flag (``1``/``0``; ``true``/``false`` are accepted too).
 
-        :raises ServiceError: ``INVALID_FLAG`` for other values.
+        :raises ServiceError: ``INVALID_FLAG`` for other values when the call documents it
+            (else the value is ignored: ``default``).
         """
         value = self.param(name)
         if value is None:
@@ -130,27 +131,36 @@ class RequestContext:
             return True
         if lowered in ('0', 'false'):
             return False
-        raise ServiceError('INVALID_FLAG', name)
+        error = documented_error(self.path, ('INVALID_FLAG',), name)
+        if error is not None:
+            raise error
+        return default
 
     def integer(self, name: str, default: Optional[int] = None) -> Optional[int]:
-        """Read an integer parameter; ``INVALID_INTEGER`` when malformed."""
+        """Read an integer parameter; ``INVALID_INTEGER`` when malformed (ignored: ``default``, if undocumented)."""
         value = self.param(name)
         if value is None:
             return default
         try:
             return int(value)
         except ValueError:
-            raise ServiceError('INVALID_INTEGER', name) from None
+            error = documented_error(self.path, ('INVALID_INTEGER',), name)
+        if error is not None:
+            raise error
+        return default
 
     def json_param(self, name: str, default: Any = None) -> Any:
-        """Read a JSON parameter; ``INVALID_JSON`` (subtype = name) when malformed."""
+        """Read a JSON parameter; ``INVALID_JSON`` (subtype = name) when malformed (ignored, if undocumented)."""
         value = self.param(name)
         if value is None:
             return default
         try:
             return json.loads(value)
         except ValueError:
-            raise invalid_json(name) from None
+            error = documented_error(self.path, ('INVALID_JSON',), name)
+        if error is not None:
+            raise error
+        return default
 
     # --------------------------------------------------------- authentication
 

@@ -23,7 +23,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional
 
-from .errors import ServiceError, invalid_json
+from .errors import ServiceError, documented_error
 from .generic import page_params
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -262,13 +262,16 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(''.join(out), re.IGNORECASE | re.DOTALL)
 
 
-def _matcher(key: str, field: str, condition: str, raw: str, tz: timezone) -> Callable[[dict[str, Any]], bool]:
+def _matcher(
+    url: str, key: str, field: str, condition: str, raw: str, tz: timezone
+) -> Callable[[dict[str, Any]], bool]:
     comp = _Comparator(field, tz)
     if condition in ('in', 'in_or_null'):
         try:
             items = json.loads(raw)
         except ValueError:
-            raise invalid_json(key) from None
+            # not a JSON array: INVALID_JSON where the call documents it, else the filter clause token
+            raise documented_error(url, ('INVALID_JSON',), key) or ServiceError('INVALID_CONDITION', key) from None
         if not isinstance(items, list):
             items = [items]
         or_null = condition == 'in_or_null'
@@ -338,7 +341,7 @@ def filter_rows(
             raise ServiceError('INVALID_CONDITION', key)
         if not _field_known(field, allowed_set, rows):
             raise ServiceError('INVALID_FIELD', key)
-        matchers.append(_matcher(key, field, condition, ctx.form[key], tz))
+        matchers.append(_matcher(ctx.path, key, field, condition, ctx.form[key], tz))
     return [row for row in rows if all(m(row) for m in matchers)]
 
 

@@ -181,7 +181,9 @@ def test_invalid_filters(client, studies):
     assert bad_condition['error_type'] == 'INVALID_CONDITION'
     assert bad_condition['error_subtype'] == 'filter.modality.about'
     assert client.error('/study/list', {'filter.modality': 'x'})['error_type'] == 'INVALID_CONDITION'
-    assert client.error('/study/list', {'filter.modality.in': '[oops'})['error_type'] == ['INVALID_JSON', 'filter.modality.in']
+    # /study/list documents no INVALID_JSON: a value of "in" that is no JSON array is a bad filter clause
+    bad_in = client.error('/study/list', {'filter.modality.in': '[oops'})
+    assert bad_in == {'status': 'ERROR', 'error_type': 'INVALID_CONDITION', 'error_subtype': 'filter.modality.in'}
 
 
 def test_sort(client, studies):
@@ -216,7 +218,8 @@ def test_fields(client, studies):
     assert answer == {'status': 'OK', 'page': {'more': 0, 'number': 1, 'rows': 100}}
     study = client.ok('/study/get', {'uuid': studies[0], 'fields.study': '["study_uid"]'})
     assert study == {'status': 'OK', 'study_uid': '1.2.3.1'}
-    assert client.error('/study/list', {'fields.study': 'not json'})['error_type'] == ['INVALID_JSON', 'fields.study']
+    # /study/list documents no INVALID_JSON: a fields.* that is not JSON is ignored
+    assert client.ok('/study/list', {'fields.study': 'not json'})['studies'][0]['uuid']
 
 
 def test_pagination(client, studies):
@@ -230,7 +233,8 @@ def test_pagination(client, studies):
     assert beyond['studies'] == [] and beyond['page']['more'] == 0
     big = client.ok('/study/list', {'page.rows': '9999'})
     assert big['page']['rows'] == 5000
-    assert client.error('/study/list', {'page.rows': 'many'})['error_type'] == 'INVALID_INTEGER'
+    # /study/list documents no INVALID_INTEGER: a malformed page.rows is ignored (the default page)
+    assert client.ok('/study/list', {'page.rows': 'many'})['page']['rows'] == 100
 
 
 def test_count_exists_sync_star(client, studies):

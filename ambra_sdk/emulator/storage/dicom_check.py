@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 import struct
-from typing import Any, BinaryIO, Optional
+from typing import Any, Optional
 
 __all__ = ['MAX_UID_LENGTH', 'is_valid_uid', 'truncation', 'dataset_truncation']
 
@@ -43,63 +44,80 @@ class _TruncatedError(Exception):
     """The file ends inside the element named by the message."""
 
 
+def _tag_name(tag: int) -> str:
+    return f'({tag >> 16:04X},{tag & 0xFFFF:04X})'
+
+
 class _Walker:
-    """Skips over data elements by their headers (see :func:`truncation`)."""
+    """Skips over data elements by their headers (see :func:`truncation`).
 
-    def __init__(self, src: BinaryIO, size: int) -> None:
-        self.src = src
-        self.size = size
+    Works on a read-only memory map of the file and integer offsets: no read
+    or seek system call per element, and nothing of a value is touched.
+    """
 
-    def read(self, count: int, what: str) -> bytes:
-        data = self.src.read(count)
-        if len(data) != count:
-            raise _TruncatedError(what)
-        return data
+    def __init__(self, data: Any, little_endian: bool = True) -> None:
+        self.data = data
+        self.size = len(data)
+        self.pos = 0
+        order = '<' if little_endian else '>'
+        self.tag_struct = struct.Struct(order + 'HH')
+        self.short = struct.Struct(order + 'H')
+        self.long = struct.Struct(order + 'I')
 
-    def skip(self, length: int, what: str) -> None:
-        end = self.src.tell() + length
-        if end > self.size:
-            raise _TruncatedError(what)
-        self.src.seek(end)
-
-    def header(self, implicit: bool, order: str) -> tuple[int, Optional[bytes], int]:
+    def header(self, implicit: bool, meta: bool = False) -> tuple[int, Optional[bytes], int]:
         """``(tag, vr, length)`` of the next element (``vr`` None when implicit or an item tag)."""
-        raw = self.read(8, 'an element header')
-        group, element = struct.unpack(order + 'HH', raw[:4])
+        pos = self.pos
+        if pos + 8 > self.size:
+            raise _TruncatedError('an element header')
+        tag_struct, short, long = (_META_TAG, _META_SHORT, _META_LONG) if meta else (
+            self.tag_struct, self.short, self.long)
+        group, element = tag_struct.unpack_from(self.data, pos)
         tag = group << 16 | element
         if group == 0xFFFE or implicit:
-            return tag, None, struct.unpack(order + 'I', raw[4:])[0]
-        vr = raw[4:6]
+            self.pos = pos + 8
+            return tag, None, long.unpack_from(self.data, pos + 4)[0]
+        vr = bytes(self.data[pos + 4:pos + 6])
         if vr in _LONG_VRS:
-            return tag, vr, struct.unpack(order + 'I', self.read(4, f'({group:04X},{element:04X})'))[0]
-        return tag, vr, struct.unpack(order + 'H', raw[6:])[0]
+            if pos + 12 > self.size:
+                raise _TruncatedError(_tag_name(tag))
+            self.pos = pos + 12
+            return tag, vr, long.unpack_from(self.data, pos + 8)[0]
+        self.pos = pos + 8
+        return tag, vr, short.unpack_from(self.data, pos + 6)[0]
 
-    def dataset(self, implicit: bool, order: str, until_item_end: bool = False, stop: int = 0) -> None:
-        """Walk elements to the end of the file (or to an item delimiter / ``stop`` offset)."""
-        while True:
-            position = self.src.tell()
-            if (stop and position >= stop) or (not until_item_end and not stop and position == self.size):
-                return
-            tag, vr, length = self.header(implicit, order)
-            name = f'({tag >> 16:04X},{tag & 0xFFFF:04X})'
+    def skip(self, length: int, tag: int) -> None:
+        end = self.pos + length
+        if end > self.size:
+            raise _TruncatedError(_tag_name(tag))
+        self.pos = end
+
+    def dataset(self, implicit: bool, until_item_end: bool = False) -> None:
+        """Walk elements to the end of the file (or to an item delimiter)."""
+        while until_item_end or self.pos < self.size:
+            tag, vr, length = self.header(implicit)
             if tag == _ITEM_END:
                 return
             if length != _UNDEFINED:
-                self.skip(length, name)
+                self.skip(length, tag)
             else:  # a sequence (or UN / encapsulated pixel data) of items, up to its delimiter
-                self.items(implicit or vr == b'UN', order, name)
+                self.items(implicit or vr == b'UN', tag)
 
-    def items(self, implicit: bool, order: str, name: str) -> None:
+    def items(self, implicit: bool, owner: int) -> None:
         while True:
-            tag, _vr, length = self.header(True, order)
+            tag, _vr, length = self.header(True)
             if tag == _SEQUENCE_END:
                 return
             if tag != _ITEM:
-                raise _TruncatedError(name)  # not an item: the sequence is broken
+                raise _TruncatedError(_tag_name(owner))  # not an item: the sequence is broken
             if length == _UNDEFINED:
-                self.dataset(implicit, order, until_item_end=True)
+                self.dataset(implicit, until_item_end=True)
             else:
-                self.skip(length, name)
+                self.skip(length, owner)
+
+
+_META_TAG = struct.Struct('<HH')
+_META_SHORT = struct.Struct('<H')
+_META_LONG = struct.Struct('<I')
 
 
 def truncation(path: str, little_endian: bool = True) -> Optional[str]:
@@ -112,17 +130,16 @@ def truncation(path: str, little_endian: bool = True) -> Optional[str]:
     :param little_endian: the data set is little endian.
     :returns: e.g. ``'the file ends inside (7FE0,0010)'``.
     """
-    size = os.path.getsize(path)
-    with open(path, 'rb') as src:
-        walker = _Walker(src, size)
+    if os.path.getsize(path) == 0:
+        return 'the file is empty'
+    with open(path, 'rb') as src, mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        walker = _Walker(data, little_endian)
         try:
-            src.seek(132 if src.read(132)[128:] == b'DICM' else 0)
+            walker.pos = 132 if data[128:132] == b'DICM' else 0
             _skip_file_meta(walker)
-            start = src.tell()
-            first = src.read(6)
-            src.seek(start)
+            first = data[walker.pos:walker.pos + 6]
             implicit = not (len(first) == 6 and first[4:6].isalpha() and first[4:6].isupper())
-            walker.dataset(implicit, '<' if little_endian else '>')
+            walker.dataset(implicit)
         except _TruncatedError as exc:
             return f'the file ends inside {exc}'
     return None
@@ -130,14 +147,11 @@ def truncation(path: str, little_endian: bool = True) -> Optional[str]:
 
 def _skip_file_meta(walker: _Walker) -> None:
     """Skip the group 0002 elements (always explicit VR little endian)."""
-    while walker.src.tell() < walker.size:
-        position = walker.src.tell()
-        peek = walker.src.read(2)
-        walker.src.seek(position)
-        if len(peek) < 2 or struct.unpack('<H', peek)[0] != 0x0002:
-            return
-        _tag, _vr, length = walker.header(False, '<')
-        walker.skip(length, 'the file meta information')
+    while walker.pos + 2 <= walker.size and _META_SHORT.unpack_from(walker.data, walker.pos)[0] == 0x0002:
+        tag, _vr, length = walker.header(False, meta=True)
+        if walker.pos + length > walker.size:
+            raise _TruncatedError('the file meta information')
+        walker.pos += length
 
 
 def dataset_truncation(path: str, ds: Any) -> Optional[str]:
