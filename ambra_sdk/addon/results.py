@@ -90,11 +90,15 @@ class DownloadResult:
         self.skipped: List[SkippedFile] = []
         #: image uid -> the exception of its last attempt.
         self.failed: Dict[str, BaseException] = {}
+        #: the error of the whole study (a schema answer that cannot be read:
+        #: :class:`~ambra_sdk.addon.exceptions.MalformedSchema`), with ``raise_on_error=False``.
+        self.error: Optional[BaseException] = None
 
     @property
     def ok(self) -> bool:
         """True when every image of the study is on disk."""
-        return not self.failed and len(self.downloaded) + len(self.skipped) == len(self.expected)
+        return self.error is None and not self.failed and len(self.downloaded) + len(self.skipped) == len(
+            self.expected)
 
     @property
     def paths(self) -> List[Path]:
@@ -103,6 +107,7 @@ class DownloadResult:
         return [path for uid, path in self.expected.items() if uid not in failed]
 
     def __repr__(self) -> str:
-        return '<DownloadResult {} images={} downloaded={} skipped={} failed={}>'.format(
+        return '<DownloadResult {} images={} downloaded={} skipped={} failed={}{}>'.format(
             self.directory, len(self.expected), len(self.downloaded), len(self.skipped), len(self.failed),
+            '' if self.error is None else ' error={0}'.format(type(self.error).__name__),
         )

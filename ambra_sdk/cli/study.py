@@ -6,6 +6,7 @@ from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 
 import click
 
+from ambra_sdk.addon.file_names import safe_name
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.exit_codes import ExitCode
@@ -213,7 +214,7 @@ def study_download(
     location = _location(found)
     addon = state.api.Addon.Study
     if as_zip:
-        target = dest / '{0}.zip'.format(location['study_uid'])
+        target = dest / '{0}.zip'.format(safe_name(location['study_uid']))  # a hostile UID is never a path
         path = addon.download_zip(dest_path=target, bundle=bundle, retries=retries, progress=state.progress,
                                   **location)
         if output_format == 'json':
@@ -224,7 +225,7 @@ def study_download(
     result = addon.download_dir(dest_dir=dest, max_workers=workers, retries=retries, progress=state.progress,
                                 raise_on_error=False, **location)
     print_download_summary(result, output_format == 'json')
-    if result.failed:
+    if result.failed or result.error is not None:
         raise SystemExit(ExitCode.PARTIAL)
 
 

@@ -61,10 +61,12 @@ def print_download_summary(result: Any, as_json: bool) -> None:
     :param as_json: print one JSON object on stdout instead of the folder.
     """
     failed = {uid: error_text(error) for uid, error in result.failed.items()}
+    study_error = None if result.error is None else error_text(result.error)
     if as_json:
         dump_json({
             'directory': str(result.directory), 'images': len(result.expected),
             'downloaded': len(result.downloaded), 'already_there': len(result.skipped), 'failed': failed,
+            'error': study_error,
         })
     else:
         click.echo(str(result.directory))
@@ -72,3 +74,5 @@ def print_download_summary(result: Any, as_json: bool) -> None:
         len(result.expected), len(result.downloaded), len(result.skipped), len(failed)), err=True)
     for uid, message in failed.items():
         click.echo('  failed image {0}: {1}'.format(uid, message), err=True)
+    if study_error is not None:
+        click.echo('  study not downloaded: {0}'.format(study_error), err=True)
