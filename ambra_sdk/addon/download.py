@@ -28,6 +28,7 @@ from ambra_sdk.addon.pool import bounded_map, check_workers, with_retries
 from ambra_sdk.addon.progress import FileProgress, Progress
 from ambra_sdk.addon.results import DownloadResult, SkippedFile
 from ambra_sdk.exceptions.storage import UnexpectedStorageResponse
+from ambra_sdk.storage.response import json_body
 
 if TYPE_CHECKING:
     from ambra_sdk.api.api import Api
@@ -224,10 +225,12 @@ class StudyTransfer:
         self._progress = progress
 
     def _schema(self) -> Any:
-        """Return the storage ``schema`` of the study."""
-        return self._api.Storage.Study.schema(
+        """Return the storage ``schema`` of the study as decoded (not boxed: a list stays a list)."""
+        response = self._api.Storage.Study.schema(
             self._engine_fqdn, self._namespace_id, self._study_uid, phi_namespace=self._phi_namespace,
+            use_box=False,
         )
+        return json_body(response)
 
 
 class StudyDownloader(StudyTransfer):

@@ -54,9 +54,8 @@ def test_redirect_is_refused_and_nothing_reaches_the_target(script_server, statu
         location = other.url('ws')
         redirector = script_server(Reply(status, b'', (('Location', location),)))
         manager = WSManager('http://127.0.0.1:{0}/api/v3/channel/websocket'.format(redirector.port))
-        with pytest.raises(WSConnectError) as info:
-            with manager.channel(SID, CHANNEL):
-                pass  # pragma: no cover - the old client got here, after sending the sid to the target
+        with pytest.raises(WSConnectError) as info, manager.channel(SID, CHANNEL):
+            pass  # pragma: no cover - the old client got here, after sending the sid to the target
         time.sleep(0.2)
     message = str(info.value)
     assert str(status) in message and 'redirect' in message
@@ -153,8 +152,7 @@ def test_a_refusal_quoting_the_sid_is_redacted():
 
     with Server(refuse) as server:
         manager = WSManager(server.url())
-        with pytest.raises(SubscribeRefused) as info:
-            with manager.channel(SID, CHANNEL):
-                pass  # pragma: no cover
+        with pytest.raises(SubscribeRefused) as info, manager.channel(SID, CHANNEL):
+            pass  # pragma: no cover
     assert SID not in str(info.value) and SID not in repr(info.value.args)
     assert 'BAD' in str(info.value)
