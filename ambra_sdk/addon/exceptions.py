@@ -132,3 +132,22 @@ class NotADirectory(AddonException, ValueError):  # noqa: N818
 
     A :class:`ValueError`, which the reference raised (``study_dir is not directory``).
     """
+
+
+class MalformedSchema(AddonException, ValueError):  # noqa: N818
+    """The storage ``schema`` of a study is not the expected ``series[].images[]`` structure.
+
+    With ``raise_on_error=False`` a download reports it in ``result.error`` instead.
+
+    :param study_uid: the study.
+    :param problem: what is wrong (no server text is quoted).
+    """
+
+    def __init__(self, study_uid: str, problem: str) -> None:
+        super().__init__('Study {0!r}: the storage schema is malformed: {1}'.format(str(study_uid)[:100], problem))
+        self.study_uid = study_uid
+        self.problem = problem
+
+
+class UnsafePath(AddonException, ValueError):  # noqa: N818
+    """A path built for a download would leave its target folder; nothing is written there."""

@@ -108,12 +108,15 @@ class DownloadResult:
         self.not_done: List[Path] = []
         #: the permanent error that stopped the run (TLS trust, 401/403, a missing namespace...), or None.
         self.stopped_by: Optional[BaseException] = None
+        #: the error of the whole study (a schema answer that cannot be read:
+        #: :class:`~ambra_sdk.addon.exceptions.MalformedSchema`), with ``raise_on_error=False``.
+        self.error: Optional[BaseException] = None
 
     @property
     def ok(self) -> bool:
         """True when every image of the study is on disk."""
         return (
-            not self.failed and self.stopped_by is None
+            self.error is None and not self.failed and self.stopped_by is None
             and len(self.downloaded) + len(self.skipped) == len(self.expected)
         )
 
@@ -125,7 +128,7 @@ class DownloadResult:
         return [path for uid, path in self.expected.items() if uid not in failed and path not in missing]
 
     def __repr__(self) -> str:
-        return '<DownloadResult {} images={} downloaded={} skipped={} failed={} not_done={}>'.format(
+        return '<DownloadResult {} images={} downloaded={} skipped={} failed={} not_done={}{}>'.format(
             self.directory, len(self.expected), len(self.downloaded), len(self.skipped), len(self.failed),
-            len(self.not_done),
+            len(self.not_done), '' if self.error is None else ' error={0}'.format(type(self.error).__name__),
         )

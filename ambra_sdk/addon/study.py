@@ -525,10 +525,14 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param progress: ``True`` (tqdm bar) or ``callback(done, total)``.
         :param verify: read each new file's header and check its SOP Instance UID.
         :param raise_on_error: raise ``DownloadFailed`` (after every other
-            image was written) when an image failed.
+            image was written) when an image failed, and ``MalformedSchema`` when the
+            schema answer cannot be read; when False both are reported in the result
+            (``result.failed``, ``result.error``).
         :return: a :class:`~ambra_sdk.addon.results.DownloadResult`.
         :raises DestinationNotWritable: ``dest_dir`` cannot be created or written.
         :raises DownloadFailed: some images failed (``error.result`` has the details).
+        :raises MalformedSchema: the study's schema answer is not ``series[].images[]``
+            (the study's folder holds no new file).
         """
         from ambra_sdk.addon.download import StudyDownloader
 
@@ -542,6 +546,7 @@ class Study:  # noqa: WPS214 (one method per helper)
             retries=retries,
             progress=progress,
             verify=verify,
+            raise_on_error=raise_on_error,
         )
         result = downloader.run(as_path(dest_dir))
         if raise_on_error and (result.failed or result.stopped_by is not None):

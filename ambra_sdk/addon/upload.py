@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header, text
-from ambra_sdk.addon.download import schema_image_items
+from ambra_sdk.addon.download import image_id, schema_image_items
 from ambra_sdk.addon.exceptions import NoDicomFiles
 from ambra_sdk.addon.job import error_type_of
 from ambra_sdk.addon.multipart import (
@@ -257,7 +257,7 @@ class StudyUploader:
             schema = self._api.Storage.Study.schema(self._engine_fqdn, self._namespace_id, study_uid)
         except NotFound:
             return set()
-        return {str(image['id']) for _, image in schema_image_items(schema)}
+        return {image_id(image, study_uid) for _, image in schema_image_items(schema, study_uid)}
 
     def _existing_study(self, study_uid: str, error: PreconditionFailed) -> Any:
         """Return the study ``/study/add`` refused because it exists, else re-raise ``error``."""

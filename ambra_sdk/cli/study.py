@@ -6,6 +6,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import click
 
+from ambra_sdk.addon.file_names import safe_name
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.exit_codes import ExitCode
@@ -217,9 +218,7 @@ def study_download(
     location = _location(found)
     addon = state.api.Addon.Study
     if as_zip:
-        from ambra_sdk.addon.download import safe_name
-
-        target = dest / '{0}.zip'.format(safe_name(location['study_uid']))
+        target = dest / '{0}.zip'.format(safe_name(location['study_uid']))  # a hostile UID is never a path
         if dry_run:
             print_download_plan(location['study_uid'], target, [], output_format == 'json')
             return
@@ -237,7 +236,7 @@ def study_download(
     result = addon.download_dir(dest_dir=dest, max_workers=workers, retries=retries, progress=state.progress,
                                 raise_on_error=False, **location)
     print_download_summary(result, output_format == 'json')
-    if result.failed:
+    if result.failed or result.error is not None:
         raise SystemExit(ExitCode.PARTIAL)
 
 

@@ -104,10 +104,12 @@ def print_download_summary(result: Any, as_json: bool) -> None:
     :param as_json: print one JSON object on stdout instead of the folder.
     """
     failed = {uid: error_text(error) for uid, error in result.failed.items()}
+    study_error = None if result.error is None else error_text(result.error)
     if as_json:
         dump_json({
             'directory': str(result.directory), 'images': len(result.expected),
             'downloaded': len(result.downloaded), 'already_there': len(result.skipped), 'failed': failed,
+            'error': study_error,
         })
     else:
         out_line(result.directory)
@@ -115,6 +117,8 @@ def print_download_summary(result: Any, as_json: bool) -> None:
         len(result.expected), len(result.downloaded), len(result.skipped), len(failed)))
     for uid, text in failed.items():
         problem('  failed image {0}: {1}'.format(uid, text))
+    if study_error is not None:
+        problem('  study not downloaded: {0}'.format(study_error))
 
 
 def print_download_plan(study_uid: str, target: Path, entries: List[Any], as_json: bool) -> None:
