@@ -83,7 +83,8 @@ def _service_message(error: AmbraException) -> Tuple[int, str]:
             'log in again (ambra login)'
     if code == 403:
         return ExitCode.AUTH_FAILED, 'the server answered 403 (access denied): {0}'.format(description or error)
-    return ExitCode.SERVER_ERROR, '{0}: {1}'.format(type(error).__name__, description or error)
+    # no error type: the SDK's message (status, and the server's own words, e.g. "speaks HTTPS") is the hint
+    return ExitCode.SERVER_ERROR, '{0}: {1}'.format(type(error).__name__, str(error) or description)
 
 
 def describe(error: BaseException) -> Tuple[int, str]:

@@ -294,8 +294,7 @@ def study_upload(
         progress=state.progress, raise_on_error=False, skip_existing=skip_existing,
     )
     studies = uploaded_studies(result)
-    already_there = sum(1 for item in result.skipped if item.reason == 'already in the study')
-    late = verify_studies(state.api, namespace, studies, already_there, timeout, wait) if studies else []
+    late = verify_studies(state.api, namespace, studies, timeout, wait) if studies else []
     print_upload_summary(folder, result, list(studies.values()), late, timeout, output_format == 'json')
     if result.failed or late:
         raise SystemExit(ExitCode.PARTIAL)

@@ -76,8 +76,9 @@ def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: Li
     for path, text in failed.items():
         problem('  failed {0}: {1}'.format(path, text))
     for report in late:
-        problem('  study {0}: the server shows {1} of {2} image(s) sent{3} after {4:g} s'.format(
-            report.study_uid, report.stored if report.stored is not None else 'none', report.sent,
+        problem('  study {0}: the server shows {1} of {2} image(s){3} after {4:g} s'.format(
+            report.study_uid, report.stored if report.stored is not None else 'none',
+            report.sent + report.already_there,
             '' if report.ready in (None, True) else ' (not ready)', timeout))
 
 
