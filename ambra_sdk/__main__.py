@@ -1,4 +1,4 @@
-"""``python -m ambra_sdk``: the ``ambra`` command line (needs ``pip install 'ambra-sdk[cli]'``)."""
+"""``python -m ambra_sdk``: the ``ambra`` command line (needs the ``cli`` extra of this package)."""
 
 import sys
 
@@ -9,7 +9,8 @@ def _main() -> None:
     except ImportError as error:  # click is missing
         if error.name != 'click':
             raise
-        sys.stderr.write('ambra: error: the command line needs pip install "ambra-sdk[cli]" ({0})\n'.format(error))
+        sys.stderr.write("ambra: error: the command line needs the cli extra: pip install '.[cli]' in the ambra-sdk "
+                         'checkout, or the built wheel with [cli] ({0})\n'.format(error))
         raise SystemExit(2) from None
     main()
 

@@ -135,6 +135,15 @@ def run_script(args: List[str], env: Dict[str, str], input: Optional[str] = None
     return Result(done.returncode, done.stdout, done.stderr)
 
 
+def _terminal_size(descriptor: int, rows: int = 40, columns: int = 160) -> None:
+    """Give a pseudo-terminal a size, as a terminal window has."""
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(descriptor, termios.TIOCSWINSZ, struct.pack('HHHH', rows, columns, 0, 0))
+
+
 def run_on_terminal(args: List[str], env: Dict[str, str], timeout: float = 60) -> Result:
     """Run the installed ``ambra`` script with stdout and stderr on a pseudo-terminal; return what it showed."""
     import pty
@@ -145,6 +154,7 @@ def run_on_terminal(args: List[str], env: Dict[str, str], timeout: float = 60) -
     full_env.update(env)
     full_env['PYTHONPATH'] = str(ROOT)
     leader, follower = pty.openpty()
+    _terminal_size(follower)
     process = subprocess.Popen([ambra_script_path(), *args], stdin=subprocess.DEVNULL, stdout=follower,
                                stderr=follower, env=full_env, cwd=str(ROOT))
     os.close(follower)
