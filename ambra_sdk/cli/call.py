@@ -14,8 +14,7 @@ import click
 
 from ambra_sdk.bounded_json import JsonTooDeepError, JsonTooLargeError, loads_bounded
 from ambra_sdk.cli.context import CliContext, pass_cli
-from ambra_sdk.cli.errors import CliError
-from ambra_sdk.cli.exit_codes import ExitCode
+from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.output import chosen_format, dump_json, format_parameters, plain, write_rows
 from ambra_sdk.secret_params import is_secret_param, secret_param_names
 from ambra_sdk.service.spec import load_endpoints
@@ -274,13 +273,7 @@ def _identity(row: Any) -> Any:
 
 
 def _print_result(result: Any) -> None:
-    content = getattr(result, 'content', None)
-    if isinstance(content, bytes) and hasattr(result, 'status_code'):
-        kind = (getattr(result, 'headers', None) or {}).get('content-type') or 'no content type'
-        raise CliError('the server answered {0} with a body that is not JSON ({1}, {2} bytes); this '
-                       'method returns no data ambra can print'.format(result.status_code, kind, len(content)),
-                       ExitCode.SERVER_ERROR)
-    dump_json(mask_secrets(plain(result)))
+    dump_json(mask_secrets(plain(require_json(result))))
 
 
 _SECRET_NAMES = secret_param_names()

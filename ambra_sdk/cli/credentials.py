@@ -271,8 +271,11 @@ def _resolve_secret(resolved: Resolved, prompt: bool) -> None:
                                          err=True)
         resolved.sources['secret'] = 'prompt'
     if resolved.password is None:
+        status = keyring_status()
+        unusable = '' if status.module is not None or 'not installed' in status.description else \
+            ' ({0})'.format(status.description)
         raise CliError('no password or sid for {0}: run "ambra login", or set AMBRA_PASSWORD or AMBRA_SID, '
-                       'or add the host to ~/.netrc'.format(resolved.username or 'this server'),
+                       'or add the host to ~/.netrc{1}'.format(resolved.username or 'this server', unusable),
                        ExitCode.NO_CREDENTIALS)
     if not resolved.username:
         raise CliError('no username: pass --username, set AMBRA_USERNAME or run "ambra login"',

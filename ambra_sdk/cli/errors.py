@@ -14,7 +14,7 @@ such as ``write password=- ...`` keeps its syntax. Every line is written by
 import sys
 import traceback
 from contextlib import contextmanager
-from typing import Iterator, Optional, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 import click
 import requests
@@ -24,7 +24,7 @@ from ambra_sdk.cli.output import error_line
 from ambra_sdk.exceptions.base import AmbraException, ApiConfigurationError, MissingCredentials
 from ambra_sdk.redact import redact_registered, redact_text
 
-__all__ = ['CliError', 'describe', 'first_line', 'guarded', 'echo_error']
+__all__ = ['CliError', 'describe', 'echo_error', 'first_line', 'guarded', 'require_json']
 
 #: Service error types that mean the user's input was wrong (exit 2).
 _BAD_INPUT_TYPES = frozenset({
@@ -48,6 +48,23 @@ class CliError(click.ClickException):
     def show(self, file: Optional[object] = None) -> None:
         """Write ``ambra: error: <message>`` to stderr (registered secrets masked, the syntax kept)."""
         error_line(_one_line(redact_registered(self.format_message())))
+
+
+def require_json(result: Any) -> Any:
+    """Return a service result, or raise when the server answered 200 with something that is not JSON.
+
+    The SDK returns the raw response for such an answer (a download); no ``ambra`` command prints bytes.
+
+    :param result: what ``Query.get()`` returned.
+    :raises CliError: (exit 5) naming the content type and the size.
+    """
+    content = getattr(result, 'content', None)
+    if isinstance(content, bytes) and hasattr(result, 'status_code'):
+        kind = (getattr(result, 'headers', None) or {}).get('content-type') or 'no content type'
+        raise CliError('the server answered {0} with a body that is not JSON ({1}, {2} bytes); this '
+                       'method returns no data ambra can print'.format(result.status_code, kind, len(content)),
+                       ExitCode.SERVER_ERROR)
+    return result
 
 
 def echo_error(message: str) -> None:

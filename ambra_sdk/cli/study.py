@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import click
 
 from ambra_sdk.cli.context import CliContext, pass_cli
-from ambra_sdk.cli.errors import CliError
+from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.exit_codes import ExitCode
 from ambra_sdk.cli.listing import CONDITIONS, apply_filters, apply_sort, check_fields, parse_fields
 from ambra_sdk.cli.output import dump_json, format_options, out_line, write_rows
@@ -100,7 +100,7 @@ def _list_query(state: CliContext, filters: Sequence[str]) -> Any:
 def study_count(state: CliContext, filters: Sequence[str], output_format: Optional[str]) -> None:
     """Count the studies you can see (the same --filter as list)."""
     query = apply_filters(state.api.Study.count(), filters)
-    count = int(query.get()['count'])
+    count = int(require_json(query.get())['count'])
     if output_format == 'json':
         dump_json({'count': count})
     else:
@@ -121,9 +121,9 @@ def resolve_study(api: Any, ref: Optional[str], namespace: Optional[str], study_
     if study_uid is None:
         if ref is None:
             raise CliError('give a study: its uuid, or --study-uid UID')
-        return api.Study.get(uuid=ref).get()
+        return require_json(api.Study.get(uuid=ref).get())
     if namespace:
-        return api.Study.get(study_uid=study_uid, storage_namespace=namespace).get()
+        return require_json(api.Study.get(study_uid=study_uid, storage_namespace=namespace).get())
     from ambra_sdk.service.filtering import Filter, FilterCondition
 
     query = api.Study.list().filter_by(Filter('study_uid', FilterCondition.equals, study_uid), validate=False)

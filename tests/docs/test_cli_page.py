@@ -74,41 +74,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _terminal_size(descriptor: int, rows: int = 40, columns: int = 160) -> None:
-    """Give a pseudo-terminal a size, as a terminal window has."""
-    import fcntl
-    import struct
-    import termios
+def _on_terminal(command: str, env: Dict[str, str], cwd: Path) -> tuple:
+    from tests.helpers.terminal import run_on_terminal
 
-    fcntl.ioctl(descriptor, termios.TIOCSWINSZ, struct.pack('HHHH', rows, columns, 0, 0))
-
-
-def _on_terminal(command: str, env: Dict[str, str], cwd: Path, timeout: float = 180) -> tuple:
-    import pty
-    import select
-
-    leader, follower = pty.openpty()
-    _terminal_size(follower)
-    process = subprocess.Popen(['bash', '-c', command], stdin=subprocess.DEVNULL, stdout=follower,
-                               stderr=follower, env=env, cwd=str(cwd))
-    os.close(follower)
-    chunks = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                data = os.read(leader, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif process.poll() is not None:
-            break
-    os.close(leader)
-    code = process.wait(timeout=10)
-    return code, b''.join(chunks).decode('utf-8', 'replace')
+    return run_on_terminal(['bash', '-c', command], env, cwd=str(cwd))
 
 
 def shown(output: str) -> str:
