@@ -20,7 +20,7 @@ import click
 import requests
 
 from ambra_sdk.cli.exit_codes import ExitCode
-from ambra_sdk.cli.output import error_line
+from ambra_sdk.cli.output import error_line, problem
 from ambra_sdk.exceptions.base import AmbraException, ApiConfigurationError, MissingCredentials
 from ambra_sdk.redact import redact_registered, redact_text
 
@@ -158,8 +158,7 @@ def guarded(debug: bool) -> Iterator[None]:
     except Exception as error:  # noqa: BLE001 - the one place failures become exit codes
         code, message = describe(error)
         if debug:
-            click.echo(redact_text(''.join(traceback.format_exception(type(error), error, error.__traceback__))),
-                       err=True)
+            problem(redact_text(''.join(traceback.format_exception(type(error), error, error.__traceback__))).rstrip())
         error_line(first_line(message))
         raise SystemExit(code) from None
 
