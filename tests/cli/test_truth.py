@@ -142,6 +142,7 @@ def test_shell_completion_scripts(ambra_script):
     assert 'plain,study' in words.stdout
 
 
+@pytest.mark.filterwarnings('ignore:The PN component length')  # the in-process emulator reads the file too
 def test_dicom_library_warnings_only_with_debug(ambra_script, fresh, tmp_path, namespace_id):
     import pydicom
 
