@@ -89,8 +89,9 @@ def keyring_status() -> KeyringStatus:
     try:
         import keyring  # noqa: WPS433 (optional dependency)
     except ImportError:
-        return KeyringStatus(None, "keyring is not installed (pip install '.[keyring]' from the ambra-sdk "
-                                   'checkout, or the wheel with the keyring extra)')
+        from ambra_sdk.extras import install_command
+
+        return KeyringStatus(None, 'keyring is not installed ({0})'.format(install_command('keyring')))
     try:
         backend = keyring.get_keyring()
     except Exception as error:  # noqa: BLE001 - a broken keyring configuration means no keyring

@@ -22,9 +22,9 @@ def emulator(args: Sequence[str]) -> None:
         from ambra_sdk.emulator.cli import main as emulator_main
     except ImportError as error:
         from ambra_sdk.cli.errors import CliError
+        from ambra_sdk.extras import missing_extra_message
 
-        raise CliError("the emulator needs the emulator extra: pip install '.[emulator]' in the ambra-sdk checkout, "
-                       'or the built wheel with [emulator] ({0})'.format(error)) from None
+        raise CliError(missing_extra_message('emulator', 'the emulator', error.name)) from None
     if {'-h', '--help'} & set(args):
         from ambra_sdk.cli.output import out_line
 
