@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
 
-from ambra_sdk.bounded_json import JsonTooDeepError, JsonTooLargeError, loads_bounded
+from ambra_sdk.bounded_json import JsonTooDeep, JsonTooLarge, bounded_json_loads
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.output import chosen_format, dump_json, format_parameters, plain, write_rows
@@ -21,7 +21,7 @@ from ambra_sdk.service.spec import load_endpoints
 
 __all__ = ['call', 'endpoints_of', 'namespaces', 'parse_pairs', 'build_query', 'mask_secrets']
 
-#: Longest ``KEY:=JSON`` value (characters); its nesting is bounded like the server's JSON.
+#: Longest ``KEY:=JSON`` value (bytes); its nesting is bounded like the server's JSON (``MAX_JSON_DEPTH``).
 MAX_ARGUMENT_JSON = 1024 * 1024
 #: Longest secret read from a file (``KEY=@FILE``).
 MAX_SECRET_FILE = 64 * 1024
@@ -61,8 +61,8 @@ def _split_pair(pair: str) -> Tuple[str, Any]:
     if key.endswith(':'):
         key = key[:-1]
         try:
-            return key, loads_bounded(value, MAX_ARGUMENT_JSON)
-        except (JsonTooLargeError, JsonTooDeepError) as error:
+            return key, bounded_json_loads(value, MAX_ARGUMENT_JSON)
+        except (JsonTooLarge, JsonTooDeep) as error:
             raise CliError('bad argument {0!r}: the value after := is too big: {1}'.format(
                 key + ':=...', error)) from None
         except ValueError:
@@ -216,7 +216,7 @@ def _requested_fields(query: Any, endpoint: Dict[str, Any]) -> Optional[List[str
     for key, value in data.items():
         if str(key).startswith('fields.') and isinstance(value, str):
             try:
-                names = loads_bounded(value, MAX_ARGUMENT_JSON)
+                names = bounded_json_loads(value, MAX_ARGUMENT_JSON)
             except ValueError:
                 return None
             if isinstance(names, list) and all(isinstance(name, str) for name in names):
