@@ -237,7 +237,7 @@ def study_download(
     result = addon.download_dir(dest_dir=dest, max_workers=workers, retries=retries, progress=state.progress,
                                 raise_on_error=False, **location)
     print_download_summary(result, output_format == 'json')
-    if result.failed:
+    if result.failed or getattr(result, 'error', None) is not None:
         raise SystemExit(ExitCode.PARTIAL)
 
 

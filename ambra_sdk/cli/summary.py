@@ -105,10 +105,13 @@ def print_download_summary(result: Any, as_json: bool) -> None:
     :param as_json: print one JSON object on stdout instead of the folder.
     """
     failed = {uid: error_text(error) for uid, error in result.failed.items()}
+    study_error = getattr(result, 'error', None)  # the whole study failed (e.g. a malformed schema)
+    study_text = None if study_error is None else error_text(study_error)
     if as_json:
         dump_json({
             'directory': str(result.directory), 'images': len(result.expected),
             'downloaded': len(result.downloaded), 'already_there': len(result.skipped), 'failed': failed,
+            'error': study_text,
         })
     else:
         out_line(result.directory)
@@ -116,6 +119,8 @@ def print_download_summary(result: Any, as_json: bool) -> None:
         len(result.expected), len(result.downloaded), len(result.skipped), len(failed)))
     for uid, text in failed.items():
         problem('  failed image {0}: {1}'.format(uid, text))
+    if study_text is not None:
+        problem('  study not downloaded: {0}'.format(study_text))
 
 
 def print_download_plan(study_uid: str, target: Path, entries: List[Any], as_json: bool) -> None:
