@@ -12,7 +12,7 @@ vendor document named like a secret was decided here.
 Nothing here is imported by :mod:`ambra_sdk.api` (it is plain data).
 """
 
-from typing import FrozenSet, Mapping, Optional, Tuple
+from typing import FrozenSet, Mapping, Optional, Tuple, Union
 
 __all__ = ['ANY_METHOD', 'NOT_SECRET', 'SECRET_PARAMS', 'is_secret_param', 'secret_param_names']
 
@@ -20,7 +20,10 @@ __all__ = ['ANY_METHOD', 'NOT_SECRET', 'SECRET_PARAMS', 'is_secret_param', 'secr
 ANY_METHOD = '*'
 
 #: ``(name, methods, why)``: ``methods`` is :data:`ANY_METHOD` or a tuple of relative URLs.
-SECRET_PARAMS: Tuple[Tuple[str, object, str], ...] = (
+#: The methods cell: :data:`ANY_METHOD` or the relative URLs.
+Methods = Union[str, Tuple[str, ...]]
+
+SECRET_PARAMS: Tuple[Tuple[str, Methods, str], ...] = (
     ('sid', ANY_METHOD, 'the session id: whoever has it is logged in as the user'),
     ('password', ANY_METHOD, 'a user, link or login password'),
     ('new_password', ANY_METHOD, '/session/login: the new password'),
@@ -56,8 +59,8 @@ NOT_SECRET: Mapping[str, str] = {
 }
 
 
-def _urls(methods: object) -> Optional[FrozenSet[str]]:
-    return None if methods == ANY_METHOD else frozenset(methods)  # type: ignore[arg-type]
+def _urls(methods: Methods) -> Optional[FrozenSet[str]]:
+    return None if isinstance(methods, str) else frozenset(methods)
 
 
 _BY_NAME: Mapping[str, Optional[FrozenSet[str]]] = {name: _urls(methods) for name, methods, _ in SECRET_PARAMS}

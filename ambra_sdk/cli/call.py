@@ -14,15 +14,14 @@ import click
 
 from ambra_sdk.bounded_json import JsonTooDeep, JsonTooLarge, bounded_json_loads
 from ambra_sdk.cli.context import CliContext, pass_cli
-from ambra_sdk.cli.errors import CliError
-from ambra_sdk.cli.exit_codes import ExitCode
+from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.output import chosen_format, dump_json, format_parameters, plain, write_rows
 from ambra_sdk.secret_params import is_secret_param, secret_param_names
 from ambra_sdk.service.spec import load_endpoints
 
 __all__ = ['call', 'endpoints_of', 'namespaces', 'parse_pairs', 'build_query', 'mask_secrets']
 
-#: Longest ``KEY:=JSON`` value (characters); its nesting is bounded like the server's JSON.
+#: Longest ``KEY:=JSON`` value (bytes); its nesting is bounded like the server's JSON (``MAX_JSON_DEPTH``).
 MAX_ARGUMENT_JSON = 1024 * 1024
 #: Longest secret read from a file (``KEY=@FILE``).
 MAX_SECRET_FILE = 64 * 1024
@@ -62,7 +61,7 @@ def _split_pair(pair: str) -> Tuple[str, Any]:
     if key.endswith(':'):
         key = key[:-1]
         try:
-            return key, bounded_json_loads(value, max_bytes=MAX_ARGUMENT_JSON)
+            return key, bounded_json_loads(value, MAX_ARGUMENT_JSON)
         except (JsonTooLarge, JsonTooDeep) as error:
             raise CliError('bad argument {0!r}: the value after := is too big: {1}'.format(
                 key + ':=...', error)) from None
@@ -217,7 +216,7 @@ def _requested_fields(query: Any, endpoint: Dict[str, Any]) -> Optional[List[str
     for key, value in data.items():
         if str(key).startswith('fields.') and isinstance(value, str):
             try:
-                names = bounded_json_loads(value, max_bytes=MAX_ARGUMENT_JSON)
+                names = bounded_json_loads(value, MAX_ARGUMENT_JSON)
             except ValueError:
                 return None
             if isinstance(names, list) and all(isinstance(name, str) for name in names):
@@ -274,13 +273,7 @@ def _identity(row: Any) -> Any:
 
 
 def _print_result(result: Any) -> None:
-    content = getattr(result, 'content', None)
-    if isinstance(content, bytes) and hasattr(result, 'status_code'):
-        kind = (getattr(result, 'headers', None) or {}).get('content-type') or 'no content type'
-        raise CliError('the server answered {0} with a body that is not JSON ({1}, {2} bytes); this '
-                       'method returns no data ambra can print'.format(result.status_code, kind, len(content)),
-                       ExitCode.SERVER_ERROR)
-    dump_json(mask_secrets(plain(result)))
+    dump_json(mask_secrets(plain(require_json(result))))
 
 
 _SECRET_NAMES = secret_param_names()

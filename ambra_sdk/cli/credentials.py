@@ -89,8 +89,9 @@ def keyring_status() -> KeyringStatus:
     try:
         import keyring  # noqa: WPS433 (optional dependency)
     except ImportError:
-        return KeyringStatus(None, "keyring is not installed (pip install '.[keyring]' from the ambra-sdk "
-                                   'checkout, or the wheel with the keyring extra)')
+        from ambra_sdk.extras import install_command
+
+        return KeyringStatus(None, 'keyring is not installed ({0})'.format(install_command('keyring')))
     try:
         backend = keyring.get_keyring()
     except Exception as error:  # noqa: BLE001 - a broken keyring configuration means no keyring
@@ -271,8 +272,11 @@ def _resolve_secret(resolved: Resolved, prompt: bool) -> None:
                                          err=True)
         resolved.sources['secret'] = 'prompt'
     if resolved.password is None:
+        status = keyring_status()
+        unusable = '' if status.module is not None or 'not installed' in status.description else \
+            ' ({0})'.format(status.description)
         raise CliError('no password or sid for {0}: run "ambra login", or set AMBRA_PASSWORD or AMBRA_SID, '
-                       'or add the host to ~/.netrc'.format(resolved.username or 'this server'),
+                       'or add the host to ~/.netrc{1}'.format(resolved.username or 'this server', unusable),
                        ExitCode.NO_CREDENTIALS)
     if not resolved.username:
         raise CliError('no username: pass --username, set AMBRA_USERNAME or run "ambra login"',

@@ -26,5 +26,7 @@ def emulator(args: Sequence[str]) -> None:
 
         raise CliError(missing_extra_message('emulator', 'the emulator', error.name)) from None
     if {'-h', '--help'} & set(args):
-        click.echo('ambra emulator takes the options of python -m ambra_sdk.emulator:')
+        from ambra_sdk.cli.output import out_line
+
+        out_line('ambra emulator takes the options of python -m ambra_sdk.emulator:')
     raise SystemExit(emulator_main(list(args)))

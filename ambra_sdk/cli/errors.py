@@ -14,17 +14,17 @@ such as ``write password=- ...`` keeps its syntax. Every line is written by
 import sys
 import traceback
 from contextlib import contextmanager
-from typing import Iterator, Optional, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 import click
 import requests
 
 from ambra_sdk.cli.exit_codes import ExitCode
-from ambra_sdk.cli.output import error_line
+from ambra_sdk.cli.output import error_line, problem
 from ambra_sdk.exceptions.base import AmbraException, ApiConfigurationError, MissingCredentials
 from ambra_sdk.redact import redact_registered, redact_text
 
-__all__ = ['CliError', 'describe', 'first_line', 'guarded', 'echo_error']
+__all__ = ['CliError', 'describe', 'echo_error', 'first_line', 'guarded', 'require_json']
 
 #: Service error types that mean the user's input was wrong (exit 2).
 _BAD_INPUT_TYPES = frozenset({
@@ -48,6 +48,23 @@ class CliError(click.ClickException):
     def show(self, file: Optional[object] = None) -> None:
         """Write ``ambra: error: <message>`` to stderr (registered secrets masked, the syntax kept)."""
         error_line(_one_line(redact_registered(self.format_message())))
+
+
+def require_json(result: Any) -> Any:
+    """Return a service result, or raise when the server answered 200 with something that is not JSON.
+
+    The SDK returns the raw response for such an answer (a download); no ``ambra`` command prints bytes.
+
+    :param result: what ``Query.get()`` returned.
+    :raises CliError: (exit 5) naming the content type and the size.
+    """
+    content = getattr(result, 'content', None)
+    if isinstance(content, bytes) and hasattr(result, 'status_code'):
+        kind = (getattr(result, 'headers', None) or {}).get('content-type') or 'no content type'
+        raise CliError('the server answered {0} with a body that is not JSON ({1}, {2} bytes); this '
+                       'method returns no data ambra can print'.format(result.status_code, kind, len(content)),
+                       ExitCode.SERVER_ERROR)
+    return result
 
 
 def echo_error(message: str) -> None:
@@ -83,7 +100,8 @@ def _service_message(error: AmbraException) -> Tuple[int, str]:
             'log in again (ambra login)'
     if code == 403:
         return ExitCode.AUTH_FAILED, 'the server answered 403 (access denied): {0}'.format(description or error)
-    return ExitCode.SERVER_ERROR, '{0}: {1}'.format(type(error).__name__, description or error)
+    # no error type: the SDK's message (status, and the server's own words, e.g. "speaks HTTPS") is the hint
+    return ExitCode.SERVER_ERROR, '{0}: {1}'.format(type(error).__name__, str(error) or description)
 
 
 def describe(error: BaseException) -> Tuple[int, str]:
@@ -140,8 +158,7 @@ def guarded(debug: bool) -> Iterator[None]:
     except Exception as error:  # noqa: BLE001 - the one place failures become exit codes
         code, message = describe(error)
         if debug:
-            click.echo(redact_text(''.join(traceback.format_exception(type(error), error, error.__traceback__))),
-                       err=True)
+            problem(redact_text(''.join(traceback.format_exception(type(error), error, error.__traceback__))).rstrip())
         error_line(first_line(message))
         raise SystemExit(code) from None
 

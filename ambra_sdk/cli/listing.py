@@ -22,7 +22,7 @@ __all__ = ['CONDITIONS', 'apply_filters', 'apply_sort', 'check_fields', 'parse_f
 #: The condition names accepted after ``=`` (the vendor's wire names).
 CONDITIONS = tuple(member.value for member in FilterCondition)
 _LIST_CONDITIONS = frozenset({'in', 'in_or_null'})
-#: Longest JSON array of an ``in`` filter (characters); its nesting is bounded like the server's JSON.
+#: Longest JSON array of an ``in`` filter (bytes); its nesting is bounded like the server's JSON.
 MAX_FILTER_JSON = 1024 * 1024
 
 
@@ -45,7 +45,7 @@ def parse_filter(text: str) -> Filter:
     if condition in _LIST_CONDITIONS:
         if value.lstrip().startswith('['):
             try:
-                parsed = bounded_json_loads(value, max_bytes=MAX_FILTER_JSON)
+                parsed = bounded_json_loads(value, MAX_FILTER_JSON)
             except ValueError as error:
                 raise CliError('bad --filter {0!r}: the value is not a JSON array ({1})'.format(
                     text[:80], str(error)[:80])) from None

@@ -6,20 +6,15 @@ returned on Python 3. Only :mod:`ambra_sdk.cli.output` writes to them.
 """
 
 import sys
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 
-__all__ = ['binary_stream', 'is_terminal', 'text_stream']
+__all__ = ['is_terminal', 'text_stream']
 
 
 def text_stream(name: str) -> TextIO:
     """``sys.stdin``, ``sys.stdout`` or ``sys.stderr`` by name (looked up at each call)."""
     stream: TextIO = getattr(sys, name)
     return stream
-
-
-def binary_stream(name: str) -> IO[bytes]:
-    """The byte stream under :func:`text_stream` (``sys.stdout.buffer``...)."""
-    return text_stream(name).buffer
 
 
 def is_terminal(stream: Any) -> bool:

@@ -8,7 +8,7 @@ import click
 
 from ambra_sdk.addon.file_names import safe_name
 from ambra_sdk.cli.context import CliContext, pass_cli
-from ambra_sdk.cli.errors import CliError
+from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.exit_codes import ExitCode
 from ambra_sdk.cli.listing import CONDITIONS, apply_filters, apply_sort, check_fields, parse_fields
 from ambra_sdk.cli.output import dump_json, format_options, out_line, write_rows
@@ -101,7 +101,7 @@ def _list_query(state: CliContext, filters: Sequence[str]) -> Any:
 def study_count(state: CliContext, filters: Sequence[str], output_format: Optional[str]) -> None:
     """Count the studies you can see (the same --filter as list)."""
     query = apply_filters(state.api.Study.count(), filters)
-    count = int(query.get()['count'])
+    count = int(require_json(query.get())['count'])
     if output_format == 'json':
         dump_json({'count': count})
     else:
@@ -122,9 +122,9 @@ def resolve_study(api: Any, ref: Optional[str], namespace: Optional[str], study_
     if study_uid is None:
         if ref is None:
             raise CliError('give a study: its uuid, or --study-uid UID')
-        return api.Study.get(uuid=ref).get()
+        return require_json(api.Study.get(uuid=ref).get())
     if namespace:
-        return api.Study.get(study_uid=study_uid, storage_namespace=namespace).get()
+        return require_json(api.Study.get(study_uid=study_uid, storage_namespace=namespace).get())
     from ambra_sdk.service.filtering import Filter, FilterCondition
 
     query = api.Study.list().filter_by(Filter('study_uid', FilterCondition.equals, study_uid), validate=False)
@@ -236,7 +236,7 @@ def study_download(
     result = addon.download_dir(dest_dir=dest, max_workers=workers, retries=retries, progress=state.progress,
                                 raise_on_error=False, **location)
     print_download_summary(result, output_format == 'json')
-    if result.failed or result.error is not None:
+    if result.failed or getattr(result, 'error', None) is not None:
         raise SystemExit(ExitCode.PARTIAL)
 
 
@@ -293,8 +293,7 @@ def study_upload(
         progress=state.progress, raise_on_error=False, skip_existing=skip_existing,
     )
     studies = uploaded_studies(result)
-    already_there = sum(1 for item in result.skipped if item.reason == 'already in the study')
-    late = verify_studies(state.api, namespace, studies, already_there, timeout, wait) if studies else []
+    late = verify_studies(state.api, namespace, studies, timeout, wait) if studies else []
     print_upload_summary(folder, result, list(studies.values()), late, timeout, output_format == 'json')
     if result.failed or late:
         raise SystemExit(ExitCode.PARTIAL)

@@ -76,8 +76,9 @@ def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: Li
     for path, text in failed.items():
         problem('  failed {0}: {1}'.format(path, text))
     for report in late:
-        problem('  study {0}: the server shows {1} of {2} image(s) sent{3} after {4:g} s'.format(
-            report.study_uid, report.stored if report.stored is not None else 'none', report.sent,
+        problem('  study {0}: the server shows {1} of {2} image(s){3} after {4:g} s'.format(
+            report.study_uid, report.stored if report.stored is not None else 'none',
+            report.sent + report.already_there,
             '' if report.ready in (None, True) else ' (not ready)', timeout))
 
 
@@ -104,12 +105,13 @@ def print_download_summary(result: Any, as_json: bool) -> None:
     :param as_json: print one JSON object on stdout instead of the folder.
     """
     failed = {uid: error_text(error) for uid, error in result.failed.items()}
-    study_error = None if result.error is None else error_text(result.error)
+    study_error = getattr(result, 'error', None)  # the whole study failed (e.g. a malformed schema)
+    study_text = None if study_error is None else error_text(study_error)
     if as_json:
         dump_json({
             'directory': str(result.directory), 'images': len(result.expected),
             'downloaded': len(result.downloaded), 'already_there': len(result.skipped), 'failed': failed,
-            'error': study_error,
+            'error': study_text,
         })
     else:
         out_line(result.directory)
@@ -117,8 +119,8 @@ def print_download_summary(result: Any, as_json: bool) -> None:
         len(result.expected), len(result.downloaded), len(result.skipped), len(failed)))
     for uid, text in failed.items():
         problem('  failed image {0}: {1}'.format(uid, text))
-    if study_error is not None:
-        problem('  study not downloaded: {0}'.format(study_error))
+    if study_text is not None:
+        problem('  study not downloaded: {0}'.format(study_text))
 
 
 def print_download_plan(study_uid: str, target: Path, entries: List[Any], as_json: bool) -> None:

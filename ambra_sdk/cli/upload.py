@@ -19,6 +19,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = ['StudyReport', 'folder_studies', 'verify_studies']
 
+#: The reason :class:`~ambra_sdk.addon.upload.StudyUploader` gives for an image the study holds already.
+ALREADY_THERE = 'already in the study'
 #: Longest pause between two ``/study/get`` of the check after an upload.
 POLL_MAX_INTERVAL = 2.0
 
@@ -33,6 +35,8 @@ class StudyReport:
     stored: Optional[int] = None
     ready: Optional[bool] = None
     files: List[str] = field(default_factory=list)
+    #: images skipped because the study held them already (they count in what the server must show).
+    already_there: int = 0
 
     def row(self) -> Dict[str, Any]:
         """The row printed for this study."""
@@ -75,21 +79,22 @@ def uploaded_studies(result: Any) -> Dict[str, StudyReport]:
     counts: Counter = Counter(str(params.study_uid) for params in result.uploaded.values())
     studies: Dict[str, StudyReport] = {}
     first = result.study_uid
-    if first and (first in counts or not counts):
-        studies[first] = StudyReport(first, counts.pop(first, 0), study_uuid=result.study_uuid)
+    if first:  # the study of the first file, created (or found) before any file went
+        already = sum(1 for item in result.skipped if item.reason == ALREADY_THERE)
+        studies[first] = StudyReport(first, counts.pop(first, 0), study_uuid=result.study_uuid,
+                                     already_there=already)
     for uid, sent in counts.items():
         studies[uid] = StudyReport(uid, sent)
     return studies
 
 
-def verify_studies(api: Any, namespace_id: str, studies: Dict[str, StudyReport], already_there: int,
-                   timeout: float, wait_ready: bool) -> List[StudyReport]:
+def verify_studies(api: Any, namespace_id: str, studies: Dict[str, StudyReport], timeout: float,
+                   wait_ready: bool) -> List[StudyReport]:
     """Poll each study until the server shows the images sent (and, with ``wait_ready``, it is ready).
 
     :param api: the Api.
     :param namespace_id: the storage namespace of the upload.
     :param studies: the studies of the upload (their ``study_uuid``, ``stored`` and ``ready`` are filled).
-    :param already_there: images of the first study skipped because the server held them already.
     :param timeout: seconds for all the studies together.
     :param wait_ready: also wait until each study is no longer a phantom.
     :return: the studies that did not reach that state in time.
@@ -102,8 +107,8 @@ def verify_studies(api: Any, namespace_id: str, studies: Dict[str, StudyReport],
 
     deadline = time.monotonic() + timeout
     late: List[StudyReport] = []
-    for index, report in enumerate(studies.values()):
-        expected = report.sent + (already_there if index == 0 else 0)
+    for report in studies.values():
+        expected = report.sent + report.already_there
 
         def probe(report: StudyReport = report, expected: int = expected) -> Tuple[bool, Any]:
             try:

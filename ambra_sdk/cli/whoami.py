@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import click
 
 from ambra_sdk.cli.context import CliContext, pass_cli
+from ambra_sdk.cli.errors import require_json
 from ambra_sdk.cli.output import dump_json, format_options, message, out_line, plain, write_rows
 
 __all__ = ['NAMESPACE_COLUMNS', 'namespace', 'whoami']
@@ -21,7 +22,7 @@ NAMESPACE_COLUMNS = ('uuid', 'name', 'type', 'upload_default')
 
 def _namespaces(state: CliContext) -> List[Dict[str, Any]]:
     default = state.resolved(need_secret=False).namespace
-    rows = state.api.User.namespace_list().get().get('namespaces') or []
+    rows = require_json(state.api.User.namespace_list().get()).get('namespaces') or []
     return [{'uuid': row.get('uuid'), 'name': row.get('name'), 'type': row.get('type'),
              'upload_default': 'yes' if default and row.get('uuid') == default else ''} for row in rows]
 
@@ -51,7 +52,7 @@ def whoami(state: CliContext, output_format: Optional[str]) -> None:
       ambra whoami
       ambra --profile prod whoami --json
     """
-    user = state.api.Session.user().get()
+    user = require_json(state.api.Session.user().get())
     accounts = list(_accounts(state))
     namespaces = _namespaces(state)
     default = _default_line(state)

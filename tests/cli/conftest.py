@@ -137,35 +137,13 @@ def run_script(args: List[str], env: Dict[str, str], input: Optional[str] = None
 
 def run_on_terminal(args: List[str], env: Dict[str, str], timeout: float = 60) -> Result:
     """Run the installed ``ambra`` script with stdout and stderr on a pseudo-terminal; return what it showed."""
-    import pty
-    import select
-    import time
+    from tests.helpers.terminal import run_on_terminal as on_terminal
 
     full_env = dict(os.environ)
     full_env.update(env)
     full_env['PYTHONPATH'] = str(ROOT)
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([ambra_script_path(), *args], stdin=subprocess.DEVNULL, stdout=follower,
-                               stderr=follower, env=full_env, cwd=str(ROOT))
-    os.close(follower)
-    chunks = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
-        if ready:
-            try:
-                data = os.read(leader, 65536)
-            except OSError:  # the terminal closed (Linux: EIO)
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif process.poll() is not None:
-            break
-    os.close(leader)
-    code = process.wait(timeout=10)
-    text = b''.join(chunks).decode('utf-8', 'replace').replace('\r\n', '\n')
-    return Result(code, text, '')
+    code, text = on_terminal([ambra_script_path(), *args], full_env, cwd=str(ROOT), timeout=timeout)
+    return Result(code, text.replace('\r\n', '\n'), '')
 
 
 @pytest.fixture

@@ -143,3 +143,19 @@ def test_empty_csv_result_still_writes_its_header():
         writer = RowWriter(stream, output_format, ['a', 'b'])
         writer.close()
         assert stream.getvalue() == expected, output_format
+
+
+def test_one_writer_prints_everything():
+    """No module of the command line but ``output`` writes to a stream itself."""
+    import re
+    from pathlib import Path
+
+    import ambra_sdk.cli
+
+    writes = re.compile(r'click\.echo|click\.secho|\bprint\(|(stdout|stderr)\.write|'
+                        r'(?<!is_terminal\()text_stream\([\'"]std(out|err)')
+    offenders = {
+        path.name: [line for line in path.read_text().splitlines() if writes.search(line)]
+        for path in Path(ambra_sdk.cli.__file__).parent.glob('*.py') if path.name not in ('output.py', 'streams.py')
+    }
+    assert {name: lines for name, lines in offenders.items() if lines} == {}

@@ -164,18 +164,26 @@ def test_a_keyring_without_backend_is_named_with_what_to_do(cli_env, fresh, emul
 def test_nested_json_arguments_are_bounded(ambra, with_password, fresh, args):
     result = ambra(*args)
     assert result.exit_code == 2, result
-    assert 'JSON nested deeper than 100 levels' in result.stderr
+    assert 'JSON nested deeper than 100 levels' in result.stderr  # the SDK's bound for server JSON
     assert len(result.stderr) < 400
 
 
 def test_a_non_json_200_answer_is_a_clear_error(tmp_path):
     server = ScriptServer(lambda method, target: Reply(body=b'\x89PNG\r\n\x1a\n\x00binary',
                                                        headers=(('Content-Type', 'image/png'),)))
+    env = {'AMBRA_URL': server.url, 'AMBRA_SID': SID, 'AMBRA_NO_KEYRING': '1', 'AMBRA_CONFIG_DIR': str(tmp_path)}
     with server:
-        result = run_script(['call', 'Study', 'get', 'uuid=x'], {
-            'AMBRA_URL': server.url, 'AMBRA_SID': SID, 'AMBRA_NO_KEYRING': '1',
-            'AMBRA_CONFIG_DIR': str(tmp_path)})
-    assert result.exit_code == 5, result
-    assert result.stdout == ''
-    assert result.stderr == ('ambra: error: the server answered 200 with a body that is not JSON (image/png, 15 '
-                             'bytes); this method returns no data ambra can print\n')
+        results = [run_script(args, env) for args in (['call', 'Study', 'get', 'uuid=x'], ['study', 'count'],
+                                                      ['study', 'get', '00000000-0000-4000-8000-0000000000e1'],
+                                                      ['whoami'])]
+    for result in results:
+        assert result.exit_code == 5, result
+        assert result.stdout == ''
+        assert result.stderr == ('ambra: error: the server answered 200 with a body that is not JSON (image/png, '
+                                 '15 bytes); this method returns no data ambra can print\n')
+
+
+def test_missing_password_names_an_unusable_keyring(cli_env, fresh):
+    result = run_script(['study', 'count'], {'PYTHON_KEYRING_BACKEND': 'keyring.backends.fail.Keyring'})
+    assert result.exit_code == 3, result
+    assert '(keyring is installed but has no usable backend (keyring.backends.fail.Keyring)' in result.stderr
