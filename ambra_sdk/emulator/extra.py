@@ -1,31 +1,22 @@
-"""The ``emulator`` extra: which modules it brings and the one line saying how to install it.
+"""The ``emulator`` extra: which modules it brings, and a missing one turned into the one-line hint.
 
-Imports nothing heavy (no werkzeug, no pydicom): the package, its command
-line and its pytest plugin use it to turn a missing module into
-:data:`MISSING_EXTRA` instead of a ``ModuleNotFoundError`` traceback. The
-install command comes from :func:`ambra_sdk.extras.install_command` (this
-package, never the published ``ambra-sdk`` of the same name).
+Imports nothing heavy (no werkzeug, no pydicom): the package and its command
+line use it to turn a missing module into :data:`MISSING_EXTRA` (built by
+:func:`ambra_sdk.extras.missing_extra_message`, the one install hint of the
+package) instead of a ``ModuleNotFoundError`` traceback.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from ambra_sdk.extras import install_command as _install_command
 from ambra_sdk.extras import missing_extra_message
 
-__all__ = ['EXTRA_MODULES', 'MISSING_EXTRA', 'install_command', 'missing_extra', 'extra_error']
+__all__ = ['EXTRA_MODULES', 'MISSING_EXTRA', 'missing_extra', 'extra_error']
 
 #: Top-level modules of the ``emulator`` extra.
 EXTRA_MODULES = frozenset({'werkzeug', 'pydicom', 'numpy', 'trustme', 'cryptography', 'wsproto'})
-
-
-def install_command(extra: str = 'emulator') -> str:
-    """The command that installs ``extra`` for this package (:func:`ambra_sdk.extras.install_command`)."""
-    return _install_command(extra)
-
-
-#: The one line printed when the ``emulator`` extra is missing (``{0}``: the missing module).
+#: The one line said when the ``emulator`` extra is missing (``{0}``: the missing module).
 MISSING_EXTRA = missing_extra_message('emulator', 'The Ambra emulator').replace('{', '{{').replace('}', '}}') + (
     ' (missing module: {0})'
 )

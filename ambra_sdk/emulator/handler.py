@@ -88,7 +88,8 @@ def too_large_answer(limit: int) -> bytes:
     It has the service API's ``status``/``error_type`` and the storage API's
     ``kind``/``message`` (``PAYLOAD_TOO_LARGE``, storage code 19).
     """
-    message = 'Request body over the emulator limit of {0} bytes (max_body_bytes / --max-body-bytes)'.format(limit)
+    message = 'Request body over the emulator limit of {0} bytes (--max-body-bytes for storage, ' \
+              '--max-form-bytes for other calls)'.format(limit)
     body = {
         'status': 'ERROR',
         'error_type': 'PAYLOAD_TOO_LARGE',

@@ -22,7 +22,7 @@ stays).
 
 werkzeug is imported only when a fixture is used. When the ``emulator`` extra
 is missing, a test that uses a fixture fails (it is not skipped) with
-the command of :func:`ambra_sdk.extras.install_command` (this package's ``[emulator]``).
+the ``emulator`` extra (:func:`ambra_sdk.extras.install_command`).
 """
 
 from __future__ import annotations

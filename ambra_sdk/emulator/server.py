@@ -30,7 +30,7 @@ from .network import NetworkProfile, NetworkShaper, parse_network
 from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_admin_studies, seed_base, seed_demo, seed_studies
-from .startup import PASSWORD_ENV, StartupError, bind_problem, data_problem, tls_problem
+from .startup import PASSWORD_ENV, StartupError, bind_problem, check_port, data_problem, tls_problem
 from .state import State
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -158,6 +158,7 @@ class Emulator:
         """
         if self._server is not None:
             return self
+        check_port(self.port)
         self._check_network()
         try:
             self._open()

@@ -13,7 +13,7 @@ import errno as errno_codes
 import sqlite3
 from typing import Optional
 
-__all__ = ['StartupError', 'bind_problem', 'data_problem', 'tls_problem', 'PASSWORD_ENV']
+__all__ = ['StartupError', 'check_port', 'bind_problem', 'data_problem', 'tls_problem', 'PASSWORD_ENV']
 
 #: Environment variable holding the admin password (``--admin-password`` wins).
 PASSWORD_ENV = 'AMBRA_EMULATOR_PASSWORD'
@@ -29,6 +29,18 @@ class StartupError(Exception):
     def __init__(self, message: str, option: str) -> None:
         super().__init__(message)
         self.option = option
+
+
+def check_port(port: int) -> None:
+    """Refuse a port number outside 0-65535 (0: a free one).
+
+    :raises StartupError: naming ``--port``.
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise StartupError(
+            '--port {0} is not a port number: choose one from 1 to 65535 with --port (0 picks a free one)'.format(port),
+            '--port',
+        )
 
 
 def bind_problem(errno: Optional[int], reason: str, host: str, port: int) -> StartupError:

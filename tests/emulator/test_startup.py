@@ -64,6 +64,12 @@ def test_a_busy_port_raises_a_startup_error_in_python(busy_port):
     assert raised.value.option == '--port' and not emu.running and emu.state is None
 
 
+@pytest.mark.parametrize('port', ['70000', '-5'])
+def test_a_port_number_out_of_range_is_named(port):
+    line = _fails_in_one_line(['--port', port])
+    assert '--port {0} is not a port number'.format(port) in line
+
+
 def test_a_data_folder_that_is_a_file_is_named(tmp_path):
     target = tmp_path / 'not-a-folder'
     target.write_text('x')
@@ -125,4 +131,4 @@ def test_emulator_without_the_extra_raises_an_import_error_naming_it():
     from ambra_sdk.extras import install_command
 
     assert "needs the 'emulator' extra: " + install_command('emulator') in message and 'werkzeug' in message
-    assert 'ambra-sdk[emulator]' not in message  # this checkout, never the published package
+    assert "'ambra-sdk[" not in message  # this package, never the published SDK of the same name

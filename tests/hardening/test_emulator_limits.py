@@ -437,9 +437,11 @@ def test_the_data_folder_is_private(tmp_path):
         answer = api.Storage.Study.post_attachment(emu.engine_fqdn, emu.namespace_id, stored.study_uid,
                                                    opened_file=io.BytesIO(b'report'))
         assert answer.status_code == 202
+        api.Addon.Dicom.upload(dicom_file=io.BytesIO(dicom_bytes()), namespace_id=emu.namespace_id,
+                               engine_fqdn=emu.engine_fqdn, multipart_threshold=0, wait=True)  # chunks
         folders = [data, tmp_path / 'new'] + [p for p in data.rglob('*') if p.is_dir()]
         files = [p for p in data.rglob('*') if p.is_file()]
-        assert len(files) >= 3  # database, image, attachment
+        assert len(files) >= 4  # database, images (one sent in chunks), attachment
         loose = {str(p.relative_to(tmp_path)): oct(stat.S_IMODE(p.stat().st_mode))
                  for p in folders + files if stat.S_IMODE(p.stat().st_mode) & 0o077}
         assert loose == {}
