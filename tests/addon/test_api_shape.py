@@ -60,7 +60,7 @@ def test_reference_parameter_names():
     # additive, keyword-only, with defaults (docs/source/differences.rst)
     assert params(Dicom.upload)[3] == 'study_uid'  # the vendor SDK's keyword
     assert params(Dicom.upload)[4:] == [
-        'multipart_threshold', 'part_size', 'part_retries', 'part_workers', 'wait', 'wait_timeout',
+        'multipart_threshold', 'part_size', 'part_retries', 'part_workers', 'wait', 'wait_timeout', 'progress',
     ]
     assert params(Dicom.upload_from_path) == ['dicom_path', 'namespace_id', 'engine_fqdn']
     # the study uploaders: additive keywords with the names of Dicom.upload, after the existing ones

@@ -13,16 +13,16 @@ from ambra_sdk.api.prepare import encode_pairs, prepare_request
 URL = 'http://127.0.0.1:9/api/v3/study/list'
 
 CASES = [
-    dict(method='post', url=URL, data={'sid': 'S', 'uuid': 'é', 'n': 3, 'none': None, 'many': ['a', 'b'], 'b': b'x'}),
-    dict(method='POST', url=URL + '?q=1', data={}, params={'sid': 'S', 'list': [1, 2], 'skip': None}),
-    dict(method='GET', url=URL, params={'sid': 'S'}, headers={'X-One': '1', 'Accept': None}),
-    dict(method='POST', url=URL, data='raw=text', headers={'content-type': 'text/plain'}),
-    dict(method='POST', url=URL, data={'a': '1'}, headers={'Content-Type': 'application/x-custom'}),
-    dict(method='POST', url=URL, data=[('a', '1'), ('a', '2')]),            # requests' own path
-    dict(method='POST', url=URL, json={'a': 1}),                             # requests' own path
-    dict(method='POST', url=URL, files={'f': ('name', b'bytes')}),           # requests' own path
-    dict(method='POST', url=URL, params=[('sid', 'S')], cookies={'c': 'v'}),
-    dict(method='DELETE', url=URL, auth=('user', 'pass')),
+    {'method': 'post', 'url': URL, 'data': {'sid': 'S', 'uuid': 'é', 'n': 3, 'none': None, 'many': ['a', 'b'], 'b': b'x'}},
+    {'method': 'POST', 'url': URL + '?q=1', 'data': {}, 'params': {'sid': 'S', 'list': [1, 2], 'skip': None}},
+    {'method': 'GET', 'url': URL, 'params': {'sid': 'S'}, 'headers': {'X-One': '1', 'Accept': None}},
+    {'method': 'POST', 'url': URL, 'data': 'raw=text', 'headers': {'content-type': 'text/plain'}},
+    {'method': 'POST', 'url': URL, 'data': {'a': '1'}, 'headers': {'Content-Type': 'application/x-custom'}},
+    {'method': 'POST', 'url': URL, 'data': [('a', '1'), ('a', '2')]},            # requests' own path
+    {'method': 'POST', 'url': URL, 'json': {'a': 1}},                             # requests' own path
+    {'method': 'POST', 'url': URL, 'files': {'f': ('name', b'bytes')}},           # requests' own path
+    {'method': 'POST', 'url': URL, 'params': [('sid', 'S')], 'cookies': {'c': 'v'}},
+    {'method': 'DELETE', 'url': URL, 'auth': ('user', 'pass')},
 ]
 
 
