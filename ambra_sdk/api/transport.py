@@ -26,6 +26,7 @@ from urllib3.util.retry import Retry
 from ambra_sdk.api.body_guard import POOL_CLASSES, guard_body, read_timeout_of
 from ambra_sdk.api.environment import EnvironmentSettings
 from ambra_sdk.api.errors import call_cleanly, clean_error
+from ambra_sdk.api.prepare import prepare_request
 from ambra_sdk.api.retry import (
     REFERENCE_POLICY,
     RETRY_POLICIES,
@@ -151,6 +152,10 @@ class AmbraSession(requests.Session):
         #: The adapter of writes (not mounted: chosen by :meth:`get_adapter`).
         self.write_adapter: Optional[HTTPAdapter] = None
         self._environment = EnvironmentSettings(super().merge_environment_settings)
+
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        """Prepare a request as requests does, without its protocol checks (:mod:`ambra_sdk.api.prepare`)."""
+        return prepare_request(self, request)
 
     def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
         """requests' proxies, stream, verify and cert of a request, memoised per environment state.

@@ -41,7 +41,7 @@ __all__ = ['NetworkProfile', 'NetworkShaper', 'TokenBucket', 'parse_network', 'P
 #: Largest piece of bytes handed over at once (smaller pieces: smoother, more CPU).
 PIECE = 64 * 1024
 #: Seconds of traffic a bucket may let through at once after an idle time.
-BURST_SECONDS = 0.005
+BURST_SECONDS = 0.02
 
 _RATE_UNITS = {
     'bit': 1 / 8, 'kbit': 1e3 / 8, 'mbit': 1e6 / 8, 'gbit': 1e9 / 8,
