@@ -41,7 +41,7 @@ def render_union_namespace(namespace: str, endpoints: list[dict[str, Any]], firs
     counts = f'{len(new)} new methods, {len(own) - len(new)} with new parameters or query features'
     lines = [HEADER]
     if existing:
-        lines.append(f'"""``api.{namespace}``: the 3.21.6 ``{namespace}`` namespace and the later documents ({counts})."""')
+        lines.append(f'"""``api.{namespace}``: the 3.21.6 ``{namespace}`` namespace and later documents ({counts})."""')
     else:
         lines.append(f'"""``api.{namespace}``: a namespace of the later documents ({len(endpoints)} methods)."""')
     if own:
