@@ -450,3 +450,12 @@ def test_union_modules_render_only_what_differs():
     reference = files['docs/source/service_reference.rst']
     assert '``api.Study.clone``' in reference and '``api.RuleSet.list``' in reference
     assert reference.count('   * - ``api.') == 440
+
+
+def test_union_never_overrides_a_hand_written_wrapper():
+    from tools.codegen.render_union import render_union_namespace
+
+    endpoint = {e['url']: e for e in union_catalogue()['endpoints']}['/study/list']
+    changed = dict(endpoint, query_class='QueryOSF')
+    with pytest.raises(ValueError, match='wrapped by hand'):
+        render_union_namespace('Study', [changed], 'v47')
