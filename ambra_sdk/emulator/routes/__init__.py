@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     location,
     namespace,
     role,
+    rules,
     session,
     study,
     user,
