@@ -70,8 +70,8 @@ if TYPE_CHECKING:  # attribute types for IDEs and mypy; the objects are created 
     from ambra_sdk.service.entrypoints.union.report import Report as _ReportNamespace
     from ambra_sdk.service.entrypoints.union.role import Role as _RoleNamespace
     from ambra_sdk.service.entrypoints.union.route import Route as _RouteNamespace
-    from ambra_sdk.service.entrypoints.union.rule_set import RuleSet as _RuleSetNamespace
     from ambra_sdk.service.entrypoints.union.rsna import Rsna as _RsnaNamespace
+    from ambra_sdk.service.entrypoints.union.rule_set import RuleSet as _RuleSetNamespace
     from ambra_sdk.service.entrypoints.union.scanner import Scanner as _ScannerNamespace
     from ambra_sdk.service.entrypoints.union.session import Session as _SessionNamespace
     from ambra_sdk.service.entrypoints.union.setting import Setting as _SettingNamespace

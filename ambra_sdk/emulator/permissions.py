@@ -131,8 +131,18 @@ STORAGE_DEFAULTS: dict[str, str] = {
 
 #: Object kinds whose ``uuid`` a call may name (first URL segment -> stored kind).
 _OBJECT_KINDS = frozenset(
-    {'account', 'group', 'location', 'role', 'customfield', 'customcode', 'link', 'namespace', 'webhook', 'filter'}
+    {
+        'account', 'group', 'location', 'role', 'customfield', 'customcode', 'link', 'namespace', 'webhook', 'filter',
+        'rule_set', 'timer_rule', 'radreport',
+    }
 )
+#: Calls whose ``uuid`` names an object of another kind than the URL's first segment.
+UUID_KINDS: dict[str, str] = {
+    '/customfield/mapping/set': 'customfield_mapping',
+    '/customfield/mapping/delete': 'customfield_mapping',
+}
+#: Parameters naming a parent object: the call acts in that object's account or namespace.
+PARENT_PARAMS: dict[str, str] = {'rule_set_id': 'rule_set', 'from_customfield_id': 'customfield'}
 _NAMESPACE_MEMBER_KINDS = {'group': 'group_user', 'location': 'location_user'}
 
 
@@ -323,11 +333,14 @@ def _scopes(ctx: RequestContext) -> list[_Scope]:
     if study_ns is not None:
         scopes.append(_Scope('namespace', study_ns))
     segment = ctx.path.split('/')[1] if ctx.path.count('/') >= 1 else ''
-    uuid = ctx.param('uuid')
-    if uuid is not None and segment in _OBJECT_KINDS:
-        obj = state.get_object(segment, uuid)
+    named = [(UUID_KINDS.get(ctx.path, segment), ctx.param('uuid'))]
+    named += [(kind, ctx.param(param)) for param, kind in PARENT_PARAMS.items()]
+    for kind, ident in named:
+        if ident is None or (kind not in _OBJECT_KINDS and kind not in UUID_KINDS.values()):
+            continue
+        obj = state.get_object(kind, ident)
         if obj is not None:
-            scope = _object_scope(obj, segment)
+            scope = _object_scope(obj, kind)
             if scope is not None:
                 scopes.append(scope)
     account_id = ctx.param('account_id')

@@ -57,8 +57,11 @@ def _query_features(records: dict[str, dict[str, Any]]) -> dict[str, Any]:
     sortable = any(r['sortable'] for r in records.values())
     fields = [r['paginated_field'] for r in records.values()]
     paginated_field = fields[-1] if all(fields) else None
-    query_class = 'QueryO' + ('P' if paginated_field else '') + ('S' if sortable else '') + ('F' if filterable else '')
-    return {'query_class': query_class, 'paginated_field': paginated_field, 'filterable': filterable, 'sortable': sortable}
+    letters = ('P' if paginated_field else '') + ('S' if sortable else '') + ('F' if filterable else '')
+    query_class = 'QueryO' + letters
+    return {
+        'query_class': query_class, 'paginated_field': paginated_field, 'filterable': filterable, 'sortable': sortable,
+    }
 
 
 def _merge_params(url: str, records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
 from typing import Any
 
 from tools.codegen.catalogue import build_catalogue
@@ -16,8 +15,6 @@ from tools.codegen.parse_api import parse_api
 from tools.codegen.parse_dictionary import parse_dictionary
 from tools.codegen.render_exceptions import render_added_exceptions, render_exceptions
 from tools.codegen.render_models import render_generated, render_models_init, render_models_module
-from tools.codegen.render_reference import render_reference
-from tools.codegen.render_union import render_union_init, render_union_namespace
 from tools.codegen.render_namespaces import (
     HANDWRITTEN_USER_MODULES,
     group_by_namespace,
@@ -26,6 +23,8 @@ from tools.codegen.render_namespaces import (
     render_namespace,
     render_user_module,
 )
+from tools.codegen.render_reference import render_reference
+from tools.codegen.render_union import render_union_init, render_union_namespace
 
 SERVICE = 'ambra_sdk/service'
 ENTRYPOINTS = f'{SERVICE}/entrypoints'

@@ -59,3 +59,9 @@ RENAMED: dict[tuple[str, str], str] = {
     ('/destination/set', 'can_mwl_search'): 'can_search_mwl',
     ('/query/add', 'study_id'): 'created_study_id',
 }
+
+
+#: Methods that a hand-written user-facing module (``entrypoints/study.py``, ``session.py``)
+#: wraps. The union class inherits them; if a later document changed one of them, a generated
+#: override would drop the wrapper, so the generator stops and the change is made by hand.
+HANDWRITTEN_METHODS = frozenset({('Study', 'get'), ('Study', 'list')})

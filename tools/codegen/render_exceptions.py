@@ -104,8 +104,8 @@ def render_exceptions(reference: dict[str, Any], union: dict[str, Any]) -> str:
         '    return sorted(set(globals()) | set(__all__))',
     ]
     lines += ['', '', '__all__ = [']
-    lines += [f"    '{name}'," for name in sorted(BASES + tuple(names) + tuple(added))]
-    lines.append(']')
+    lines += [f"    '{name}'," for name in sorted(BASES + tuple(names))]
+    lines += [']', '__all__ += ADDED  # reached through __getattr__']
     return '\n'.join(lines) + '\n'
 
 
@@ -113,7 +113,7 @@ def render_added_exceptions(reference: dict[str, Any], union: dict[str, Any]) ->
     """``ambra_sdk/exceptions/service_added.py``: classes of the error codes later documents added."""
     lines = [
         HEADER,
-        '"""Service exceptions of the error codes that later service documents added (each a :class:`PreconditionFailed`).',
+        '"""Service exceptions of the error codes later service documents added (each a :class:`PreconditionFailed`).',
         '',
         'Reach them through :mod:`ambra_sdk.exceptions.service` like every other service exception.',
         '"""',

@@ -13,6 +13,7 @@ from typing import Any
 
 from tools.codegen import HEADER
 from tools.codegen.naming import module_of
+from tools.codegen.overrides import HANDWRITTEN_METHODS
 from tools.codegen.pyrender import py_str
 from tools.codegen.render_namespaces import SURFACE_LINES, helper_names, method_lines
 
@@ -36,12 +37,15 @@ def render_union_namespace(namespace: str, endpoints: list[dict[str, Any]], firs
     module = module_of(namespace)
     existing = any(first in endpoint['documents'] for endpoint in endpoints)
     own = [endpoint for endpoint in endpoints if differs_from_first(endpoint, first)]
+    wrapped = [e['method'] for e in own if (namespace, e['method']) in HANDWRITTEN_METHODS]
+    if wrapped:
+        raise ValueError(f'{namespace}.{wrapped}: changed by a later document but wrapped by hand; update the wrapper')
     new = [endpoint for endpoint in own if first not in endpoint['documents']]
     params = [param for endpoint in own for param in endpoint['params']]
     counts = f'{len(new)} new methods, {len(own) - len(new)} with new parameters or query features'
     lines = [HEADER]
     if existing:
-        lines.append(f'"""``api.{namespace}``: the 3.21.6 ``{namespace}`` namespace and the later documents ({counts})."""')
+        lines.append(f'"""``api.{namespace}``: the 3.21.6 ``{namespace}`` namespace and later documents ({counts})."""')
     else:
         lines.append(f'"""``api.{namespace}``: a namespace of the later documents ({len(endpoints)} methods)."""')
     if own:
