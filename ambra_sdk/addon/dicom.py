@@ -22,9 +22,9 @@ from ambra_sdk.addon.multipart import (
 )
 from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import DEFAULT_RETRIES
+from ambra_sdk.addon.progress import FileProgress, Progress, check_progress
 from ambra_sdk.addon.upload_type import UploadType, multipart_threshold_for
 from ambra_sdk.request_args import sentinel
-from ambra_sdk.addon.progress import FileProgress, Progress, check_progress
 from ambra_sdk.service.lazy_box import LazyBox
 
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ from .limits import (
     Limits,
 )
 from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
+from .network import NetworkProfile, NetworkShaper, parse_network
 from .origin import is_loopback
 from .processing import DEFAULT_PROCESSING_DELAY, check_delay
-from .network import NetworkProfile, NetworkShaper, parse_network
 from .registry import reset_hooks
 from .requests_log import RequestLog
 from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_admin_studies, seed_base, seed_demo, seed_studies

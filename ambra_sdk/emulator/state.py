@@ -72,8 +72,8 @@ from pathlib import Path
 from typing import Any, Collection, ContextManager, Iterator, Mapping, Optional, Sequence
 
 from .events import EventBus
-from .processing import Processor
 from .private_files import create_private_file, make_private_dir
+from .processing import Processor
 
 __all__ = ['State', 'new_uuid', 'now_str', 'STUDY_COLUMNS']
 

@@ -23,9 +23,9 @@ from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
-from ambra_sdk.emulator.storage.dicom_check import MAX_UID_LENGTH, dataset_truncation, is_valid_uid
 from ambra_sdk.emulator.private_files import open_private
 from ambra_sdk.emulator.storage.deflate import check_inflated_size
+from ambra_sdk.emulator.storage.dicom_check import MAX_UID_LENGTH, dataset_truncation, is_valid_uid
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
 from ambra_sdk.emulator.storage.tags import converted, raw_item
