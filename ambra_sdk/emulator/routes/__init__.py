@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     link,
     location,
     namespace,
+    query,
     radreport,
     role,
     rules,
