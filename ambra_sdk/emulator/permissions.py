@@ -133,7 +133,7 @@ STORAGE_DEFAULTS: dict[str, str] = {
 _OBJECT_KINDS = frozenset(
     {
         'account', 'group', 'location', 'role', 'customfield', 'customcode', 'link', 'namespace', 'webhook', 'filter',
-        'rule_set', 'timer_rule', 'radreport', 'query',
+        'rule_set', 'timer_rule', 'radreport', 'query', 'patient',
     }
 )
 #: Calls whose ``uuid`` names an object of another kind than the URL's first segment.

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     link,
     location,
     namespace,
+    patient,
     query,
     radreport,
     role,
