@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     account,
     customcode,
     customfield,
+    filter,  # noqa: A004
     group,
     job,
     link,
