@@ -35,9 +35,9 @@ def require_pydicom() -> None:
     try:
         import pydicom  # noqa: F401
     except ImportError as error:
-        raise ImportError(
-            'api.Addon needs pydicom to read DICOM files: pip install "ambra-sdk[dicom]"',
-        ) from error
+        from ambra_sdk.extras import missing_extra_message
+
+        raise ImportError(missing_extra_message('dicom', 'api.Addon (reading DICOM files)', 'pydicom')) from error
     from ambra_sdk.redact import install_dicom_log_filter
 
     install_dicom_log_filter()  # pydicom quotes malformed values (patient data) in its warnings

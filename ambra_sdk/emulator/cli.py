@@ -15,13 +15,15 @@ import sys
 import threading
 from typing import Any, Optional, Sequence
 
+from ambra_sdk.extras import missing_extra_message
+
 __all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES']
 
 #: Top-level modules of the ``emulator`` extra.
 EXTRA_MODULES = frozenset({'werkzeug', 'pydicom', 'numpy', 'trustme', 'cryptography'})
 #: The one line printed when the ``emulator`` extra is missing.
-MISSING_EXTRA = (
-    "The Ambra emulator needs the emulator extra: pip install 'ambra-sdk[emulator]' (missing module: {0})"
+MISSING_EXTRA = missing_extra_message('emulator', 'The Ambra emulator').replace('{', '{{').replace('}', '}}') + (
+    ' (missing module: {0})'
 )
 
 

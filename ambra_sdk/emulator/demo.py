@@ -75,4 +75,18 @@ def _tour(emulator: object, out: Callable[[str], None]) -> int:
 
     api.logout()
     out('Logged out. Done.')
+    for line in NEXT_STEPS:
+        out(line)
     return 0
+
+
+#: What the demo suggests next: the command line, a test with the pytest fixtures, the docs.
+NEXT_STEPS = (
+    'Next, try:',
+    '  1. the command line: ambra --help (the cli extra), e.g. ambra emulator --seed in one shell,',
+    '     then ambra --url <its url> --username admin@example.com study list in another',
+    '  2. a test of your own with the pytest fixtures emulator and api',
+    '     (docs/source/emulator.rst, "In your own pytest suite")',
+    '  3. the docs: docs/source/quickstart.rst, or build them with',
+    "     pip install -e '.[docs]' && sphinx-build docs/source docs/_build/html",
+)

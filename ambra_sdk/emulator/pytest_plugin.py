@@ -17,7 +17,7 @@ stays).
 
 werkzeug is imported only when a fixture is used. When the ``emulator`` extra
 is missing, a test that uses a fixture fails (it is not skipped) with
-``pip install 'ambra-sdk[emulator]'``.
+the ``emulator`` extra (:func:`ambra_sdk.extras.install_command`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 import pytest
+
+from ambra_sdk.extras import missing_extra_message
 
 if TYPE_CHECKING:  # pragma: no cover
     from ambra_sdk.api import Api
@@ -36,7 +38,7 @@ __all__ = ['emulator', 'ambra_emulator', 'emulator_api', 'API_FIXTURE_INI', 'MIS
 #: The ini option that turns the ``api`` fixture off.
 API_FIXTURE_INI = 'ambra_api_fixture'
 #: The message of a fixture used without the ``emulator`` extra.
-MISSING_EXTRA = "the Ambra emulator needs the 'emulator' extra: pip install 'ambra-sdk[emulator]'"
+MISSING_EXTRA = missing_extra_message('emulator', 'the Ambra emulator')
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

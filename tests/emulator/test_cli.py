@@ -124,7 +124,10 @@ def test_missing_extra_gives_one_line_and_no_traceback():
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "pip install 'ambra-sdk[emulator]'" in lines[0] and 'werkzeug' in lines[0]
+    from ambra_sdk.extras import install_command
+
+    assert install_command('emulator') in lines[0] and 'werkzeug' in lines[0]
+    assert "'ambra-sdk[" not in lines[0]  # never the published SDK of the same name
     assert result.stdout == ''
 
 

@@ -1,7 +1,7 @@
 """The websocket channel client: :class:`WSManager` and its worker :class:`WS`.
 
 Synchronous, on the ``websockets`` library's sync client (the ``ws`` extra:
-``pip install 'ambra-sdk[ws]'``); this module imports it only when a
+the ``ws`` extra); this module imports it only when a
 manager is built, so importing it (and ``import ambra_sdk.api``) works
 without the extra.
 
@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ambra_sdk.exceptions.base import AmbraException
+from ambra_sdk.extras import install_command
 from ambra_sdk.redact import SecretFilter, redact_text, register_secret
 from ambra_sdk.service.ws.message import MAX_MESSAGE_SIZE, WSMessage, WSMsgType, json_fields
 from ambra_sdk.service.ws.reconnect import ReconnectPacer
@@ -69,7 +70,7 @@ UNSUBSCRIBE_SID = 'NOT NEEDED!'
 #: Longest part of a server's answer quoted in an exception message.
 _MAX_SHOWN = 100
 #: What to install for the channel.
-INSTALL_HINT = "pip install 'ambra-sdk[ws]'"
+INSTALL_HINT = install_command('ws')
 
 
 class WSError(AmbraException):
