@@ -220,3 +220,14 @@ def test_a_scalar_answer_to_a_boxed_storage_call_is_the_storage_response_error(s
     server = script_server(Reply(200, body))
     with pytest.raises(UnexpectedStorageResponse, match='not an object'):
         make_api(server).Storage.Study.schema(server.engine_fqdn, NAMESPACE, '1.2.3')
+
+
+def test_a_zip_download_with_a_malformed_schema_is_a_clear_error(script_server, tmp_path):
+    from ambra_sdk.addon.exceptions import MalformedSchema
+
+    server = script_server(storage({'series': [{'uid': '1', 'images': ['x']}]}, images=zip_bytes(['a.dcm'])))
+    dest = tmp_path / 'out' / 'study.zip'
+    with pytest.raises(MalformedSchema, match='image #1 is a str'):
+        make_api(server).Addon.Study.download_zip(study_uid='1.2.3', namespace_id=NAMESPACE, dest_path=dest,
+                                                  engine_fqdn=server.engine_fqdn, retries=0)
+    assert not dest.exists()
