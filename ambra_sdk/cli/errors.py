@@ -149,7 +149,7 @@ def guarded(debug: bool) -> Iterator[None]:
         yield
     except click.ClickException as error:
         if not isinstance(error, CliError):  # click's usage errors quote arguments: file names, maybe hostile
-            error.message = printable(error.message)
+            vars(error)['message'] = printable(error.message)  # (typed Final by click)
         raise
     except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
         raise
