@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import require  # noqa: E402
-from bench_addon import EmulatorProcess  # noqa: E402
+from _emulator import EmulatorProcess  # noqa: E402
 
 LATENCY = 0.02
 CHUNK_SIZE = 100
@@ -57,8 +57,8 @@ def bundled(api: Any, uuids: List[str], value: str) -> List[Any]:
 
 def requests_seen(emulator: EmulatorProcess) -> List[str]:
     """Paths of the requests the emulator served since the last call (then forgets them)."""
-    paths = [entry['path'] for entry in emulator._call('GET', '/_emulator/requests')]
-    emulator._call('DELETE', '/_emulator/requests')
+    paths = [entry['path'] for entry in emulator.control('GET', '/_emulator/requests')]
+    emulator.control('DELETE', '/_emulator/requests')
     return paths
 
 
@@ -98,11 +98,11 @@ def main(calls: int = 2000) -> bool:
     emulator = EmulatorProcess()
     try:
         emulator.reset(delay=0)
-        emulator._call('POST', '/_emulator/studies/seed', {'count': calls})
+        emulator.control('POST', '/_emulator/studies/seed', {'count': calls})
         api = emulator.api()
         uuids = study_uuids(api)
         require(len(uuids) == calls, '{0} studies seeded'.format(calls))
-        emulator._call('POST', '/_emulator/faults', {'path_pattern': '*', 'delay': LATENCY, 'times': None})
+        emulator.control('POST', '/_emulator/faults', {'path_pattern': '*', 'delay': LATENCY, 'times': None})
         requests_seen(emulator)
 
         alone, results = timed(lambda: one_by_one(api, uuids, 'one by one'))

@@ -1,4 +1,4 @@
-"""Per-call cost of the SDK against a bare ``requests.Session`` + ``json.loads`` (target 1.10x).
+"""Per-call cost of the SDK against a bare ``requests.Session`` + ``json.loads`` (target 1.05x).
 
 Both hit the same emulator on loopback, interleaved, so the server's own cost
 is in both figures and the ratio shows what the SDK adds. 41 rounds each
@@ -24,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import requests  # noqa: E402
 from _common import paired, require  # noqa: E402
 from box import Box  # noqa: E402
+
+#: Largest SDK / raw ratio (issue 26: 1.05x; it was 1.10x).
+TARGET = 1.05
 
 
 def report_ratio(name: str, sdk: float, base: float, ratio: float, target: float) -> bool:
@@ -82,11 +85,11 @@ def main(number: int = 20, rounds: int = 41) -> bool:
         emulator.requests_log.clear()
         sdk, base, ratio = paired(sdk_service, raw_service, rounds=rounds, number=number)
         require(len(emulator.requests_log) == 2 * rounds * number, 'one request per timed call')
-        ok = report_ratio('service get() per call', sdk, base, ratio, 1.10)
+        ok = report_ratio('service get() per call', sdk, base, ratio, TARGET)
         emulator.requests_log.clear()
         sdk, base, ratio = paired(sdk_storage, raw_storage, rounds=rounds, number=number)
         require(len(emulator.requests_log) == 2 * rounds * number, 'one request per timed call')
-        ok = report_ratio('storage JSON GET -> Box per call', sdk, base, ratio, 1.10) and ok
+        ok = report_ratio('storage JSON GET -> Box per call', sdk, base, ratio, TARGET) and ok
         return ok
 
 

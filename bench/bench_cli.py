@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / 'bench'))
 
 from _common import report  # noqa: E402
-from bench_addon import EmulatorProcess  # noqa: E402
+from _emulator import EmulatorProcess  # noqa: E402
 from bench_pagination import seed  # noqa: E402
 
 PAGE_SIZE = 1000
@@ -67,7 +67,7 @@ def run_cli(emulator: EmulatorProcess, out_path: Path) -> Tuple[float, float, in
         'AMBRA_NO_KEYRING': '1',
         'AMBRA_CONFIG_DIR': tempfile.mkdtemp(),
     })
-    command = [sys.executable, '-m', 'ambra_sdk', '--no-rate-limits', 'study', 'list', '--csv',
+    command = [sys.executable, '-m', 'ambra_sdk', '--no-rate-limits', 'study', 'list', '--csv', '--fields', '*',
                '--page-size', str(PAGE_SIZE)]
     with out_path.open('w') as out:
         start = time.perf_counter()

@@ -1,200 +1,219 @@
-"""Chunked (multipart) upload of one big file: flat client memory, throughput vs one plain ``/image`` upload.
+"""One big file: plain upload vs multipart with 1, 4 and 8 part workers, over a WAN profile and on loopback.
 
-Creates a DICOM file of ``--size-mib`` MiB (default 64, quick enough for
-``bench/run.py``; ``--size-mib 300`` is the issue's figure), starts an
-emulator in another process, then in fresh child processes, interleaved:
+Creates a DICOM file of ``--size-mib`` MiB (default 256) on a tmpfs and
+starts the emulator (a subprocess, :mod:`_emulator`) with the profile
+``rtt=40ms,conn=50Mbit,total=1Gbit`` (:mod:`ambra_sdk.emulator.network`).
+Each upload runs in a fresh child process, on a freshly reset emulator:
 
-* ``api.Addon.Dicom.upload(dicom_file=...)``: 2 MiB chunks, one after
-  another, each with its crc32, then complete (the call returns when the
-  server accepted the completion; it stores the file after that);
-* the same with ``wait=True``: the call returns when the study shows the
-  image (so it ends, as the baseline does, with the image stored);
-* the baseline: one ``api.Storage.Image.upload`` of the same file (one
-  streamed ``POST /namespace/{ns}/image``, stored when it returns).
+* ``plain``: one ``api.Storage.Image.upload`` (one streamed ``POST /image``;
+  stored when it returns);
+* ``parts=N``: ``api.Addon.Dicom.upload(part_workers=N)``: the vendor's
+  2 MiB chunks, ``N`` at once; timed when ``complete`` answers (every byte is
+  on the server) and again when the study shows the stored image (the
+  server joins the chunks and stores the file after ``complete``).
 
-Between runs the bench waits until the emulator has stored every completed
-upload. The emulator's request log is checked after every run: a chunked run
-must have sent ``ceil(size / 2 MiB)`` chunks and no ``/image``; the plain run
-one ``/image`` and no chunk. Targets: the chunked upload's peak memory stays
-< 64 MiB above the interpreter (flat: it does not grow with the file); its
-throughput until complete answers is >= 0.5x the plain upload's (the same
-bytes in many requests, each checked); until the image is stored >= 0.3x:
-the server then also joins the chunks into one file (the bytes are written
-twice, one pass after the other) before storing it.
+Every figure is printed with the physical limit ``min(total, streams x conn)``
+of its connections and its share of it. After each run the emulator's
+request log must show the path the run means to time (``ceil(size / 2 MiB)``
+chunks and no ``/image``, or one ``/image`` and no chunk), else the bench
+stops with ``PATH NOT TAKEN``. Targets (issue 26):
+
+* WAN: 4 part workers >= 3x the plain upload and >= 80 % of their limit
+  (until ``complete`` answers);
+* peak client memory (ru_maxrss above the interpreter) < 64 MiB in every
+  multipart run, whatever the file size: at most ``part_workers`` chunks are
+  read ahead (flat);
+* loopback (no profile, ``--loopback-rounds`` interleaved rounds, medians):
+  multipart with 4 part workers takes at most 1.5x the plain upload's time
+  until stored. On loopback the run is CPU-bound, so the CPU time of both
+  processes (client ``process_time``, emulator ``/proc`` user + system) is
+  printed too: it is what the time ratio tends to on an idle machine, when
+  a shared machine's load stretches the many short steps of the multipart
+  path (chunks, complete, the join on the server, the study event) more than
+  the one long request of the plain path.
 """
 
 import argparse
 import os
-import socket
-import subprocess
+import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import require  # noqa: E402
+from _emulator import WAN, EmulatorProcess, mib_s  # noqa: E402
 from bench_transfer import child as run_child  # noqa: E402
-from bench_transfer import free_port  # noqa: E402
 
-CHUNK_MIB = 2
+CHUNK = 2 * 1024 * 1024
 MEMORY_TARGET_MIB = 64
-TRANSFER_TARGET = 0.5
-SPEED_TARGET = 0.3
+SPEEDUP_TARGET = 3.0
+LIMIT_TARGET = 0.8
+LOOPBACK_TARGET = 1.5
 
 CHILD = r'''
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from ambra_sdk.api import Api
+from ambra_sdk.addon.multipart import wait_for_image
 cfg = json.loads(sys.argv[1])
 api = Api.with_creds(cfg['url'], cfg['username'], cfg['password'], rate_limits=None,
                      storage_base_url=cfg['storage_base_url'])
 api.Session.user().get()
 api.Storage.Image
+api.Storage.Study
 api.Addon.Dicom
 api.storage_session
 import pydicom  # the chunked path reads the header with pydicom: not part of the transfer
+try:  # the wait listens to the study channel: its one-off import is not part of the transfer either
+    import ambra_sdk.service.ws.ws, ambra_sdk.service.ws.tls
+except ImportError:
+    pass
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
+cpu = time.process_time()
 with open(cfg['source'], 'rb') as dicom_file:
-    if cfg['mode'] in ('chunked', 'chunked-nowait'):
-        result = api.Addon.Dicom.upload(dicom_file=dicom_file, namespace_id=cfg['namespace'],
-                                        engine_fqdn=cfg['engine_fqdn'], wait=cfg['mode'] == 'chunked',
-                                        wait_timeout=600)
-        uid = result.image_uid or result.study_uid
+    if cfg['workers']:
+        api.Addon.Dicom.upload(dicom_file=dicom_file, namespace_id=cfg['namespace'], engine_fqdn=cfg['engine_fqdn'],
+                               part_workers=cfg['workers'])
+        complete = time.perf_counter() - start
+        wait_for_image(api, cfg['engine_fqdn'], cfg['namespace'], cfg['study_uid'], cfg['image_uid'], timeout=600)
     else:
-        uid = api.Storage.Image.upload(cfg['engine_fqdn'], cfg['namespace'], dicom_file).image_uid
-seconds = time.perf_counter() - start
+        api.Storage.Image.upload(cfg['engine_fqdn'], cfg['namespace'], dicom_file)
+        complete = time.perf_counter() - start
+stored = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{'seconds': seconds, 'extra_mib': (peak - base) / 1024.0, 'image_uid': uid}}))
+print(json.dumps({{'complete': complete, 'stored': stored, 'cpu': time.process_time() - cpu,
+                   'extra_mib': (peak - base) / 1024.0}}))
 '''
 
 
-def child(cfg: dict) -> dict:
-    """One measured upload in a fresh interpreter (see :data:`CHILD`)."""
-    return run_child(cfg, CHILD)
-
-
-#: The emulator's control token (read from its banner at start).
-CONTROL: dict = {}
-
-
-def control(port: int, method: str, path: str) -> object:
-    import requests
-
-    response = requests.request(method, 'http://127.0.0.1:{0}/_emulator/{1}'.format(port, path), timeout=60,
-                                headers={'X-Ambra-Emulator-Token': CONTROL['token']})
-    response.raise_for_status()
-    return response.json()
-
-
-def check_path(port: int, mode: str, namespace: str, size: int) -> None:
-    """Fail loudly when the run did not take the path it means to time."""
-    log = control(port, 'GET', 'requests')
+def check_path(emulator: EmulatorProcess, workers: int, namespace: str, size: int) -> None:
+    """Stop loudly when the run did not take the path it means to time."""
+    log = emulator.requests()
     chunks = [e for e in log if e['method'] == 'POST' and e['path'].startswith('/storage/multipart/')
               and not e['path'].endswith('/complete')]
     plain = [e for e in log if e['method'] == 'POST' and e['path'] == '/storage/namespace/{0}/image'.format(namespace)]
-    expected = -(-size // (CHUNK_MIB * 1024 * 1024))
-    if mode.startswith('chunked') and (len(chunks) != expected or plain):
-        raise SystemExit('chunked run sent {0} chunks (expected {1}) and {2} /image'.format(
-            len(chunks), expected, len(plain)))
-    if mode == 'plain' and (chunks or len(plain) != 1):
-        raise SystemExit('plain run sent {0} chunks and {1} /image'.format(len(chunks), len(plain)))
-    control(port, 'DELETE', 'requests')
+    if workers:
+        expected = -(-size // CHUNK)
+        require(len(chunks) == expected and not plain, 'multipart run: {0} chunks (sent {1}), no /image (sent {2})'
+                .format(expected, len(chunks), len(plain)))
+    else:
+        require(not chunks and len(plain) == 1, 'plain run: one /image (sent {0}), no chunk (sent {1})'.format(
+            len(plain), len(chunks)))
 
 
-def settle(data: Path, timeout: float = 600) -> None:
-    """Wait until the emulator has stored every completed upload (so no run pays for the one before)."""
-    folder = data / 'files' / 'storage-tmp' / 'multipart'
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if len(list(folder.glob('*/result.json'))) >= len(list(folder.glob('*/complete.json'))):
-            return
-        time.sleep(0.05)
-    raise SystemExit('the emulator did not store a completed upload in time')
+def run(emulator: EmulatorProcess, cfg: dict, workers: int) -> dict:
+    """One upload in a fresh child process, on a reset emulator; the request log checked."""
+    emulator.reset()
+    api = emulator.api()
+    namespace = api.Session.user().get().namespace_id
+    api.logout()
+    emulator.requests()
+    server_cpu = emulator.cpu_seconds()
+    result = run_child(dict(cfg, workers=workers, namespace=namespace, engine_fqdn=emulator.engine_fqdn,
+                            url=emulator.url, username=emulator.info['username'],
+                            password=emulator.info['password']), CHILD)
+    result['emulator_cpu'] = emulator.cpu_seconds() - server_cpu  # includes the child's login: small
+    check_path(emulator, workers, namespace, cfg['size'])
+    return result
 
 
-def wait_port(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(('127.0.0.1', port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+def line(label: str, seconds: float, size: int, limit: object, extra: str = '') -> str:
+    rate = size / seconds
+    share = '' if limit is None else ' {0:4.0%} of it'.format(rate / limit)  # type: ignore[operator]
+    return '  {0:<34} {1:7.2f}s {2:>12}  limit {3:>12}{4}{5}'.format(label, seconds, mib_s(rate), mib_s(limit),
+                                                                     share, extra)
+
+
+def wan(cfg: dict, data: Path, workers_list: List[int]) -> bool:
+    """The WAN profile: plain, then each part worker count (one run each: the caps make them steady)."""
+    size = cfg['size']
+    ok = True
+    with EmulatorProcess(data, network=WAN) as emulator:
+        print('{0:.0f} MiB over {1}'.format(size / 2 ** 20, emulator.profile))
+        plain = run(emulator, cfg, 0)
+        print(line('plain /image', plain['complete'], size, emulator.limit(1),
+                   ', client memory +{0:.1f} MiB'.format(plain['extra_mib'])))
+        for workers in workers_list:
+            result = run(emulator, cfg, workers)
+            speedup = plain['complete'] / result['complete']
+            share = size / result['complete'] / emulator.limit(workers)  # type: ignore[operator]
+            memory_ok = result['extra_mib'] < MEMORY_TARGET_MIB
+            print(line('parts={0} until complete'.format(workers), result['complete'], size, emulator.limit(workers),
+                       ', {0:.2f}x plain'.format(speedup)))
+            print(line('parts={0} until stored'.format(workers), result['stored'], size, emulator.limit(workers),
+                       ', {0:.2f}x plain, client memory +{1:.1f} MiB, CPU {2:.1f}s'.format(
+                           plain['complete'] / result['stored'], result['extra_mib'], result['cpu'])))
+            if workers == 4:
+                hold = speedup >= SPEEDUP_TARGET and share >= LIMIT_TARGET
+                print('  target: parts=4 >= {0:.0f}x plain and >= {1:.0%} of the limit: {2:.2f}x, {3:.0%} {4}'.format(
+                    SPEEDUP_TARGET, LIMIT_TARGET, speedup, share, 'OK' if hold else 'MISSED'))
+                ok = ok and hold
+            if not memory_ok:
+                print('  target: client memory < {0} MiB above the interpreter: MISSED'.format(MEMORY_TARGET_MIB))
+            ok = ok and memory_ok
+    return ok
+
+
+def loopback(cfg: dict, data: Path, rounds: int) -> bool:
+    """No profile: plain vs parts=1 and parts=4, interleaved rounds, medians until stored."""
+    size = cfg['size']
+    modes = [0, 1, 4]
+    runs: Dict[int, List[dict]] = {mode: [] for mode in modes}
+    with EmulatorProcess(data) as emulator:
+        print('{0:.0f} MiB on loopback (no profile), {1} rounds'.format(size / 2 ** 20, rounds))
+        for number in range(rounds):
+            for workers in modes if number % 2 == 0 else reversed(modes):
+                runs[workers].append(run(emulator, cfg, workers))
+    plain = statistics.median(r['stored'] for r in runs[0])
+    plain_cpu = statistics.median(r['cpu'] + r['emulator_cpu'] for r in runs[0])
+    print(line('plain /image', plain, size, None, ', CPU client + emulator {0:.2f}s'.format(plain_cpu)))
+    ok = True
+    for workers in modes[1:]:
+        stored = statistics.median(r['stored'] for r in runs[workers])
+        complete = statistics.median(r['complete'] for r in runs[workers])
+        ratio = stored / plain
+        memory = max(r['extra_mib'] for r in runs[workers])
+        cpu = statistics.median(r['cpu'] + r['emulator_cpu'] for r in runs[workers])
+        print(line('parts={0} until complete'.format(workers), complete, size, None,
+                   ', {0:.2f}x the plain time'.format(complete / plain)))
+        print(line('parts={0} until stored'.format(workers), stored, size, None,
+                   ', {0:.2f}x the plain time, CPU {1:.2f}s ({2:.2f}x), client memory +{3:.1f} MiB'.format(
+                       ratio, cpu, cpu / plain_cpu, memory)))
+        if workers == 4:
+            hold = ratio <= LOOPBACK_TARGET
+            print('  target: parts=4 until stored <= {0:.1f}x the plain time: {1:.2f}x {2}'.format(
+                LOOPBACK_TARGET, ratio, 'OK' if hold else 'MISSED'))
+            ok = ok and hold
+        ok = ok and memory < MEMORY_TARGET_MIB
+    return ok
 
 
 def main() -> bool:
     parser = argparse.ArgumentParser()
-    parser.add_argument('--size-mib', type=int, default=64)
-    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--size-mib', type=int, default=256)
+    parser.add_argument('--workers', type=int, nargs='+', default=[1, 4, 8])
+    parser.add_argument('--loopback-rounds', type=int, default=3)
+    parser.add_argument('--tmp-dir', default='/dev/shm' if os.path.isdir('/dev/shm') else None)
     args = parser.parse_args()
-    port = free_port()
-    runs: dict = {'chunked': [], 'chunked-nowait': [], 'plain': []}
-    with tempfile.TemporaryDirectory() as tmp:
+    from pydicom import dcmread
+
+    from tests.helpers.dicoms import write_big_dicom
+
+    with tempfile.TemporaryDirectory(prefix='ambra-bench-', dir=args.tmp_dir) as tmp:
         tmp_path = Path(tmp)
-        server = subprocess.Popen([sys.executable, '-m', 'ambra_sdk.emulator', '--port', str(port),
-                                   '--data', str(tmp_path / 'data')], cwd=str(ROOT),
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            assert server.stdout is not None
-            for line in iter(server.stdout.readline, ''):  # the banner: url, user, control_token...
-                if line.startswith('Press Ctrl-C'):
-                    break
-                key, sep, value = line.strip().partition(': ')
-                if key == 'control_token' and sep:
-                    CONTROL['token'] = value.split()[0]
-            from ambra_sdk.api import Api
-            from ambra_sdk.emulator.server import DEFAULT_PASSWORD, DEFAULT_USERNAME
-            from tests.helpers.dicoms import write_big_dicom
-
-            url = 'http://127.0.0.1:{0}/api/v3'.format(port)
-            wait_port(port)
-            storage_base_url = 'http://{engine_fqdn}/api/v3/storage'
-            api = Api.with_creds(url, DEFAULT_USERNAME, DEFAULT_PASSWORD, rate_limits=None,
-                                 storage_base_url=storage_base_url)
-            namespace = api.Session.user().get().namespace_id
-            source = write_big_dicom(tmp_path / 'big.dcm', args.size_mib * 1024 * 1024)
-            size = os.path.getsize(source)
-            cfg = {'url': url, 'username': DEFAULT_USERNAME, 'password': DEFAULT_PASSWORD,
-                   'storage_base_url': storage_base_url, 'engine_fqdn': '127.0.0.1:{0}'.format(port),
-                   'namespace': namespace, 'source': str(source)}
-            control(port, 'DELETE', 'requests')
-            for number in range(args.rounds):
-                order = ['plain', 'chunked-nowait', 'chunked']
-                for mode in order if number % 2 == 0 else reversed(order):
-                    run = child(dict(cfg, mode=mode))
-                    if not run['image_uid']:
-                        raise SystemExit('{0} run returned no uid'.format(mode))
-                    check_path(port, mode, namespace, size)
-                    runs[mode].append(run)
-                    settle(tmp_path / 'data')
-        finally:
-            server.terminate()
-            server.wait(10)
-    def median(mode: str) -> float:
-        return sorted(run['seconds'] for run in runs[mode])[len(runs[mode]) // 2]
-
-    mib = size / 2 ** 20
-    plain = median('plain')
-    memory = max(run['extra_mib'] for mode in ('chunked', 'chunked-nowait') for run in runs[mode])
-    plain_mem = max(run['extra_mib'] for run in runs['plain'])
-    ok = memory < MEMORY_TARGET_MIB
-    print('{0:<44} {1:6.2f}s ({2:6.1f} MiB/s)'.format('plain /image upload of {0:.0f} MiB'.format(mib), plain,
-                                                     mib / plain))
-    for mode, label, target in (('chunked-nowait', 'chunks until complete answers', TRANSFER_TARGET),
-                                ('chunked', 'chunks until the study shows the image', SPEED_TARGET)):
-        seconds = median(mode)
-        ratio = plain / seconds
-        ok = ok and ratio >= target
-        print('{0:<44} {1:6.2f}s ({2:6.1f} MiB/s) ratio {3:4.2f} target >= {4:.2f} {5}'.format(
-            label, seconds, mib / seconds, ratio, target, 'OK' if ratio >= target else 'MISSED'))
-    print('{0:<44} chunked +{1:.1f} MiB, plain +{2:.1f} MiB (target < {3} MiB) {4}'.format(
-        'peak client memory above the interpreter', memory, plain_mem, MEMORY_TARGET_MIB,
-        'OK' if memory < MEMORY_TARGET_MIB else 'MISSED'))
+        source = write_big_dicom(tmp_path / 'big.dcm', args.size_mib * 1024 * 1024)
+        header = dcmread(str(source), stop_before_pixels=True)
+        cfg = {'source': str(source), 'size': os.path.getsize(source),
+               'storage_base_url': 'http://{engine_fqdn}/api/v3/storage',
+               'study_uid': str(header.StudyInstanceUID), 'image_uid': str(header.SOPInstanceUID)}
+        ok = wan(cfg, tmp_path / 'wan', args.workers)
+        ok = loopback(cfg, tmp_path / 'loopback', args.loopback_rounds) and ok
     return ok
 
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import report  # noqa: E402
-from bench_addon import EmulatorProcess  # noqa: E402
+from _emulator import EmulatorProcess  # noqa: E402
 
 
 def control(emulator: EmulatorProcess, path: str, body: Any = None) -> Any:

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import report  # noqa: E402
-from bench_addon import EmulatorProcess  # noqa: E402
+from _emulator import EmulatorProcess  # noqa: E402
 from bench_pagination import list_all, seed, unfiltered  # noqa: E402
 
 from ambra_sdk.service.filtering import Filter, FilterCondition  # noqa: E402

@@ -2,8 +2,10 @@
 
 Usage: ``python bench/run.py [name ...]`` (names without ``bench_`` and ``.py``).
 Each script prints its figures with the ratio to a baseline measured in the
-same process (raw requests, json.loads, requests.Session(), ...), and exits
-non-zero when a target is missed or the path it times is not taken.
+same process (raw requests, json.loads, requests.Session(), ...), or, for
+transfers behind the emulator's network profile, beside the physical limit
+``min(total, streams x conn)``, and exits non-zero when a target is missed or
+the path it times is not taken.
 
 A new bench is registered by adding its name to :data:`BENCHES` (one per
 line); a ``bench_*.py`` file missing from the list makes the run fail.
@@ -27,6 +29,7 @@ BENCHES = [
     'study_list',
     'cli',
     'ws_wait',
+    'network',
     'addon',
     'keepalive',
     'transfer',

@@ -9,7 +9,8 @@ on its own after a transient failure or an answer saying it arrived damaged
 (a 400/412: the server checks the crc32 and size of every chunk), so a
 dropped connection 900 MiB into a 1 GiB file costs one chunk. Chunks go one
 after another (the vendor's client); ``part_workers`` > 1 sends them in
-parallel, which is not confirmed against the real server. ``complete`` is
+parallel (:func:`send_chunks`: at most ``part_workers`` chunks read and in
+flight), which is not confirmed against the real server. ``complete`` is
 asynchronous: the server joins and stores the image after answering.
 :func:`wait_for_image` waits until the study shows it, woken by the
 ``READY``/``EDIT`` events of the study channel when it can listen to it,
@@ -24,11 +25,13 @@ request without asking again.
 import functools
 import hashlib
 import logging
+import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Optional, Set, Tuple
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from ambra_sdk.addon.event_wait import wait_event_or_poll
-from ambra_sdk.addon.pool import RETRY_BACKOFF, bounded_map, is_transient, with_retries
+from ambra_sdk.addon.pool import RETRY_BACKOFF, is_transient, with_retries
 from ambra_sdk.exceptions.base import AmbraResponseException
 from ambra_sdk.storage.file_part import FileChunk, chunk_size_for, iter_chunks
 from ambra_sdk.storage.image_multipart import check_upload_uuid
@@ -195,12 +198,14 @@ def upload_in_chunks(
     retries: int = 3,
     part_workers: int = DEFAULT_PART_WORKERS,
     hash_content: bool = False,
+    progress: Optional[Callable[[int], None]] = None,
 ) -> ChunkedUpload:
     """Upload the rest of ``dicom_file`` in chunks and ask the server to complete it.
 
-    With ``part_workers`` > 1 the chunks go in parallel (at most ``2 *
-    part_workers`` read ahead); the first chunk that fails for good stops the
-    upload and its error is raised.
+    With ``part_workers`` > 1 the chunks go in parallel (:func:`send_chunks`):
+    at most ``part_workers`` chunks are read and not yet accepted at any
+    time, so memory stays at ``part_workers x part_size``; the first chunk
+    that fails for good stops the upload and its error is raised.
 
     :param image: ``api.Storage.Image``.
     :param engine_fqdn: storage engine host.
@@ -211,6 +216,7 @@ def upload_in_chunks(
     :param retries: extra attempts per chunk (and for initiate and complete).
     :param part_workers: chunks sent at once.
     :param hash_content: also compute the SHA-1 of the bytes sent (for :func:`wait_for_image`).
+    :param progress: called with the byte count of each chunk the server accepted (from any thread).
     :return: the upload id, the bytes and the chunks sent.
     :raises MultipartUnsupported: the server has no multipart upload.
     """
@@ -228,6 +234,8 @@ def upload_in_chunks(
     def send(chunk: FileChunk) -> None:
         send_chunk = functools.partial(image.multipart_chunk_upload, engine_fqdn, upload_uuid, chunk.data, chunk.number)
         _chunk_retries(send_chunk, retries, 'chunk {0:05d}'.format(chunk.number))
+        if progress is not None:
+            progress(len(chunk.data))
 
     def counted() -> Iterator[FileChunk]:
         for chunk in iter_chunks(dicom_file, chunk_size):
@@ -236,13 +244,9 @@ def upload_in_chunks(
             if hash_content:
                 digest.update(chunk.data)
             yield chunk
+            del chunk  # not held while the next one is read
 
-    if part_workers <= 1:
-        for chunk in counted():
-            send(chunk)
-    else:
-        for _, future in bounded_map(send, counted(), part_workers):
-            future.result()  # the first error leaves the loop; bounded_map drops the queued chunks
+    send_chunks(send, counted(), part_workers)
     size, chunks = totals
     logger.debug('multipart upload %s: %d chunks sent', upload_uuid, chunks)
     with_retries(
@@ -253,33 +257,63 @@ def upload_in_chunks(
     return ChunkedUpload(upload_uuid, size, chunks, digest.hexdigest() if hash_content else '')
 
 
-def file_uids(dicom_file: Any) -> Tuple[str, str]:
-    """Read the Study and SOP Instance UIDs of an open DICOM file (header only).
+def send_chunks(send: Callable[[FileChunk], None], chunks: Iterator[FileChunk], part_workers: int) -> None:
+    """Call ``send`` on every chunk, ``part_workers`` at once, with at most ``part_workers`` chunks read ahead.
 
-    The file is left at the position it had.
+    The next chunk is read from ``chunks`` only when a worker is free, so
+    the chunks in memory are the ones being sent. The first error stops the
+    reading; the chunks being sent finish, and that error is raised.
+
+    :param send: sends one chunk (with its own retries).
+    :param chunks: the chunks, read lazily.
+    :param part_workers: chunks sent at once.
+    """
+    if part_workers <= 1:
+        for chunk in chunks:
+            send(chunk)
+        return
+    slots = threading.BoundedSemaphore(part_workers)
+    failures: List[BaseException] = []
+
+    def run(chunk: FileChunk) -> None:
+        try:
+            send(chunk)
+        except BaseException as error:  # noqa: BLE001 (raised again in the caller's thread)
+            failures.append(error)
+        finally:
+            slots.release()
+
+    with ThreadPoolExecutor(max_workers=part_workers, thread_name_prefix='ambra-part') as pool:
+        while True:
+            slots.acquire()
+            if failures:
+                slots.release()
+                break
+            following = next(chunks, None)
+            if following is None:
+                slots.release()
+                break
+            pool.submit(run, following)
+            del following  # held by its worker only
+    if failures:
+        raise failures[0]
+
+
+def file_uids(dicom_file: Any) -> Tuple[str, str]:
+    """Read the Study and SOP Instance UIDs of an open DICOM file (header only, never the pixel data).
+
+    The file is left at the position it had. The header is parsed from the
+    file's first 64 KiB read at once
+    (:func:`~ambra_sdk.addon.dicom_io.read_file_header`).
 
     :param dicom_file: a seekable binary file at the start of the DICOM data.
     :return: ``(study_uid, sop_instance_uid)``.
     :raises NotDicom: the file is not DICOM or lacks a UID.
     """
-    from ambra_sdk.addon.dicom_io import NotDicom, require_pydicom
+    from ambra_sdk.addon.dicom_io import read_file_header
 
-    require_pydicom()
-    from pydicom import dcmread
-
-    position = dicom_file.tell()
-    try:
-        dataset = dcmread(
-            dicom_file, stop_before_pixels=True, force=True, specific_tags=['StudyInstanceUID', 'SOPInstanceUID'],
-        )
-    except Exception as error:  # noqa: BLE001 (pydicom raises many kinds on garbage)
-        raise NotDicom('dicom_file: not a DICOM file ({0})'.format(type(error).__name__)) from None
-    finally:
-        dicom_file.seek(position)
-    uids = tuple(str(dataset.get(keyword, '') or '').strip() for keyword in ('StudyInstanceUID', 'SOPInstanceUID'))
-    if not all(uids):
-        raise NotDicom('dicom_file: not a DICOM image (no Study or SOP Instance UID)')
-    return uids[0], uids[1]
+    dataset = read_file_header(dicom_file, ('StudyInstanceUID', 'SOPInstanceUID'))
+    return str(dataset.StudyInstanceUID).strip(), str(dataset.SOPInstanceUID).strip()
 
 
 def stored_version(study: 'StorageStudy', engine_fqdn: str, namespace: str, study_uid: str, image_uid: str) -> str:

@@ -24,14 +24,15 @@ def check_progress(progress: Any) -> None:
 
 
 class FileProgress:
-    """Counts finished files and reports them; thread-safe.
+    """Counts finished files (or bytes) and reports them; thread-safe.
 
     :param progress: see :data:`Progress`.
-    :param total: number of files.
+    :param total: number of files (or bytes).
     :param description: label of the tqdm bar.
+    :param unit: ``'file'``, or ``'B'`` for a bar in bytes (KiB, MiB...).
     """
 
-    def __init__(self, progress: Progress, total: int, description: str) -> None:
+    def __init__(self, progress: Progress, total: int, description: str, unit: str = 'file') -> None:
         check_progress(progress)
         self._lock = threading.Lock()
         self._done = 0
@@ -39,7 +40,7 @@ class FileProgress:
         self._callback: Optional[ProgressCallback] = None
         self._bar: Any = None
         if progress is True:
-            self._bar = _tqdm_bar(total, description)
+            self._bar = _tqdm_bar(total, description, unit)
         elif callable(progress):
             self._callback = progress
 
@@ -48,13 +49,13 @@ class FileProgress:
         """Files finished so far."""
         return self._done
 
-    def advance(self) -> None:
-        """Count one more finished file and report it."""
+    def advance(self, amount: int = 1) -> None:
+        """Count one more finished file (or ``amount`` more bytes) and report it."""
         with self._lock:
-            self._done += 1
+            self._done += amount
             done = self._done
             if self._bar is not None:
-                self._bar.update(1)
+                self._bar.update(amount)
         if self._callback is not None:
             self._callback(done, self.total)
 
@@ -71,10 +72,12 @@ class FileProgress:
         self.close()
 
 
-def _tqdm_bar(total: int, description: str) -> Any:
+def _tqdm_bar(total: int, description: str, unit: str = 'file') -> Any:
     try:
         from tqdm import tqdm  # optional dependency, imported only when a bar is wanted
     except ImportError:
         logger.info('tqdm is not installed: no progress bar (pip install tqdm)')
         return None
-    return tqdm(total=total, desc=description, unit='file')
+    if unit == 'B':
+        return tqdm(total=total, desc=description, unit='B', unit_scale=True, unit_divisor=1024)
+    return tqdm(total=total, desc=description, unit=unit)

@@ -24,7 +24,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ambra_sdk.api.body_guard import POOL_CLASSES, guard_body, read_timeout_of
+from ambra_sdk.api.environment import EnvironmentSettings
 from ambra_sdk.api.errors import call_cleanly, clean_error
+from ambra_sdk.api.prepare import prepare_request
 from ambra_sdk.api.retry import (
     REFERENCE_POLICY,
     RETRY_POLICIES,
@@ -149,6 +151,18 @@ class AmbraSession(requests.Session):
         self.default_adapter: Optional[HTTPAdapter] = None
         #: The adapter of writes (not mounted: chosen by :meth:`get_adapter`).
         self.write_adapter: Optional[HTTPAdapter] = None
+        self._environment = EnvironmentSettings(super().merge_environment_settings)
+
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        """Prepare a request as requests does, without its protocol checks (:mod:`ambra_sdk.api.prepare`)."""
+        return prepare_request(self, request)
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        """requests' proxies, stream, verify and cert of a request, memoised per environment state.
+
+        See :mod:`ambra_sdk.api.environment` (the same answer, without walking the environment each time).
+        """
+        return self._environment.get(self, url, proxies, stream, verify, cert)
 
     def get_adapter(self, url: str) -> Any:
         """Return the adapter for ``url``: the user's adapter for the longest prefix, else read or write.

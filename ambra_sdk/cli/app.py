@@ -9,6 +9,8 @@ from ambra_sdk import __version__
 from ambra_sdk.cli.context import CliContext
 from ambra_sdk.cli.errors import guarded
 from ambra_sdk.cli.exit_codes import EXIT_CODE_MEANINGS
+from ambra_sdk.cli.output import configure
+from ambra_sdk.cli.quiet_libraries import quiet_libraries
 
 __all__ = ['cli', 'main']
 
@@ -41,16 +43,22 @@ class AmbraGroup(click.Group):
 @click.option('--username', '-u', metavar='USER', help='login (email)')
 @click.option('--storage-base-url', metavar='TEMPLATE',
               help="storage URL template, default 'https://{engine_fqdn}/api/v3/storage'")
-@click.option('--rate-limits/--no-rate-limits', default=True, show_default=True,
-              help="the SDK's client-side rate limits (turn off only for your own server, e.g. the emulator)")
+@click.option('--rate-limits/--no-rate-limits', default=None,
+              help="the SDK's client-side rate limits (default: on, off when the server answers as the "
+                   "emulator; turn off only for your own server)")
 @click.option('--progress/--no-progress', default=None,
               help='progress bars on stderr (default: when stderr is a terminal)')
-@click.option('--debug', is_flag=True, help='SDK debug log (redacted) and tracebacks on stderr')
+@click.option('--connect-timeout', type=click.FloatRange(0.1, 3600), default=None, metavar='SECONDS',
+              help='seconds to wait for a connection (default 10); an unreachable server is reported then')
+@click.option('--quiet', '-q', is_flag=True, help='no summaries or notes on stderr (data and errors still go out)')
+@click.option('--debug', is_flag=True,
+              help='SDK debug log (redacted), tracebacks and DICOM library warnings on stderr')
 @click.version_option(__version__, '--version', prog_name='ambra')
 @click.pass_context
 def cli(
     ctx: click.Context, profile: Optional[str], url: Optional[str], username: Optional[str],
-    storage_base_url: Optional[str], rate_limits: bool, progress: Optional[bool], debug: bool,
+    storage_base_url: Optional[str], rate_limits: Optional[bool], progress: Optional[bool],
+    connect_timeout: Optional[float], quiet: bool, debug: bool,
 ) -> None:
     """Command line of the Ambra Health (DICOM Grid) cloud, on ambra-sdk.
 
@@ -60,10 +68,20 @@ def cli(
       ambra study list --filter modality=equals:CT --fields uuid,patient_name --csv > ct.csv
       ambra study download 1.2.3.4 --namespace NS --to ./studies
       ambra call Study get uuid=UUID
+      ambra whoami
+
+    Shell completion (bash): eval "$(_AMBRA_COMPLETE=bash_source ambra)"
+    (zsh: zsh_source, fish: fish_source).
     """
+    configure(quiet=quiet)
     if debug:
         logging.basicConfig(level=logging.DEBUG, format='%(levelname)s %(name)s: %(message)s')
+    else:
+        quiet_libraries()
+    if quiet and progress is None:
+        progress = False
     state = CliContext(profile, url, username, storage_base_url, rate_limits, debug, progress)
+    state.connect_timeout = connect_timeout
     ctx.obj = state
     ctx.call_on_close(state.close)
 
@@ -74,8 +92,9 @@ def _register() -> None:
     from ambra_sdk.cli.image import image
     from ambra_sdk.cli.login import login, logout, profiles
     from ambra_sdk.cli.study import study
+    from ambra_sdk.cli.whoami import namespace, whoami
 
-    for command in (login, logout, profiles, study, image, call, emulator):
+    for command in (login, logout, profiles, whoami, namespace, study, image, call, emulator):
         cli.add_command(command)
 
 

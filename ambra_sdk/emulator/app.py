@@ -26,6 +26,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from ambra_sdk import __version__ as _sdk_version
+
+from . import EMULATOR_HEADER
 from .bundle import run_bundle
 from .context import EmulatorConfig, RequestContext
 from .errors import (
@@ -38,6 +41,8 @@ from .errors import (
 from .faults import CorruptingStream, Fault, FaultInjector
 from .generic import EndpointSpec, generic_answer, load_spec
 from .jobs import finish_job, start_job
+from .limits import STORAGE_PATH_PREFIX
+from .origin import foreign_host_refusal
 from .permissions import authorize_service
 from .registry import ServiceRoute, get_service_route, load_route_modules, raw_routes
 from .requests_log import LoggedRequest, RequestLog, mask
@@ -54,6 +59,8 @@ logger = logging.getLogger(__name__)
 #: Every API URL starts with this prefix.
 API_PREFIX = '/api/v3'
 CONTROL_PREFIX = '/_emulator'
+#: The header that marks every answer (see :data:`ambra_sdk.emulator.EMULATOR_HEADER`).
+_MARK = (EMULATOR_HEADER, _sdk_version)
 
 
 def json_response(body: Any, status: int = 200, headers: Optional[dict[str, str]] = None) -> Response:
@@ -118,7 +125,17 @@ class EmulatorApp:
     # ------------------------------------------------------------------ WSGI
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def marked(status: str, headers: Any, exc_info: Any = None) -> Any:
+            headers.append(_MARK)  # every answer says it comes from the emulator (the CLI reads it)
+            return start_response(status, headers, exc_info)
+
+        return self._answer(environ, _with_safety_headers(marked))
+
+    def _answer(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = EmulatorRequest(environ)
+        refusal = foreign_host_refusal(request, self.config.engine_fqdn)
+        if refusal is not None:  # DNS rebinding: every path, before anything is read or logged
+            return refusal(environ, start_response)
         path = request.path
         if path.startswith(CONTROL_PREFIX):
             from .control import handle_control
@@ -161,6 +178,7 @@ class EmulatorApp:
             params=mask(dict(ctx.request.args.items())),
             form=mask(form),
             basic_auth=ctx.request.authorization is not None,
+            json=mask(_json_body(ctx.request)),
         )
         self.requests_log.append(entry)
         return entry
@@ -318,6 +336,42 @@ class EmulatorApp:
             options = endpoint.sid_alternatives() if endpoint is not None else []
             if not any(all(ctx.has(name) for name in option) for option in options):
                 raise AuthorizationRequiredError()
+
+
+#: Headers of every answer: no content sniffing, and nothing served from the emulator's
+#: origin runs as a page (stored attachments, ``return_html`` answers...).
+SAFETY_HEADERS = (
+    ('X-Content-Type-Options', 'nosniff'),
+    ('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; sandbox"),
+)
+
+
+def _with_safety_headers(start_response: StartResponse) -> StartResponse:
+    """``start_response`` adding :data:`SAFETY_HEADERS` to every answer (a handler's own values win)."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        present = {name.lower() for name, _ in headers}
+        headers = list(headers) + [(name, value) for name, value in SAFETY_HEADERS if name.lower() not in present]
+        return start_response(status, headers, exc_info)
+
+    return start  # type: ignore[return-value]
+
+
+#: JSON bodies up to this size are kept in the request log (masked); storage bodies never are.
+LOGGED_JSON_BYTES = 1024 * 1024
+
+
+def _json_body(request: Request) -> Any:
+    """The JSON body of a service call (a bundle...) for the log, or None (not JSON, too big, storage)."""
+    length = request.content_length
+    if request.path.startswith(STORAGE_PATH_PREFIX) or length is None or length > LOGGED_JSON_BYTES:
+        return None
+    if not request.is_json and request.path.rstrip('/') != API_PREFIX + '/bundle':
+        return None
+    try:
+        return json.loads(request.get_data(cache=True))
+    except ValueError:
+        return None
 
 
 def _close_socket(environ: WSGIEnvironment) -> None:

@@ -463,13 +463,15 @@ def authorize_storage(
     state: State, user: dict[str, Any], namespaces: Iterable[Optional[str]], flag: str,
     cache: Optional[dict[str, Any]] = None,
 ) -> bool:
-    """True when ``user`` holds ``flag`` in every named namespace (None entries are skipped)."""
+    """True when every named namespace exists and ``user`` holds ``flag`` in each (None or '' are skipped).
+
+    A namespace that does not exist refuses every caller, a sysadmin too (the
+    server answers 403 before it looks for any study there).
+    """
+    named = [namespace for namespace in namespaces if namespace]
+    if any(state.get_object('namespace', namespace) is None for namespace in named):
+        return False
     if user.get('sysadmin'):
         return True
     cache = {} if cache is None else cache
-    for namespace in namespaces:
-        if namespace is None:
-            continue
-        if not allowed(flags_in_namespace(state, user, namespace, cache), ((flag,),), user):
-            return False
-    return True
+    return all(allowed(flags_in_namespace(state, user, namespace, cache), ((flag,),), user) for namespace in named)

@@ -85,4 +85,5 @@ def iter_chunks(source: Any, chunk_size: int) -> Iterator[FileChunk]:
         if not chunk.data:
             return
         yield chunk
+        del chunk  # not held while the next one is read
         number += 1

@@ -277,3 +277,92 @@ def test_a_chunk_refused_as_damaged_every_time_fails_after_its_retries(fast_api,
     assert error.value.code == 412
     assert [entry.status for entry in _chunk_posts(emulator)] == [412, 412, 412]  # chunk 0, sent 1 + 2 times
     assert not logged(emulator, 'POST', '/complete')
+
+
+class _CountingFile:
+    """A file that records how many of its bytes were read but not yet accepted by the server."""
+
+    def __init__(self, raw, accepted):
+        self._raw = raw
+        self._accepted = accepted
+        self.most_ahead = 0
+
+    def read(self, size=-1):
+        data = self._raw.read(size)  # the header is read first (file_uids) and the file rewound: count positions
+        self.most_ahead = max(self.most_ahead, self._raw.tell() - sum(self._accepted))
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+
+def test_parallel_parts_keep_at_most_part_workers_chunks_in_flight(api, namespace_id, tmp_path, emulator):
+    path = write_big_dicom(tmp_path / 'big.dcm', 12 * PART)
+    emulator.faults.add('/storage/multipart/*', method='POST', delay=0.05, times=None)
+    accepted: list = []
+    reports: list = []
+
+    def progress(done, total):
+        reports.append((done, total))
+
+    with open(path, 'rb') as raw:
+        counting = _CountingFile(raw, accepted)
+        original = api.Storage.Image.multipart_chunk_upload
+
+        def chunk_upload(engine_fqdn, upload_uuid, data, number, **kwargs):
+            answer = original(engine_fqdn, upload_uuid, data, number, **kwargs)
+            accepted.append(len(data))
+            return answer
+
+        api.Storage.Image.multipart_chunk_upload = chunk_upload
+        try:
+            started = time.monotonic()
+            api.Addon.Dicom.upload(dicom_file=counting, namespace_id=namespace_id, part_size=PART,
+                                   multipart_threshold=PART, part_workers=3, progress=progress)
+            seconds = time.monotonic() - started
+        finally:
+            del api.Storage.Image.multipart_chunk_upload
+    size = path.stat().st_size
+    chunks = -(-size // PART)
+    assert sum(accepted) == size
+    assert 2 * PART < counting.most_ahead <= 3 * PART  # parallel, and never more than 3 chunks read ahead
+    assert seconds < chunks * 0.05  # the 50 ms of each chunk overlapped
+    dones = [done for done, _ in reports]
+    assert dones == sorted(dones) and dones[-1] == size  # progress in bytes, ending at the file size
+    assert all(total == size for _, total in reports)
+    assert len(reports) == chunks and all(0 < b - a <= PART for a, b in zip([0] + dones, dones))
+
+
+def test_a_failed_part_is_sent_again_alone_while_the_others_go_in_parallel(fast_api, namespace_id, tmp_path,
+                                                                          emulator):
+    path = write_big_dicom(tmp_path / 'big.dcm', 8 * PART)
+    emulator.faults.add('/storage/multipart/*', method='POST', status=503, times=1)
+    sent: list = []
+    original = fast_api.Storage.Image.multipart_chunk_upload
+
+    def chunk_upload(engine_fqdn, upload_uuid, data, number, **kwargs):
+        sent.append(number)
+        return original(engine_fqdn, upload_uuid, data, number, **kwargs)
+
+    fast_api.Storage.Image.multipart_chunk_upload = chunk_upload
+    emulator.requests_log.clear()
+    try:
+        params = _upload(fast_api, namespace_id, path, multipart_threshold=PART, part_workers=4, wait=True,
+                         wait_timeout=30)
+    finally:
+        del fast_api.Storage.Image.multipart_chunk_upload
+    chunks = -(-path.stat().st_size // PART)
+    counts = {number: sent.count(number) for number in set(sent)}
+    assert sorted(counts) == list(range(chunks))
+    assert sorted(counts.values()) == [1] * (chunks - 1) + [2]  # one part twice, every other once
+    assert len(logged(emulator, 'GET', INITIATE)) == 1
+    assert [entry.status for entry in _chunk_posts(emulator)].count(503) == 1
+    assert _download_sha256(fast_api, namespace_id, params) == _sha256(path)
+
+
+def test_plain_upload_reports_its_bytes_once_stored(api, namespace_id, tmp_path, emulator):
+    path = write_big_dicom(tmp_path / 'big.dcm', 2 * PART)
+    reports: list = []
+    _upload(api, namespace_id, path, multipart_threshold=None, progress=lambda done, total: reports.append(
+        (done, total)))
+    assert reports == [(path.stat().st_size, path.stat().st_size)]

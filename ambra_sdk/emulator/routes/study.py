@@ -12,7 +12,7 @@ from ..listing import filter_rows, filter_rows_by, list_answer, select_fields
 from ..permissions import study_flags
 from ..registry import service_route
 from ..study_sql import StudyQuery, plan_study_query
-from .common import customfield_values
+from .common import customfield_values, object_customfields
 
 __all__: list[str] = []
 
@@ -64,7 +64,7 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
         names = {ns['uuid']: ns.get('name') for ns in ctx.state.list_objects('namespace')}
         ctx.cache['namespace_names'] = names
     out['phi_namespace_name'] = names.get(str(study.get('phi_namespace')))
-    out['customfields'] = study_customfields(ctx, study)
+    out['customfields'] = object_customfields(ctx, study, 'Study', study.get('account_id'))
     out['permissions'] = study_flags(ctx, str(study.get('phi_namespace')))
     out['viewer_link'] = f'{ctx.config.scheme}://{ctx.config.engine_fqdn}/viewer/{study["uuid"]}'
     if ctx.flag('extra'):
@@ -75,34 +75,6 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
             for c in out.get('customfields') or ()
             if isinstance(c, dict)
         }
-    return out
-
-
-def _account_study_fields(ctx: RequestContext, account_id: Any) -> list[dict[str, Any]]:
-    """The Study custom fields defined in an account (memoised for the request)."""
-    defined: dict[Any, list[dict[str, Any]]] = ctx.cache.setdefault('study_customfields', {})
-    fields = defined.get(account_id)
-    if fields is None:
-        newest_first = ctx.state.list_objects('customfield', account_id=account_id)
-        fields = [f for f in reversed(newest_first) if str(f.get('object', '')).lower() == 'study']
-        defined[account_id] = fields
-    return fields
-
-
-def study_customfields(ctx: RequestContext, study: dict[str, Any]) -> list[dict[str, Any]]:
-    """``customfields`` of a study answer, as the server lists them.
-
-    Every Study custom field of the study's account, each with its uuid,
-    name and value (null until set), in definition order; then values stored
-    under a DICOM tag or a field since deleted.
-    """
-    stored = [c for c in study.get('customfields') or () if isinstance(c, dict)]
-    by_key = {c.get('uuid') or c.get('tag'): c for c in stored}
-    out = []
-    for field in _account_study_fields(ctx, study.get('account_id')):
-        value = by_key.pop(field['uuid'], {}).get('value')
-        out.append({'uuid': field['uuid'], 'name': field.get('name'), 'value': value})
-    out.extend(by_key.values())
     return out
 
 
@@ -299,7 +271,7 @@ def _matches_saved(ctx: RequestContext, saved: dict[str, Any], row: dict[str, An
     """Whether a study row passes a saved filter (hash: AND of conditions; array: OR of filters)."""
     configuration = saved.get('configuration')
     if isinstance(configuration, dict):
-        return bool(filter_rows_by(configuration, [row], STUDY_FIELDS))
+        return bool(filter_rows_by(configuration, [row], STUDY_FIELDS, ctx.path))
     if not isinstance(configuration, list) or depth >= MAX_FILTER_DEPTH:
         return False
     for uuid in configuration:

@@ -14,6 +14,7 @@ from pydicom import dcmread
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
+from ambra_sdk.emulator.private_files import open_private
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
 from ambra_sdk.emulator.storage.upload import Stored, file_dicom, hash_file
@@ -23,10 +24,11 @@ Transform = Callable[[Dataset, ImageRecord], None]
 
 def save_dataset(ds: Dataset, target: Any) -> None:
     """``ds.save_as`` as a proper DICOM file (preamble + meta) on pydicom 2 and 3."""
-    try:
-        ds.save_as(target, enforce_file_format=True)  # type: ignore[call-arg,unused-ignore]  # pydicom 2
-    except TypeError:  # pydicom < 3
-        ds.save_as(target, write_like_original=False)
+    with open_private(target) as out:
+        try:
+            ds.save_as(out, enforce_file_format=True)  # type: ignore[call-arg,unused-ignore]  # pydicom 2
+        except TypeError:  # pydicom < 3
+            ds.save_as(out, write_like_original=False)
 
 
 def store_dataset(index: StorageIndex, namespace: str, ds: Dataset) -> Stored:

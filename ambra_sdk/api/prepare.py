@@ -1,0 +1,107 @@
+"""``Session.prepare_request`` with requests' steps, without its runtime protocol checks.
+
+requests 2.33+ tests arguments against ``typing`` runtime protocols
+(``SupportsItems``, ``SupportsRead``) while merging and encoding them; on
+Python 3.11 each such ``isinstance`` walks the protocol's attributes, about
+45 us on the 2-core test machine, and a call with a form body and query
+parameters makes about eight of them: more than the rest of the SDK's work
+per call. :func:`prepare_request` does what
+``requests.Session.prepare_request`` does (cookies, ``.netrc`` auth, session
+headers < request headers with ``None`` removing a header, session params <
+request params, hooks) with plain ``dict`` operations, and hands requests
+the query string and the form body already encoded by :func:`encode_pairs`,
+which is requests' own ``_encode_params`` for a mapping. The wire bytes are
+the same (``tests/core/test_prepare.py`` compares them with requests' own
+preparation); anything else (files, JSON, a non-mapping body or params) goes
+through requests unchanged.
+"""
+
+from http import cookiejar
+from typing import Any, Dict, Mapping, Optional
+from urllib.parse import urlencode
+
+import requests
+from requests.cookies import RequestsCookieJar, cookiejar_from_dict, merge_cookies
+from requests.sessions import merge_hooks, merge_setting
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_netrc_auth
+
+__all__ = ['encode_pairs', 'prepare_request', 'FORM_CONTENT_TYPE']
+
+FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
+
+
+def encode_pairs(mapping: Mapping[Any, Any]) -> str:
+    """Encode a mapping as requests encodes a params or form dict (``_encode_params``).
+
+    A value that is a str/bytes or not iterable is one value, an iterable is
+    several; ``None`` values are left out; str keys and values are UTF-8.
+
+    :param mapping: the fields.
+    :return: the ``application/x-www-form-urlencoded`` text.
+    """
+    result = []
+    for key, values in mapping.items():
+        if isinstance(values, (str, bytes)) or not hasattr(values, '__iter__'):
+            values = [values]
+        for value in values:
+            if value is not None:
+                result.append((
+                    key.encode('utf-8') if isinstance(key, str) else key,
+                    value.encode('utf-8') if isinstance(value, str) else value,
+                ))
+    return urlencode(result, doseq=True)
+
+
+def _merged(request_setting: Any, session_setting: Any) -> Optional[Dict[Any, Any]]:
+    """``merge_setting`` of two plain dicts (request wins, ``None`` removes), or None when not both dicts."""
+    if not (type(request_setting) is dict or request_setting is None):
+        return None
+    if not (type(session_setting) is dict or session_setting is None):
+        return None
+    merged = dict(session_setting or {})
+    merged.update(request_setting or {})
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def prepare_request(session: requests.Session, request: requests.Request) -> requests.PreparedRequest:
+    """Prepare ``request`` as ``session.prepare_request`` would (see the module docstring).
+
+    :param session: the session (its cookies, auth, headers, params, hooks, trust_env).
+    :param request: the request.
+    :return: the prepared request.
+    """
+    params = _merged(request.params, session.params)
+    if params is None or request.files or request.json is not None:
+        return requests.Session.prepare_request(session, request)
+    data = request.data
+    if data and type(data) is not dict and not isinstance(data, (str, bytes)) and not hasattr(data, 'read'):
+        return requests.Session.prepare_request(session, request)  # a list of pairs...: requests' own path
+    cookies = request.cookies or {}
+    if not isinstance(cookies, cookiejar.CookieJar):
+        cookies = cookiejar_from_dict(cookies)
+    merged_cookies = merge_cookies(merge_cookies(RequestsCookieJar(), session.cookies), cookies)
+    auth = request.auth
+    if session.trust_env and not auth and not session.auth:
+        auth = get_netrc_auth(request.url)
+    headers: CaseInsensitiveDict = CaseInsensitiveDict(session.headers)
+    if request.headers:
+        headers.update(request.headers)
+    for key in [key for key, value in headers.items() if value is None]:
+        del headers[key]
+    if type(data) is dict:
+        data = encode_pairs(data) if data else data
+        if data and 'content-type' not in headers:
+            headers['Content-Type'] = FORM_CONTENT_TYPE
+    prepared = requests.PreparedRequest()
+    prepared.prepare(
+        method=request.method.upper() if request.method else request.method,
+        url=request.url,
+        data=data,
+        headers=headers,
+        params=encode_pairs(params) if params else None,
+        auth=merge_setting(auth, session.auth),
+        cookies=merged_cookies,
+        hooks=merge_hooks(request.hooks, session.hooks),
+    )
+    return prepared
