@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ambra_sdk.addon.dicom_io import NotDicom, read_header, require_pydicom, text
-from ambra_sdk.addon.exceptions import DestinationNotWritable, ImageMismatch, MalformedSchema
+from ambra_sdk.addon.exceptions import DestinationNotWritable, ImageMismatch, MalformedSchema, UnusableUid
 from ambra_sdk.addon.file_names import contained, safe_name
 from ambra_sdk.addon.pool import StopSwitch, bounded_map, check_workers, with_retries
 from ambra_sdk.addon.progress import FileProgress, Progress
 from ambra_sdk.addon.results import DownloadResult, SkippedFile
 from ambra_sdk.exceptions.storage import UnexpectedStorageResponse
+from ambra_sdk.storage.paths import encode_path_segment
 from ambra_sdk.storage.response import json_body
 
 if TYPE_CHECKING:
@@ -318,6 +319,10 @@ class StudyDownloader(StudyTransfer):
         """Download one image; return the error instead of raising it (nothing after a permanent error)."""
         if self._stop.stopped:
             return _NOT_STARTED
+        try:
+            encode_path_segment('image_uid', entry.image_uid)
+        except ValueError as error:  # a UID of the server's schema, not the caller's argument
+            return UnusableUid(str(error))
         try:
             entry.path.parent.mkdir(parents=True, exist_ok=True)
             with_retries(lambda: self._attempt(entry), self._retries, entry.image_uid)

@@ -149,5 +149,12 @@ class MalformedSchema(AddonException, ValueError):  # noqa: N818
         self.problem = problem
 
 
+class UnusableUid(AddonException, ValueError):  # noqa: N818
+    """A UID of the storage schema cannot be asked for (it is not one path segment).
+
+    That image fails alone (an item error of the pool, not an invalid argument of the caller's).
+    """
+
+
 class UnsafePath(AddonException, ValueError):  # noqa: N818
     """A path built for a download would leave its target folder; nothing is written there."""

@@ -336,7 +336,7 @@ def filter_rows_by(
 ) -> list[dict[str, Any]]:
     """Apply the ``filter.FIELD.CONDITION`` keys of ``conditions`` (a request form, a saved filter).
 
-    :param url: the call (its documented errors name a bad ``in`` list).
+    :param url: the call whose documented errors a malformed value may answer (``''``: none of them).
     """
     allowed_set = set(allowed) if allowed is not None else None
     tz_text = conditions.get('filter.tz')

@@ -36,7 +36,6 @@ LIST_MACHINERY = ('ambra_sdk.emulator.listing.', 'ambra_sdk.emulator.study_sql.'
 
 
 def documented() -> Dict[str, Set[str]]:
-    # the emulator serves the union of the documents (LBL0022 v47.0 and v55.0)
     return {e['url']: {error['type'] for error in e['errors']} for e in load_all_endpoints()}
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Tuple
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
+from ambra_sdk.emulator.private_files import open_private
 from ambra_sdk.emulator.storage.derive import save_dataset
 from ambra_sdk.emulator.storage.routing import index_for
 from ambra_sdk.emulator.storage.studies import SERVICE_FIELDS, sync_service_study
@@ -82,6 +83,7 @@ def store_demo_images(
     for number in range(1, count + 1):
         content = _demo_file(template, study_uid, number, tags)
         tmp = index.new_tmp_path()
-        tmp.write_bytes(content)
+        with open_private(tmp) as out:
+            out.write(content)
         last = file_dicom(index, namespace, tmp, len(content), hashlib.sha1(content).hexdigest())
     sync_service_study(state, index, namespace, study_uid, engine_fqdn, last.dataset if last else None)
