@@ -19,6 +19,7 @@ def test_clone_copies_every_image_under_new_uids(emulator, api, tmp_path):
         with open(path, 'rb') as fp:
             uploads.append(api.Storage.Image.upload(engine_fqdn=fqdn, namespace=ns, opened_file=fp))
     study_uid = uploads[0].study_uid
+    emulator.wait_processed()  # the service study exists once the upload is processed
     study = api.Study.get(storage_namespace=ns, study_uid=study_uid).get()
 
     clone_uid = api.Study.clone(uuid=study.uuid, new_image_uids=1, new_series_uids=1).get().study_uid

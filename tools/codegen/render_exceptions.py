@@ -93,7 +93,8 @@ def render_exceptions(reference: dict[str, Any], union: dict[str, Any]) -> str:
         ')',
         '',
         '',
-        *lazy_attribute_lines('name in ADDED', repr(ADDED_MODULE)),
+        # not cached: the module's globals stay the 3.21.6 classes whatever was looked up
+        *lazy_attribute_lines('name in ADDED', repr(ADDED_MODULE), cache=False),
     ]
     lines += ['', '', '__all__ = [']
     lines += [f"    '{name}'," for name in sorted(BASES + tuple(names))]

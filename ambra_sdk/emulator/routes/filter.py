@@ -7,10 +7,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..context import RequestContext
-from ..errors import invalid_json
+from ..errors import ServiceError
 from ..listing import select_fields
 from ..registry import service_route
 from .common import get_or_404, require_account
@@ -23,9 +24,12 @@ def filter_add(ctx: RequestContext) -> dict[str, Any]:
     """Save a filter."""
     user = ctx.require_user()
     params = ctx.require('configuration', 'name', 'type')
-    configuration = ctx.json_param('configuration')
+    try:
+        configuration = json.loads(params['configuration'])
+    except ValueError:
+        configuration = None
     if not isinstance(configuration, (dict, list)):
-        raise invalid_json('configuration')
+        raise ServiceError('INVALID_CONFIG', 'configuration')
     account_id = require_account(ctx)['uuid'] if ctx.has('account_id') else None
     row = {
         'name': params['name'], 'type': params['type'], 'configuration': configuration,

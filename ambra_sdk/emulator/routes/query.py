@@ -15,10 +15,11 @@ Emulator choices where the document is terse (see docs/source/emulator.rst):
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..context import RequestContext
-from ..errors import ServiceError, invalid_json, not_found
+from ..errors import ServiceError, not_found
 from ..listing import select_fields
 from ..registry import service_route
 from .common import get_or_404
@@ -30,11 +31,13 @@ _PLAIN = ('subject', 'body', 'query_type', 'owner_namespace_id', 'notify')
 
 
 def _recipients(ctx: RequestContext) -> list[str]:
-    if not ctx.has('recipients'):
-        return []
-    value = ctx.json_param('recipients')
+    """The ``recipients`` user uuids (a value that is not a JSON array assigns nobody: no error is documented)."""
+    try:
+        value = json.loads(str(ctx.param('recipients'))) if ctx.has('recipients') else []
+    except ValueError:
+        value = []
     if not isinstance(value, list):
-        raise invalid_json('recipients')
+        return []
     for user_id in value:
         if ctx.state.get_object('user', str(user_id)) is None:
             raise ServiceError('NOT_FOUND', 'recipients')

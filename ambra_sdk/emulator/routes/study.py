@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Optional
 
 from ..catalog import FIELDS
 from ..context import RequestContext
-from ..errors import ServiceError, invalid_json, missing_fields, not_found
+from ..errors import ServiceError, missing_fields, not_found
 from ..generic import page_params
 from ..listing import filter_rows, filter_rows_by, list_answer, select_fields
 from ..permissions import study_flags
@@ -271,7 +272,7 @@ def _matches_saved(ctx: RequestContext, saved: dict[str, Any], row: dict[str, An
     """Whether a study row passes a saved filter (hash: AND of conditions; array: OR of filters)."""
     configuration = saved.get('configuration')
     if isinstance(configuration, dict):
-        return bool(filter_rows_by(configuration, [row], STUDY_FIELDS))
+        return bool(filter_rows_by(configuration, [row], STUDY_FIELDS, ctx.path))
     if not isinstance(configuration, list) or depth >= MAX_FILTER_DEPTH:
         return False
     for uuid in configuration:
@@ -286,15 +287,16 @@ def study_count_by_filter(ctx: RequestContext) -> dict[str, Any]:
     """PACS mode (LBL0022 v55.0): visible studies per saved filter of the caller.
 
     The call's own ``filter.*`` parameters apply first; ``filter_uuids`` (a JSON array)
-    limits the answer to those filters (unknown ones are left out), else every filter the
-    caller owns is counted.
+    limits the answer to those filters (unknown ones are left out), else (absent or not a
+    JSON array) every filter the caller owns is counted.
     """
     user = ctx.require_user()
     rows = filter_rows(ctx, [study_view(ctx, s) for s in _visible_studies(ctx)], STUDY_FIELDS)
-    if ctx.has('filter_uuids'):
-        wanted = ctx.json_param('filter_uuids')
-        if not isinstance(wanted, list):
-            raise invalid_json('filter_uuids')
+    try:
+        wanted = json.loads(str(ctx.param('filter_uuids'))) if ctx.has('filter_uuids') else None
+    except ValueError:
+        wanted = None  # no error is documented for it: the caller's filters are counted
+    if isinstance(wanted, list):
         saved = [f for f in (ctx.state.get_object('filter', str(u)) for u in wanted) if f is not None]
     else:
         saved = ctx.state.list_objects('filter', owner=user['uuid'])
