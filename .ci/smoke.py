@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
 import ambra_sdk
@@ -14,6 +15,22 @@ location = Path(ambra_sdk.__file__).resolve()
 assert TREE not in location.parents, 'imported from the source tree: {}'.format(location)
 assert (location.parent / 'py.typed').exists(), 'py.typed is missing'
 assert (location.parent / 'service' / 'endpoints.json').exists(), 'endpoints.json is missing'
+
+# issue 25.1: the metadata describe this project, and the version outranks the published SDK's
+meta = metadata.metadata('ambra-sdk')
+assert meta['Version'].startswith('1!'), meta['Version']
+assert 'dicomgrid' not in str(meta).lower(), 'metadata names the published project'
+assert 'Production/Stable' not in str(meta)
+assert 'all' in (meta.get_all('Provides-Extra') or [])
+
+# issue 25.2: the console script without the cli extra prints how to install it, exit code 2
+script = Path(sys.executable).parent / 'ambra'
+assert script.exists(), 'no ambra console script'
+result = subprocess.run([str(script), '--version'], capture_output=True, text=True, timeout=60)
+assert result.returncode == 2, (result.returncode, result.stderr)
+assert 'Traceback' not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+assert "'cli' extra" in result.stderr and 'pip install' in result.stderr, result.stderr
+assert "'ambra-sdk[" not in result.stderr, 'the hint would install the published SDK'
 
 with Emulator() as emulator:
     api = emulator.api()

@@ -17,10 +17,14 @@ import re
 import threading
 from typing import Any, Dict, Iterable, Mapping, Set, Type
 
+from ambra_sdk.secret_params import secret_param_names
+
 MASK = '***'
+#: the names of THE table of secret parameters (shared with the CLI and the emulator's request log)
+_TABLE_NAMES = secret_param_names()
 
 _SECRET_KEY_RE = re.compile(
-    r'(sid|password|passwd|token|secret|login|username|pin|key|auth|cookie|credential)',
+    r'(sid|password|passwd|token|secret|login|username|pin|key|auth|cookie|credential|validate_session|access_code)',
     re.IGNORECASE,
 )
 _SAFE_KEY_RE = re.compile(
@@ -55,7 +59,18 @@ def redact_text(text: str) -> str:
     :param text: any text (a URL, a log message).
     :returns: the text with secrets replaced by ``***``.
     """
-    text = _SID_IN_TEXT_RE.sub(lambda match: match.group(1) + MASK, text)
+    return redact_registered(_SID_IN_TEXT_RE.sub(lambda match: match.group(1) + MASK, text))
+
+
+def redact_registered(text: str) -> str:
+    """Mask only the registered secrets (:func:`register_secret`) in a text.
+
+    For messages the SDK or the command line wrote itself (a hint such as
+    ``write password=- ...`` must keep its syntax): the values are still masked.
+
+    :param text: any text.
+    :returns: the text with every registered secret replaced by ``***``.
+    """
     if _secrets:
         with _secrets_lock:
             secrets = sorted(_secrets, key=len, reverse=True)
@@ -68,9 +83,12 @@ def redact_text(text: str) -> str:
 def is_secret_key(key: str) -> bool:
     """Tell whether a parameter name may hold a secret.
 
+    Every name of the secret parameter table (:mod:`ambra_sdk.secret_params`) is one, and so is
+    any name that looks like one (``*password*``, ``*token*``...), to be safe in logs.
+
     :param key: a parameter name.
     """
-    return bool(_SECRET_KEY_RE.search(key))
+    return key.lower() in _TABLE_NAMES or bool(_SECRET_KEY_RE.search(key))
 
 
 def redact_mapping(params: Mapping[str, Any]) -> Dict[str, Any]:

@@ -17,13 +17,33 @@ from typing import Any, Dict, Optional
 DATETIME_FORMAT = '%Y-%m-%d %H:%M:%S'
 
 
+class _Sentinel:
+    """The type of :data:`sentinel` (one instance)."""
+
+    def __repr__(self) -> str:
+        return 'sentinel'
+
+    def __reduce__(self) -> str:
+        return 'sentinel'  # pickles as the module attribute: stays the one instance
+
+
+#: "Argument not given" (the reference's ``ambra_sdk.request_args.sentinel``):
+#: a default that ``None`` cannot be, because ``None`` means something.
+sentinel: Any = _Sentinel()
+
+
 class Encoder(json.JSONEncoder):
     """JSON encoder that writes dates and datetimes as ``'%Y-%m-%d %H:%M:%S'``."""
 
-    def default(self, o: Any) -> Any:  # noqa: D102
-        if isinstance(o, (date, datetime)):
-            return o.strftime(DATETIME_FORMAT)
-        return super().default(o)
+    def default(self, el: Any) -> Any:  # the reference's parameter name
+        """Write a date or datetime as text; anything else is not JSON serializable.
+
+        :param el: the object ``json`` cannot write by itself.
+        :raises TypeError: for anything but a date or datetime.
+        """
+        if isinstance(el, (date, datetime)):
+            return el.strftime(DATETIME_FORMAT)
+        return super().default(el)
 
 
 def cast_argument(arg: Any) -> Any:

@@ -67,7 +67,7 @@ def run_cli(emulator: EmulatorProcess, out_path: Path) -> Tuple[float, float, in
         'AMBRA_NO_KEYRING': '1',
         'AMBRA_CONFIG_DIR': tempfile.mkdtemp(),
     })
-    command = [sys.executable, '-m', 'ambra_sdk', '--no-rate-limits', 'study', 'list', '--csv',
+    command = [sys.executable, '-m', 'ambra_sdk', '--no-rate-limits', 'study', 'list', '--csv', '--fields', '*',
                '--page-size', str(PAGE_SIZE)]
     with out_path.open('w') as out:
         start = time.perf_counter()

@@ -9,21 +9,24 @@ from pathlib import Path
 
 import pytest
 
-from tools.codegen import DOCUMENT, HEADER, naming
+from tools.codegen import DOCUMENT, DOCUMENTS, HEADER, NEWEST_DOCUMENT, naming
 from tools.codegen.catalogue import build_catalogue
 from tools.codegen.cli import DEFAULT_APIDOCS, main
 from tools.codegen.htmlscan import scan_tables
+from tools.codegen.merge import merge_catalogues, merge_endpoint, version_key
 from tools.codegen.model_rules import build_models, fk_target
-from tools.codegen.outputs import GENERATED, generate, stale_files, write_files
+from tools.codegen.outputs import GENERATED, UNION, generate, stale_files, write_files
 from tools.codegen.parse_api import ApiDocument, parse_api
 from tools.codegen.parse_dictionary import DictObject, parse_dictionary
 from tools.codegen.textutil import entries, to_text
 
 API_HTML = DEFAULT_APIDOCS / 'api.html'
 DICTIONARY_HTML = DEFAULT_APIDOCS / 'dictionary.html'
+API_V55_HTML = DEFAULT_APIDOCS / 'api_v55.html'
+DICTIONARY_V55_HTML = DEFAULT_APIDOCS / 'dictionary_v55.html'
 
 pytestmark = pytest.mark.skipif(
-    not (API_HTML.is_file() and DICTIONARY_HTML.is_file()),
+    not all(path.is_file() for path in (API_HTML, DICTIONARY_HTML, API_V55_HTML, DICTIONARY_V55_HTML)),
     reason='vendor HTML (../shared/apidocs) not available',
 )
 
@@ -39,8 +42,26 @@ def dictionary_source() -> str:
 
 
 @functools.cache
+def api_v55_source() -> str:
+    return API_V55_HTML.read_text(encoding='utf-8')
+
+
+@functools.cache
 def api_document() -> ApiDocument:
     return parse_api(api_source())
+
+
+@functools.cache
+def api_v55_document() -> ApiDocument:
+    return parse_api(api_v55_source())
+
+
+@functools.cache
+def union_catalogue() -> 'dict':
+    return merge_catalogues({
+        'v47': build_catalogue(api_document(), api_source()),
+        'v55': build_catalogue(api_v55_document(), api_v55_source()),
+    })
 
 
 @functools.cache
@@ -48,9 +69,14 @@ def dictionary_objects() -> 'tuple[DictObject, ...]':
     return tuple(parse_dictionary(dictionary_source()))
 
 
+def sources() -> 'tuple[list[str], list[str]]':
+    dictionaries = [dictionary_source(), DICTIONARY_V55_HTML.read_text(encoding='utf-8')]
+    return [api_source(), api_v55_source()], dictionaries
+
+
 @functools.cache
 def generated_files() -> 'dict[str, str]':
-    return generate(api_source(), dictionary_source())
+    return generate(*sources())
 
 
 # --- freshness -------------------------------------------------------------------------
@@ -76,17 +102,20 @@ def test_check_mode_detects_stale_and_extra_files(tmp_path):
 
 
 def test_generation_is_deterministic():
-    again = generate(api_source(), dictionary_source())
+    again = generate(*sources())
     assert again == generated_files()
 
 
 def test_output_set_and_headers():
     files = generated_files()
-    assert len(files) == 99
+    # 99 of the v47 generator + 50 union modules + service_added.py + service_reference.rst
+    assert len(files) == 151
     assert sum(path.startswith(GENERATED + '/') for path in files) == 48
+    assert sum(path.startswith(UNION + '/') for path in files) == 50
     # session.py / study.py user modules are hand-written and never generated
     assert 'ambra_sdk/service/entrypoints/session.py' not in files
     assert 'ambra_sdk/service/entrypoints/study.py' not in files
+    assert DOCUMENT in HEADER and NEWEST_DOCUMENT.split(' ', 1)[1] in HEADER
     for path, text in files.items():
         if path.endswith('.py'):
             assert text.startswith(HEADER + '\n'), path
@@ -309,3 +338,124 @@ def test_prose_optional_parameters_follow_the_reference():
         param = next(p for p in by_url[url].params if p.name == name)
         assert param.description.startswith('Optional')
         assert param.required
+
+
+# --- the second document (v55) and the union (issue 23) -------------------------------------------
+
+
+def test_v55_document_counts():
+    document = api_v55_document()
+    assert document.version == NEWEST_DOCUMENT
+    assert version_key(document.version) == 'v55' and version_key(DOCUMENT) == 'v47'
+    assert list(DOCUMENTS) == ['v47', 'v55']
+    assert len(document.endpoints) == 440
+    assert len({e.namespace for e in document.endpoints}) == 49
+    quoted = [(e.url, p.python_name, p.dict_prefix, p.dict_quote) for e in document.endpoints for p in e.params
+              if p.dict_quote]
+    assert quoted == [('/destination/search', 'customfield_quoted_param', 'customfield-', "'")]
+
+
+def test_union_counts_and_origins():
+    union = union_catalogue()
+    endpoints = union['endpoints']
+    assert union['document'] == DOCUMENT
+    assert union['documents'] == DOCUMENTS
+    assert len(endpoints) == 440
+    assert len({e['namespace'] for e in endpoints}) == 49
+    new = [e['url'] for e in endpoints if e['since'] == 'v55']
+    assert len(new) == 23 and new[:3] == ['/study/count_by_filter', '/study/status/get', '/study/clone']
+    assert {e['namespace'] for e in endpoints if e['url'].startswith(('/rule_set/', '/timer_rule/'))} == {
+        'RuleSet', 'TimerRule',
+    }
+    old = [e for e in endpoints if e['since'] == 'v47']
+    added = [(e['url'], p['name']) for e in old for p in e['params'] if p['since'] == 'v55']
+    assert len(added) == 65
+    assert len({url for url, _ in added}) == 37
+    assert not any(p['required'] for e in old for p in e['params'] if p['since'] == 'v55')
+    dropped = [(e['url'], p['name'], p.get('renamed_to')) for e in endpoints for p in e['params'] if 'until' in p]
+    assert dropped == [
+        ('/destination/list', 'uuid', None),
+        ('/destination/add', 'can_mwl_search', 'can_search_mwl'),
+        ('/destination/set', 'can_mwl_search', 'can_search_mwl'),
+        ('/site/user/set', 'email', None),
+        ('/query/add', 'study_id', 'created_study_id'),
+    ]
+    errors = [(e['url'], x['type']) for e in old for x in e['errors'] if x['since'] == 'v55']
+    assert len(errors) == 34
+    changed = {e['url'] for e in old if any(p['since'] == 'v55' or 'until' in p for p in e['params'])}
+    changed |= {e['url'] for e in old if any(p['required'] != p['required_in']['v47'] for p in e['params']
+                                             if 'v47' in p['required_in'])}
+    assert len(changed) == 38  # "new parameters on 38 methods" (issue 23)
+
+
+def test_union_required_flags_follow_every_document():
+    by_url = {e['url']: e for e in union_catalogue()['endpoints']}
+    params = {(url, p['name']): p for url, e in by_url.items() for p in e['params']}
+    assert params[('/query/add', 'subject')]['required_in'] == {'v47': True, 'v55': False}
+    assert params[('/query/add', 'subject')]['required'] is False
+    assert params[('/qctask/add', 'priority')]['required_in'] == {'v47': False, 'v55': True}
+    assert params[('/qctask/add', 'priority')]['required'] is False
+    assert params[('/destination/list', 'uuid')]['required'] is False
+    assert params[('/query/add', 'created_study_id')]['renamed_from'] == 'study_id'
+    assert params[('/study/clone', 'uuid')]['required'] is True  # a new method follows its document
+
+
+def test_union_query_features():
+    search = {e['url']: e for e in union_catalogue()['endpoints']}['/customfield/search']
+    assert search['documents']['v47']['query_class'] == 'QueryO'
+    assert search['documents']['v55']['query_class'] == 'QueryOPSF'
+    # filtering and sorting send nothing until used; pagination would change the plain call
+    assert (search['query_class'], search['paginated_field']) == ('QueryOSF', None)
+
+
+def _record(**changes: object) -> 'dict':
+    record = {
+        'url': '/x/y', 'namespace': 'X', 'method': 'y', 'sid': 'required', 'required_sid': True,
+        'query_class': 'QueryO', 'paginated_field': None, 'filterable': False, 'sortable': False,
+        'params': [], 'alternatives': [], 'errors': [], 'http_errors': [],
+    }
+    record.update(changes)
+    return record
+
+
+def _param(name: str, required: bool) -> 'dict':
+    return {'name': name, 'python_name': name, 'required': required, 'description': '', 'dict_prefix': None}
+
+
+def test_union_refuses_what_needs_a_decision():
+    versions = ['v47', 'v55']
+    old = _record(params=[_param('a', True), _param('b', True)])
+    # v55 makes `a` optional while `b` stays required: `a` cannot keep its place with a default
+    new = _record(params=[_param('a', False), _param('b', True)])
+    with pytest.raises(ValueError, match='decide in tools/codegen/overrides.py'):
+        merge_endpoint('/x/y', {'v47': old, 'v55': new}, versions)
+    with pytest.raises(ValueError, match='sid'):
+        merge_endpoint('/x/y', {'v47': old, 'v55': _record(sid='none', params=old['params'])}, versions)
+    # the last required parameter may become optional
+    merged = merge_endpoint('/x/y', {'v47': old, 'v55': _record(params=[_param('a', True)])}, versions)
+    assert [(p['name'], p['required'], p.get('until')) for p in merged['params']] == [
+        ('a', True, None), ('b', False, 'v55'),
+    ]
+
+
+def test_union_modules_render_only_what_differs():
+    files = generated_files()
+    study = files[UNION + '/study.py']
+    assert 'class Study(ReferenceStudy):' in study and "_surface = 'union'" in study
+    assert '    def clone(' in study and '    def list(' not in study
+    assert '        *,\n        parital_save: Optional[Any] = None,' in study
+    rule_set = files[UNION + '/rule_set.py']
+    assert 'class RuleSet:' in rule_set and 'def __init__' in rule_set
+    assert files[UNION + '/site.py'].count('    def ') == 4  # add, set, user_add, user_set
+    reference = files['docs/source/service_reference.rst']
+    assert '``api.Study.clone``' in reference and '``api.RuleSet.list``' in reference
+    assert reference.count('   * - ``api.') == 440
+
+
+def test_union_never_overrides_a_hand_written_wrapper():
+    from tools.codegen.render_union import render_union_namespace
+
+    endpoint = {e['url']: e for e in union_catalogue()['endpoints']}['/study/list']
+    changed = dict(endpoint, query_class='QueryOSF')
+    with pytest.raises(ValueError, match='wrapped by hand'):
+        render_union_namespace('Study', [changed], 'v47')

@@ -27,6 +27,9 @@ NOT_REEXPORTED = {
 }
 
 FieldSpec = Tuple[str, str, Optional[str]]
+#: Models and fields that the v55 data dictionary added carry this note in their description.
+V55_NOTE = '(new in LBL0022 v55.0 2022-08-03)'
+V55_MODELS = ['CustomfieldMapping', 'QctaskQuery', 'QuerySeen', 'RuleSet', 'TimerRule']
 
 
 def fields_of(model: type) -> List[FieldSpec]:
@@ -43,12 +46,24 @@ def fields_of(model: type) -> List[FieldSpec]:
 # --- the generated module -----------------------------------------------------------------------
 
 
+def is_v55(model: type, name: str) -> bool:
+    """Whether the field came with the v55 dictionary (a v55 model, or a field noted so)."""
+    return model.__name__ in V55_MODELS or V55_NOTE in str(vars(model)[name].__doc__)
+
+
+def v47_fields(model: type) -> List[FieldSpec]:
+    return [field for field in fields_of(model) if not is_v55(model, field[0])]
+
+
 def test_counts():
-    assert len(GENERATED_MODELS) == 137
-    assert sum(len(fields_of(model)) for model in GENERATED_MODELS) == 2765
+    # v47 dictionary: 137 objects, 2765 fields; v55 adds 5 objects and 127 fields
+    assert len(GENERATED_MODELS) == 142
+    assert [model.__name__ for model in GENERATED_MODELS[137:]] == V55_MODELS
+    assert sum(len(fields_of(model)) for model in GENERATED_MODELS) == 2892
+    assert sum(len(v47_fields(model)) for model in GENERATED_MODELS) == 2765
     kinds: Dict[str, int] = {}
     for model in GENERATED_MODELS:
-        for _, kind, _ in fields_of(model):
+        for _, kind, _ in v47_fields(model):
             kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds == {
         'String': 1294, 'FK': 579, 'DateTime': 290, 'Boolean': 273, 'Integer': 255,
@@ -56,8 +71,25 @@ def test_counts():
     }
 
 
+def test_v55_models_and_fields():
+    assert 'New in the data dictionary of v55' in str(generated.RuleSet.__doc__)
+    timer = {name: (kind, target) for name, kind, target in fields_of(generated.TimerRule)}
+    assert timer['rule_set'] == ('FK', 'RuleSet') and timer['account'] == ('FK', 'Account')
+    added = [name for name, _, _ in fields_of(generated.Query) if is_v55(generated.Query, name)]
+    assert added == ['created_study_id', 'created_study', 'study_storage_namespace', 'study_storage_namespace_obj',
+                     'study_uid']
+    # fields the v55 dictionary dropped stay, marked in their docstring
+    assert 'dropped in LBL0022 v55.0 2022-08-03; kept' in str(generated.Query.study_id.__doc__)
+    assert 'dropped in LBL0022 v55.0' in str(generated.Namespace.archive.__doc__)
+    assert fields_of(generated.Account)[-2:] == [
+        ('site_management_account_id', 'String', None), ('site_management_account', 'FK', 'Account'),
+    ]
+    for name in V55_MODELS:
+        assert name in models.__all__
+
+
 def test_reexports():
-    assert len(models.__all__) == 113
+    assert len(models.__all__) == 118  # 113 of the v47 dictionary, the 5 of v55
     assert 'StudyQuestion' not in models.__all__
     assert set(generated.__all__) - set(models.__all__) == NOT_REEXPORTED
     namespace: Dict[str, Any] = {}
@@ -85,7 +117,7 @@ def test_spot_checks_of_appendix_c():
     assert {n: k for n, k, _ in fields_of(generated.Activity)}['type_field'] == 'String'
     case_fields = [name for name, _, _ in fields_of(generated.Case)]
     assert 'study_charge_id' in case_fields and 'study_charge' not in case_fields
-    assert len(fields_of(generated.System)) == 74
+    assert len(v47_fields(generated.System)) == 74
     assert str(generated.Account.vanity_h.__doc__).startswith('DictField(')
     assert generated.Study.phi_namespace._field.description.startswith('FK. ')
 
@@ -131,10 +163,10 @@ def test_appendix_c_is_reproduced():
     if not SPEC.is_file():
         pytest.skip('spec/service_spec.md not available')
     appendix = parse_appendix_c(SPEC.read_text(encoding='utf-8'))
-    assert list(appendix) == list(generated.__all__)
+    assert list(appendix) == list(generated.__all__)[:137]  # the v55 models follow
     for name, (hidden, count, fields) in appendix.items():
         model = getattr(generated, name)
-        assert fields_of(model) == fields, name
+        assert v47_fields(model) == fields, name
         assert len(fields) == count
         assert (name not in models.__all__) is hidden
 

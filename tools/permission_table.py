@@ -1,5 +1,9 @@
 """Generate the emulator's permission table from the vendor service document.
 
+The document read is the newest one the SDK covers (``api_v55.html``, LBL0022 v55.0): its
+"Permissions" table has every flag of v47 (same defaults) and the flags v55 added, and its
+``Permission`` cells cover the 440 endpoints.
+
 ``python -m tools.permission_table [--check] [--api-html P]`` writes
 ``ambra_sdk/emulator/permission_table.py``: the role flags of the document's
 "Permissions" section with the default values of its four roles (Admin, User,
@@ -34,9 +38,14 @@ from tools.codegen.textutil import to_text
 
 ROOT = Path(__file__).resolve().parents[1]
 #: ``../shared`` of the checkout (``../../shared`` from a worktree under ``wt/``).
+DOCUMENT_FILE = 'api_v55.html'
 DEFAULT_API_HTML = next(
-    (p / 'shared' / 'apidocs' / 'api.html' for p in ROOT.parents if (p / 'shared' / 'apidocs' / 'api.html').exists()),
-    ROOT.parent / 'shared' / 'apidocs' / 'api.html',
+    (
+        p / 'shared' / 'apidocs' / DOCUMENT_FILE
+        for p in ROOT.parents
+        if (p / 'shared' / 'apidocs' / DOCUMENT_FILE).exists()
+    ),
+    ROOT.parent / 'shared' / 'apidocs' / DOCUMENT_FILE,
 )
 OUTPUT = Path('ambra_sdk') / 'emulator' / 'permission_table.py'
 
@@ -64,6 +73,15 @@ OVERRIDES: dict[str, tuple[tuple[tuple[str, ...], ...], str]] = {
     '/study/set': (
         (('study_edit',), ('study_thin',)),
         'study_upload only counts with use_upload_permission on a study uploaded before: left out',
+    ),
+    '/account/set': (
+        (('account_edit',),),
+        'v55: "account_edit, sysadmin or support is required to set site_management_account_id":'
+        ' account_edit (a sysadmin passes every check)',
+    ),
+    '/customfield/search': (
+        ((),),
+        'v55: membership; account_user_view or case_edit only for search_source=account_users and extended=1',
     ),
 }
 

@@ -5,5 +5,6 @@ functions that need them.
 """
 
 from ambra_sdk.addon.params import UploadedImageParams
+from ambra_sdk.addon.upload_type import UploadType
 
-__all__ = ['UploadedImageParams']
+__all__ = ['UploadType', 'UploadedImageParams']

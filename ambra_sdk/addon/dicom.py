@@ -23,7 +23,11 @@ from ambra_sdk.addon.multipart import (
 from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import DEFAULT_RETRIES
 from ambra_sdk.addon.progress import FileProgress, Progress, check_progress
+from ambra_sdk.addon.upload_type import UploadType, multipart_threshold_for
+from ambra_sdk.request_args import sentinel
+from ambra_sdk.exceptions.storage import UnexpectedStorageResponse
 from ambra_sdk.service.lazy_box import LazyBox
+from ambra_sdk.storage.response import json_body
 
 if TYPE_CHECKING:
     from ambra_sdk.api.api import Api
@@ -34,8 +38,31 @@ logger = logging.getLogger(__name__)
 class Dicom:
     """Upload and fetch single DICOM instances.
 
+    How :meth:`upload` sends a file is chosen by class attributes a user can
+    set (on the class for every Api, or on ``api.Addon.Dicom`` for one), as
+    in the later vendor SDK; the keywords of a call win over them:
+
+    * :attr:`UPLOAD_TYPE`: :class:`~ambra_sdk.addon.upload_type.UploadType`
+      ``AUTO`` (chunks above :attr:`MULTIPART_THRESHOLD` bytes), ``PLAIN``
+      (always one request) or ``MULTIPART`` (always chunks);
+    * :attr:`MULTIPART_THRESHOLD`: the size for ``AUTO`` (20 MiB);
+    * :attr:`PART_SIZE`: bytes per chunk (2 MiB);
+    * :attr:`PART_RETRIES`: extra attempts of a failed chunk (3).
+
+    Folder uploads (``api.Addon.Study.upload_*``) send each file through
+    :meth:`upload` and so follow them too.
+
     :param api: the :class:`~ambra_sdk.api.Api`.
     """
+
+    #: How files are sent when ``upload`` is not told (``upload_type``/``multipart_threshold``).
+    UPLOAD_TYPE: UploadType = UploadType.AUTO
+    #: With ``UploadType.AUTO``: files strictly larger than this many bytes go in chunks.
+    MULTIPART_THRESHOLD: int = DEFAULT_MULTIPART_THRESHOLD
+    #: Bytes per chunk when ``part_size`` is not given.
+    PART_SIZE: int = DEFAULT_PART_SIZE
+    #: Extra attempts of a failed chunk when ``part_retries`` is not given.
+    PART_RETRIES: int = DEFAULT_RETRIES
 
     def __init__(self, api: 'Api') -> None:
         self._api: Any = api  # namespaces are set on Api at run time
@@ -110,19 +137,20 @@ class Dicom:
         namespace_id: str,
         engine_fqdn: Optional[str] = None,
         study_uid: Optional[str] = None,
-        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
-        part_size: int = DEFAULT_PART_SIZE,
-        part_retries: int = DEFAULT_RETRIES,
+        multipart_threshold: Optional[int] = sentinel,
+        part_size: int = sentinel,
+        part_retries: int = sentinel,
         part_workers: int = DEFAULT_PART_WORKERS,
         wait: bool = False,
         wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
+        upload_type: Optional[UploadType] = None,
         progress: Progress = None,
     ) -> UploadedImageParams:
         """Upload one open DICOM file.
 
-        A (seekable) file larger than ``multipart_threshold`` bytes goes in
-        chunks of ``part_size`` bytes, as the vendor's client sends it, when
-        the storage server has the multipart upload
+        A (seekable) file larger than the multipart threshold goes in chunks
+        of ``part_size`` bytes, as the vendor's client sends it, when the
+        storage server has the multipart upload
         (:mod:`ambra_sdk.addon.multipart`): each chunk is retried on its own
         and only the chunks in flight are in memory. The server stores such
         a file after answering: the result then has an empty ``image_uid``
@@ -134,34 +162,49 @@ class Dicom:
         server has no multipart upload, go in one request (the raw bytes are
         the body) and are stored when the call returns.
 
+        The threshold: ``multipart_threshold`` when given (as before), else
+        the upload type (``upload_type``, else :attr:`UPLOAD_TYPE`) decides,
+        ``AUTO`` with :attr:`MULTIPART_THRESHOLD`
+        (:func:`~ambra_sdk.addon.upload_type.multipart_threshold_for`).
+
         :param dicom_file: a binary file object.
         :param namespace_id: storage namespace.
         :param engine_fqdn: storage engine host (looked up when None).
-        :param study_uid: study UID the image must belong to (None: the file's;
-            read from the file for a chunked upload).
+        :param study_uid: study UID the image must belong to. None: the
+            file's; a chunked upload reads it from the file's header (its
+            first 64 KiB, never the pixel data), a plain one lets the
+            storage read it.
         :param multipart_threshold: size above which a file goes in chunks;
-            None: always one request.
-        :param part_size: bytes per chunk (2 MiB, as the vendor's client).
+            None: always one request; not given: see above.
+        :param part_size: bytes per chunk (not given: :attr:`PART_SIZE`, 2 MiB as the vendor's client).
         :param part_retries: extra attempts per chunk after a transient failure
-            or a chunk refused as damaged.
+            or a chunk refused as damaged (not given: :attr:`PART_RETRIES`).
         :param part_workers: chunks sent at once (1, as the vendor's client;
             more is not confirmed against the real server); at most this many
             chunks are read and not yet accepted at any time.
         :param wait: after a chunked upload, wait until the image is stored.
         :param wait_timeout: seconds to wait for it.
+        :param upload_type: :class:`~ambra_sdk.addon.upload_type.UploadType`
+            for this call (None: :attr:`UPLOAD_TYPE`, unless ``multipart_threshold`` is given).
         :param progress: ``True`` (a tqdm bar in bytes) or ``callback(done_bytes, total_bytes)``:
             a chunked upload reports each chunk the server accepted, a plain one the whole file
             when it is stored.
         :return: the storage identifiers of the image.
-        :raises ValueError: bad ``multipart_threshold``, ``part_size`` or ``part_workers``.
+        :raises ValueError: bad ``multipart_threshold``, ``part_size``, ``part_workers``
+            or ``upload_type``, or a threshold given with ``PLAIN``/``MULTIPART``.
         :raises WaitTimeout: ``wait`` and the image did not appear in time.
         """
-        check_multipart_args(multipart_threshold, part_size, part_workers)
+        threshold = multipart_threshold_for(
+            upload_type, multipart_threshold, self.UPLOAD_TYPE, self.MULTIPART_THRESHOLD,
+        )
+        part_size = self.PART_SIZE if part_size is sentinel else part_size
+        part_retries = self.PART_RETRIES if part_retries is sentinel else part_retries
+        check_multipart_args(threshold, part_size, part_workers)
         check_progress(progress)
         fqdn = self.engine_fqdn(namespace_id, engine_fqdn)
-        size = remaining_size(dicom_file) if progress or multipart_threshold is not None else None
+        size = remaining_size(dicom_file) if progress or threshold is not None else None
         with FileProgress(progress, size or 0, 'Uploading', unit='B') as bar:
-            if self._wants_parts(size, fqdn, multipart_threshold):
+            if self._wants_parts(size, fqdn, threshold):
                 try:
                     return self._upload_chunked(
                         dicom_file, namespace_id, fqdn, study_uid, part_size, part_retries, part_workers,
@@ -184,7 +227,10 @@ class Dicom:
         response = self._api.Storage.Image.upload(
             fqdn, namespace=namespace_id, opened_file=dicom_file, study_uid=study_uid, use_box=False,
         )
-        reply = LazyBox(response.json())
+        body = json_body(response)  # THE storage decoder: bounded, SDK errors only
+        if not isinstance(body, dict):
+            raise UnexpectedStorageResponse(response.status_code, 'The upload answer is not a JSON object')
+        reply = LazyBox(body)
         return UploadedImageParams(
             study_uid=reply.study_uid,
             image_uid=reply.image_uid,
@@ -235,13 +281,21 @@ class Dicom:
         dicom_path: PathType,
         namespace_id: str,
         engine_fqdn: Optional[str] = None,
+        study_uid: Optional[str] = None,
+        **upload_options: Any,
     ) -> UploadedImageParams:
-        """Upload one DICOM file from a path.
+        """Upload one DICOM file from a path (see :meth:`upload`).
 
         :param dicom_path: the file (str or path).
         :param namespace_id: storage namespace.
         :param engine_fqdn: storage engine host (looked up when None).
+        :param study_uid: study UID the image must belong to (None: the file's).
+        :param upload_options: the other keywords of :meth:`upload`
+            (``upload_type``, ``multipart_threshold``, ``part_size``, ``wait``...).
         :return: the storage identifiers of the image.
         """
         with as_path(dicom_path).open('rb') as dicom_file:
-            return self.upload(dicom_file=dicom_file, namespace_id=namespace_id, engine_fqdn=engine_fqdn)
+            return self.upload(
+                dicom_file=dicom_file, namespace_id=namespace_id, engine_fqdn=engine_fqdn, study_uid=study_uid,
+                **upload_options,
+            )

@@ -13,7 +13,7 @@ prefix), the file itself is parsed, exactly as before.
 import io
 import os
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Any, BinaryIO, Callable, Optional, Tuple, Union
 
 PathType = Union[str, 'os.PathLike[str]']
 
@@ -35,12 +35,33 @@ def require_pydicom() -> None:
     try:
         import pydicom  # noqa: F401
     except ImportError as error:
-        raise ImportError(
-            'api.Addon needs pydicom to read DICOM files: pip install "ambra-sdk[dicom]"',
-        ) from error
+        from ambra_sdk.extras import missing_extra_message
+
+        raise ImportError(missing_extra_message('dicom', 'api.Addon (reading DICOM files)', 'pydicom')) from error
     from ambra_sdk.redact import install_dicom_log_filter
 
     install_dicom_log_filter()  # pydicom quotes malformed values (patient data) in its warnings
+
+
+def _parser(tags: Tuple[str, ...]) -> Callable[[Callable[[], Any]], Any]:
+    """``parse(source)``: read ``tags`` (no pixel data) from ``source()``, forcing a file without preamble."""
+    from pydicom import dcmread
+    from pydicom.errors import InvalidDicomError
+
+    def parse(source: Callable[[], Any]) -> Any:
+        try:
+            return dcmread(source(), stop_before_pixels=True, specific_tags=list(tags))
+        except InvalidDicomError:
+            return dcmread(source(), stop_before_pixels=True, specific_tags=list(tags), force=True)
+
+    return parse
+
+
+def _checked(dataset: Any) -> Any:
+    missing = [tag for tag in ('SOPInstanceUID', 'StudyInstanceUID') if not str(dataset.get(tag, '') or '').strip()]
+    if missing:
+        raise NotDicom('not a DICOM image: no {}'.format(', '.join(missing)))
+    return dataset
 
 
 def read_header(path: PathType) -> Any:
@@ -55,17 +76,8 @@ def read_header(path: PathType) -> Any:
     :raises NotDicom: it is not DICOM, or lacks the UIDs.
     """
     require_pydicom()
-    from pydicom import dcmread
-    from pydicom.errors import InvalidDicomError
-
+    parse = _parser(HEADER_TAGS)
     name = os.fspath(path)
-
-    def parse(source: Callable[[], Any]) -> Any:
-        try:
-            return dcmread(source(), stop_before_pixels=True, specific_tags=list(HEADER_TAGS))
-        except InvalidDicomError:
-            return dcmread(source(), stop_before_pixels=True, specific_tags=list(HEADER_TAGS), force=True)
-
     try:
         dataset = _parse_prefix(name, parse) if isinstance(name, str) else None
         if dataset is None:  # the header goes beyond the prefix (or a bytes path: pydicom's answer)
@@ -74,10 +86,43 @@ def read_header(path: PathType) -> Any:
         raise
     except Exception as error:  # noqa: BLE001 (pydicom raises many kinds on garbage)
         raise NotDicom('not a DICOM file ({})'.format(type(error).__name__)) from None
-    missing = [tag for tag in ('SOPInstanceUID', 'StudyInstanceUID') if not str(dataset.get(tag, '') or '').strip()]
-    if missing:
-        raise NotDicom('not a DICOM image: no {}'.format(', '.join(missing)))
-    return dataset
+    return _checked(dataset)
+
+
+def read_file_header(dicom_file: BinaryIO, tags: Tuple[str, ...] = HEADER_TAGS) -> Any:
+    """Read tags of an open DICOM file (no pixel data), leaving the file where it was.
+
+    As :func:`read_header`, from the file's current position: its next
+    :data:`HEADER_PREFIX` bytes are read at once and parsed from memory;
+    only a header larger than that is parsed from the file itself.
+
+    :param dicom_file: a seekable binary file at the start of the DICOM data.
+    :param tags: the keywords to read.
+    :return: a pydicom ``Dataset`` with those tags.
+    :raises NotDicom: it is not DICOM, or lacks the Study or SOP Instance UID.
+    """
+    require_pydicom()
+    parse = _parser(tags)
+    position = dicom_file.tell()
+    try:
+        prefix = dicom_file.read(HEADER_PREFIX)
+        dataset = _parse_bytes(prefix, parse)
+        if dataset is None:
+            dicom_file.seek(position)
+            dataset = parse(lambda: _rewound(dicom_file, position))
+    except Exception as error:  # noqa: BLE001 (pydicom raises many kinds on garbage)
+        raise NotDicom('dicom_file: not a DICOM file ({0})'.format(type(error).__name__)) from None
+    finally:
+        dicom_file.seek(position)
+    try:
+        return _checked(dataset)
+    except NotDicom as error:
+        raise NotDicom('dicom_file: {0}'.format(error)) from None
+
+
+def _rewound(dicom_file: BinaryIO, position: int) -> BinaryIO:
+    dicom_file.seek(position)
+    return dicom_file
 
 
 class _Prefix(io.BytesIO):
@@ -110,24 +155,30 @@ def _parse_prefix(name: str, parse: Callable[[Callable[[], Any]], Any]) -> Optio
     """
     with open(name, 'rb') as src:
         prefix = src.read(HEADER_PREFIX)
+    dataset = _parse_bytes(prefix, parse)
+    if dataset is not None:
+        dataset.filename = name
+    return dataset
+
+
+def _parse_bytes(prefix: bytes, parse: Callable[[Callable[[], Any]], Any]) -> Optional[Any]:
+    """Parse the first bytes of a file (see :func:`_parse_prefix`); None: they were not enough."""
     if len(prefix) < HEADER_PREFIX:  # the whole file: a plain buffer gives the same answer
-        dataset = parse(lambda: io.BytesIO(prefix))
-    else:
-        buffers = []
+        return parse(lambda: io.BytesIO(prefix))
+    buffers = []
 
-        def source() -> _Prefix:
-            buffers.append(_Prefix(prefix))
-            return buffers[-1]
+    def source() -> _Prefix:
+        buffers.append(_Prefix(prefix))
+        return buffers[-1]
 
-        try:
-            dataset = parse(source)
-        except Exception:  # noqa: BLE001 (decided below)
-            if any(buffer.overrun for buffer in buffers):
-                return None
-            raise
+    try:
+        dataset = parse(source)
+    except Exception:  # noqa: BLE001 (decided below)
         if any(buffer.overrun for buffer in buffers):
             return None
-    dataset.filename = name
+        raise
+    if any(buffer.overrun for buffer in buffers):
+        return None
     return dataset
 
 

@@ -5,7 +5,8 @@ next to the destination. It is renamed over the destination only once it is
 a readable ZIP whose CRCs match and, for the ``dicom`` bundle, that holds one
 ``.dcm`` entry per image of the study schema. Transient failures are retried.
 A destination that already holds such a ZIP is kept: a second run fetches
-nothing.
+nothing. A bundle with an entry name that would leave its folder when
+extracted (absolute, a drive, ``..``, NUL: "zip slip") is refused.
 """
 
 import logging
@@ -39,6 +40,20 @@ def check_bundle(bundle: Any) -> str:
     return str(bundle)
 
 
+def leaves_folder(member: str) -> bool:
+    """True when extracting a ZIP entry of this name could write outside the folder ("zip slip").
+
+    :param member: the entry name (``/`` or ``\\`` separated).
+    """
+    parts = member.replace('\\', '/').split('/')
+    return (
+        member.startswith(('/', '\\'))
+        or '\0' in member
+        or (len(member) > 1 and member[1] == ':')  # a Windows drive: C:...
+        or '..' in parts
+    )
+
+
 def zip_problem(path: Path, expected_dicoms: Optional[int]) -> Optional[str]:
     """Say what is wrong with a downloaded bundle, or None when it is whole.
 
@@ -54,6 +69,9 @@ def zip_problem(path: Path, expected_dicoms: Optional[int]) -> Optional[str]:
         return 'not a readable ZIP ({0})'.format(error)
     if broken is not None:
         return 'entry {0} is corrupt'.format(broken)
+    if any(leaves_folder(name) for name in names):
+        return "a ZIP whose entry names would leave the folder when extracted (absolute, a drive, '..' or NUL)"
+
     if expected_dicoms is not None:
         found = sum(1 for name in names if name.lower().endswith('.dcm'))
         if found != expected_dicoms:
@@ -110,7 +128,7 @@ class ZipDownloader(StudyTransfer):
     def _expected_dicoms(self) -> Optional[int]:
         if self._bundle != 'dicom':
             return None
-        return sum(1 for _ in schema_image_items(self._schema()))
+        return sum(1 for _ in schema_image_items(self._schema(), self._study_uid))
 
     def _attempt(self, dest_path: Path, expected: Optional[int]) -> None:
         def write(out: BinaryIO) -> None:

@@ -61,24 +61,46 @@ class NoDicomFiles(AddonException, ValueError):  # noqa: N818
 
 
 class UploadFailed(AddonException):  # noqa: N818
-    """Some files could not be uploaded after their retries; the others were.
+    """Some files could not be uploaded after their retries (or the run stopped); the others were.
+
+    After a permanent error (``result.stopped_by``: TLS trust, 401/403, a
+    missing namespace, an invalid argument) the message says so and names
+    the first files not done; ``result.not_done`` lists them all.
 
     :param result: the :class:`~ambra_sdk.addon.results.UploadResult` with
-        ``uploaded``, ``skipped`` and ``failed`` (path -> exception).
+        ``uploaded``, ``skipped``, ``failed`` (path -> exception) and ``not_done``.
     """
 
     def __init__(self, result: 'UploadResult') -> None:
         failed = result.failed
         first = next(iter(failed.items()), None)
         detail = '' if first is None else ' (first: {}: {!r})'.format(first[0], first[1])
-        super().__init__(
-            '{} of {} files failed to upload{}'.format(len(failed), result.total, detail),
-        )
+        if result.stopped_by is None:
+            message = '{} of {} files failed to upload{}'.format(len(failed), result.total, detail)
+        else:
+            message = 'Upload stopped: {} of {} files not done ({}), after an error no retry can fix: {}'.format(
+                len(result.not_done), result.total, _names(result.not_done), _one_line(result.stopped_by),
+            )
+        super().__init__(message)
         self.result = result
 
 
+#: Files named in a stop message (the result lists them all).
+NAMED_FILES = 5
+
+
+def _names(paths: Any) -> str:
+    shown = ', '.join(str(path) for path in list(paths)[:NAMED_FILES])
+    more = len(paths) - NAMED_FILES
+    return shown + (' and {} more'.format(more) if more > 0 else '')
+
+
+def _one_line(error: BaseException) -> str:
+    return '{}: {}'.format(type(error).__name__, ' '.join(str(error).split())[:500])
+
+
 class DownloadFailed(AddonException):  # noqa: N818
-    """Some images of a study could not be downloaded; the others were written.
+    """Some images of a study could not be downloaded (or the run stopped); the others were written.
 
     :param result: the :class:`~ambra_sdk.addon.results.DownloadResult`.
     """
@@ -87,7 +109,13 @@ class DownloadFailed(AddonException):  # noqa: N818
         failed = result.failed
         first = next(iter(failed.items()), None)
         detail = '' if first is None else ' (first: {}: {!r})'.format(first[0], first[1])
-        super().__init__('{} images failed to download{}'.format(len(failed), detail))
+        if result.stopped_by is None:
+            message = '{} images failed to download{}'.format(len(failed), detail)
+        else:
+            message = 'Download stopped: {} of {} images not done ({}), after an error no retry can fix: {}'.format(
+                len(result.not_done), len(result.expected), _names(result.not_done), _one_line(result.stopped_by),
+            )
+        super().__init__(message)
         self.result = result
 
 
@@ -104,3 +132,29 @@ class NotADirectory(AddonException, ValueError):  # noqa: N818
 
     A :class:`ValueError`, which the reference raised (``study_dir is not directory``).
     """
+
+
+class MalformedSchema(AddonException, ValueError):  # noqa: N818
+    """The storage ``schema`` of a study is not the expected ``series[].images[]`` structure.
+
+    With ``raise_on_error=False`` a download reports it in ``result.error`` instead.
+
+    :param study_uid: the study.
+    :param problem: what is wrong (no server text is quoted).
+    """
+
+    def __init__(self, study_uid: str, problem: str) -> None:
+        super().__init__('Study {0!r}: the storage schema is malformed: {1}'.format(str(study_uid)[:100], problem))
+        self.study_uid = study_uid
+        self.problem = problem
+
+
+class UnusableUid(AddonException, ValueError):  # noqa: N818
+    """A UID of the storage schema cannot be asked for (it is not one path segment).
+
+    That image fails alone (an item error of the pool, not an invalid argument of the caller's).
+    """
+
+
+class UnsafePath(AddonException, ValueError):  # noqa: N818
+    """A path built for a download would leave its target folder; nothing is written there."""

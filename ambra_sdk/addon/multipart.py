@@ -300,32 +300,20 @@ def send_chunks(send: Callable[[FileChunk], None], chunks: Iterator[FileChunk], 
 
 
 def file_uids(dicom_file: Any) -> Tuple[str, str]:
-    """Read the Study and SOP Instance UIDs of an open DICOM file (header only).
+    """Read the Study and SOP Instance UIDs of an open DICOM file (header only, never the pixel data).
 
-    The file is left at the position it had.
+    The file is left at the position it had. The header is parsed from the
+    file's first 64 KiB read at once
+    (:func:`~ambra_sdk.addon.dicom_io.read_file_header`).
 
     :param dicom_file: a seekable binary file at the start of the DICOM data.
     :return: ``(study_uid, sop_instance_uid)``.
     :raises NotDicom: the file is not DICOM or lacks a UID.
     """
-    from ambra_sdk.addon.dicom_io import NotDicom, require_pydicom
+    from ambra_sdk.addon.dicom_io import read_file_header
 
-    require_pydicom()
-    from pydicom import dcmread
-
-    position = dicom_file.tell()
-    try:
-        dataset = dcmread(
-            dicom_file, stop_before_pixels=True, force=True, specific_tags=['StudyInstanceUID', 'SOPInstanceUID'],
-        )
-    except Exception as error:  # noqa: BLE001 (pydicom raises many kinds on garbage)
-        raise NotDicom('dicom_file: not a DICOM file ({0})'.format(type(error).__name__)) from None
-    finally:
-        dicom_file.seek(position)
-    uids = tuple(str(dataset.get(keyword, '') or '').strip() for keyword in ('StudyInstanceUID', 'SOPInstanceUID'))
-    if not all(uids):
-        raise NotDicom('dicom_file: not a DICOM image (no Study or SOP Instance UID)')
-    return uids[0], uids[1]
+    dataset = read_file_header(dicom_file, ('StudyInstanceUID', 'SOPInstanceUID'))
+    return str(dataset.StudyInstanceUID).strip(), str(dataset.SOPInstanceUID).strip()
 
 
 def stored_version(study: 'StorageStudy', engine_fqdn: str, namespace: str, study_uid: str, image_uid: str) -> str:

@@ -1,9 +1,12 @@
-"""A bounded thread pool map and the retry policy for transient HTTP failures."""
+"""A bounded thread pool map, the retry policy for transient failures, and the stop on permanent ones."""
 
+import json
 import logging
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Callable, Dict, Iterable, Iterator, Set, Tuple, TypeVar
+from enum import Enum
+from typing import Callable, Dict, Iterable, Iterator, Optional, Set, Tuple, TypeVar
 
 import requests
 
@@ -36,23 +39,151 @@ def check_workers(max_workers: int) -> int:
     return max_workers
 
 
-def is_transient(error: BaseException) -> bool:
-    """Tell whether another attempt of the same request may succeed.
+class ErrorKind(Enum):
+    """What an error of one item (a file, an image) says about the others."""
 
-    Connection errors (refused, reset, dropped), timeouts, truncated bodies,
-    exhausted urllib3 retries and 502/503/504 answers are transient.
+    #: Another attempt of the same request may succeed (retried).
+    TRANSIENT = 'transient'
+    #: No attempt of any item can succeed (TLS trust, authorization, a missing
+    #: namespace, an invalid argument): the run stops.
+    PERMANENT = 'permanent'
+    #: This item failed; the others may still succeed.
+    ITEM = 'item'
+
+
+#: Texts of TLS errors that no retry fixes: the certificate is not trusted or
+#: names another host, or the server speaks plain HTTP (the message
+#: :func:`ambra_sdk.api.errors.plain_http_message` gives the sessions' errors).
+TLS_PERMANENT_MARKERS = (
+    'CERTIFICATE_VERIFY_FAILED',
+    'certificate verify failed',
+    "doesn't match",
+    'does not match',
+    'Hostname mismatch',
+    'self signed certificate',
+    'self-signed certificate',
+    'speaks plain HTTP',
+)
+#: Statuses meaning "not allowed" (after the one re-login of ``api.retry_with_new_sid``).
+DENIED_STATUSES = frozenset((401, 403))
+
+
+def _is_permanent_tls(error: BaseException) -> bool:
+    text = str(error)
+    return any(marker in text for marker in TLS_PERMANENT_MARKERS)
+
+
+def _is_permanent_not_found(error: AmbraResponseException) -> bool:
+    """A 404 that is not about one object (image, series, attachment): the namespace or the endpoint."""
+    from ambra_sdk.exceptions import storage
+
+    per_object = (
+        storage.ImageNotFound, storage.ImagesNotFound, storage.SeriesNotFound,
+        storage.AttachmentNotFoundException, storage.DownstreamNotAvailable,
+    )
+    return error.code == 404 and not isinstance(error, per_object)
+
+
+def _is_invalid_argument(error: BaseException) -> bool:
+    """A ``ValueError``/``TypeError`` of the SDK's argument checks (the same for every item)."""
+    if not isinstance(error, (ValueError, TypeError)):
+        return False
+    from ambra_sdk.addon.dicom_io import NotDicom
+    from ambra_sdk.addon.exceptions import AddonException
+
+    item_errors = (json.JSONDecodeError, UnicodeError, requests.exceptions.RequestException, NotDicom, AddonException)
+    return not isinstance(error, item_errors)
+
+
+def classify_error(error: BaseException) -> ErrorKind:
+    """Tell whether an item's error is worth a retry, stops the whole run, or concerns that item only.
+
+    THE classification of the addon's pool (uploads, downloads, chunks):
+
+    * permanent: a TLS certificate that is not trusted or names another
+      host, a TLS handshake answered in plain HTTP; a 401 or 403 (the
+      session already logged in again once); a 404 that is not about one
+      image, series or attachment (the namespace or the endpoint is not
+      there); an invalid argument (a ``ValueError``/``TypeError`` of the
+      SDK's checks);
+    * transient: connection errors (refused, reset, dropped), timeouts,
+      truncated bodies, exhausted urllib3 retries, 502/503/504 answers;
+    * anything else concerns the item (a file the server refuses, an image
+      that does not match its schema...).
+
+    :param error: the exception of an attempt.
+    :return: its :class:`ErrorKind`.
+    """
+    if isinstance(error, requests.exceptions.SSLError):
+        return ErrorKind.PERMANENT if _is_permanent_tls(error) else ErrorKind.TRANSIENT
+    if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+        return ErrorKind.TRANSIENT
+    if isinstance(error, (requests.exceptions.ChunkedEncodingError, requests.exceptions.RetryError)):
+        return ErrorKind.TRANSIENT
+    if isinstance(error, AmbraResponseException):
+        if error.code in TRANSIENT_STATUSES:
+            return ErrorKind.TRANSIENT
+        if error.code in DENIED_STATUSES or _is_permanent_not_found(error):
+            return ErrorKind.PERMANENT
+        return ErrorKind.ITEM
+    from ambra_sdk.exceptions.storage import IncompleteDownload
+
+    if isinstance(error, (IncompleteDownload, ConnectionError)):
+        return ErrorKind.TRANSIENT
+    return ErrorKind.PERMANENT if _is_invalid_argument(error) else ErrorKind.ITEM
+
+
+def is_transient(error: BaseException) -> bool:
+    """Tell whether another attempt of the same request may succeed (see :func:`classify_error`).
 
     :param error: the exception of an attempt.
     """
-    if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
-        return True
-    if isinstance(error, (requests.exceptions.ChunkedEncodingError, requests.exceptions.RetryError)):
-        return True
-    if isinstance(error, AmbraResponseException):
-        return error.code in TRANSIENT_STATUSES
-    from ambra_sdk.exceptions.storage import IncompleteDownload
+    return classify_error(error) is ErrorKind.TRANSIENT
 
-    return isinstance(error, (IncompleteDownload, ConnectionError))
+
+def is_permanent(error: BaseException) -> bool:
+    """Tell whether no item of the run can succeed after ``error`` (see :func:`classify_error`).
+
+    :param error: the exception of an attempt.
+    """
+    return classify_error(error) is ErrorKind.PERMANENT
+
+
+class StopSwitch:
+    """Stops a pool run at its first permanent error (thread safe).
+
+    Each item's work asks :attr:`stopped` before starting (an item not
+    started is reported as not done) and hands its final error to
+    :meth:`record`.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._error: Optional[BaseException] = None
+
+    @property
+    def stopped(self) -> bool:
+        """True once a permanent error was recorded."""
+        return self._error is not None
+
+    @property
+    def stopped_by(self) -> Optional[BaseException]:
+        """The first permanent error, or None."""
+        return self._error
+
+    def record(self, error: BaseException) -> bool:
+        """Stop the run when ``error`` is permanent.
+
+        :param error: the final error of one item.
+        :return: True when it is permanent.
+        """
+        if not is_permanent(error):
+            return False
+        with self._lock:
+            if self._error is None:
+                self._error = error
+                logger.warning('Stopping: %s cannot be fixed by a retry', type(error).__name__)
+        return True
 
 
 def with_retries(
@@ -76,7 +207,7 @@ def with_retries(
         try:
             return attempt()
         except Exception as error:  # noqa: BLE001 (classified below)
-            if tries >= retries or not is_transient(error):
+            if tries >= retries or not is_transient(error):  # permanent and item errors are not retried
                 raise
             tries += 1
             logger.info('%s: transient %s, attempt %d of %d', what, type(error).__name__, tries + 1, retries + 1)

@@ -10,17 +10,13 @@ from ambra_sdk.addon.dicom_io import PathType, as_path
 from ambra_sdk.addon.event_wait import wait_event_or_poll
 from ambra_sdk.addon.exceptions import DownloadFailed, NotADirectory, UploadFailed, WaitTimeout
 from ambra_sdk.addon.job import is_not_found
-from ambra_sdk.addon.multipart import (
-    DEFAULT_MULTIPART_THRESHOLD,
-    DEFAULT_PART_SIZE,
-    DEFAULT_PART_WORKERS,
-    DEFAULT_WAIT_TIMEOUT,
-)
+from ambra_sdk.addon.multipart import DEFAULT_PART_WORKERS, DEFAULT_WAIT_TIMEOUT
 from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import DEFAULT_MAX_WORKERS, DEFAULT_RETRIES
 from ambra_sdk.addon.progress import Progress
 from ambra_sdk.addon.results import DownloadResult, UploadResult
 from ambra_sdk.exceptions.service_base import PreconditionFailed
+from ambra_sdk.request_args import sentinel
 
 if TYPE_CHECKING:
     from ambra_sdk.addon.upload import DicomPaths
@@ -71,8 +67,8 @@ class Study:  # noqa: WPS214 (one method per helper)
         retries: int = DEFAULT_RETRIES,
         progress: Progress = None,
         skip_existing: bool = False,
-        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
-        part_size: int = DEFAULT_PART_SIZE,
+        multipart_threshold: Optional[int] = sentinel,
+        part_size: int = sentinel,
         part_workers: int = DEFAULT_PART_WORKERS,
     ) -> UploadResult:
         """Upload DICOM files into one study and report file by file (never raises per file).
@@ -102,8 +98,10 @@ class Study:  # noqa: WPS214 (one method per helper)
             (they are listed in ``skipped`` as ``already in the study``).
         :param multipart_threshold: files strictly larger than this many
             bytes go in chunks, each retried on its own, when the server
-            supports it (20 MiB, as the vendor's client); None: never.
-        :param part_size: bytes per chunk (2 MiB, as the vendor's client).
+            supports it; None: never; not given: as the class attributes
+            ``Dicom.UPLOAD_TYPE`` and ``Dicom.MULTIPART_THRESHOLD`` say
+            (``AUTO`` and 20 MiB, as the vendor's client).
+        :param part_size: bytes per chunk (not given: ``Dicom.PART_SIZE``, 2 MiB as the vendor's client).
         :param part_workers: chunks of one file sent at once (1, as the
             vendor's client; more is not confirmed against the real server).
         :return: an :class:`~ambra_sdk.addon.results.UploadResult`:
@@ -130,8 +128,8 @@ class Study:  # noqa: WPS214 (one method per helper)
         progress: Progress = None,
         raise_on_error: bool = False,
         skip_existing: bool = False,
-        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
-        part_size: int = DEFAULT_PART_SIZE,
+        multipart_threshold: Optional[int] = sentinel,
+        part_size: int = sentinel,
         part_workers: int = DEFAULT_PART_WORKERS,
     ) -> UploadResult:
         """:meth:`upload_files`; ``stored_timeout`` not None: wait that long for each chunked file."""
@@ -146,7 +144,7 @@ class Study:  # noqa: WPS214 (one method per helper)
             wait_timeout=DEFAULT_WAIT_TIMEOUT if stored_timeout is None else stored_timeout,
         )
         result = uploader.run(dicom_paths)
-        if raise_on_error and result.failed:
+        if raise_on_error and (result.failed or result.stopped_by is not None):
             raise UploadFailed(result)
         return result
 
@@ -160,8 +158,8 @@ class Study:  # noqa: WPS214 (one method per helper)
         progress: Progress = None,
         raise_on_error: bool = True,
         skip_existing: bool = False,
-        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
-        part_size: int = DEFAULT_PART_SIZE,
+        multipart_threshold: Optional[int] = sentinel,
+        part_size: int = sentinel,
         part_workers: int = DEFAULT_PART_WORKERS,
     ) -> UploadResult:
         """Upload DICOM files into a new study (see :meth:`upload_files`).
@@ -201,8 +199,8 @@ class Study:  # noqa: WPS214 (one method per helper)
         progress: Progress = None,
         raise_on_error: bool = True,
         skip_existing: bool = False,
-        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
-        part_size: int = DEFAULT_PART_SIZE,
+        multipart_threshold: Optional[int] = sentinel,
+        part_size: int = sentinel,
         part_workers: int = DEFAULT_PART_WORKERS,
     ) -> UploadResult:
         """Upload the ``*.dcm`` files of a folder (and its subfolders) into a new study.
@@ -527,10 +525,14 @@ class Study:  # noqa: WPS214 (one method per helper)
         :param progress: ``True`` (tqdm bar) or ``callback(done, total)``.
         :param verify: read each new file's header and check its SOP Instance UID.
         :param raise_on_error: raise ``DownloadFailed`` (after every other
-            image was written) when an image failed.
+            image was written) when an image failed, and ``MalformedSchema`` when the
+            schema answer cannot be read; when False both are reported in the result
+            (``result.failed``, ``result.error``).
         :return: a :class:`~ambra_sdk.addon.results.DownloadResult`.
         :raises DestinationNotWritable: ``dest_dir`` cannot be created or written.
         :raises DownloadFailed: some images failed (``error.result`` has the details).
+        :raises MalformedSchema: the study's schema answer is not ``series[].images[]``
+            (the study's folder holds no new file).
         """
         from ambra_sdk.addon.download import StudyDownloader
 
@@ -544,9 +546,10 @@ class Study:  # noqa: WPS214 (one method per helper)
             retries=retries,
             progress=progress,
             verify=verify,
+            raise_on_error=raise_on_error,
         )
         result = downloader.run(as_path(dest_dir))
-        if raise_on_error and result.failed:
+        if raise_on_error and (result.failed or result.stopped_by is not None):
             raise DownloadFailed(result)
         return result
 

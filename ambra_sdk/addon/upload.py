@@ -16,7 +16,10 @@ by file in a bounded thread pool:
    stored by the server after it answers (their result has empty
    ``image_uid``/``image_version`` unless ``wait_stored``). With
    ``skip_existing`` the files whose instance an existing study already
-   holds are not sent again;
+   holds are not sent again. An error no retry can fix (TLS trust, 401/403,
+   a missing namespace, an invalid argument:
+   :func:`~ambra_sdk.addon.pool.classify_error`) stops the run: the files not
+   started yet are not sent and the result lists every file not done;
 3. ``/study/sync`` is called once when something was uploaded.
 """
 
@@ -26,21 +29,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header, text
-from ambra_sdk.addon.download import schema_image_items
+from ambra_sdk.addon.download import image_id, schema_image_items
 from ambra_sdk.addon.exceptions import NoDicomFiles
 from ambra_sdk.addon.job import error_type_of
 from ambra_sdk.addon.multipart import (
-    DEFAULT_MULTIPART_THRESHOLD,
     DEFAULT_PART_SIZE,
     DEFAULT_PART_WORKERS,
     DEFAULT_WAIT_TIMEOUT,
     check_multipart_args,
 )
 from ambra_sdk.addon.params import UploadedImageParams
-from ambra_sdk.addon.pool import bounded_map, check_workers, with_retries
+from ambra_sdk.addon.pool import StopSwitch, bounded_map, check_workers, with_retries
 from ambra_sdk.addon.progress import FileProgress, Progress
 from ambra_sdk.addon.results import SkippedFile, UploadResult
 from ambra_sdk.exceptions.service_base import PreconditionFailed
+from ambra_sdk.request_args import sentinel
 
 if TYPE_CHECKING:
     from ambra_sdk.addon.dicom import Dicom
@@ -51,7 +54,7 @@ logger = logging.getLogger(__name__)
 #: What ``upload_paths`` accepts: one path, or any iterable of paths.
 DicomPaths = Union[PathType, Iterable[PathType]]
 
-_Outcome = Tuple[str, Any]  # ('uploaded', params) | ('skipped', reason) | ('failed', error)
+_Outcome = Tuple[str, Any]  # ('uploaded', params) | ('skipped', reason) | ('failed', error) | ('not_done', None)
 
 
 def normalize_paths(dicom_paths: DicomPaths) -> List[Path]:
@@ -101,9 +104,10 @@ class StudyUploader:
     :param skip_existing: when the study already exists, do not send the
         files whose SOP Instance UID it already holds.
     :param multipart_threshold: files larger than this go in chunks when
-        the server supports it (None: never); see
+        the server supports it (None: never; not given: the class attributes
+        ``Dicom.UPLOAD_TYPE``/``MULTIPART_THRESHOLD``); see
         :meth:`ambra_sdk.addon.dicom.Dicom.upload`.
-    :param part_size: bytes per chunk.
+    :param part_size: bytes per chunk (not given: ``Dicom.PART_SIZE``).
     :param part_workers: chunks of one file sent at once (1: one after another,
         as the vendor's client).
     :param wait_stored: wait until each chunked file is stored (its result
@@ -122,8 +126,8 @@ class StudyUploader:
         retries: int,
         progress: Progress,
         skip_existing: bool = False,
-        multipart_threshold: Optional[int] = DEFAULT_MULTIPART_THRESHOLD,
-        part_size: int = DEFAULT_PART_SIZE,
+        multipart_threshold: Optional[int] = sentinel,
+        part_size: int = sentinel,
         part_workers: int = DEFAULT_PART_WORKERS,
         wait_stored: bool = False,
         wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
@@ -141,12 +145,17 @@ class StudyUploader:
         self._skip_existing = skip_existing
         self._existing: Set[str] = set()
         self._study_uid: Optional[str] = None
-        check_multipart_args(multipart_threshold, part_size, part_workers)
+        check_multipart_args(
+            None if multipart_threshold is sentinel else multipart_threshold,
+            DEFAULT_PART_SIZE if part_size is sentinel else part_size,
+            part_workers,
+        )
         self._multipart_threshold = multipart_threshold
         self._part_size = part_size
         self._part_workers = part_workers
         self._wait_stored = bool(wait_stored)
         self._wait_timeout = wait_timeout
+        self._stop = StopSwitch()
 
     @property
     def _dicom(self) -> 'Dicom':
@@ -165,6 +174,7 @@ class StudyUploader:
         skipped: List[Tuple[int, SkippedFile]] = []
         uploaded: Dict[int, Tuple[Path, UploadedImageParams]] = {}
         failed: Dict[int, Tuple[Path, BaseException]] = {}
+        not_done: List[int] = []
         with FileProgress(self._progress, len(paths), 'Uploading') as progress:
             first_index, first_header = self._first_dicom(paths, skipped, progress)
             if first_header is None:
@@ -185,8 +195,10 @@ class StudyUploader:
                     uploaded[index] = (path, payload)
                 elif kind == 'skipped':
                     skipped.append((index, SkippedFile(path, payload)))
-                else:
+                elif kind == 'failed':
                     failed[index] = (path, payload)
+                else:
+                    not_done.append(index)
                 progress.advance()
         if uploaded:
             self._sync(study_uuid)
@@ -197,6 +209,8 @@ class StudyUploader:
             dict(failed[index] for index in sorted(failed)),
             len(paths),
             study_uid=self._study_uid,
+            not_done=[paths[index] for index in sorted(not_done + list(failed))],
+            stopped_by=self._stop.stopped_by,
         )
 
     def _first_dicom(
@@ -243,7 +257,7 @@ class StudyUploader:
             schema = self._api.Storage.Study.schema(self._engine_fqdn, self._namespace_id, study_uid)
         except NotFound:
             return set()
-        return {str(image['id']) for _, image in schema_image_items(schema)}
+        return {image_id(image, study_uid) for _, image in schema_image_items(schema, study_uid)}
 
     def _existing_study(self, study_uid: str, error: PreconditionFailed) -> Any:
         """Return the study ``/study/add`` refused because it exists, else re-raise ``error``."""
@@ -263,8 +277,14 @@ class StudyUploader:
         query.get()
 
     def _process(self, item: Tuple[int, Path, Optional[Any]]) -> _Outcome:
-        """Upload one file; never raises (the outcome says what happened)."""
+        """Upload one file; never raises (the outcome says what happened).
+
+        After a permanent error (see :func:`~ambra_sdk.addon.pool.classify_error`)
+        the files not started yet are not sent (``not_done``).
+        """
         _, path, header = item
+        if self._stop.stopped:
+            return 'not_done', None
         try:
             if header is None:
                 header = probe(path)
@@ -284,6 +304,7 @@ class StudyUploader:
                 return 'uploaded', with_retries(lambda: self._send(dicom_file), self._retries, str(path))
         except Exception as error:  # noqa: BLE001 (reported in the result)
             logger.warning('Upload of %s failed: %s', path, type(error).__name__)
+            self._stop.record(error)
             return 'failed', error
 
     def _claim(self, sop_instance_uid: str, path: Path) -> Optional[Path]:

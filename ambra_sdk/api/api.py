@@ -35,53 +35,55 @@ from ambra_sdk.request_args import RequestArgs
 if TYPE_CHECKING:  # attribute types for IDEs and mypy; the objects are created lazily
     from ambra_sdk.addon.addon import Addon as _AddonNamespace
     from ambra_sdk.service.bundle import Bundle
-    from ambra_sdk.service.entrypoints.account import Account as _AccountNamespace
-    from ambra_sdk.service.entrypoints.activity import Activity as _ActivityNamespace
-    from ambra_sdk.service.entrypoints.analytics import Analytics as _AnalyticsNamespace
-    from ambra_sdk.service.entrypoints.annotation import Annotation as _AnnotationNamespace
-    from ambra_sdk.service.entrypoints.anonymization import Anonymization as _AnonymizationNamespace
-    from ambra_sdk.service.entrypoints.appointment import Appointment as _AppointmentNamespace
-    from ambra_sdk.service.entrypoints.audit import Audit as _AuditNamespace
-    from ambra_sdk.service.entrypoints.case import Case as _CaseNamespace
-    from ambra_sdk.service.entrypoints.customcode import Customcode as _CustomcodeNamespace
-    from ambra_sdk.service.entrypoints.customfield import Customfield as _CustomfieldNamespace
-    from ambra_sdk.service.entrypoints.destination import Destination as _DestinationNamespace
-    from ambra_sdk.service.entrypoints.dicomdata import Dicomdata as _DicomdataNamespace
-    from ambra_sdk.service.entrypoints.dictionary import Dictionary as _DictionaryNamespace
-    from ambra_sdk.service.entrypoints.filter import Filter as _FilterNamespace
-    from ambra_sdk.service.entrypoints.group import Group as _GroupNamespace
-    from ambra_sdk.service.entrypoints.help import Help as _HelpNamespace
-    from ambra_sdk.service.entrypoints.hl7 import Hl7 as _Hl7Namespace
-    from ambra_sdk.service.entrypoints.keyimage import Keyimage as _KeyimageNamespace
-    from ambra_sdk.service.entrypoints.link import Link as _LinkNamespace
-    from ambra_sdk.service.entrypoints.location import Location as _LocationNamespace
-    from ambra_sdk.service.entrypoints.meeting import Meeting as _MeetingNamespace
-    from ambra_sdk.service.entrypoints.message import Message as _MessageNamespace
-    from ambra_sdk.service.entrypoints.namespace import Namespace as _NamespaceNamespace
-    from ambra_sdk.service.entrypoints.node import Node as _NodeNamespace
-    from ambra_sdk.service.entrypoints.npi import Npi as _NpiNamespace
-    from ambra_sdk.service.entrypoints.order import Order as _OrderNamespace
-    from ambra_sdk.service.entrypoints.patient import Patient as _PatientNamespace
-    from ambra_sdk.service.entrypoints.purge import Purge as _PurgeNamespace
-    from ambra_sdk.service.entrypoints.qctask import Qctask as _QctaskNamespace
-    from ambra_sdk.service.entrypoints.query import Query as _QueryNamespace
-    from ambra_sdk.service.entrypoints.radreport import Radreport as _RadreportNamespace
-    from ambra_sdk.service.entrypoints.radreportmacro import Radreportmacro as _RadreportmacroNamespace
-    from ambra_sdk.service.entrypoints.report import Report as _ReportNamespace
-    from ambra_sdk.service.entrypoints.role import Role as _RoleNamespace
-    from ambra_sdk.service.entrypoints.route import Route as _RouteNamespace
-    from ambra_sdk.service.entrypoints.rsna import Rsna as _RsnaNamespace
-    from ambra_sdk.service.entrypoints.scanner import Scanner as _ScannerNamespace
-    from ambra_sdk.service.entrypoints.session import Session as _SessionNamespace
-    from ambra_sdk.service.entrypoints.setting import Setting as _SettingNamespace
-    from ambra_sdk.service.entrypoints.site import Site as _SiteNamespace
-    from ambra_sdk.service.entrypoints.study import Study as _StudyNamespace
-    from ambra_sdk.service.entrypoints.tag import Tag as _TagNamespace
-    from ambra_sdk.service.entrypoints.terminology import Terminology as _TerminologyNamespace
-    from ambra_sdk.service.entrypoints.training import Training as _TrainingNamespace
-    from ambra_sdk.service.entrypoints.user import User as _UserNamespace
-    from ambra_sdk.service.entrypoints.validate import Validate as _ValidateNamespace
-    from ambra_sdk.service.entrypoints.webhook import Webhook as _WebhookNamespace
+    from ambra_sdk.service.entrypoints.union.account import Account as _AccountNamespace
+    from ambra_sdk.service.entrypoints.union.activity import Activity as _ActivityNamespace
+    from ambra_sdk.service.entrypoints.union.analytics import Analytics as _AnalyticsNamespace
+    from ambra_sdk.service.entrypoints.union.annotation import Annotation as _AnnotationNamespace
+    from ambra_sdk.service.entrypoints.union.anonymization import Anonymization as _AnonymizationNamespace
+    from ambra_sdk.service.entrypoints.union.appointment import Appointment as _AppointmentNamespace
+    from ambra_sdk.service.entrypoints.union.audit import Audit as _AuditNamespace
+    from ambra_sdk.service.entrypoints.union.case import Case as _CaseNamespace
+    from ambra_sdk.service.entrypoints.union.customcode import Customcode as _CustomcodeNamespace
+    from ambra_sdk.service.entrypoints.union.customfield import Customfield as _CustomfieldNamespace
+    from ambra_sdk.service.entrypoints.union.destination import Destination as _DestinationNamespace
+    from ambra_sdk.service.entrypoints.union.dicomdata import Dicomdata as _DicomdataNamespace
+    from ambra_sdk.service.entrypoints.union.dictionary import Dictionary as _DictionaryNamespace
+    from ambra_sdk.service.entrypoints.union.filter import Filter as _FilterNamespace
+    from ambra_sdk.service.entrypoints.union.group import Group as _GroupNamespace
+    from ambra_sdk.service.entrypoints.union.help import Help as _HelpNamespace
+    from ambra_sdk.service.entrypoints.union.hl7 import Hl7 as _Hl7Namespace
+    from ambra_sdk.service.entrypoints.union.keyimage import Keyimage as _KeyimageNamespace
+    from ambra_sdk.service.entrypoints.union.link import Link as _LinkNamespace
+    from ambra_sdk.service.entrypoints.union.location import Location as _LocationNamespace
+    from ambra_sdk.service.entrypoints.union.meeting import Meeting as _MeetingNamespace
+    from ambra_sdk.service.entrypoints.union.message import Message as _MessageNamespace
+    from ambra_sdk.service.entrypoints.union.namespace import Namespace as _NamespaceNamespace
+    from ambra_sdk.service.entrypoints.union.node import Node as _NodeNamespace
+    from ambra_sdk.service.entrypoints.union.npi import Npi as _NpiNamespace
+    from ambra_sdk.service.entrypoints.union.order import Order as _OrderNamespace
+    from ambra_sdk.service.entrypoints.union.patient import Patient as _PatientNamespace
+    from ambra_sdk.service.entrypoints.union.purge import Purge as _PurgeNamespace
+    from ambra_sdk.service.entrypoints.union.qctask import Qctask as _QctaskNamespace
+    from ambra_sdk.service.entrypoints.union.query import Query as _QueryNamespace
+    from ambra_sdk.service.entrypoints.union.radreport import Radreport as _RadreportNamespace
+    from ambra_sdk.service.entrypoints.union.radreportmacro import Radreportmacro as _RadreportmacroNamespace
+    from ambra_sdk.service.entrypoints.union.report import Report as _ReportNamespace
+    from ambra_sdk.service.entrypoints.union.role import Role as _RoleNamespace
+    from ambra_sdk.service.entrypoints.union.route import Route as _RouteNamespace
+    from ambra_sdk.service.entrypoints.union.rsna import Rsna as _RsnaNamespace
+    from ambra_sdk.service.entrypoints.union.rule_set import RuleSet as _RuleSetNamespace
+    from ambra_sdk.service.entrypoints.union.scanner import Scanner as _ScannerNamespace
+    from ambra_sdk.service.entrypoints.union.session import Session as _SessionNamespace
+    from ambra_sdk.service.entrypoints.union.setting import Setting as _SettingNamespace
+    from ambra_sdk.service.entrypoints.union.site import Site as _SiteNamespace
+    from ambra_sdk.service.entrypoints.union.study import Study as _StudyNamespace
+    from ambra_sdk.service.entrypoints.union.tag import Tag as _TagNamespace
+    from ambra_sdk.service.entrypoints.union.terminology import Terminology as _TerminologyNamespace
+    from ambra_sdk.service.entrypoints.union.timer_rule import TimerRule as _TimerRuleNamespace
+    from ambra_sdk.service.entrypoints.union.training import Training as _TrainingNamespace
+    from ambra_sdk.service.entrypoints.union.user import User as _UserNamespace
+    from ambra_sdk.service.entrypoints.union.validate import Validate as _ValidateNamespace
+    from ambra_sdk.service.entrypoints.union.webhook import Webhook as _WebhookNamespace
     from ambra_sdk.storage.storage import Storage as _StorageNamespace
 
 logger = logging.getLogger(__name__)
@@ -164,6 +166,7 @@ class Api:
     Report: '_ReportNamespace'
     Role: '_RoleNamespace'
     Route: '_RouteNamespace'
+    RuleSet: '_RuleSetNamespace'
     Rsna: '_RsnaNamespace'
     Scanner: '_ScannerNamespace'
     Session: '_SessionNamespace'
@@ -172,6 +175,7 @@ class Api:
     Study: '_StudyNamespace'
     Tag: '_TagNamespace'
     Terminology: '_TerminologyNamespace'
+    TimerRule: '_TimerRuleNamespace'
     Training: '_TrainingNamespace'
     User: '_UserNamespace'
     Validate: '_ValidateNamespace'

@@ -6,6 +6,7 @@ Api, and the instance is then cached on that Api. This keeps
 """
 
 import importlib
+import re
 from typing import Any, Optional, Type
 
 SERVICE_NAMESPACES = (
@@ -15,8 +16,20 @@ SERVICE_NAMESPACES = (
     'Meeting', 'Message', 'Namespace', 'Node', 'Npi', 'Order', 'Patient', 'Purge',
     'Qctask', 'Query', 'Radreport', 'Radreportmacro', 'Report', 'Role', 'Route',
     'Rsna', 'Scanner', 'Session', 'Setting', 'Site', 'Study', 'Tag', 'Terminology',
-    'Training', 'User', 'Validate', 'Webhook',
+    'Training', 'User', 'Validate', 'Webhook', 'RuleSet', 'TimerRule',
 )
+
+#: The package of the namespace classes of ``api.<Namespace>``: every method of every service
+#: document the SDK was generated from (the 3.21.6 classes plus what LBL0022 v55.0 added).
+UNION_PACKAGE = 'ambra_sdk.service.entrypoints.union'
+
+
+def module_name(name: str) -> str:
+    """``Study`` -> ``study``, ``RuleSet`` -> ``rule_set`` (the generator's module names).
+
+    :param name: namespace class name.
+    """
+    return re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()
 
 
 class LazyNamespace:
@@ -48,8 +61,8 @@ class LazyNamespace:
 
 
 def service_namespace(name: str) -> LazyNamespace:
-    """Descriptor of one service namespace.
+    """Descriptor of one service namespace (its class in :data:`UNION_PACKAGE`).
 
     :param name: class name (``Study``).
     """
-    return LazyNamespace('ambra_sdk.service.entrypoints.{0}'.format(name.lower()), name)
+    return LazyNamespace('{0}.{1}'.format(UNION_PACKAGE, module_name(name)), name)

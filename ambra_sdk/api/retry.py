@@ -148,6 +148,14 @@ def mark_call_start() -> None:
     _call.start = time.monotonic()
 
 
+def equal_jitter(delay: float) -> float:
+    """A back-off ``delay`` with "equal jitter": half of it fixed, half random (THE jitter of the SDK).
+
+    :param delay: the capped exponential delay, in seconds.
+    """
+    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not crypto
+
+
 def _call_start() -> Optional[float]:
     return getattr(_call, 'start', None)
 
@@ -283,16 +291,14 @@ class SafeRetry(Retry):
 
     def get_backoff_time(self) -> float:
         """Exponential back-off, capped, with "equal jitter" (half fixed, half random)."""
-        base = min(float(super().get_backoff_time()), self.backoff_cap)
-        return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not crypto
+        return equal_jitter(min(float(super().get_backoff_time()), self.backoff_cap))
 
     def backoff_for(self, attempt: int) -> float:
         """Jittered back-off before resend number ``attempt`` (1, 2, ...) outside urllib3.
 
         :param attempt: how many resends were made before this one, plus one.
         """
-        base = min(self.backoff_factor * (2 ** max(attempt - 1, 0)), self.backoff_cap)
-        return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not crypto
+        return equal_jitter(min(self.backoff_factor * (2 ** max(attempt - 1, 0)), self.backoff_cap))
 
     def sleep(self, response: Any = None) -> None:
         """Sleep before the next attempt: ``Retry-After`` (capped) or back-off, never past the deadline."""

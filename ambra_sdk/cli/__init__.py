@@ -1,4 +1,4 @@
-"""The ``ambra`` command line (``pip install 'ambra-sdk[cli]'``), built on click.
+"""The ``ambra`` command line (the ``cli`` extra, see ``docs/source/installation.rst``), built on click.
 
 ``ambra --help`` lists the commands; ``docs/source/cli.rst`` documents them.
 Nothing here is imported by :mod:`ambra_sdk.api`.

@@ -9,6 +9,8 @@ from ambra_sdk import __version__
 from ambra_sdk.cli.context import CliContext
 from ambra_sdk.cli.errors import guarded
 from ambra_sdk.cli.exit_codes import EXIT_CODE_MEANINGS
+from ambra_sdk.cli.output import configure
+from ambra_sdk.cli.quiet_libraries import quiet_libraries
 
 __all__ = ['cli', 'main']
 
@@ -18,7 +20,8 @@ _EXIT_CODES_HELP = '\b\nExit codes:\n' + '\n'.join(
 _CREDENTIALS_HELP = (
     '\b\nCredentials (first found wins): --url/--username, then $AMBRA_URL, $AMBRA_USERNAME,\n'
     '$AMBRA_SID or $AMBRA_PASSWORD, then the profile (ambra login) and its keyring entry,\n'
-    'then ~/.netrc, then a password prompt on a terminal. Secrets are never options.'
+    'then ~/.netrc (mode 600), then a password prompt on a terminal. Secrets are never options.\n'
+    'Uploads go to --namespace, else $AMBRA_NAMESPACE, else the profile\'s (ambra whoami shows it).'
 )
 
 
@@ -46,12 +49,17 @@ class AmbraGroup(click.Group):
                    "emulator; turn off only for your own server)")
 @click.option('--progress/--no-progress', default=None,
               help='progress bars on stderr (default: when stderr is a terminal)')
-@click.option('--debug', is_flag=True, help='SDK debug log (redacted) and tracebacks on stderr')
+@click.option('--connect-timeout', type=click.FloatRange(0.1, 3600), default=None, metavar='SECONDS',
+              help='seconds to wait for a connection (default 10); an unreachable server is reported then')
+@click.option('--quiet', '-q', is_flag=True, help='no summaries or notes on stderr (data and errors still go out)')
+@click.option('--debug', is_flag=True,
+              help='SDK debug log (redacted), tracebacks and DICOM library warnings on stderr')
 @click.version_option(__version__, '--version', prog_name='ambra')
 @click.pass_context
 def cli(
     ctx: click.Context, profile: Optional[str], url: Optional[str], username: Optional[str],
-    storage_base_url: Optional[str], rate_limits: Optional[bool], progress: Optional[bool], debug: bool,
+    storage_base_url: Optional[str], rate_limits: Optional[bool], progress: Optional[bool],
+    connect_timeout: Optional[float], quiet: bool, debug: bool,
 ) -> None:
     """Command line of the Ambra Health (DICOM Grid) cloud, on ambra-sdk.
 
@@ -61,10 +69,20 @@ def cli(
       ambra study list --filter modality=equals:CT --fields uuid,patient_name --csv > ct.csv
       ambra study download 1.2.3.4 --namespace NS --to ./studies
       ambra call Study get uuid=UUID
+      ambra whoami
+
+    Shell completion (bash): eval "$(_AMBRA_COMPLETE=bash_source ambra)"
+    (zsh: zsh_source, fish: fish_source).
     """
+    configure(quiet=quiet)
     if debug:
         logging.basicConfig(level=logging.DEBUG, format='%(levelname)s %(name)s: %(message)s')
+    else:
+        quiet_libraries()
+    if quiet and progress is None:
+        progress = False
     state = CliContext(profile, url, username, storage_base_url, rate_limits, debug, progress)
+    state.connect_timeout = connect_timeout
     ctx.obj = state
     ctx.call_on_close(state.close)
 
@@ -75,8 +93,9 @@ def _register() -> None:
     from ambra_sdk.cli.image import image
     from ambra_sdk.cli.login import login, logout, profiles
     from ambra_sdk.cli.study import study
+    from ambra_sdk.cli.whoami import namespace, whoami
 
-    for command in (login, logout, profiles, study, image, call, emulator):
+    for command in (login, logout, profiles, whoami, namespace, study, image, call, emulator):
         cli.add_command(command)
 
 

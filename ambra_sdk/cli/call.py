@@ -7,22 +7,24 @@ description and whether they are required. ``ambra call --csv FILE NS
 METHOD`` makes one call per CSV row (see :mod:`ambra_sdk.cli.batch`).
 """
 
-import json
-import re
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
 
+from ambra_sdk.bounded_json import JsonTooDeep, JsonTooLarge, bounded_json_loads
 from ambra_sdk.cli.context import CliContext, pass_cli
-from ambra_sdk.cli.errors import CliError
-from ambra_sdk.cli.output import dump_json, plain, write_rows
-from ambra_sdk.cli.streams import binary_stream
+from ambra_sdk.cli.errors import CliError, require_json
+from ambra_sdk.cli.output import chosen_format, dump_json, format_parameters, plain, write_rows
+from ambra_sdk.secret_params import is_secret_param, secret_param_names
 from ambra_sdk.service.spec import load_endpoints
 
-__all__ = ['call', 'endpoints_of', 'namespaces', 'parse_pairs', 'build_query']
+__all__ = ['call', 'endpoints_of', 'namespaces', 'parse_pairs', 'build_query', 'mask_secrets']
 
-#: Parameter names holding a secret: never accepted on the command line (``KEY=-`` reads it).
-SECRET_NAME_RE = re.compile(r'(password|(^|_)sid$|(^|_)pin$|token|secret)', re.IGNORECASE)
+#: Longest ``KEY:=JSON`` value (bytes); its nesting is bounded like the server's JSON (``MAX_JSON_DEPTH``).
+MAX_ARGUMENT_JSON = 1024 * 1024
+#: Longest secret read from a file (``KEY=@FILE``).
+MAX_SECRET_FILE = 64 * 1024
 
 #: Keys sent as they are (filters, sorting, paging, field selection of list methods).
 RAW_PREFIXES = ('filter.', 'sort_by', 'page.', 'fields.')
@@ -59,9 +61,12 @@ def _split_pair(pair: str) -> Tuple[str, Any]:
     if key.endswith(':'):
         key = key[:-1]
         try:
-            return key, json.loads(value)
+            return key, bounded_json_loads(value, MAX_ARGUMENT_JSON)
+        except (JsonTooLarge, JsonTooDeep) as error:
+            raise CliError('bad argument {0!r}: the value after := is too big: {1}'.format(
+                key + ':=...', error)) from None
         except ValueError:
-            raise CliError('bad argument {0!r}: the value after := is not JSON'.format(pair)) from None
+            raise CliError('bad argument {0!r}: the value after := is not JSON'.format(key + ':=...')) from None
     return key, value
 
 
@@ -173,8 +178,7 @@ def _method_command(endpoint: Dict[str, Any]) -> click.Command:
         params += [
             click.Option(['--all', 'all_rows'], is_flag=True,
                          help='stream every row of every page (instead of the first page as JSON)'),
-            click.Option(['--csv', 'output_format'], flag_value='csv', help='with --all: CSV rows'),
-            click.Option(['--json', 'output_format'], flag_value='json', help='with --all: a JSON array'),
+            *format_parameters(),
             click.Option(['--limit'], type=click.IntRange(min=0), help='with --all: at most this many rows'),
             click.Option(['--page-size'], type=click.IntRange(1, 5000), default=1000, show_default=True,
                          help='with --all: rows per request'),
@@ -182,7 +186,7 @@ def _method_command(endpoint: Dict[str, Any]) -> click.Command:
 
     @pass_cli
     def callback(state: CliContext, pairs: Sequence[str], **options: Any) -> None:
-        parsed = [_secret_from_stdin(*_split_pair(pair)) for pair in pairs]
+        parsed = [_secret_value(endpoint['url'], *_split_pair(pair)) for pair in pairs]
         if state.batch_csv is not None:
             from ambra_sdk.cli.batch import run_batch
 
@@ -195,7 +199,7 @@ def _method_command(endpoint: Dict[str, Any]) -> click.Command:
             rows = query.all()
             if options.get('limit') is not None:
                 rows = rows[:options['limit']]
-            write_rows(rows, options.get('output_format') or 'json')
+            write_rows(rows, chosen_format() or 'json', _requested_fields(query, endpoint))
             return
         _print_result(query.get())
 
@@ -206,19 +210,62 @@ def _method_command(endpoint: Dict[str, Any]) -> click.Command:
     )
 
 
-def _secret_from_stdin(key: str, value: Any) -> Tuple[str, Any]:
-    """Read a secret parameter given as ``KEY=-`` from a prompt or stdin; refuse it in the arguments."""
-    if not SECRET_NAME_RE.search(key):
+def _requested_fields(query: Any, endpoint: Dict[str, Any]) -> Optional[List[str]]:
+    """The columns a ``fields.<object>`` argument asked for (so an empty CSV result still has its header)."""
+    data = query.request_args.data or {}
+    for key, value in data.items():
+        if str(key).startswith('fields.') and isinstance(value, str):
+            try:
+                names = bounded_json_loads(value, MAX_ARGUMENT_JSON)
+            except ValueError:
+                return None
+            if isinstance(names, list) and all(isinstance(name, str) for name in names):
+                return names
+    return None
+
+
+def secret_refusal(key: str) -> str:
+    """The message refusing a secret given as ``KEY=VALUE`` (it shows the syntax that works)."""
+    return ('{0} is a secret: it is never taken from the command line (other users can see process '
+            'arguments and the shell keeps a history); write {0}=- to type it at a prompt or pipe it on '
+            'stdin, or {0}=@FILE to read it from a file').format(key)
+
+
+def _secret_value(url: str, key: str, value: Any) -> Tuple[str, Any]:
+    """Read a secret parameter (:mod:`ambra_sdk.secret_params`) given as ``KEY=-`` or ``KEY=@FILE``.
+
+    :raises CliError: the secret is written in the arguments (exit 2).
+    """
+    if not is_secret_param(key, url):
         return key, value
-    if value != '-':
-        raise CliError('{0} is a secret: never put it in the command line (other users can see process '
-                       'arguments); write {0}=- to type it or pipe it on stdin'.format(key))
-    from ambra_sdk.cli.login import read_secret
+    if value == '-':
+        from ambra_sdk.cli.login import read_secret
+
+        secret = read_secret(key)
+    elif isinstance(value, str) and value.startswith('@') and len(value) > 1:
+        secret = _read_secret_file(key, Path(value[1:]))
+    else:
+        raise CliError(secret_refusal(key))
     from ambra_sdk.redact import register_secret
 
-    secret = read_secret(key)
     register_secret(secret)
     return key, secret
+
+
+def _read_secret_file(key: str, path: Path) -> str:
+    """The first line of a secret file (a file of more than :data:`MAX_SECRET_FILE` bytes is refused)."""
+    try:
+        with path.open('rb') as stream:
+            data = stream.read(MAX_SECRET_FILE + 1)
+    except OSError as error:
+        raise CliError('cannot read the {0} file {1}: {2}'.format(key, path, error.strerror or
+                                                                    type(error).__name__)) from None
+    if len(data) > MAX_SECRET_FILE:
+        raise CliError('the {0} file {1} is larger than {2} bytes'.format(key, path, MAX_SECRET_FILE))
+    lines = data.decode('utf-8', errors='strict').splitlines()
+    if not lines or not lines[0]:
+        raise CliError('the {0} file {1} is empty'.format(key, path))
+    return lines[0]
 
 
 def _identity(row: Any) -> Any:
@@ -226,17 +273,16 @@ def _identity(row: Any) -> Any:
 
 
 def _print_result(result: Any) -> None:
-    content = getattr(result, 'content', None)
-    if isinstance(content, bytes) and hasattr(result, 'status_code'):
-        binary_stream('stdout').write(content)
-        return
-    dump_json(mask_secrets(plain(result)))
+    dump_json(mask_secrets(plain(require_json(result))))
+
+
+_SECRET_NAMES = secret_param_names()
 
 
 def mask_secrets(value: Any) -> Any:
-    """Replace the values of secret keys (``sid``, ``*password*``, ``*token*``...) with ``***``, at any depth."""
+    """Replace the values of secret keys (:mod:`ambra_sdk.secret_params`) with ``***``, at any depth."""
     if isinstance(value, dict):
-        return {key: '***' if SECRET_NAME_RE.search(str(key)) and value[key] else mask_secrets(value[key])
+        return {key: '***' if str(key).lower() in _SECRET_NAMES and value[key] else mask_secrets(value[key])
                 for key in value}
     if isinstance(value, list):
         return [mask_secrets(item) for item in value]

@@ -5,7 +5,7 @@ from typing import Any, Optional
 import click
 
 from ambra_sdk.cli.credentials import Resolved, build_api, resolve
-from ambra_sdk.cli.streams import text_stream
+from ambra_sdk.cli.streams import is_terminal, text_stream
 
 __all__ = ['CliContext', 'pass_cli']
 
@@ -38,17 +38,15 @@ class CliContext:
         #: ``ambra call --csv FILE``: the rows file of a batch of calls.
         self.batch_csv: Any = None
         self.batch_options: dict = {}
+        #: ``--connect-timeout`` (None: the SDK's default connect timeout).
+        self.connect_timeout: Optional[float] = None
 
     @property
     def progress(self) -> bool:
         """Whether to draw progress bars (on stderr)."""
         if self._progress is not None:
             return self._progress
-        stream = text_stream('stderr')
-        try:
-            return bool(stream.isatty())
-        except (AttributeError, ValueError):
-            return False
+        return is_terminal(text_stream('stderr'))
 
     def resolved(self, need_secret: bool = True) -> Resolved:
         """Return the resolved connection settings (see :func:`ambra_sdk.cli.credentials.resolve`)."""
@@ -61,8 +59,27 @@ class CliContext:
     def api(self) -> Any:
         """The Api of this run (built on first use; it logs in on its first call)."""
         if self._api is None:
-            self._api = build_api(self.resolved(), rate_limits=self.rate_limits)
+            from ambra_sdk.api.transport import DEFAULT_TIMEOUT
+            from ambra_sdk.cli.reach import probe
+
+            resolved = self.resolved()
+            connect = self.connect_timeout or DEFAULT_TIMEOUT[0]
+            probe(resolved.url or '', connect)
+            self._api = build_api(resolved, rate_limits=self.rate_limits, timeout=(connect, DEFAULT_TIMEOUT[1]))
         return self._api
+
+    def upload_namespace(self) -> str:
+        """The namespace uploads use without ``--namespace``: ``$AMBRA_NAMESPACE``, else the profile's.
+
+        :raises CliError: (exit 2) when neither has one.
+        """
+        namespace = self.resolved(need_secret=False).namespace
+        if not namespace:
+            from ambra_sdk.cli.errors import CliError
+
+            raise CliError('no namespace to upload into: pass --namespace NS, set AMBRA_NAMESPACE or save one '
+                           'with "ambra login --namespace NS" (ambra namespace list shows yours)')
+        return namespace
 
     def close(self) -> None:
         """Log out when this run logged in with a password (a sid given by the user is left alive)."""

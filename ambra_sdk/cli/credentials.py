@@ -3,13 +3,18 @@
 Order (the first one that has a value wins, field by field):
 
 * URL: ``--url``, ``$AMBRA_URL``, the profile;
+* upload namespace (when ``--namespace`` is not given): ``$AMBRA_NAMESPACE``, the profile;
 * username: ``--username``, ``$AMBRA_USERNAME``, the profile, the ``login`` of ``~/.netrc``;
 * secret: ``$AMBRA_SID``, ``$AMBRA_PASSWORD``, the keyring entry of the profile,
   the ``password`` of the ``~/.netrc`` entry of the URL's host, and last, when
   stdin is a terminal, a hidden prompt.
 
 Secrets are never read from the command line and never written to a file
-by this module; the keyring is optional (``pip install keyring``).
+by this module; the keyring is optional (the ``keyring`` extra). A keyring
+backend that keeps secrets in a plain file is named so (:func:`keyring_status`),
+never "the system keyring"; a keyring without a usable backend is named as such.
+A ``~/.netrc`` that other users can read or that another user owns is refused,
+as Python's :mod:`netrc` module refuses its default file.
 """
 
 import netrc
@@ -21,13 +26,13 @@ from urllib.parse import urlparse
 
 import click
 
-from ambra_sdk.cli.config import DEFAULT_PROFILE, Profile, load_profile
+from ambra_sdk.cli.config import DEFAULT_PROFILE, Profile, check_profile_name, load_profile
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.exit_codes import ExitCode
 
 __all__ = [
-    'KEYRING_SERVICE', 'NO_KEYRING_ENV', 'Resolved', 'build_api', 'forget_secrets', 'keyring_backend',
-    'keyring_key', 'netrc_entry', 'resolve', 'store_secret',
+    'KEYRING_SERVICE', 'NO_KEYRING_ENV', 'KeyringStatus', 'Resolved', 'build_api', 'forget_secrets',
+    'keyring_backend', 'keyring_key', 'keyring_status', 'netrc_entry', 'resolve', 'store_secret',
 ]
 
 KEYRING_SERVICE = 'ambra-sdk'
@@ -37,6 +42,7 @@ ENV_USERNAME = 'AMBRA_USERNAME'
 ENV_PASSWORD = 'AMBRA_PASSWORD'  # noqa: S105 (a variable name, not a password)
 ENV_SID = 'AMBRA_SID'
 ENV_STORAGE = 'AMBRA_STORAGE_BASE_URL'
+ENV_NAMESPACE = 'AMBRA_NAMESPACE'
 
 
 @dataclass
@@ -49,29 +55,62 @@ class Resolved:
     password: Optional[str] = field(default=None, repr=False)
     sid: Optional[str] = field(default=None, repr=False)
     storage_base_url: Optional[str] = None
+    #: the namespace uploads use when no ``--namespace`` is given.
+    namespace: Optional[str] = None
     sources: Dict[str, str] = field(default_factory=dict)
 
 
-def keyring_backend() -> Any:
-    """Return the ``keyring`` module when a usable backend exists, else None.
+@dataclass
+class KeyringStatus:
+    """What keyring this run can use: the module (None: none usable) and a description for people."""
 
-    None when keyring is not installed, when ``$AMBRA_NO_KEYRING`` is set, or
-    when the only backend is keyring's ``fail``/``null`` one (a headless server).
-    """
+    module: Any
+    description: str
+    plaintext: bool = False
+
+
+def _backend_name(backend: Any) -> str:
+    return '{0}.{1}'.format(type(backend).__module__, type(backend).__name__)
+
+
+def _is_plaintext(backend: Any) -> bool:
+    """Whether a keyring backend keeps secrets unencrypted in a file (keyrings.alt's PlaintextKeyring...)."""
+    for part in [backend, *(getattr(backend, 'backends', None) or ())]:
+        name = type(part).__name__.lower()
+        if 'plaintext' in name or 'uncrypted' in name:
+            return True
+    return False
+
+
+def keyring_status() -> KeyringStatus:
+    """Describe the keyring this run would use (never its content)."""
     if os.environ.get(NO_KEYRING_ENV):
-        return None
+        return KeyringStatus(None, 'keyring turned off by ${0}'.format(NO_KEYRING_ENV))
     try:
         import keyring  # noqa: WPS433 (optional dependency)
     except ImportError:
-        return None
+        from ambra_sdk.extras import install_command
+
+        return KeyringStatus(None, 'keyring is not installed ({0})'.format(install_command('keyring')))
     try:
         backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001 - a broken keyring configuration means no keyring
-        return None
+    except Exception as error:  # noqa: BLE001 - a broken keyring configuration means no keyring
+        return KeyringStatus(None, 'keyring is installed but its configuration is broken ({0})'.format(
+            type(error).__name__))
     module = type(backend).__module__
     if module.endswith(('backends.fail', 'backends.null')) or getattr(backend, 'priority', 1) <= 0:
-        return None
-    return keyring
+        return KeyringStatus(None, 'keyring is installed but has no usable backend ({0}): install one '
+                                   '(e.g. SecretStorage with a running Secret Service on Linux) or set '
+                                   'PYTHON_KEYRING_BACKEND'.format(_backend_name(backend)))
+    if _is_plaintext(backend):
+        return KeyringStatus(keyring, 'a PLAINTEXT file keyring ({0}): anyone who can read your files can '
+                                      'read the secret'.format(_backend_name(backend)), plaintext=True)
+    return KeyringStatus(keyring, 'the keyring backend {0}'.format(_backend_name(backend)))
+
+
+def keyring_backend() -> Any:
+    """Return the ``keyring`` module when a usable backend exists, else None (see :func:`keyring_status`)."""
+    return keyring_status().module
 
 
 def keyring_key(profile: str, kind: str, username: Optional[str]) -> str:
@@ -133,6 +172,7 @@ def netrc_entry(url: Optional[str]) -> Optional[Tuple[Optional[str], Optional[st
     path = os.environ.get('NETRC') or os.path.join(os.path.expanduser('~'), '.netrc')
     if not os.path.isfile(path):
         return None
+    _check_netrc_mode(path)
     try:
         entry = netrc.netrc(path).authenticators(host)
     except (netrc.NetrcParseError, OSError) as error:
@@ -141,6 +181,19 @@ def netrc_entry(url: Optional[str]) -> Optional[Tuple[Optional[str], Optional[st
         return None
     login, _account, password = entry
     return login or None, password or None
+
+
+def _check_netrc_mode(path: str) -> None:
+    """Refuse a netrc file another user owns or may read or write (what Python's netrc checks for ~/.netrc)."""
+    if os.name != 'posix':
+        return
+    status = os.stat(path)
+    if status.st_uid != os.getuid():
+        raise CliError('{0} belongs to another user: passwords are not read from it'.format(path),
+                       ExitCode.NO_CREDENTIALS)
+    if status.st_mode & 0o077:
+        raise CliError('{0} is open to other users (mode {1:04o}): passwords are not read from it; run '
+                       'chmod 600 {0}'.format(path, status.st_mode & 0o7777), ExitCode.NO_CREDENTIALS)
 
 
 def _first(*candidates: Tuple[Optional[str], str]) -> Tuple[Optional[str], str]:
@@ -164,6 +217,8 @@ def resolve(
     :param prompt: ask for the password on a terminal when nothing else has it.
     :raises CliError: (exit 3) when the URL or every secret is missing.
     """
+    if profile_name is not None:
+        check_profile_name(profile_name)  # '' too: never fall back to another profile silently
     explicit_profile = profile_name or os.environ.get('AMBRA_PROFILE')
     name = explicit_profile or DEFAULT_PROFILE
     profile = load_profile(name)
@@ -179,6 +234,8 @@ def resolve(
     resolved.storage_base_url, resolved.sources['storage_base_url'] = _first(
         (storage_base_url, '--storage-base-url'), (env.get(ENV_STORAGE), '$' + ENV_STORAGE),
         (profile.storage_base_url, 'profile ' + name))
+    resolved.namespace, resolved.sources['namespace'] = _first(
+        (env.get(ENV_NAMESPACE), '$' + ENV_NAMESPACE), (profile.namespace, 'profile ' + name))
     resolved.username, resolved.sources['username'] = _first(
         (username, '--username'), (env.get(ENV_USERNAME), '$' + ENV_USERNAME),
         (profile.username, 'profile ' + name))
@@ -215,8 +272,11 @@ def _resolve_secret(resolved: Resolved, prompt: bool) -> None:
                                          err=True)
         resolved.sources['secret'] = 'prompt'
     if resolved.password is None:
+        status = keyring_status()
+        unusable = '' if status.module is not None or 'not installed' in status.description else \
+            ' ({0})'.format(status.description)
         raise CliError('no password or sid for {0}: run "ambra login", or set AMBRA_PASSWORD or AMBRA_SID, '
-                       'or add the host to ~/.netrc'.format(resolved.username or 'this server'),
+                       'or add the host to ~/.netrc{1}'.format(resolved.username or 'this server', unusable),
                        ExitCode.NO_CREDENTIALS)
     if not resolved.username:
         raise CliError('no username: pass --username, set AMBRA_USERNAME or run "ambra login"',
@@ -230,13 +290,16 @@ def _interactive() -> bool:
         return False
 
 
-def build_api(resolved: Resolved, rate_limits: Optional[bool] = None) -> Any:
+def build_api(
+    resolved: Resolved, rate_limits: Optional[bool] = None, timeout: Optional[Tuple[float, float]] = None,
+) -> Any:
     """Return an :class:`~ambra_sdk.api.Api` for the resolved settings.
 
     :param resolved: see :func:`resolve`.
     :param rate_limits: keep the SDK's default client-side rate limits (True), drop them
         (False), or keep them unless the server is the emulator (None, see
         :mod:`ambra_sdk.cli.rate_limits`).
+    :param timeout: ``(connect, read)`` seconds (None: the SDK's default).
     """
     from ambra_sdk.api import Api
     from ambra_sdk.api.base_api import DEFAULT_RATE_LIMITS
@@ -248,7 +311,9 @@ def build_api(resolved: Resolved, rate_limits: Optional[bool] = None) -> Any:
         api_class = EmulatorAwareApi
     limits = None if rate_limits is False else DEFAULT_RATE_LIMITS
     url = resolved.url or ''
+    options: Dict[str, Any] = {'rate_limits': limits, 'storage_base_url': resolved.storage_base_url}
+    if timeout is not None:
+        options['timeout'] = timeout
     if resolved.sid:
-        return api_class.with_sid(url, resolved.sid, rate_limits=limits, storage_base_url=resolved.storage_base_url)
-    return api_class.with_creds(url, resolved.username or '', resolved.password or '', rate_limits=limits,
-                          storage_base_url=resolved.storage_base_url)
+        return api_class.with_sid(url, resolved.sid, **options)
+    return api_class.with_creds(url, resolved.username or '', resolved.password or '', **options)

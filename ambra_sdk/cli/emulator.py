@@ -17,13 +17,16 @@ __all__ = ['emulator']
 )
 @click.argument('args', nargs=-1, type=click.UNPROCESSED)
 def emulator(args: Sequence[str]) -> None:
-    """Start the offline emulator (options: ambra emulator --help; needs ambra-sdk[emulator])."""
+    """Start the offline emulator (options: ambra emulator --help; needs the emulator extra)."""
     try:
         from ambra_sdk.emulator.cli import main as emulator_main
     except ImportError as error:
         from ambra_sdk.cli.errors import CliError
+        from ambra_sdk.extras import missing_extra_message
 
-        raise CliError('the emulator needs pip install "ambra-sdk[emulator]" ({0})'.format(error)) from None
+        raise CliError(missing_extra_message('emulator', 'the emulator', error.name)) from None
     if {'-h', '--help'} & set(args):
-        click.echo('ambra emulator takes the options of python -m ambra_sdk.emulator:')
+        from ambra_sdk.cli.output import out_line
+
+        out_line('ambra emulator takes the options of python -m ambra_sdk.emulator:')
     raise SystemExit(emulator_main(list(args)))

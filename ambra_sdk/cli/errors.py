@@ -3,23 +3,28 @@
 Every command runs inside :func:`guarded`: a known failure becomes
 ``ambra: error: <what to fix>`` on stderr and an exit code of
 :class:`~ambra_sdk.cli.exit_codes.ExitCode`; the traceback is shown only with
-``--debug``. Messages go through :func:`ambra_sdk.redact.redact_text`, so a
-sid or password the Api has seen never reaches the terminal.
+``--debug``. Messages quoting an exception go through
+:func:`ambra_sdk.redact.redact_text`, so a sid or password the Api has seen
+never reaches the terminal; the command line's own messages
+(:class:`CliError`) only have the registered secrets masked, so that a hint
+such as ``write password=- ...`` keeps its syntax. Every line is written by
+:func:`ambra_sdk.cli.output.error_line` (control characters escaped).
 """
 
 import sys
 import traceback
 from contextlib import contextmanager
-from typing import Iterator, Optional, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 import click
 import requests
 
 from ambra_sdk.cli.exit_codes import ExitCode
+from ambra_sdk.cli.output import error_line, printable, problem
 from ambra_sdk.exceptions.base import AmbraException, ApiConfigurationError, MissingCredentials
-from ambra_sdk.redact import redact_text
+from ambra_sdk.redact import redact_registered, redact_text
 
-__all__ = ['CliError', 'describe', 'first_line', 'guarded', 'echo_error']
+__all__ = ['CliError', 'describe', 'echo_error', 'first_line', 'guarded', 'require_json']
 
 #: Service error types that mean the user's input was wrong (exit 2).
 _BAD_INPUT_TYPES = frozenset({
@@ -41,21 +46,40 @@ class CliError(click.ClickException):
         vars(self)['exit_code'] = int(exit_code)  # per instance, over click's class variable
 
     def show(self, file: Optional[object] = None) -> None:
-        """Write ``ambra: error: <message>`` to stderr."""
-        echo_error(self.format_message())
+        """Write ``ambra: error: <message>`` to stderr (registered secrets masked, the syntax kept)."""
+        error_line(_one_line(redact_registered(self.format_message())))
+
+
+def require_json(result: Any) -> Any:
+    """Return a service result, or raise when the server answered 200 with something that is not JSON.
+
+    The SDK returns the raw response for such an answer (a download); no ``ambra`` command prints bytes.
+
+    :param result: what ``Query.get()`` returned.
+    :raises CliError: (exit 5) naming the content type and the size.
+    """
+    content = getattr(result, 'content', None)
+    if isinstance(content, bytes) and hasattr(result, 'status_code'):
+        kind = (getattr(result, 'headers', None) or {}).get('content-type') or 'no content type'
+        raise CliError('the server answered {0} with a body that is not JSON ({1}, {2} bytes); this '
+                       'method returns no data ambra can print'.format(result.status_code, kind, len(content)),
+                       ExitCode.SERVER_ERROR)
+    return result
 
 
 def echo_error(message: str) -> None:
     """Write one redacted ``ambra: error:`` line to stderr."""
-    click.echo('ambra: error: {0}'.format(first_line(message)), err=True)
+    error_line(first_line(message))
 
 
 def first_line(message: str) -> str:
     """The message on one line, redacted (service errors span several lines)."""
-    from ambra_sdk.cli.output import printable
+    return _one_line(redact_text(str(message)))
 
-    lines = [line.strip() for line in redact_text(str(message)).splitlines() if line.strip()]
-    return printable(' | '.join(lines)) if lines else 'unknown error'
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return ' | '.join(lines) if lines else 'unknown error'
 
 
 def _service_message(error: AmbraException) -> Tuple[int, str]:
@@ -76,7 +100,8 @@ def _service_message(error: AmbraException) -> Tuple[int, str]:
             'log in again (ambra login)'
     if code == 403:
         return ExitCode.AUTH_FAILED, 'the server answered 403 (access denied): {0}'.format(description or error)
-    return ExitCode.SERVER_ERROR, '{0}: {1}'.format(type(error).__name__, description or error)
+    # no error type: the SDK's message (status, and the server's own words, e.g. "speaks HTTPS") is the hint
+    return ExitCode.SERVER_ERROR, '{0}: {1}'.format(type(error).__name__, str(error) or description)
 
 
 def describe(error: BaseException) -> Tuple[int, str]:
@@ -95,14 +120,12 @@ def describe(error: BaseException) -> Tuple[int, str]:
         return ExitCode.BAD_INPUT, '{0}: {1}'.format(type(error).__name__, error)
     if isinstance(error, AmbraException) and hasattr(error, 'code'):
         return _service_message(error)
-    if isinstance(error, requests.exceptions.Timeout):
-        return ExitCode.UNREACHABLE, 'the server did not answer in time ({0}); check the URL or try ' \
-            'again later'.format(type(error).__name__)
-    if isinstance(error, requests.exceptions.SSLError):
-        return ExitCode.UNREACHABLE, 'TLS error talking to the server; check the URL (https?) and certificates'
-    if isinstance(error, requests.exceptions.ConnectionError):
-        return ExitCode.UNREACHABLE, 'cannot reach the server; check the URL (--url, AMBRA_URL or the profile) ' \
-            'and the network'
+    if isinstance(error, requests.exceptions.RequestException):
+        from ambra_sdk.cli.reach import describe_connection_error
+
+        found = describe_connection_error(error)
+        if found is not None:
+            return found
     if isinstance(error, requests.exceptions.InvalidURL):
         return ExitCode.BAD_INPUT, 'invalid URL; check --url, AMBRA_URL or the profile'
     if isinstance(error, AmbraException):
@@ -124,7 +147,11 @@ def guarded(debug: bool) -> Iterator[None]:
     """
     try:
         yield
-    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+    except click.ClickException as error:
+        if not isinstance(error, CliError):  # click's usage errors quote arguments: file names, maybe hostile
+            vars(error)['message'] = printable(error.message)  # (typed Final by click)
+        raise
+    except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
         raise
     except KeyboardInterrupt:
         echo_error('interrupted')
@@ -135,9 +162,8 @@ def guarded(debug: bool) -> Iterator[None]:
     except Exception as error:  # noqa: BLE001 - the one place failures become exit codes
         code, message = describe(error)
         if debug:
-            click.echo(redact_text(''.join(traceback.format_exception(type(error), error, error.__traceback__))),
-                       err=True)
-        echo_error(message)
+            problem(redact_text(''.join(traceback.format_exception(type(error), error, error.__traceback__))).rstrip())
+        error_line(first_line(message))
         raise SystemExit(code) from None
 
 

@@ -56,7 +56,7 @@ def image_tags(
             raise CliError('image {0} has no tag named {1}'.format(image_uid, ', '.join(sorted(missing))),
                            ExitCode.SERVER_ERROR)
     output_format = output_format or 'table'
-    columns = list(TAG_FIELDS) if output_format == 'table' else None
+    columns = list(TAG_FIELDS) if output_format == 'table' or not tags else None
     write_rows((_with_tag(tag) for tag in tags), output_format, columns)
 
 

@@ -8,9 +8,9 @@ Field names are checked against the vendor data dictionary
 (:mod:`ambra_sdk.service.field_check`) before anything is sent.
 """
 
-import json
 from typing import Any, Iterable, List, Optional, Sequence
 
+from ambra_sdk.bounded_json import bounded_json_loads
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.service.field_check import known_fields
 from ambra_sdk.service.filtering import Filter, FilterCondition
@@ -22,6 +22,8 @@ __all__ = ['CONDITIONS', 'apply_filters', 'apply_sort', 'check_fields', 'parse_f
 #: The condition names accepted after ``=`` (the vendor's wire names).
 CONDITIONS = tuple(member.value for member in FilterCondition)
 _LIST_CONDITIONS = frozenset({'in', 'in_or_null'})
+#: Longest JSON array of an ``in`` filter (bytes); its nesting is bounded like the server's JSON.
+MAX_FILTER_JSON = 1024 * 1024
 
 
 def parse_filter(text: str) -> Filter:
@@ -43,9 +45,10 @@ def parse_filter(text: str) -> Filter:
     if condition in _LIST_CONDITIONS:
         if value.lstrip().startswith('['):
             try:
-                parsed = json.loads(value)
-            except ValueError:
-                raise CliError('bad --filter {0!r}: the value is not a JSON array'.format(text)) from None
+                parsed = bounded_json_loads(value, MAX_FILTER_JSON)
+            except ValueError as error:
+                raise CliError('bad --filter {0!r}: the value is not a JSON array ({1})'.format(
+                    text[:80], str(error)[:80])) from None
             if not isinstance(parsed, list):
                 raise CliError('bad --filter {0!r}: the value is not a JSON array'.format(text))
         else:

@@ -1,12 +1,19 @@
 """``ambra login``, ``ambra logout`` and ``ambra profiles``."""
 
 import os
-import sys
 from typing import Any, Optional
 
 import click
 
-from ambra_sdk.cli.config import DEFAULT_PROFILE, Profile, delete_profile, list_profiles, load_profile, save_profile
+from ambra_sdk.cli.config import (
+    DEFAULT_PROFILE,
+    Profile,
+    check_profile_name,
+    delete_profile,
+    list_profiles,
+    load_profile,
+    save_profile,
+)
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.credentials import (
     ENV_STORAGE,
@@ -18,12 +25,13 @@ from ambra_sdk.cli.credentials import (
     forget_secrets,
     keyring_backend,
     keyring_key,
+    keyring_status,
     store_secret,
 )
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.exit_codes import ExitCode
-from ambra_sdk.cli.output import write_rows
-from ambra_sdk.cli.streams import text_stream
+from ambra_sdk.cli.output import format_options, message, warning, write_rows
+from ambra_sdk.cli.streams import is_terminal, text_stream
 
 __all__ = ['login', 'logout', 'profiles', 'read_secret']
 
@@ -35,7 +43,7 @@ def read_secret(label: str) -> str:
     :raises CliError: when it is empty.
     """
     stdin = text_stream('stdin')
-    if _isatty(stdin):
+    if is_terminal(stdin):
         value = click.prompt(label.capitalize(), hide_input=True, err=True)
     else:
         value = stdin.readline().rstrip('\r\n')
@@ -44,19 +52,20 @@ def read_secret(label: str) -> str:
     return str(value)
 
 
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
 def _ask(value: Optional[str], option: str, prompt: str) -> str:
     if value:
         return value
-    if _isatty(text_stream('stdin')) and _isatty(sys.stderr):
+    if is_terminal(text_stream('stdin')) and is_terminal(text_stream('stderr')):
         return str(click.prompt(prompt, err=True))
     raise CliError('{0} is required (no saved value in the profile)'.format(option), ExitCode.NO_CREDENTIALS)
+
+
+def _profile_name(*given: Optional[str]) -> str:
+    """The first profile name given (an empty one is refused, never skipped), else ``default``."""
+    for name in given:
+        if name is not None:
+            return check_profile_name(name)
+    return DEFAULT_PROFILE
 
 
 @click.command()
@@ -65,6 +74,7 @@ def _ask(value: Optional[str], option: str, prompt: str) -> str:
 @click.option('--url', metavar='URL', help='service API URL (kept in the profile)')
 @click.option('--username', '-u', metavar='USER', help='login (kept in the profile)')
 @click.option('--storage-base-url', metavar='TEMPLATE', help='storage URL template (kept in the profile)')
+@click.option('--namespace', '-n', metavar='NS', help='namespace uploads use by default (kept in the profile)')
 @click.option('--password', 'secret_kind', flag_value='password', default=True,
               help='read the password from a hidden prompt, or from stdin when piped (the default)')
 @click.option('--sid', 'secret_kind', flag_value='sid', help='read a session id instead of a password')
@@ -73,21 +83,21 @@ def _ask(value: Optional[str], option: str, prompt: str) -> str:
 @pass_cli
 def login(
     state: CliContext, profile_name: Optional[str], url: Optional[str], username: Optional[str],
-    storage_base_url: Optional[str], secret_kind: str, verify: bool,
+    storage_base_url: Optional[str], namespace: Optional[str], secret_kind: str, verify: bool,
 ) -> None:
-    """Save a profile (URL, user) and keep its password or sid in the system keyring.
+    """Save a profile (URL, user) and keep its password or sid in a keyring.
 
-    The profile file holds no secret. Without a usable keyring (pip install
-    keyring; headless servers often have none) the secret is not stored:
-    give it later with $AMBRA_PASSWORD, $AMBRA_SID or ~/.netrc.
+    The profile file holds no secret. Without a usable keyring (the keyring
+    extra; headless servers often have no backend) the secret is not stored:
+    give it later with $AMBRA_PASSWORD, $AMBRA_SID or ~/.netrc (mode 600).
 
     \b
     Examples:
       ambra login --profile prod --url https://access.dicomgrid.com/api/v3 -u me@example.com
       printf '%s\\n' "$PASSWORD" | ambra login --profile ci --url URL -u bot@example.com --password
     """
-    name = profile_name or state.profile or DEFAULT_PROFILE
-    saved = load_profile(name) or Profile(name)
+    name = _profile_name(profile_name, state.profile)
+    saved = load_profile(name) or Profile(name)  # refuses a reserved or bad name before any prompt
     env = os.environ
     url = _ask(url or state.url or env.get(ENV_URL) or saved.url, '--url', 'Service API URL')
     storage_base_url = storage_base_url or state.storage_base_url or env.get(ENV_STORAGE) or saved.storage_base_url
@@ -108,15 +118,20 @@ def login(
         finally:
             if secret_kind == 'password':
                 api.logout()
-    path = save_profile(Profile(name, url=url, username=username, storage_base_url=storage_base_url))
+    namespace = namespace or saved.namespace
+    path = save_profile(Profile(name, url=url, username=username, storage_base_url=storage_base_url,
+                                namespace=namespace))
+    status = keyring_status()
     stored = store_secret(name, secret_kind, username if secret_kind == 'password' else None, secret)
-    click.echo('Profile {0!r} saved in {1} ({2} at {3}).'.format(name, path, username or 'sid', url), err=True)
-    if stored:
-        click.echo('The {0} is kept in the system keyring.'.format(secret_kind), err=True)
+    message('Profile {0!r} saved in {1} ({2} at {3}).'.format(name, str(path), username or 'sid', url))
+    if stored and status.plaintext:
+        warning('the {0} is kept in {1}'.format(secret_kind, status.description))
+    elif stored:
+        message('The {0} is kept in {1}.'.format(secret_kind, status.description))
     else:
-        click.echo('No usable keyring: the {0} was NOT stored. Give it with ${1} or ~/.netrc '
-                   '(pip install keyring to keep it).'.format(
-                       secret_kind, 'AMBRA_SID' if secret_kind == 'sid' else 'AMBRA_PASSWORD'), err=True)
+        warning('the {0} was NOT stored: {1}. Give it with ${2} or ~/.netrc (mode 600).'.format(
+            secret_kind, status.description if status.module is None else 'the keyring refused it',
+            'AMBRA_SID' if secret_kind == 'sid' else 'AMBRA_PASSWORD'))
 
 
 @click.command()
@@ -125,30 +140,30 @@ def login(
 @pass_cli
 def logout(state: CliContext, profile_name: Optional[str], delete: bool) -> None:
     """Forget the profile's password and sid from the keyring (and with --delete, the profile)."""
-    name = profile_name or state.profile or DEFAULT_PROFILE
+    name = _profile_name(profile_name, state.profile)
     saved = load_profile(name)
     if saved is None:
         raise CliError('no profile named {0!r}'.format(name))
     removed = forget_secrets(name, saved.username)
-    click.echo('Removed {0} secret(s) of profile {1!r} from the keyring.'.format(removed, name), err=True)
+    message('Removed {0} secret(s) of profile {1!r} from the keyring.'.format(removed, name))
     if delete:
         delete_profile(name)
-        click.echo('Deleted profile {0!r}.'.format(name), err=True)
+        message('Deleted profile {0!r}.'.format(name))
 
 
 @click.command()
-@click.option('--csv', 'output_format', flag_value='csv', help='CSV output')
-@click.option('--json', 'output_format', flag_value='json', help='JSON output')
+@format_options()
 def profiles(output_format: Optional[str]) -> None:
     """List the saved profiles (never their secrets)."""
     keyring = keyring_backend()
     rows = (
         {'name': profile.name, 'url': profile.url, 'username': profile.username,
-         'storage_base_url': profile.storage_base_url,
+         'storage_base_url': profile.storage_base_url, 'namespace': profile.namespace,
          'keyring': 'yes' if keyring is not None and _has_secret(keyring, profile) else 'no'}
         for profile in list_profiles()
     )
-    write_rows(rows, output_format or 'table', fields=['name', 'url', 'username', 'storage_base_url', 'keyring'])
+    write_rows(rows, output_format or 'table',
+               fields=['name', 'url', 'username', 'storage_base_url', 'namespace', 'keyring'])
 
 
 def _has_secret(keyring: Any, profile: Profile) -> bool:

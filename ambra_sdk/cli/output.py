@@ -1,32 +1,85 @@
-"""Writers of rows and objects: a plain table, CSV or JSON, one row at a time.
+"""THE writer of the command line: every byte ``ambra`` prints goes through this module.
 
-Rows are written as they come (no list of rows is ever built), so listing
-100 000 studies uses the memory of one page. Nested values (lists, dicts)
-are written as compact JSON in CSV and table cells.
+* Rows (:class:`RowWriter`, :func:`write_rows`): an aligned table on a
+  terminal, tab-separated values when piped, ``csv``, ``raw-csv`` or ``json``,
+  one row at a time (no list of rows is ever built, so listing 100 000
+  studies uses the memory of one page; an aligned table looks
+  :data:`ALIGN_ROWS` rows ahead for its column widths).
+* Objects: :func:`dump_json`, :func:`out_line` (fields of one line).
+* Messages on stderr: :func:`message` (silenced by ``--quiet``),
+  :func:`warning` and :func:`error_line` (always shown).
+
+Safety (see ``docs/source/reliability.rst``, "The command line's output"):
+every text that may come from a server or a file name is passed through
+:func:`printable` before a terminal can see it (tables, TSV, messages,
+summaries, ``study get``, CSV on a terminal): control characters (C0, DEL,
+C1: escape sequences, new lines, tabs) become ``\\xNN``, so a value cannot
+move the cursor, recolour or retitle the terminal, nor split a row. JSON is
+written with ``ensure_ascii`` (control characters as ``\\uNNNN``). CSV cells
+that a spreadsheet would run as a formula (a text whose first character is
+``=``, ``+``, ``-``, ``@``, tab or carriage return) get a leading ``'``
+(OWASP's "CSV injection" advice; numbers such as ``-1`` stay numbers);
+``--raw-csv`` keeps cells as they are for programs.
 """
 
 import csv
+import functools
 import json
-from typing import IO, Any, Iterable, List, Mapping, Optional, Sequence
+from typing import IO, Any, Callable, Iterable, List, Mapping, Optional, Sequence
 
 import click
 
-from ambra_sdk.cli.streams import text_stream
+from ambra_sdk.cli.streams import is_terminal, text_stream
 
-__all__ = ['FORMATS', 'RowWriter', 'cell', 'dump_json', 'plain', 'printable', 'write_rows']
+__all__ = [
+    'ALIGN_ROWS', 'FORMATS', 'RowWriter', 'cell', 'chosen_format', 'configure', 'dump_json', 'error_line',
+    'format_options', 'format_parameters', 'json_line', 'message', 'neutralise_formula', 'out_line', 'plain',
+    'printable', 'problem', 'warning', 'write_rows',
+]
 
-FORMATS = ('table', 'csv', 'json')
-
+#: Row formats: ``table`` (aligned on a terminal, TSV when piped), ``csv`` (formula cells
+#: neutralised), ``raw-csv`` (cells as they are) and ``json`` (an array written row by row).
+FORMATS = ('table', 'csv', 'raw-csv', 'json')
+#: Rows an aligned table reads ahead to size its columns (later rows keep those widths).
+ALIGN_ROWS = 200
+#: Widest column of an aligned table (longer cells push the next columns right).
+MAX_ALIGN_WIDTH = 60
 
 _SCALARS = frozenset({int, float, bool})
-#: Control characters (C0, DEL, C1) shown as ``\\xNN`` on a terminal: a server's text cannot move
-#: the cursor, recolour or retitle the user's terminal, nor split a table row.
+#: Control characters (C0, DEL, C1) shown as ``\\xNN``.
 _CONTROL = {code: '\\x{0:02x}'.format(code) for code in [*range(0x20), *range(0x7F, 0xA0)]}
+#: First characters that make a spreadsheet cell a formula (OWASP).
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
 
 
-def printable(text: str) -> str:
-    """``text`` with control characters (escape sequences, tabs, new lines) escaped as ``\\xNN``."""
-    return text.translate(_CONTROL)
+class _Settings:
+    """Options of the current run that change what is written (set by :func:`configure`)."""
+
+    quiet = False
+
+
+_settings = _Settings()
+
+
+def configure(quiet: bool = False) -> None:
+    """Set the global output options of this run (``ambra --quiet``).
+
+    :param quiet: silence :func:`message` (summaries, notes); data and errors still go out.
+    """
+    _settings.quiet = bool(quiet)
+
+
+def printable(text: Any) -> str:
+    """``text`` (made a ``str``) with control characters (escapes, tabs, new lines) shown as ``\\xNN``."""
+    return str(text).translate(_CONTROL)
+
+
+def neutralise_formula(text: str) -> str:
+    """Prefix a cell that a spreadsheet would run as a formula with ``'`` (OWASP CSV injection).
+
+    :param text: one CSV cell.
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def plain(value: Any) -> Any:
@@ -40,9 +93,53 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _json_text(value: Any, indent: Optional[int] = 2) -> str:
+    # ensure_ascii escapes C0 and everything above 0x7e except DEL: escape DEL too
+    return json.dumps(plain(value), indent=indent, default=str).replace('\x7f', '\\u007f')
+
+
 def dump_json(value: Any, stream: Optional[IO[str]] = None) -> None:
-    """Write ``value`` as indented JSON and a new line to ``stream`` (stdout by default)."""
-    click.echo(json.dumps(plain(value), indent=2, sort_keys=False, default=str), file=stream)
+    """Write ``value`` as indented JSON (control characters escaped) and a new line to stdout."""
+    _write(stream or text_stream('stdout'), _json_text(value) + '\n')
+
+
+def json_line(value: Any) -> None:
+    """Write ``value`` as one compact JSON line to stdout (``call --csv --json``)."""
+    _write(text_stream('stdout'), _json_text(value, indent=None) + '\n')
+
+
+def out_line(*fields: Any, sep: str = '\t') -> None:
+    """Write one line of data to stdout: each field made printable, joined by ``sep``."""
+    _write(text_stream('stdout'), sep.join(printable('' if field is None else field) for field in fields) + '\n')
+
+
+def message(text: str) -> None:
+    """Write a note or summary line to stderr (each line made printable); nothing with ``--quiet``."""
+    if not _settings.quiet:
+        _stderr(text)
+
+
+def problem(text: str) -> None:
+    """Write a line about something that failed (a row, a file) to stderr, even with ``--quiet``."""
+    _stderr(text)
+
+
+def warning(text: str) -> None:
+    """Write ``ambra: warning: <text>`` to stderr, even with ``--quiet``."""
+    _stderr('ambra: warning: ' + text)
+
+
+def error_line(text: str) -> None:
+    """Write ``ambra: error: <text>`` (one printable line) to stderr."""
+    _stderr('ambra: error: ' + ' | '.join(part for part in text.splitlines() if part.strip()))
+
+
+def _stderr(text: str) -> None:
+    _write(text_stream('stderr'), '\n'.join(printable(line) for line in text.split('\n')) + '\n')
+
+
+def _write(stream: IO[str], text: str) -> None:
+    click.echo(text, file=stream, nl=False)
 
 
 def cell(value: Any) -> str:
@@ -68,9 +165,8 @@ class RowWriter:
     """Write rows to a stream in one of :data:`FORMATS`.
 
     :param stream: a text stream.
-    :param output_format: ``table`` (tab-separated with a header), ``csv`` or ``json``
-        (a JSON array written row by row).
-    :param fields: the columns (None: the keys of the first row).
+    :param output_format: one of :data:`FORMATS`.
+    :param fields: the columns (None: the keys of the first row; with no row, no header).
     """
 
     def __init__(self, stream: IO[str], output_format: str, fields: Optional[Sequence[str]] = None) -> None:
@@ -80,43 +176,84 @@ class RowWriter:
         self.format = output_format
         self.fields: Optional[List[str]] = list(fields) if fields else None
         self.count = 0
+        self.terminal = is_terminal(stream)
         self._csv: Any = None
+        self._started = False
+        self._pending: List[List[str]] = []
+        self._widths: Optional[List[int]] = None
 
-    def _start(self, row: Mapping[str, Any]) -> None:
-        if self.fields is None:
+    def _start(self, row: Optional[Mapping[str, Any]]) -> None:
+        self._started = True
+        if self.fields is None and row is not None:
             self.fields = [str(key) for key in row]
-        if self.format == 'csv':
+        if self.format == 'json':
+            if row is not None:
+                self.stream.write('[\n')
+            return
+        if self.fields is None:
+            return
+        if self.format in ('csv', 'raw-csv'):
             self._csv = csv.writer(self.stream, lineterminator='\n')
-            self._csv.writerow(self.fields)
-        elif self.format == 'table':
-            self.stream.write('\t'.join(printable(name) for name in self.fields) + '\n')
-        else:
-            self.stream.write('[\n')
+        names = list(self.fields)
+        self._line([neutralise_formula(name) for name in names] if self.format == 'csv' else names)
+
+    def _cells(self, row: Mapping[str, Any]) -> List[str]:
+        values = [row.get(name) for name in self.fields or []]
+        if self.format == 'csv':  # numbers cannot be formulas: -1 stays a number
+            return [neutralise_formula(value) if type(value) is str else cell(value) for value in values]
+        return [cell(value) for value in values]
+
+    def _line(self, cells: List[str]) -> None:
+        if self.format == 'table':
+            cells = [printable(value) for value in cells]
+            if self.terminal and self._widths is None:
+                self._pending.append(cells)
+                return
+            self._table_line(cells)
+            return
+        if self.terminal:
+            cells = [printable(value) for value in cells]
+        self._csv.writerow(cells)
+
+    def _table_line(self, cells: List[str]) -> None:
+        if self._widths is None:
+            self.stream.write('\t'.join(cells) + '\n')
+            return
+        padded = [value.ljust(width) for value, width in zip(cells[:-1], self._widths)]
+        self.stream.write('  '.join(padded + cells[-1:]).rstrip() + '\n')
+
+    def _flush_pending(self) -> None:
+        if self._widths is not None or not self._pending:
+            return
+        columns = len(self._pending[0])
+        self._widths = [min(MAX_ALIGN_WIDTH, max(len(line[index]) for line in self._pending))
+                        for index in range(columns)]
+        pending, self._pending = self._pending, []
+        for cells in pending:
+            self._table_line(cells)
 
     def write(self, row: Mapping[str, Any]) -> None:
         """Write one row."""
-        if self.count == 0:
+        if not self._started:
             self._start(row)
-        fields = self.fields or []
         if self.format == 'json':
+            fields = self.fields or []
             item = plain(row) if not self.fields else {name: plain(row.get(name)) for name in fields}
             prefix = ',\n' if self.count else ''
-            self.stream.write(prefix + json.dumps(item, default=str))
-        elif self.format == 'csv':
-            self._csv.writerow([cell(row.get(name)) for name in fields])
+            self.stream.write(prefix + _json_text(item, indent=None))
         else:
-            self.stream.write('\t'.join(printable(cell(row.get(name))) for name in fields) + '\n')
+            self._line(self._cells(row))
+            if len(self._pending) > ALIGN_ROWS:
+                self._flush_pending()
         self.count += 1
 
     def close(self) -> None:
-        """Finish the output (the closing bracket of JSON; a header when there was no row)."""
+        """Finish the output: the closing bracket of JSON, the header of an empty result."""
+        if not self._started:
+            self._start(None)
         if self.format == 'json':
             self.stream.write('\n]\n' if self.count else '[]\n')
-        elif self.count == 0 and self.fields:
-            if self.format == 'csv':
-                csv.writer(self.stream, lineterminator='\n').writerow(self.fields)
-            else:
-                self.stream.write('\t'.join(self.fields) + '\n')
+        self._flush_pending()
         self.stream.flush()
 
 
@@ -136,3 +273,59 @@ def write_rows(
         writer.write(row)
     writer.close()
     return writer.count
+
+
+_FORMAT_HELP = {
+    'csv': "CSV with a header row (cells starting with = + - @ get a leading ')",
+    'raw-csv': 'CSV with every cell exactly as the server sent it (for programs, not spreadsheets)',
+    'json': 'JSON',
+}
+_META_KEY = 'ambra.output_format'
+
+
+def _remember_format(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if not value:
+        return
+    name = str(param.name).replace('_', '-')
+    chosen = ctx.meta.get(_META_KEY)
+    if chosen is not None and chosen != name and {chosen, name} != {'csv', 'raw-csv'}:
+        raise click.UsageError('--{0} and --{1} are mutually exclusive'.format(chosen, name), ctx)
+    ctx.meta[_META_KEY] = 'raw-csv' if 'raw-csv' in (chosen, name) else name
+
+
+def _format_names(rows: bool) -> Sequence[str]:
+    return ('csv', 'raw-csv', 'json') if rows else ('json',)
+
+
+def format_parameters(rows: bool = True) -> List[click.Option]:
+    """The mutually exclusive ``--csv``/``--raw-csv``/``--json`` options (read them with :func:`chosen_format`).
+
+    :param rows: the command writes rows (offer the CSV flags); else only ``--json``.
+    """
+    return [click.Option(['--' + name, name.replace('-', '_')], is_flag=True, expose_value=False,
+                         callback=_remember_format, help=_FORMAT_HELP[name]) for name in _format_names(rows)]
+
+
+def chosen_format() -> Optional[str]:
+    """The output flag given to the current command: None, ``'csv'``, ``'raw-csv'`` or ``'json'``."""
+    return click.get_current_context().meta.get(_META_KEY)
+
+
+def format_options(rows: bool = True) -> Callable[[Any], Any]:
+    """Decorator adding :func:`format_parameters`; the command receives ``output_format`` (:func:`chosen_format`).
+
+    :param rows: the command writes rows (offer the CSV flags); else only ``--json``.
+    """
+
+    def decorate(function: Any) -> Any:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs['output_format'] = chosen_format()
+            return function(*args, **kwargs)
+
+        for name in reversed(_format_names(rows)):
+            wrapper = click.option('--' + name, name.replace('-', '_'), is_flag=True, expose_value=False,
+                                   callback=_remember_format, help=_FORMAT_HELP[name])(wrapper)
+        return wrapper
+
+    return decorate

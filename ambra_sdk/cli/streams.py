@@ -2,13 +2,13 @@
 
 ``click.get_text_stream`` is deprecated since click 8.5 and typed differently
 from one release to the next; the interpreter's own streams are what it
-returned on Python 3.
+returned on Python 3. Only :mod:`ambra_sdk.cli.output` writes to them.
 """
 
 import sys
-from typing import IO, TextIO
+from typing import Any, TextIO
 
-__all__ = ['binary_stream', 'text_stream']
+__all__ = ['is_terminal', 'text_stream']
 
 
 def text_stream(name: str) -> TextIO:
@@ -17,6 +17,9 @@ def text_stream(name: str) -> TextIO:
     return stream
 
 
-def binary_stream(name: str) -> IO[bytes]:
-    """The byte stream under :func:`text_stream` (``sys.stdout.buffer``...)."""
-    return text_stream(name).buffer
+def is_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (False for pipes, files, test runners and closed streams)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

@@ -2,36 +2,37 @@
 
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import click
 
+from ambra_sdk.addon.file_names import safe_name
 from ambra_sdk.cli.context import CliContext, pass_cli
-from ambra_sdk.cli.errors import CliError
+from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.exit_codes import ExitCode
 from ambra_sdk.cli.listing import CONDITIONS, apply_filters, apply_sort, check_fields, parse_fields
-from ambra_sdk.cli.output import dump_json, printable, write_rows
-from ambra_sdk.cli.summary import print_download_summary, print_upload_summary
+from ambra_sdk.cli.output import dump_json, format_options, out_line, write_rows
+from ambra_sdk.cli.summary import (
+    print_download_plan,
+    print_download_summary,
+    print_upload_plan,
+    print_upload_summary,
+)
 
-__all__ = ['study', 'resolve_study', 'output_format_options']
+__all__ = ['DEFAULT_LIST_FIELDS', 'study', 'resolve_study', 'output_format_options']
 
 UUID_RE = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-#: Columns of ``ambra study list`` without ``--fields`` in the table format.
-TABLE_FIELDS = ('uuid', 'study_uid', 'patient_name', 'patientid', 'modality', 'study_date', 'accession_number',
-                'storage_namespace')
+#: Columns of ``ambra study list`` without ``--fields`` (every format); ``--fields '*'``: every field.
+DEFAULT_LIST_FIELDS = ('uuid', 'study_uid', 'patient_name', 'patientid', 'modality', 'study_date',
+                       'accession_number', 'image_count', 'storage_namespace')
+#: Kept for callers of the earlier name.
+TABLE_FIELDS = DEFAULT_LIST_FIELDS
 MAX_PAGE_SIZE = 5000
+#: The ``--fields`` value asking for every field the server sends.
+ALL_FIELDS = '*'
 
-
-def output_format_options(rows: bool = True) -> Any:
-    """Decorator adding ``--csv``/``--json`` (and ``--table``) flags stored in ``output_format``."""
-
-    def decorate(function: Any) -> Any:
-        if rows:
-            function = click.option('--csv', 'output_format', flag_value='csv', help='CSV with a header row')(function)
-        function = click.option('--json', 'output_format', flag_value='json', help='JSON')(function)
-        return function
-
-    return decorate
+#: The output flags (``--csv``, ``--raw-csv``, ``--json``; mutually exclusive).
+output_format_options = format_options
 
 
 def _filter_help() -> str:
@@ -47,7 +48,8 @@ def study() -> None:
 @click.option('--filter', '-f', 'filters', multiple=True, metavar='FIELD=COND:VALUE', help=_filter_help())
 @click.option('--sort', '-s', 'sorts', multiple=True, metavar='FIELD[:asc|desc]',
               help='sort key (repeatable; -FIELD is descending)')
-@click.option('--fields', 'fields', multiple=True, metavar='A,B,...', help='columns to fetch and print')
+@click.option('--fields', 'fields', multiple=True, metavar='A,B,...',
+              help="columns to fetch and print ('*': every field; default: {0})".format(','.join(DEFAULT_LIST_FIELDS)))
 @click.option('--limit', type=click.IntRange(min=0), default=None, help='at most this many studies')
 @click.option('--page-size', type=click.IntRange(1, MAX_PAGE_SIZE), default=1000, show_default=True,
               help='rows per request')
@@ -66,9 +68,12 @@ def study_list(
       ambra study list --fields uuid,patient_name,modality --json
     """
     names = parse_fields(fields)
+    every_field = names == [ALL_FIELDS]
+    if not names:
+        names = list(DEFAULT_LIST_FIELDS)
     query = _list_query(state, filters)
     query = apply_sort(query, sorts)
-    if names:
+    if not every_field:
         check_fields(query.url, 'studies', names, '--fields')
         query = query.only_struct_fields({'study': names})
     if limit is not None:
@@ -78,9 +83,7 @@ def study_list(
     rows = query.all()
     if limit is not None:
         rows = rows[:limit]
-    output_format = output_format or 'table'
-    columns = names or (list(TABLE_FIELDS) if output_format == 'table' else None)
-    write_rows(rows, output_format, columns)
+    write_rows(rows, output_format or 'table', None if every_field else names)
 
 
 def _identity(row: Any) -> Any:
@@ -98,11 +101,11 @@ def _list_query(state: CliContext, filters: Sequence[str]) -> Any:
 def study_count(state: CliContext, filters: Sequence[str], output_format: Optional[str]) -> None:
     """Count the studies you can see (the same --filter as list)."""
     query = apply_filters(state.api.Study.count(), filters)
-    count = int(query.get()['count'])
+    count = int(require_json(query.get())['count'])
     if output_format == 'json':
         dump_json({'count': count})
     else:
-        click.echo(count)
+        out_line(count)
 
 
 def resolve_study(api: Any, ref: Optional[str], namespace: Optional[str], study_uid: Optional[str] = None) -> Any:
@@ -119,9 +122,9 @@ def resolve_study(api: Any, ref: Optional[str], namespace: Optional[str], study_
     if study_uid is None:
         if ref is None:
             raise CliError('give a study: its uuid, or --study-uid UID')
-        return api.Study.get(uuid=ref).get()
+        return require_json(api.Study.get(uuid=ref).get())
     if namespace:
-        return api.Study.get(study_uid=study_uid, storage_namespace=namespace).get()
+        return require_json(api.Study.get(study_uid=study_uid, storage_namespace=namespace).get())
     from ambra_sdk.service.filtering import Filter, FilterCondition
 
     query = api.Study.list().filter_by(Filter('study_uid', FilterCondition.equals, study_uid), validate=False)
@@ -172,7 +175,7 @@ def study_get(
         dump_json(found)
         return
     for key, value in _items(found):
-        click.echo('{0}: {1}'.format(printable(key), printable(value)))
+        out_line(key, value, sep=': ')
 
 
 def _items(found: Any) -> Iterator[Tuple[str, str]]:
@@ -198,11 +201,13 @@ def _location(found: Any) -> Dict[str, Any]:
               help='kind of ZIP bundle (with --zip)')
 @click.option('--workers', type=click.IntRange(1, 64), default=8, show_default=True, help='parallel downloads')
 @click.option('--retries', type=click.IntRange(0, 20), default=3, show_default=True, help='retries per file')
+@click.option('--dry-run', is_flag=True, help='print what would be downloaded (the images, those already there); '
+              'nothing is written')
 @output_format_options(rows=False)
 @pass_cli
 def study_download(
     state: CliContext, ref: Optional[str], study_uid: Optional[str], namespace: Optional[str], dest: Path,
-    as_zip: bool, bundle: str, workers: int, retries: int, output_format: Optional[str],
+    as_zip: bool, bundle: str, workers: int, retries: int, dry_run: bool, output_format: Optional[str],
 ) -> None:
     """Download a study into DIR/<study_uid>/<series>/<image>.dcm (or a ZIP), resumable.
 
@@ -213,52 +218,84 @@ def study_download(
     location = _location(found)
     addon = state.api.Addon.Study
     if as_zip:
-        target = dest / '{0}.zip'.format(location['study_uid'])
+        target = dest / '{0}.zip'.format(safe_name(location['study_uid']))  # a hostile UID is never a path
+        if dry_run:
+            print_download_plan(location['study_uid'], target, [], output_format == 'json')
+            return
         path = addon.download_zip(dest_path=target, bundle=bundle, retries=retries, progress=state.progress,
                                   **location)
         if output_format == 'json':
             dump_json({'study_uid': location['study_uid'], 'zip': str(path)})
         else:
-            click.echo(str(path))
+            out_line(path)
+        return
+    if dry_run:
+        print_download_plan(location['study_uid'], dest, _planned_images(state.api, location, dest),
+                            output_format == 'json')
         return
     result = addon.download_dir(dest_dir=dest, max_workers=workers, retries=retries, progress=state.progress,
                                 raise_on_error=False, **location)
     print_download_summary(result, output_format == 'json')
-    if result.failed:
+    if result.failed or getattr(result, 'error', None) is not None:
         raise SystemExit(ExitCode.PARTIAL)
+
+
+def _planned_images(api: Any, location: Dict[str, Any], dest: Path) -> List[Any]:
+    """The images a download would fetch, with their paths (nothing is written)."""
+    from ambra_sdk.addon.download import safe_name, schema_images
+
+    engine = api.Addon.Dicom.engine_fqdn(location['namespace_id'], location['engine_fqdn'])
+    schema = api.Storage.Study.schema(engine_fqdn=engine, namespace=location['namespace_id'],
+                                      study_uid=location['study_uid'], phi_namespace=location['phi_namespace'])
+    return schema_images(schema, dest / safe_name(location['study_uid']))
 
 
 @study.command('upload')
 @click.argument('folder', metavar='DIR', type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option('--namespace', '-n', required=True, metavar='NS', help='storage namespace to upload into')
+@click.option('--namespace', '-n', metavar='NS',
+              help='storage namespace to upload into (default: $AMBRA_NAMESPACE, else the profile\'s; '
+                   'see ambra whoami)')
 @click.option('--pattern', default='**/*.dcm', show_default=True, help='glob of the files to send')
-@click.option('--wait', is_flag=True, help='wait until the study is ready (not a phantom)')
-@click.option('--timeout', type=float, default=200.0, show_default=True, help='seconds to --wait')
+@click.option('--wait', is_flag=True, help='also wait until every study is ready (not a phantom)')
+@click.option('--timeout', type=click.FloatRange(0, 86400), default=120.0, show_default=True,
+              help='seconds to wait for the server to show every image sent (and with --wait, the studies ready)')
 @click.option('--workers', type=click.IntRange(1, 64), default=8, show_default=True, help='parallel uploads')
 @click.option('--retries', type=click.IntRange(0, 20), default=3, show_default=True, help='retries per file')
 @click.option('--skip-existing/--no-skip-existing', default=True, show_default=True,
               help='do not send images the study already holds (a second run resumes)')
+@click.option('--dry-run', is_flag=True, help='read the files and print the studies and files that would be '
+              'sent; nothing is sent')
 @output_format_options(rows=False)
 @pass_cli
 def study_upload(
-    state: CliContext, folder: Path, namespace: str, pattern: str, wait: bool, timeout: float, workers: int,
-    retries: int, skip_existing: bool, output_format: Optional[str],
+    state: CliContext, folder: Path, namespace: Optional[str], pattern: str, wait: bool, timeout: float,
+    workers: int, retries: int, skip_existing: bool, dry_run: bool, output_format: Optional[str],
 ) -> None:
-    """Upload the DICOM files of DIR as one study, in parallel; print what did not go and why.
+    """Upload the DICOM files of DIR, in parallel; report each study reached and what did not go.
 
-    Exit 1 when some files failed (they are listed); skipped files (not
-    DICOM, duplicates, already in the study) do not count as failures.
+    DIR may hold several studies: each file goes into the study of its Study
+    Instance UID, and one row per study is printed (uuid, study UID, images
+    sent, images the server shows). After the upload each study is polled
+    until the server shows every image sent (--timeout). Exit 1 when some
+    files failed or a study did not show all its images in time; skipped
+    files (not DICOM, duplicates, already in the study) are not failures.
     """
+    from ambra_sdk.cli.upload import folder_studies, uploaded_studies, verify_studies
+
+    if dry_run:
+        studies, skipped = folder_studies(sorted(folder.glob(pattern)))
+        print_upload_plan(folder, studies, skipped, output_format == 'json')
+        return
+    namespace = namespace or state.upload_namespace()
     addon = state.api.Addon.Study
     result = addon.upload_dir(
         study_dir=folder, namespace_id=namespace, pattern=pattern, max_workers=workers, retries=retries,
         progress=state.progress, raise_on_error=False, skip_existing=skip_existing,
     )
-    ready = None
-    if wait and result.study_uid and not result.failed:
-        ready = addon.wait(study_uid=result.study_uid, namespace_id=namespace, timeout=timeout)
-    print_upload_summary(result, ready, output_format == 'json')
-    if result.failed:
+    studies = uploaded_studies(result)
+    late = verify_studies(state.api, namespace, studies, timeout, wait) if studies else []
+    print_upload_summary(folder, result, list(studies.values()), late, timeout, output_format == 'json')
+    if result.failed or late:
         raise SystemExit(ExitCode.PARTIAL)
 
 

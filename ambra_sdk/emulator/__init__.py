@@ -10,14 +10,21 @@ Quick start::
 
 Requires the ``emulator`` extra (werkzeug; pydicom for storage). Importing
 this package is cheap: :class:`Emulator` is loaded on first access, so the
-pytest plugin can be registered without importing werkzeug.
+pytest plugin can be registered without importing werkzeug; without the
+extra, that access raises an ImportError naming the extra and the command
+that installs it (:mod:`ambra_sdk.emulator.extra`).
 
 Package layout (one job per module)
 -----------------------------------
 
 ``server.py``        :class:`Emulator` (lifecycle, addresses, ``api()``, ``reset()``)
 ``httpd.py``         the HTTP server: connection threads, open connections, takeovers
-``handler.py``       the request handler: TLS, keep-alive, body draining, quiet logs
+``handler.py``       the request handler: TLS, keep-alive, body draining and limits, quiet logs
+``limits.py``        body, connection and request-head bounds (``Limits``, ``HeadWatch``)
+``origin.py``        the Host check of every request (DNS rebinding), loopback addresses
+``startup.py``       ``StartupError``: why the emulator could not start, naming the option
+``extra.py``         the ``emulator`` extra's modules and its one-line install hint
+``private_files.py`` data folder 0700, files 0600
 ``tls.py``           the CA and certificate of ``tls=True`` (trustme)
 ``trust.py``         ``EmulatorApi``: an Api trusting the emulator's CA (``emu.api()`` with TLS)
 ``app.py``           WSGI app: logging, faults, auth, spec checks, dispatch
@@ -33,6 +40,7 @@ Package layout (one job per module)
 ``jobs.py``          jobs of raw (storage) calls with an ``X-AmbraHealth-Job-Id`` header
 ``faults.py``        fault injection rules
 ``events.py``        event bus of the state (hook points ``study_saved``, ``job_saved``)
+``processing.py``    the delayed processing step of storage uploads (``state.processing``)
 ``channel.py``       ``/api/v3/channel/websocket`` (wsproto; READY / EDIT / DONE events)
 ``requests_log.py``  masked request log
 ``control.py``       ``/_emulator/...`` HTTP control API
@@ -104,7 +112,11 @@ EMULATOR_HEADER = 'X-Ambra-Emulator'
 
 def __getattr__(name: str) -> Any:
     if name == 'Emulator':
-        from .server import Emulator
+        try:
+            from .server import Emulator
+        except ImportError as error:  # the emulator extra is missing: say how to install it
+            from .extra import extra_error
 
+            raise extra_error(error) from None
         return Emulator
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

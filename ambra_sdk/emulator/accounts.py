@@ -7,11 +7,15 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING, Any, Optional
 
+from .context import DEFAULT_PASSWORD
+from .origin import is_loopback
+
 if TYPE_CHECKING:  # pragma: no cover
     from .state import State
 
 __all__ = [
-    'hash_password', 'check_password', 'find_user_by_login', 'public_user', 'PRIVATE_USER_FIELDS', 'add_default_roles',
+    'hash_password', 'check_password', 'password_accepted', 'find_user_by_login', 'public_user',
+    'PRIVATE_USER_FIELDS', 'add_default_roles',
 ]
 
 #: User fields that are never returned by the API.
@@ -33,6 +37,16 @@ def check_password(user: dict[str, Any], password: str) -> bool:
         return False
     digest = hashlib.sha256((salt + password).encode()).hexdigest()
     return hmac.compare_digest(digest, stored)
+
+
+def password_accepted(user: dict[str, Any], password: str, remote_addr: Optional[str]) -> bool:
+    """The login check: ``password`` is the user's, and the published default password comes from loopback.
+
+    :param remote_addr: the client's address (the default password from any other address fails).
+    """
+    if password == DEFAULT_PASSWORD and not is_loopback(remote_addr):
+        return False
+    return check_password(user, password)
 
 
 def find_user_by_login(state: State, login: str) -> Optional[dict[str, Any]]:

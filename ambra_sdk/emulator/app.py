@@ -41,6 +41,8 @@ from .errors import (
 from .faults import CorruptingStream, Fault, FaultInjector
 from .generic import EndpointSpec, generic_answer, load_spec
 from .jobs import finish_job, start_job
+from .limits import STORAGE_PATH_PREFIX
+from .origin import foreign_host_refusal
 from .permissions import authorize_service
 from .registry import ServiceRoute, get_service_route, load_route_modules, raw_routes
 from .requests_log import LoggedRequest, RequestLog, mask
@@ -127,10 +129,13 @@ class EmulatorApp:
             headers.append(_MARK)  # every answer says it comes from the emulator (the CLI reads it)
             return start_response(status, headers, exc_info)
 
-        return self._answer(environ, marked)
+        return self._answer(environ, _with_safety_headers(marked))
 
     def _answer(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = EmulatorRequest(environ)
+        refusal = foreign_host_refusal(request, self.config.engine_fqdn)
+        if refusal is not None:  # DNS rebinding: every path, before anything is read or logged
+            return refusal(environ, start_response)
         path = request.path
         if path.startswith(CONTROL_PREFIX):
             from .control import handle_control
@@ -173,6 +178,7 @@ class EmulatorApp:
             params=mask(dict(ctx.request.args.items())),
             form=mask(form),
             basic_auth=ctx.request.authorization is not None,
+            json=mask(_json_body(ctx.request)),
         )
         self.requests_log.append(entry)
         return entry
@@ -330,6 +336,42 @@ class EmulatorApp:
             options = endpoint.sid_alternatives() if endpoint is not None else []
             if not any(all(ctx.has(name) for name in option) for option in options):
                 raise AuthorizationRequiredError()
+
+
+#: Headers of every answer: no content sniffing, and nothing served from the emulator's
+#: origin runs as a page (stored attachments, ``return_html`` answers...).
+SAFETY_HEADERS = (
+    ('X-Content-Type-Options', 'nosniff'),
+    ('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; sandbox"),
+)
+
+
+def _with_safety_headers(start_response: StartResponse) -> StartResponse:
+    """``start_response`` adding :data:`SAFETY_HEADERS` to every answer (a handler's own values win)."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        present = {name.lower() for name, _ in headers}
+        headers = list(headers) + [(name, value) for name, value in SAFETY_HEADERS if name.lower() not in present]
+        return start_response(status, headers, exc_info)
+
+    return start  # type: ignore[return-value]
+
+
+#: JSON bodies up to this size are kept in the request log (masked); storage bodies never are.
+LOGGED_JSON_BYTES = 1024 * 1024
+
+
+def _json_body(request: Request) -> Any:
+    """The JSON body of a service call (a bundle...) for the log, or None (not JSON, too big, storage)."""
+    length = request.content_length
+    if request.path.startswith(STORAGE_PATH_PREFIX) or length is None or length > LOGGED_JSON_BYTES:
+        return None
+    if not request.is_json and request.path.rstrip('/') != API_PREFIX + '/bundle':
+        return None
+    try:
+        return json.loads(request.get_data(cache=True))
+    except ValueError:
+        return None
 
 
 def _close_socket(environ: WSGIEnvironment) -> None:

@@ -3,6 +3,11 @@
 The server stops on SIGTERM and on SIGINT (Ctrl-C), also when it was started
 with SIGINT ignored (a background job of a CI shell): the handlers are set
 here, whatever the process inherited.
+
+When it cannot start (a busy port, a data folder it cannot use, a TLS
+certificate it cannot make, ``--host`` beyond loopback without a password of
+the user's own, a missing extra) it prints one line naming the problem and
+the option to change, and exits with status 2.
 """
 
 from __future__ import annotations
@@ -10,19 +15,35 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import os
 import signal
 import sys
 import threading
 from typing import Any, Optional, Sequence
 
-__all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES']
+from .extra import EXTRA_MODULES, MISSING_EXTRA, missing_extra
+from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FORM_BYTES, parse_size
+from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
+from .processing import DEFAULT_PROCESSING_DELAY
+from .startup import PASSWORD_ENV, StartupError
 
-#: Top-level modules of the ``emulator`` extra.
-EXTRA_MODULES = frozenset({'werkzeug', 'pydicom', 'numpy', 'trustme', 'cryptography'})
-#: The one line printed when the ``emulator`` extra is missing.
-MISSING_EXTRA = (
-    "The Ambra emulator needs the emulator extra: pip install 'ambra-sdk[emulator]' (missing module: {0})"
-)
+__all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES', 'EXIT_CANNOT_START']
+
+#: Exit status when the emulator cannot start (the one line on stderr says why).
+EXIT_CANNOT_START = 2
+
+
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError('not a positive integer: {0!r}'.format(text))
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog='python -m ambra_sdk.emulator',
         description='Serve an offline Ambra API (service + storage) for tests and demos.',
     )
-    parser.add_argument('--host', default='127.0.0.1', help='interface to bind (default 127.0.0.1)')
+    parser.add_argument(
+        '--host', default='127.0.0.1',
+        help='interface to bind (default 127.0.0.1); beyond loopback it needs --admin-password',
+    )
     parser.add_argument('--port', type=int, default=0, help='port (default: a free port)')
     parser.add_argument('--data', default=None, metavar='DIR', help='keep state in DIR (default: temporary)')
     parser.add_argument('--seed', action='store_true', help='add demo studies, a group and a location')
@@ -43,6 +67,37 @@ def build_parser() -> argparse.ArgumentParser:
         '--no-keep-alive', action='store_true', help='close every connection after one request (benchmarks)'
     )
     parser.add_argument(
+        '--processing-delay', type=float, default=None, metavar='SECONDS',
+        help='seconds between a storage upload and its service study (default {0}; 0: at once)'.format(
+            DEFAULT_PROCESSING_DELAY),
+    )
+    parser.add_argument(
+        '--lockout-attempts', type=int, default=DEFAULT_ATTEMPTS, metavar='N',
+        help=f'failed logins of one user within the window that lock it out (LOCKOUT); 0 = never '
+        f'(default {DEFAULT_ATTEMPTS})',
+    )
+    parser.add_argument(
+        '--lockout-window', type=float, default=DEFAULT_WINDOW, metavar='SECONDS',
+        help=f'seconds of the failed-login window and of the lock (default {DEFAULT_WINDOW:g})',
+    )
+    parser.add_argument(
+        '--admin-password', default=None, metavar='PASSWORD',
+        help='password of the seeded admin (default: ${0}, else the published one, loopback only)'.format(
+            PASSWORD_ENV),
+    )
+    parser.add_argument(
+        '--max-body-bytes', type=_size, default=DEFAULT_MAX_BODY_BYTES, metavar='SIZE',
+        help='largest storage request body, e.g. 512M (default 2G); more is answered 413 unread',
+    )
+    parser.add_argument(
+        '--max-form-bytes', type=_size, default=DEFAULT_MAX_FORM_BYTES, metavar='SIZE',
+        help='largest service call, bundle or control body (default 64M)',
+    )
+    parser.add_argument(
+        '--max-connections', type=_positive, default=DEFAULT_MAX_CONNECTIONS, metavar='N',
+        help='connections served at once (default {0}); more are answered 503'.format(DEFAULT_MAX_CONNECTIONS),
+    )
+    parser.add_argument(
         '--network', default=None, metavar='PROFILE',
         help='shape every connection as a real network: rtt=40ms,conn=50Mbit,total=1Gbit (added round trip '
         'per request, per-connection and total throughput caps in each direction)',
@@ -50,12 +105,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--demo', action='store_true', help='run the SDK demo against the emulator, then exit')
     parser.add_argument('--serve', action='store_true', help='with --demo: keep serving after the demo')
     return parser
-
-
-def _missing_extra(error: ImportError) -> Optional[str]:
-    """The top-level module of the ``emulator`` extra that ``error`` is about, if any."""
-    name = (getattr(error, 'name', None) or '').split('.')[0]
-    return name if name in EXTRA_MODULES else None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -70,6 +119,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except ValueError as error:
             parser.error(str(error))
     stop = threading.Event()
+    password = args.admin_password if args.admin_password is not None else os.environ.get(PASSWORD_ENV) or None
     try:
         from .server import Emulator
 
@@ -81,16 +131,29 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             tls=args.tls,
             keep_alive=not args.no_keep_alive,
             control=not args.no_control,
+            processing_delay=DEFAULT_PROCESSING_DELAY if args.processing_delay is None else args.processing_delay,
+            lockout_attempts=args.lockout_attempts,
+            lockout_window=args.lockout_window,
+            password=password,
+            max_body_bytes=args.max_body_bytes,
+            max_form_bytes=args.max_form_bytes,
+            max_connections=args.max_connections,
             network=args.network,
         )
         _install_stop_handlers(stop)
         emulator.start()
+    except ValueError as error:  # a bad --processing-delay
+        print(f'python -m ambra_sdk.emulator: {error}', file=sys.stderr)
+        return 2
     except ImportError as error:
-        missing = _missing_extra(error)
+        missing = missing_extra(error)
         if missing is None:
             raise
         print(MISSING_EXTRA.format(missing), file=sys.stderr)
-        return 2
+        return EXIT_CANNOT_START
+    except StartupError as error:
+        print('The Ambra emulator did not start: {0}'.format(error), file=sys.stderr)
+        return EXIT_CANNOT_START
     if args.demo and not args.serve:
         try:
             return _run_demo(emulator)
@@ -112,11 +175,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _print_banner(emulator: Any) -> None:
+    from .context import DEFAULT_PASSWORD
+
+    password = emulator.password if emulator.password == DEFAULT_PASSWORD else '(the one you set)'
     lines = [
         f'Ambra emulator listening on {emulator.url}',
         f'  username: {emulator.username}',
-        f'  password: {emulator.password}',
+        f'  password: {password}',
         f'  storage_base_url: {emulator.storage_base_url}',
+        f'  processing_delay: {emulator.processing_delay} s (storage upload -> service study)',
     ]
     if any(emulator.network):
         lines.append(f'  network: {emulator.network}')

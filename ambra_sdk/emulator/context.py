@@ -6,14 +6,20 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-from .errors import AuthorizationRequiredError, ServiceError, invalid_json, missing_fields
+from .errors import AuthorizationRequiredError, documented_error, missing_fields
+from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request
 
     from .state import State
 
-__all__ = ['EmulatorConfig', 'RequestContext']
+__all__ = ['EmulatorConfig', 'RequestContext', 'DEFAULT_USERNAME', 'DEFAULT_PASSWORD']
+
+#: Login of the seeded admin.
+DEFAULT_USERNAME = 'admin@example.com'
+#: The published password of the seeded admin: accepted from loopback addresses only.
+DEFAULT_PASSWORD = 'emulator-Passw0rd!'
 
 
 @dataclass
@@ -25,13 +31,18 @@ class EmulatorConfig:
     :ivar password: the seeded admin's password.
     :ivar scheme: ``https`` when the emulator serves TLS, else ``http``.
     :ivar control_token: token the control API ``/_emulator/*`` requires (None: control API off).
+    :ivar lockout_attempts: failed logins of one user within ``lockout_window`` that lock
+        it out (``LOCKOUT``); 0 turns the lockout off (:mod:`ambra_sdk.emulator.lockout`).
+    :ivar lockout_window: seconds of the failed-login window and of the lock.
     """
 
     engine_fqdn: str = '127.0.0.1'
-    username: str = 'admin@example.com'
-    password: str = 'emulator-Passw0rd!'
+    username: str = DEFAULT_USERNAME
+    password: str = DEFAULT_PASSWORD
     scheme: str = 'http'
     control_token: Optional[str] = None
+    lockout_attempts: int = DEFAULT_ATTEMPTS
+    lockout_window: float = DEFAULT_WINDOW
 
     @property
     def url(self) -> str:
@@ -109,7 +120,8 @@ class RequestContext:
     def flag(self, name: str, default: bool = False) -> bool:
         """Read a vendor flag (``1``/``0``; ``true``/``false`` are accepted too).
 
-        :raises ServiceError: ``INVALID_FLAG`` for other values.
+        :raises ServiceError: ``INVALID_FLAG`` for other values when the call documents it
+            (else the value is ignored: ``default``).
         """
         value = self.param(name)
         if value is None:
@@ -119,27 +131,36 @@ class RequestContext:
             return True
         if lowered in ('0', 'false'):
             return False
-        raise ServiceError('INVALID_FLAG', name)
+        error = documented_error(self.path, ('INVALID_FLAG',), name)
+        if error is not None:
+            raise error
+        return default
 
     def integer(self, name: str, default: Optional[int] = None) -> Optional[int]:
-        """Read an integer parameter; ``INVALID_INTEGER`` when malformed."""
+        """Read an integer parameter; ``INVALID_INTEGER`` when malformed (ignored: ``default``, if undocumented)."""
         value = self.param(name)
         if value is None:
             return default
         try:
             return int(value)
         except ValueError:
-            raise ServiceError('INVALID_INTEGER', name) from None
+            error = documented_error(self.path, ('INVALID_INTEGER',), name)
+        if error is not None:
+            raise error
+        return default
 
     def json_param(self, name: str, default: Any = None) -> Any:
-        """Read a JSON parameter; ``INVALID_JSON`` (subtype = name) when malformed."""
+        """Read a JSON parameter; ``INVALID_JSON`` (subtype = name) when malformed (ignored, if undocumented)."""
         value = self.param(name)
         if value is None:
             return default
         try:
             return json.loads(value)
         except ValueError:
-            raise invalid_json(name) from None
+            error = documented_error(self.path, ('INVALID_JSON',), name)
+        if error is not None:
+            raise error
+        return default
 
     # --------------------------------------------------------- authentication
 
@@ -159,10 +180,10 @@ class RequestContext:
         if auth is not None and auth.type == 'bearer' and auth.token:
             return self.state.session_user(auth.token)  # an OAuth-style token: the emulator accepts a sid
         if auth is not None and auth.type == 'basic' and auth.username:
-            from .accounts import check_password, find_user_by_login
+            from .accounts import find_user_by_login, password_accepted
 
             user = find_user_by_login(self.state, auth.username)
-            if user is not None and check_password(user, auth.password or ''):
+            if user is not None and password_accepted(user, auth.password or '', self.request.remote_addr):
                 return user
         return None
 

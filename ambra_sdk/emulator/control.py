@@ -19,16 +19,22 @@ answers 404.
 * ``POST /_emulator/studies/seed`` -> add ``count`` synthetic studies fast
   (JSON ``{"count": 100000, "namespace_id": optional}``), see
   :meth:`~ambra_sdk.emulator.server.Emulator.seed_studies`
+* ``GET  /_emulator/processing`` -> ``{"delay": seconds, "pending": n}`` (storage uploads
+  not processed yet); ``POST`` with ``{"delay": seconds}`` changes the delay
+* ``POST /_emulator/processing/wait`` -> wait (``{"timeout": seconds}``, default 30, at
+  most 600) until every upload so far is processed: ``{"status": "OK", "pending": 0}``,
+  or 504 ``{"status": "TIMEOUT", "pending": n}``
 """
 
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 from typing import TYPE_CHECKING, Any, Optional
 
 from werkzeug.wrappers import Request, Response
+
+from .origin import allowed_hosts
 
 if TYPE_CHECKING:  # pragma: no cover
     from .app import EmulatorApp
@@ -37,9 +43,6 @@ __all__ = ['handle_control', 'TOKEN_HEADER', 'allowed_hosts']
 
 #: Header carrying the control token.
 TOKEN_HEADER = 'X-Ambra-Emulator-Token'
-
-_LOOPBACK = ('127.0.0.1', 'localhost', '[::1]')
-_WILDCARD = ('0.0.0.0', '::', '[::]', '')  # noqa: S104 - names of a wildcard bind, not a bind
 
 _FAULT_KEYS = {
     'path_pattern': str,
@@ -88,10 +91,8 @@ def _fault_kwargs(request: Request) -> dict[str, Any]:
 def _seed_studies(app: EmulatorApp, request: Request) -> Response:
     from .seed import seed_studies
 
-    raw = request.get_json(silent=True) if request.is_json else dict(request.form.items())
     try:
-        if not isinstance(raw, dict):
-            raise ValueError('Expected a JSON object')
+        raw = _body(request)
         added = seed_studies(app.state, config=app.config, count=int(raw.get('count', 0)),
                              namespace_id=raw.get('namespace_id') or None)
     except (ValueError, TypeError) as exc:
@@ -99,35 +100,35 @@ def _seed_studies(app: EmulatorApp, request: Request) -> Response:
     return _json({'status': 'OK', 'count': added})
 
 
-def allowed_hosts(engine_fqdn: str) -> set[str]:
-    """``Host`` values naming the emulator: its ``host:port`` and the loopback names with its port.
-
-    :param engine_fqdn: ``host:port`` the emulator serves on.
-    """
-    host, _, port = engine_fqdn.rpartition(':')
-    hosts = {engine_fqdn.lower()}
-    hosts.update('{0}:{1}'.format(name, port) for name in _LOOPBACK)
-    if host not in _WILDCARD:
-        hosts.add(host.lower() + ':' + port)
-    return hosts
+#: Longest ``/_emulator/processing/wait``, in seconds.
+MAX_PROCESSING_WAIT = 600.0
 
 
-def _host_is_own(host: str, engine_fqdn: str) -> bool:
-    host = host.strip().lower()
-    if host in allowed_hosts(engine_fqdn):
-        return True
-    bound, _, port = engine_fqdn.rpartition(':')
-    if bound not in _WILDCARD:
-        return False
-    # Bound to every interface: any IP address of the machine (DNS rebinding needs a name).
-    name, sep, host_port = host.rpartition(':')
-    if not sep or host_port != port:
-        return False
+def _body(request: Request) -> dict[str, Any]:
+    raw = request.get_json(silent=True) if request.is_json else dict(request.form.items())
+    if not isinstance(raw, dict):
+        raise ValueError('Expected a JSON object')
+    return raw
+
+
+def _processing(app: EmulatorApp, request: Request, path: str) -> Optional[Response]:
+    """The ``/_emulator/processing`` calls (None: not one of them)."""
+    from .processing import check_delay
+
+    processor = app.state.processing
     try:
-        ipaddress.ip_address(name.strip('[]'))
-    except ValueError:
-        return False
-    return True
+        if path == '/_emulator/processing' and request.method == 'POST':
+            processor.delay = check_delay(_body(request).get('delay', processor.delay))
+        elif path == '/_emulator/processing/wait' and request.method == 'POST':
+            timeout = min(float(_body(request).get('timeout', 30.0)), MAX_PROCESSING_WAIT)
+            if not processor.wait(max(timeout, 0.0)):
+                return _json({'status': 'TIMEOUT', 'pending': processor.pending}, 504)
+            return _json({'status': 'OK', 'pending': processor.pending})
+        elif not (path == '/_emulator/processing' and request.method == 'GET'):
+            return None
+    except (ValueError, TypeError) as exc:
+        return _json({'status': 'ERROR', 'error': str(exc)}, 400)
+    return _json({'delay': processor.delay, 'pending': processor.pending})
 
 
 def _refusal(app: EmulatorApp, request: Request) -> Optional[Response]:
@@ -135,8 +136,6 @@ def _refusal(app: EmulatorApp, request: Request) -> Optional[Response]:
     token = app.config.control_token
     if token is None:
         return _json({'status': 'ERROR', 'error': 'unknown control call'}, 404)
-    if not _host_is_own(request.headers.get('Host', ''), app.config.engine_fqdn):
-        return _json({'status': 'ERROR', 'error': 'the Host header does not name this emulator'}, 403)
     sent = request.headers.get(TOKEN_HEADER, '')
     if not hmac.compare_digest(sent.encode('utf-8', 'replace'), token.encode('utf-8')):
         return _json({'status': 'ERROR', 'error': 'the control API needs the {0} header'.format(TOKEN_HEADER)}, 401)
@@ -144,7 +143,7 @@ def _refusal(app: EmulatorApp, request: Request) -> Optional[Response]:
 
 
 def handle_control(app: EmulatorApp, request: Request) -> Response:
-    """Answer one ``/_emulator/...`` call (after the Host and token checks)."""
+    """Answer one ``/_emulator/...`` call (the app checked the Host; the token is checked here)."""
     refusal = _refusal(app, request)
     if refusal is not None:
         return refusal
@@ -190,4 +189,7 @@ def handle_control(app: EmulatorApp, request: Request) -> Response:
         return _json({'status': 'OK'})
     if path == '/_emulator/studies/seed' and method == 'POST':
         return _seed_studies(app, request)
+    processing = _processing(app, request, path)
+    if processing is not None:
+        return processing
     return _json({'status': 'ERROR', 'error': 'unknown control call'}, 404)

@@ -1,7 +1,8 @@
 """The demo: a tour of the SDK against an embedded emulator.
 
 Run it with ``python -m ambra_sdk.emulator --demo``. It starts an emulator,
-logs in, uploads a real DICOM file (one that pydicom ships), then reads the
+logs in, uploads a real DICOM file (one that pydicom ships), waits for the
+server to process it (as a script must on the real cloud), then reads the
 study back through service and storage calls.
 """
 
@@ -43,6 +44,11 @@ def _tour(emulator: object, out: Callable[[str], None]) -> int:
         image = api.Storage.Image.upload(engine_fqdn=engine_fqdn, namespace=namespace_id, opened_file=dicom_file)
     out('Uploaded CT_small.dcm: study {0}, image {1}'.format(image.study_uid, image.image_uid))
 
+    # The server processes an upload after answering it: wait for the study as on the real cloud
+    # (the channel's READY event with the ws extra, else polling /study/get).
+    api.Addon.Study.wait(study_uid=image.study_uid, namespace_id=namespace_id, timeout=60, ws_timeout=1)
+    out('Processed: the study is in the service API')
+
     study = (
         api.Study.list()
         .filter_by(Filter('study_uid', FilterCondition.equals, image.study_uid))
@@ -75,4 +81,18 @@ def _tour(emulator: object, out: Callable[[str], None]) -> int:
 
     api.logout()
     out('Logged out. Done.')
+    for line in NEXT_STEPS:
+        out(line)
     return 0
+
+
+#: What the demo suggests next: the command line, a test with the pytest fixtures, the docs.
+NEXT_STEPS = (
+    'Next, try:',
+    '  1. the command line: ambra --help (the cli extra), e.g. ambra emulator --seed in one shell,',
+    '     then ambra --url <its url> --username admin@example.com study list in another',
+    '  2. a test of your own with the pytest fixtures emulator and api',
+    '     (docs/source/emulator.rst, "In your own pytest suite")',
+    '  3. the docs: docs/source/quickstart.rst, or build them with',
+    "     pip install -e '.[docs]' && sphinx-build docs/source docs/_build/html",
+)

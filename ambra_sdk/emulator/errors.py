@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Union
+import functools
+from typing import Any, Iterable, Optional, Sequence, Union
 
 __all__ = [
     'EmulatorError',
@@ -21,6 +22,8 @@ __all__ = [
     'not_found',
     'not_permitted',
     'invalid_json',
+    'documented_tokens',
+    'documented_error',
 ]
 
 
@@ -123,3 +126,34 @@ def invalid_json(name: str) -> ServiceError:
     and ``error_subtype`` holds the name, as the vendor document says.
     """
     return ServiceError(['INVALID_JSON', name], name)
+
+
+@functools.cache
+def _catalogue() -> dict[str, frozenset[str]]:
+    from ambra_sdk.service.spec import load_endpoints
+
+    return {str(e['url']): frozenset(str(x['type']) for x in e.get('errors') or ()) for e in load_endpoints()}
+
+
+def documented_tokens(url: str) -> Optional[frozenset[str]]:
+    """The ``error_type`` tokens the vendor document lists for a call (None: a call it does not have)."""
+    return _catalogue().get(url)
+
+
+def documented_error(url: str, tokens: Sequence[str], subtype: Any = None) -> Optional[ServiceError]:
+    """The error of the first of ``tokens`` the document lists for ``url``, or None when it lists none.
+
+    THE way a check shared by many calls (a malformed flag, integer or JSON
+    value, an unknown object) keeps to each call's documented errors: it
+    answers its token where the call documents it and, where it does not,
+    does something documented instead (the caller ignores the value, or
+    falls back to a generic token). A call the document does not have (the
+    undocumented ``/account/add``...) takes the first token.
+    """
+    listed = documented_tokens(url)
+    for token in tokens:
+        if listed is None or token in listed:
+            if token == 'INVALID_JSON':
+                return invalid_json(str(subtype))
+            return ServiceError(token, subtype)
+    return None

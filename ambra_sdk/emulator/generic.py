@@ -1,7 +1,7 @@
 """Endpoint data spec: auth mode, required parameters and the generic answer.
 
 Driven by ``ambra_sdk/service/endpoints.json`` (loaded with
-``ambra_sdk.service.spec.load_endpoints()``); see DEVELOPERS.md for its
+``ambra_sdk.service.spec.load_all_endpoints()``, the union of the documents); see DEVELOPERS.md for its
 shape. Every one of the documented endpoints answers: with a registered
 handler when there is one, else with :func:`generic_answer`.
 """
@@ -131,14 +131,14 @@ def load_spec(path: Optional[Union[str, Path]] = None) -> dict[str, EndpointSpec
     if path is not None:
         return spec_from_endpoints(json.loads(Path(path).read_text(encoding='utf-8')))
     try:
-        from ambra_sdk.service.spec import load_endpoints
+        from ambra_sdk.service.spec import load_all_endpoints
     except ImportError:
         packaged = Path(__file__).resolve().parent.parent / 'service' / 'endpoints.json'
         if not packaged.exists():
             return {}
         return spec_from_endpoints(json.loads(packaged.read_text(encoding='utf-8')))
     try:
-        return spec_from_endpoints(load_endpoints())
+        return spec_from_endpoints(load_all_endpoints())
     except (OSError, ValueError):
         return {}
 

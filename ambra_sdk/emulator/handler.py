@@ -23,6 +23,7 @@ lines of ``http.server`` and werkzeug are replaced by fixed messages.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import selectors
 import socket
@@ -32,6 +33,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from werkzeug.exceptions import InternalServerError
 from werkzeug.serving import WSGIRequestHandler
+
+from .limits import BodyTooLargeError
 
 if TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -64,16 +67,52 @@ LINGER_SECONDS = 2.0
 _TLS_HANDSHAKE = 0x16
 
 
-def plain_answer(text: str) -> bytes:
-    """A complete ``400 Bad Request`` answer with ``text`` as its body (the connection then closes)."""
+def plain_answer(text: str, status: str = '400 Bad Request', content_type: str = 'text/plain; charset=utf-8') -> bytes:
+    """A complete answer with ``text`` as its body, ending with ``Connection: close``.
+
+    :param status: status code and reason, e.g. ``'503 Service Unavailable'``.
+    """
     body = (text + '\r\n').encode('utf-8')
     head = (
-        'HTTP/1.1 400 Bad Request\r\n'
-        'Content-Type: text/plain; charset=utf-8\r\n'
+        'HTTP/1.1 {0}\r\n'
+        'Content-Type: {1}\r\n'
         'Connection: close\r\n'
-        'Content-Length: {0}\r\n\r\n'.format(len(body))
+        'Content-Length: {2}\r\n\r\n'.format(status, content_type, len(body))
     )
     return head.encode('ascii') + body
+
+
+def too_large_answer(limit: int) -> bytes:
+    """The ``413`` answer to a body over ``limit`` bytes: one JSON body both APIs' clients read.
+
+    It has the service API's ``status``/``error_type`` and the storage API's
+    ``kind``/``message`` (``PAYLOAD_TOO_LARGE``, storage code 19).
+    """
+    message = 'Request body over the emulator limit of {0} bytes (--max-body-bytes for storage, ' \
+              '--max-form-bytes for other calls)'.format(limit)
+    body = {
+        'status': 'ERROR',
+        'error_type': 'PAYLOAD_TOO_LARGE',
+        'kind': {'code': 19, 'readable_status': 'PAYLOAD_TOO_LARGE'},
+        'message': message,
+        'exception_data': {'limit': limit},
+    }
+    return plain_answer(json.dumps(body), '413 Payload Too Large', 'application/json')
+
+
+def refuse(sock: socket.socket, answer: bytes) -> None:
+    """Read what the client sent so far, send ``answer`` and close our side (the peer sees the answer)."""
+    try:
+        sock.settimeout(0.2)
+        sock.recv(65536)
+    except OSError:
+        pass
+    try:
+        sock.sendall(answer)
+        sock.shutdown(socket.SHUT_WR)
+        _linger(sock, 0.5)
+    except OSError:
+        pass
 
 
 #: Answer to a TLS client hello on the plain port (clients report a TLS error at once).
@@ -97,12 +136,18 @@ class RequestBody:
 
     :param stream: the connection's reader (or a de-chunking reader).
     :param length: the Content-Length, or None for a chunked body (read to its end).
+    :param limit: a chunked body longer than this raises :class:`~ambra_sdk.emulator.limits.BodyTooLargeError`
+        (read in bounded pieces: never more than ``limit`` bytes in memory at once).
     """
 
-    def __init__(self, stream: Any, length: Optional[int]) -> None:
+    def __init__(self, stream: Any, length: Optional[int], limit: Optional[int] = None) -> None:
         self._stream = stream
         self._remaining = length
         self._ended = length == 0
+        self._limit = limit if length is None else None
+        self._count = 0
+        #: True once the body passed its limit (the answer is then a 413, whatever the app said).
+        self.over_limit = False
 
     @property
     def remaining(self) -> Optional[int]:
@@ -118,6 +163,8 @@ class RequestBody:
         """
         if self._ended or size == 0:
             return b''
+        if self._limit is not None:
+            return self._read_bounded(size)
         if size is None or size < 0:
             size = -1 if self._remaining is None else self._remaining
         elif self._remaining is not None:
@@ -134,6 +181,37 @@ class RequestBody:
             self._ended = True
         return data
 
+    def _read_bounded(self, size: Optional[int]) -> bytes:
+        """Read a chunked body that has a limit: never more than the limit (plus one byte) at once."""
+        if size is not None and size >= 0:
+            return self._counted(self._stream.read(min(size, self._room())))
+        parts: list[bytes] = []
+        while True:
+            piece = self._counted(self._stream.read(min(1 << 16, self._room())))
+            if not piece:
+                return b''.join(parts)
+            parts.append(piece)
+
+    def _room(self) -> int:
+        """Bytes a read may ask for: up to one past the limit, so that passing it shows."""
+        assert self._limit is not None
+        return self._limit - self._count + 1
+
+    def _counted(self, data: bytes) -> bytes:
+        """Count ``data`` against the limit; ``b''`` ends the body.
+
+        :raises BodyTooLargeError: the body passed its limit.
+        """
+        if not data:
+            self._ended = True
+            return data
+        self._count += len(data)
+        if self._limit is not None and self._count > self._limit:
+            self.over_limit = True
+            self._ended = True
+            raise BodyTooLargeError(self._limit)
+        return data
+
     def readable(self) -> bool:
         """A body is readable (file-like protocol)."""
         return True
@@ -142,6 +220,9 @@ class RequestBody:
         """Read one line (bounded by the body's end)."""
         if self._ended or size == 0:
             return b''
+        if self._limit is not None:
+            size = self._room() if size is None or size < 0 else min(size, self._room())
+            return self._counted(self._stream.readline(size))
         if self._remaining is not None:
             size = self._remaining if size is None or size < 0 else min(size, self._remaining)
         line: bytes = self._stream.readline(size)
@@ -165,7 +246,7 @@ class RequestBody:
         while not self._ended and left > 0:
             try:
                 data = self.read(min(left, 1 << 16))
-            except (OSError, ValueError):
+            except (OSError, ValueError, BodyTooLargeError):
                 return False
             if not data:
                 break
@@ -201,12 +282,16 @@ class EmulatorRequestHandler(WSGIRequestHandler):
     #: True when the connection was refused in :meth:`setup` (nothing more to serve).
     refused = False
     body: Optional[RequestBody] = None
+    _raw_socket: Any = None
+    #: Requests whose reading began on this connection.
+    _requests_read = 0
 
     # ------------------------------------------------------------ connection
 
     def setup(self) -> None:
         """Refuse the wrong protocol, negotiate TLS, then set up the reader and writer."""
         sock: socket.socket = self.request
+        self._raw_socket = sock
         self.server.track(sock)  # type: ignore[attr-defined]
         context: Optional[ssl.SSLContext] = self.server.tls_context  # type: ignore[attr-defined]
         try:
@@ -240,14 +325,7 @@ class EmulatorRequestHandler(WSGIRequestHandler):
     def _refuse(self, sock: socket.socket, answer: bytes) -> None:
         """Read what the client sent so far, answer ``answer`` and close."""
         self.refused = True
-        try:
-            sock.settimeout(0.2)
-            sock.recv(65536)
-            sock.sendall(answer)
-            sock.shutdown(socket.SHUT_WR)
-            _linger(sock, 0.5)
-        except OSError:
-            pass
+        refuse(sock, answer)
 
     def handle(self) -> None:
         """Serve requests until the connection closes (nothing when it was refused)."""
@@ -263,6 +341,7 @@ class EmulatorRequestHandler(WSGIRequestHandler):
             pass
         finally:
             request = self.request
+            self._head_read()
             self.server.untrack(request)  # type: ignore[attr-defined]
             if isinstance(request, ssl.SSLSocket):
                 try:
@@ -271,11 +350,51 @@ class EmulatorRequestHandler(WSGIRequestHandler):
                     pass
 
     def handle_one_request(self) -> None:
-        """Read one request; stop when the server is closing."""
+        """Read one request; stop when the server is closing.
+
+        The first request's head is timed from the accept (the server starts the
+        :class:`~ambra_sdk.emulator.limits.HeadWatch`); a later one from its first byte.
+        """
         if getattr(self.server, 'closing', False):
             self.close_connection = True
             return
-        super().handle_one_request()
+        if self._requests_read and not self._next_request_started():
+            self.close_connection = True
+            return
+        self._requests_read += 1
+        try:
+            super().handle_one_request()
+        finally:
+            self._head_read()
+
+    def _next_request_started(self) -> bool:
+        """Wait (keep-alive idle) for the first byte of the next request, then time its head."""
+        watch = getattr(self.server, 'head_watch', None)
+        peek = getattr(self.rfile, 'peek', None)
+        if watch is None or peek is None:
+            return True
+        try:
+            if not peek(1):
+                return False
+        except (OSError, ValueError):
+            return False
+        watch.start(self._raw_socket)
+        return True
+
+    def parse_request(self) -> bool:
+        """Parse the request line and headers (the head is then complete: its timer stops)."""
+        parsed = bool(super().parse_request())
+        self._head_read()
+        return parsed
+
+    def handle_expect_100(self) -> bool:
+        """Send nothing yet: :meth:`run_app` answers ``100 Continue`` after the body checks (or a 413)."""
+        return True
+
+    def _head_read(self) -> None:
+        watch = getattr(self.server, 'head_watch', None)
+        if watch is not None:
+            watch.stop(self._raw_socket)
 
     # -------------------------------------------------------------- dispatch
 
@@ -302,10 +421,15 @@ class EmulatorRequestHandler(WSGIRequestHandler):
             # a body whose end cannot be known for sure: never guess, never read on
             self.send_error(400, 'Bad request')
             return
+        limits = getattr(self.server, 'limits', None)
+        limit: Optional[int] = limits.body_limit(self.path) if limits is not None else None
+        if limit is not None and length is not None and length > limit:
+            self._answer_too_large(limit)  # before a byte of the body is read
+            return
         if self.headers.get('Expect', '').lower().strip() == '100-continue':
             self.wfile.write(b'HTTP/1.1 100 Continue\r\n\r\n')
 
-        body = RequestBody(environ['wsgi.input'], None if chunked else (length or 0))
+        body = RequestBody(environ['wsgi.input'], None if chunked else (length or 0), limit)
         self.body = body
         environ['wsgi.input'] = body
         environ['wsgi.input_terminated'] = True
@@ -370,6 +494,10 @@ class EmulatorRequestHandler(WSGIRequestHandler):
 
         def execute(app: Any) -> None:
             result = app(environ, start_response)
+            if body.over_limit and status_sent is None:  # the app saw a cut body: its answer is moot
+                if hasattr(result, 'close'):
+                    result.close()
+                raise BodyTooLargeError(limit or 0)
             try:
                 for data in result:
                     write(data)
@@ -384,6 +512,11 @@ class EmulatorRequestHandler(WSGIRequestHandler):
 
         try:
             execute(self.server.app)
+        except BodyTooLargeError as error:
+            if status_sent is None:
+                self._answer_too_large(error.limit)
+            self.close_connection = True
+            return
         except (ConnectionError, socket.timeout, ssl.SSLError):
             self.close_connection = True
             return
@@ -398,6 +531,16 @@ class EmulatorRequestHandler(WSGIRequestHandler):
                     pass
             return
         self._finish_body(body)
+
+    def _answer_too_large(self, limit: int) -> None:
+        """Answer 413 and close, dropping what the client still sends for a moment (never stored)."""
+        self.close_connection = True
+        try:
+            self.wfile.write(too_large_answer(limit))
+            self.wfile.flush()
+        except OSError:
+            return
+        _linger(self.connection, LINGER_SECONDS)
 
     def _finish_body(self, body: RequestBody) -> None:
         """Drain what the app left of the body; close the connection when that is not possible."""

@@ -35,9 +35,13 @@ from typing import Any, Callable, Optional, Tuple
 
 from werkzeug.serving import ThreadedWSGIServer
 
-from .handler import EmulatorRequestHandler, Takeover
+from .handler import EmulatorRequestHandler, Takeover, plain_answer, refuse
+from .limits import HeadWatch, Limits
 
-__all__ = ['EmulatorServer', 'IDLE_THREAD_TIMEOUT', 'register_takeover', 'TakeoverChooser']
+__all__ = [
+    'EmulatorServer', 'BindError', 'IDLE_THREAD_TIMEOUT', 'register_takeover', 'TakeoverChooser', 'BUSY',
+    'MAX_REFUSING',
+]
 
 #: ``chooser(path, headers)`` -> a takeover for the request, or None to let the WSGI app answer.
 TakeoverChooser = Callable[[str, Any], Optional[Takeover]]
@@ -57,6 +61,11 @@ logger = logging.getLogger(__name__)
 
 #: Seconds an idle connection thread waits for work before it ends.
 IDLE_THREAD_TIMEOUT = 30.0
+#: Answer to a connection over the caps of :class:`~ambra_sdk.emulator.limits.Limits`.
+BUSY = plain_answer('The Ambra emulator is serving as many connections as it may (see --max-connections).',
+                    '503 Service Unavailable')
+#: Refusals answered at once (each takes a thread for under a second); past that a connection is just closed.
+MAX_REFUSING = 16
 
 _Task = Optional[Tuple[Callable[..., None], Tuple[Any, ...]]]
 
@@ -149,6 +158,8 @@ class EmulatorServer(ThreadedWSGIServer):
     :param app: the WSGI app.
     :param tls_context: serve HTTPS with this context (None: plain HTTP).
     :param keep_alive: keep HTTP/1.1 connections open between requests (False: close after each).
+    :param limits: body, connection and head bounds (defaults of :class:`~ambra_sdk.emulator.limits.Limits`).
+    :raises BindError: the address cannot be bound (``errno`` and ``strerror`` say why).
     :param network: shapes every connection (:mod:`ambra_sdk.emulator.network`); None: loopback as is.
     """
 
@@ -159,8 +170,21 @@ class EmulatorServer(ThreadedWSGIServer):
         app: Any,
         tls_context: Optional[ssl.SSLContext] = None,
         keep_alive: bool = True,
+        limits: Optional[Limits] = None,
         network: Optional[Any] = None,
     ) -> None:
+        # set before binding: werkzeug calls server_close() when the bind fails
+        self.closing = False
+        self._open: set[Any] = set()
+        self._open_lock = threading.Lock()
+        self._connection_threads: Optional[_ConnectionThreads] = None
+        self.limits = limits if limits is not None else Limits()
+        self.head_watch = HeadWatch(self.limits.head_timeout)
+        #: Connections being served (accepted and not ended), refusals excluded.
+        self._active = 0
+        self._refusing = 0
+        #: Connections answered 503 because a cap was reached.
+        self.connections_refused = 0
         super().__init__(host, port, app, handler=EmulatorRequestHandler)
         #: A :class:`~ambra_sdk.emulator.network.NetworkShaper`, or None.
         self.network = network
@@ -168,12 +192,8 @@ class EmulatorServer(ThreadedWSGIServer):
         self.ssl_context = tls_context
         self.tls_context = tls_context
         self.keep_alive = keep_alive
-        #: Set when the server stops: connections end after their current request.
-        self.closing = False
         #: Connections accepted so far.
         self.connections_accepted = 0
-        self._open: set[Any] = set()
-        self._open_lock = threading.Lock()
         self._serving = 0
         self._served = threading.Condition(self._open_lock)
         self._takeovers: list[Tuple[re.Pattern[str], TakeoverChooser]] = []
@@ -216,10 +236,62 @@ class EmulatorServer(ThreadedWSGIServer):
         with self._open_lock:
             self._open.discard(sock)
 
+    def server_bind(self) -> None:
+        """Bind the socket; a failure raises :class:`BindError` (werkzeug would print and exit)."""
+        try:
+            super().server_bind()
+        except OSError as error:
+            self.socket.close()
+            raise BindError(error.errno, error.strerror or str(error)) from None
+
     def process_request(self, request: Any, client_address: Any) -> None:
-        """Serve the connection in a reused thread (``ThreadingMixIn`` starts a new one)."""
+        """Serve the connection in a reused thread (``ThreadingMixIn`` starts a new one), or refuse it."""
         self.connections_accepted += 1
-        self._connection_threads.submit(self._serve_connection, request, client_address)
+        limits = self.limits
+        answer = False
+        with self._open_lock:
+            busy = self._active >= limits.max_connections or len(self.head_watch) >= limits.max_half_open
+            if not busy:
+                self._active += 1
+            elif self._refusing < MAX_REFUSING:
+                self._refusing += 1
+                answer = True
+        if busy:
+            self.connections_refused += 1
+            self._refuse_busy(request, answer)
+            return
+        self.head_watch.start(request)
+        assert self._connection_threads is not None
+        try:
+            self._connection_threads.submit(self._serve_connection, request, client_address)
+        except BaseException:
+            self.head_watch.stop(request)
+            with self._open_lock:
+                self._active -= 1
+            raise
+
+    def _refuse_busy(self, request: Any, answer: bool) -> None:
+        """Answer 503 in a connection thread when ``answer`` (a few at once), else close at once."""
+        if answer and self._connection_threads is not None:
+            try:
+                self._connection_threads.submit(self._answer_busy, request)
+                return
+            except RuntimeError:
+                self._refused()
+        elif answer:
+            self._refused()
+        self.shutdown_request(request)
+
+    def _answer_busy(self, request: Any) -> None:
+        try:
+            refuse(request, BUSY)
+        finally:
+            self._refused()
+            self.shutdown_request(request)
+
+    def _refused(self) -> None:
+        with self._open_lock:
+            self._refusing -= 1
 
     def _serve_connection(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -229,10 +301,12 @@ class EmulatorServer(ThreadedWSGIServer):
         except Exception as error:  # noqa: BLE001 - log the kind, never the data
             self.handle_error(request, client_address, error)
         finally:
+            self.head_watch.stop(request)
             self.untrack(request)
             self.shutdown_request(request)
             with self._open_lock:
                 self._serving -= 1
+                self._active -= 1
                 self._served.notify_all()
 
     def wait_for_connections(self, timeout: float) -> bool:
@@ -252,6 +326,7 @@ class EmulatorServer(ThreadedWSGIServer):
         """Close the socket and every open connection; the connection threads end."""
         self.closing = True
         super().server_close()
+        self.head_watch.close()
         with self._open_lock:
             connections = list(self._open)
         for sock in connections:
@@ -259,4 +334,18 @@ class EmulatorServer(ThreadedWSGIServer):
                 sock.shutdown(socket.SHUT_RDWR)
             except (OSError, ValueError):
                 pass
-        self._connection_threads.close()
+        if self._connection_threads is not None:
+            self._connection_threads.close()
+
+
+class BindError(Exception):
+    """The server could not bind its address (not an ``OSError``: werkzeug would exit on one).
+
+    :param errno: the ``OSError`` number (``errno.EADDRINUSE``, ``errno.EACCES``, ...).
+    :param strerror: its text.
+    """
+
+    def __init__(self, errno: Optional[int], strerror: str) -> None:
+        super().__init__(strerror)
+        self.errno = errno
+        self.strerror = strerror

@@ -7,7 +7,7 @@ Implements the vendor intro sections "Filter clauses", "Sorting",
   ``equals_or_null``, ``not_equals``, ``not_equals_or_null``, ``like``
   (``%``/``_`` wildcards, case-insensitive), ``gt``, ``ge``, ``lt``, ``le``,
   ``in`` and ``in_or_null`` (JSON arrays)); multiple filters are AND'ed;
-  ``customfield-UUID`` fields; ``filter.tz`` (numeric offset or Olson name)
+  ``customfield-UUID`` fields; ``filter.tz`` (numeric POSIX offset, west positive, or Olson name)
   applies to datetime values. Errors: ``INVALID_FIELD`` / ``INVALID_CONDITION``
   (subtype = the filter parameter).
 * ``sort_by=field-asc,other-desc``. Errors: ``INVALID_SORT_FIELD`` /
@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
-from .errors import ServiceError, invalid_json
+from .errors import ServiceError, documented_error
 from .generic import page_params
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -103,12 +103,19 @@ def _is_null(value: Any) -> bool:
 
 
 def _parse_tz(text: Optional[str]) -> timezone:
-    """Parse ``filter.tz``: ``-4:00``, ``+0530`` or an Olson name (unknown -> UTC)."""
+    """Parse ``filter.tz``: a numeric POSIX zone (``+4:00``, ``-0530``) or an Olson name (unknown -> UTC).
+
+    The server is PostgreSQL-backed and applies a numeric ``filter.tz`` as a
+    POSIX zone: the offset counts hours WEST of UTC, so ``+03:00`` is UTC-3
+    and ``-05:30`` is UTC+5:30 (no sign: west). Olson names (``Europe/Paris``)
+    mean what they say. The SQL path (:mod:`ambra_sdk.emulator.study_sql`)
+    uses this function too, so both paths read the zone alike.
+    """
     if not text:
         return timezone.utc
     match = _TZ_RE.match(text.strip())
     if match:
-        sign = -1 if match.group(1) == '-' else 1
+        sign = 1 if match.group(1) == '-' else -1
         delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
         return timezone(sign * delta)
     try:
@@ -255,13 +262,16 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(''.join(out), re.IGNORECASE | re.DOTALL)
 
 
-def _matcher(key: str, field: str, condition: str, raw: str, tz: timezone) -> Callable[[dict[str, Any]], bool]:
+def _matcher(
+    url: str, key: str, field: str, condition: str, raw: str, tz: timezone
+) -> Callable[[dict[str, Any]], bool]:
     comp = _Comparator(field, tz)
     if condition in ('in', 'in_or_null'):
         try:
             items = json.loads(raw)
         except ValueError:
-            raise invalid_json(key) from None
+            # not a JSON array: INVALID_JSON where the call documents it, else the filter clause token
+            raise documented_error(url, ('INVALID_JSON',), key) or ServiceError('INVALID_CONDITION', key) from None
         if not isinstance(items, list):
             items = [items]
         or_null = condition == 'in_or_null'
@@ -317,10 +327,22 @@ def filter_rows(
     ctx: RequestContext, rows: list[dict[str, Any]], allowed: Optional[Iterable[str]] = None
 ) -> list[dict[str, Any]]:
     """Apply every ``filter.FIELD.CONDITION`` parameter of the request."""
+    return filter_rows_by(ctx.form, rows, allowed, ctx.path)
+
+
+def filter_rows_by(
+    conditions: Mapping[str, Any], rows: list[dict[str, Any]], allowed: Optional[Iterable[str]] = None,
+    url: str = '',
+) -> list[dict[str, Any]]:
+    """Apply the ``filter.FIELD.CONDITION`` keys of ``conditions`` (a request form, a saved filter).
+
+    :param url: the call whose documented errors a malformed value may answer (``''``: none of them).
+    """
     allowed_set = set(allowed) if allowed is not None else None
-    tz = _parse_tz(ctx.param('filter.tz'))
+    tz_text = conditions.get('filter.tz')
+    tz = _parse_tz(None if tz_text is None else str(tz_text))
     matchers = []
-    for key in sorted(ctx.form):
+    for key in sorted(conditions):
         if not key.startswith('filter.') or key == 'filter.tz':
             continue
         body = key[len('filter.'):]
@@ -331,7 +353,7 @@ def filter_rows(
             raise ServiceError('INVALID_CONDITION', key)
         if not _field_known(field, allowed_set, rows):
             raise ServiceError('INVALID_FIELD', key)
-        matchers.append(_matcher(key, field, condition, ctx.form[key], tz))
+        matchers.append(_matcher(url, key, field, condition, str(conditions[key]), tz))
     return [row for row in rows if all(m(row) for m in matchers)]
 
 

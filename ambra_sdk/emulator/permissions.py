@@ -131,8 +131,22 @@ STORAGE_DEFAULTS: dict[str, str] = {
 
 #: Object kinds whose ``uuid`` a call may name (first URL segment -> stored kind).
 _OBJECT_KINDS = frozenset(
-    {'account', 'group', 'location', 'role', 'customfield', 'customcode', 'link', 'namespace', 'webhook', 'filter'}
+    {
+        'account', 'group', 'location', 'role', 'customfield', 'customcode', 'link', 'namespace', 'webhook', 'filter',
+        'rule_set', 'timer_rule', 'radreport', 'query', 'patient',
+    }
 )
+#: Calls whose ``uuid`` names an object of another kind than the URL's first segment.
+UUID_KINDS: dict[str, str] = {
+    '/customfield/mapping/set': 'customfield_mapping',
+    '/customfield/mapping/delete': 'customfield_mapping',
+}
+#: Calls whose parameters name a parent object (param -> kind): the call acts in its account or namespace.
+PARENT_PARAMS: dict[str, dict[str, str]] = {
+    '/timer_rule/add': {'rule_set_id': 'rule_set'},
+    '/customfield/mapping/add': {'from_customfield_id': 'customfield'},
+    '/query/add': {'group_id': 'group'},
+}
 _NAMESPACE_MEMBER_KINDS = {'group': 'group_user', 'location': 'location_user'}
 
 
@@ -323,11 +337,14 @@ def _scopes(ctx: RequestContext) -> list[_Scope]:
     if study_ns is not None:
         scopes.append(_Scope('namespace', study_ns))
     segment = ctx.path.split('/')[1] if ctx.path.count('/') >= 1 else ''
-    uuid = ctx.param('uuid')
-    if uuid is not None and segment in _OBJECT_KINDS:
-        obj = state.get_object(segment, uuid)
+    named = [(UUID_KINDS.get(ctx.path, segment), ctx.param('uuid'))]
+    named += [(kind, ctx.param(param)) for param, kind in PARENT_PARAMS.get(ctx.path, {}).items()]
+    for kind, ident in named:
+        if ident is None or (kind not in _OBJECT_KINDS and kind not in UUID_KINDS.values()):
+            continue
+        obj = state.get_object(kind, ident)
         if obj is not None:
-            scope = _object_scope(obj, segment)
+            scope = _object_scope(obj, kind)
             if scope is not None:
                 scopes.append(scope)
     account_id = ctx.param('account_id')
@@ -446,13 +463,15 @@ def authorize_storage(
     state: State, user: dict[str, Any], namespaces: Iterable[Optional[str]], flag: str,
     cache: Optional[dict[str, Any]] = None,
 ) -> bool:
-    """True when ``user`` holds ``flag`` in every named namespace (None entries are skipped)."""
+    """True when every named namespace exists and ``user`` holds ``flag`` in each (None or '' are skipped).
+
+    A namespace that does not exist refuses every caller, a sysadmin too (the
+    server answers 403 before it looks for any study there).
+    """
+    named = [namespace for namespace in namespaces if namespace]
+    if any(state.get_object('namespace', namespace) is None for namespace in named):
+        return False
     if user.get('sysadmin'):
         return True
     cache = {} if cache is None else cache
-    for namespace in namespaces:
-        if namespace is None:
-            continue
-        if not allowed(flags_in_namespace(state, user, namespace, cache), ((flag,),), user):
-            return False
-    return True
+    return all(allowed(flags_in_namespace(state, user, namespace, cache), ((flag,),), user) for namespace in named)

@@ -10,6 +10,11 @@ Fixtures:
 * ``emulator_api`` / ``api`` (function scope): ``emulator.reset()`` then a
   fresh :class:`~ambra_sdk.api.Api` logged in as the seeded admin.
 
+Storage uploads reach the service API after the emulator's processing delay
+(:data:`~ambra_sdk.emulator.processing.DEFAULT_PROCESSING_DELAY`, as the
+real server processes them after answering); the ini option
+``ambra_processing_delay`` sets another (``0``: at once).
+
 The fixture named ``api`` is common in user suites; set the ini option
 ``ambra_api_fixture = false`` (``pytest.ini``, ``[tool.pytest.ini_options]``...)
 and the plugin does not define it, so it never shadows your own (``emulator_api``
@@ -17,7 +22,7 @@ stays).
 
 werkzeug is imported only when a fixture is used. When the ``emulator`` extra
 is missing, a test that uses a fixture fails (it is not skipped) with
-``pip install 'ambra-sdk[emulator]'``.
+the ``emulator`` extra (:func:`ambra_sdk.extras.install_command`).
 """
 
 from __future__ import annotations
@@ -26,17 +31,21 @@ from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
+from ambra_sdk.extras import missing_extra_message
+
 if TYPE_CHECKING:  # pragma: no cover
     from ambra_sdk.api import Api
 
     from .server import Emulator
 
-__all__ = ['emulator', 'ambra_emulator', 'emulator_api', 'API_FIXTURE_INI', 'MISSING_EXTRA']
+__all__ = ['emulator', 'ambra_emulator', 'emulator_api', 'API_FIXTURE_INI', 'PROCESSING_DELAY_INI', 'MISSING_EXTRA']
 
 #: The ini option that turns the ``api`` fixture off.
 API_FIXTURE_INI = 'ambra_api_fixture'
+#: The ini option that sets the emulator's processing delay (seconds).
+PROCESSING_DELAY_INI = 'ambra_processing_delay'
 #: The message of a fixture used without the ``emulator`` extra.
-MISSING_EXTRA = "the Ambra emulator needs the 'emulator' extra: pip install 'ambra-sdk[emulator]'"
+MISSING_EXTRA = missing_extra_message('emulator', 'the Ambra emulator')
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,6 +56,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=True,
         help="define the ambra-sdk emulator's 'api' fixture (false: only 'emulator_api')",
     )
+    parser.addini(
+        PROCESSING_DELAY_INI,
+        default='',
+        help="seconds between a storage upload and its service study in the 'emulator' fixture "
+        '(default: the emulator\'s; 0: at once)',
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -56,17 +71,22 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope='session')
-def emulator() -> Iterator[Emulator]:
+def emulator(pytestconfig: pytest.Config) -> Iterator[Emulator]:
     """A running emulator shared by the whole test session.
 
-    Tests using it fail with :data:`MISSING_EXTRA` when the ``emulator`` extra is missing.
+    Its processing delay is the emulator's default unless the ini option
+    ``ambra_processing_delay`` sets one. Tests using it fail with
+    :data:`MISSING_EXTRA` when the ``emulator`` extra is missing.
     """
     try:
         from .server import Emulator
     except ImportError as exc:
         pytest.fail('{message} ({error})'.format(message=MISSING_EXTRA, error=exc), pytrace=False)
 
-    with Emulator() as emu:
+    from .processing import DEFAULT_PROCESSING_DELAY
+
+    delay = str(pytestconfig.getini(PROCESSING_DELAY_INI) or '').strip()
+    with Emulator(processing_delay=float(delay) if delay else DEFAULT_PROCESSING_DELAY) as emu:
         yield emu
 
 

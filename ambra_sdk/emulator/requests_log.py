@@ -1,4 +1,4 @@
-"""Log of the requests the emulator received (secrets masked)."""
+"""Log of the requests the emulator received (secrets masked with the SDK's table, every content type)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,33 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
-__all__ = ['LoggedRequest', 'RequestLog', 'mask', 'SECRET_KEYS']
+from ambra_sdk.secret_params import secret_param_names
 
-#: Form/query keys whose values are replaced by ``***``.
-SECRET_KEYS = frozenset(
-    {'sid', 'password', 'new_password', 'old_password', 'account_password', 'pin', 'token', 'validate_session'}
-)
+__all__ = ['LoggedRequest', 'RequestLog', 'mask', 'MASK', 'SECRET_KEYS']
+
+#: Every name of the secret parameter table (:mod:`ambra_sdk.secret_params`, shared with the
+#: command line): the keys whose values the log masks, whatever their method.
+SECRET_KEYS = secret_param_names()
+
+
+def _is_secret(key: str) -> bool:
+    return key.lower() in SECRET_KEYS
+
 MASK = '***'
 
 
-def mask(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a copy of ``values`` with secret values masked."""
-    return {k: (MASK if k.lower() in SECRET_KEYS else v) for k, v in values.items()}
+def mask(values: Any) -> Any:
+    """Return a copy of ``values`` with the value of every secret key masked, at any depth (JSON).
+
+    A key is a secret when the SDK's one table says so
+    (:data:`SECRET_KEYS`, from :mod:`ambra_sdk.secret_params`); lists and nested mappings are
+    masked item by item, other values are returned as they are.
+    """
+    if isinstance(values, Mapping):
+        return {key: (MASK if _is_secret(str(key)) else mask(value)) for key, value in values.items()}
+    if isinstance(values, list):
+        return [mask(value) for value in values]
+    return values
 
 
 @dataclass
@@ -29,6 +44,7 @@ class LoggedRequest:
     :ivar path: path relative to ``/api/v3`` (e.g. ``/study/list``).
     :ivar params: query-string parameters (masked).
     :ivar form: form fields (masked; uploaded files are listed by name).
+    :ivar json: the JSON body of a service call (a bundle: its calls), masked; None otherwise.
     :ivar status: HTTP status of the answer (None if the connection was dropped).
     :ivar basic_auth: True when basic authentication was used.
     :ivar time: epoch seconds when the request arrived.
@@ -41,6 +57,7 @@ class LoggedRequest:
     status: Optional[int] = None
     basic_auth: bool = False
     time: float = field(default_factory=time.time)
+    json: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""

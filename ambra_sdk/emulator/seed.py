@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     'ADMIN_UUID', 'ACCOUNT_UUID', 'NAMESPACE_UUID', 'USER_NAMESPACE_UUID', 'ROLE_UUID', 'USER_ROLE_UUID', 'seed_base',
-    'seed_demo', 'seed_studies',
+    'seed_demo', 'seed_admin_studies', 'seed_studies', 'DEMO_STUDIES', 'ADMIN_DEMO_STUDIES', 'DEMO_IMAGES',
+    'demo_study_uid',
 ]
 
 ADMIN_UUID = '00000000-0000-4000-8000-00000000a001'
@@ -88,29 +89,67 @@ def seed_studies(
     )
 
 
+#: The demo studies of ``seed=True`` in the seeded account's namespace:
+#: (patient name, patient id, modality, study date, accession number).
+DEMO_STUDIES = (
+    ('DOE^JANE', 'PID001', 'CT', '20200101', 'ACC001'),
+    ('ROE^RICHARD', 'PID002', 'MR', '20200215', 'ACC002'),
+    ('SMITH^ANNA', 'PID003', 'US', '20210310', 'ACC003'),
+)
+#: The demo studies of ``seed=True`` in the seeded admin's own namespace (``/session/user``'s
+#: ``namespace_id``, the one the README's example filters on); numbered after :data:`DEMO_STUDIES`.
+ADMIN_DEMO_STUDIES = (
+    ('LEE^MIN', 'PID004', 'CT', '20210704', 'ACC004'),
+    ('GARCIA^LUIS', 'PID005', 'CR', '20211111', 'ACC005'),
+)
+#: Images stored for each demo study.
+DEMO_IMAGES = 2
+
+
+def demo_study_uid(number: int) -> str:
+    """StudyInstanceUID of demo study ``number`` (1-based, :data:`DEMO_STUDIES` then :data:`ADMIN_DEMO_STUDIES`)."""
+    return f'1.2.826.0.1.3680043.8.498.{number}'
+
+
+def _demo_study(
+    state: State, config: EmulatorConfig, number: int, namespace: str, account_id: Optional[str],
+    row: tuple[str, str, str, str, str],
+) -> None:
+    """One demo study: its service row, then :data:`DEMO_IMAGES` real images in storage."""
+    from .storage.demo_images import store_demo_images
+
+    name, pid, modality, date, accession = row
+    fields = {
+        'patient_name': name,
+        'patientid': pid,
+        'modality': modality,
+        'study_date': date,
+        'accession_number': accession,
+        'study_description': f'Demo study {number}',
+    }
+    state.add_study(
+        storage_namespace=namespace,
+        study_uid=demo_study_uid(number),
+        phi_namespace=namespace,
+        engine_fqdn=config.engine_fqdn,
+        account_id=account_id,
+        namespace_id=namespace,
+        customfields=[],
+        **fields,
+    )
+    store_demo_images(state, namespace, demo_study_uid(number), config.engine_fqdn, fields, DEMO_IMAGES)
+
+
+def seed_admin_studies(state: State, config: EmulatorConfig) -> None:
+    """Add :data:`ADMIN_DEMO_STUDIES` (with real images) to the seeded admin's own namespace."""
+    for number, row in enumerate(ADMIN_DEMO_STUDIES, start=len(DEMO_STUDIES) + 1):
+        _demo_study(state, config, number, USER_NAMESPACE_UUID, None, row)
+
+
 def seed_demo(state: State, config: EmulatorConfig) -> None:
-    """Add a few demo studies, a group and a location (``seed=True``)."""
-    patients = [
-        ('DOE^JANE', 'PID001', 'CT', '20200101', 'ACC001'),
-        ('ROE^RICHARD', 'PID002', 'MR', '20200215', 'ACC002'),
-        ('SMITH^ANNA', 'PID003', 'US', '20210310', 'ACC003'),
-    ]
-    for number, (name, pid, modality, date, accession) in enumerate(patients, start=1):
-        state.add_study(
-            storage_namespace=NAMESPACE_UUID,
-            study_uid=f'1.2.826.0.1.3680043.8.498.{number}',
-            phi_namespace=NAMESPACE_UUID,
-            engine_fqdn=config.engine_fqdn,
-            patient_name=name,
-            patientid=pid,
-            modality=modality,
-            study_date=date,
-            accession_number=accession,
-            study_description=f'Demo study {number}',
-            account_id=ACCOUNT_UUID,
-            namespace_id=NAMESPACE_UUID,
-            customfields=[],
-        )
+    """Add :data:`DEMO_STUDIES` (with real images in storage), a group and a location."""
+    for number, row in enumerate(DEMO_STUDIES, start=1):
+        _demo_study(state, config, number, NAMESPACE_UUID, ACCOUNT_UUID, row)
     group_ns = state.add_object('namespace', {'name': 'Demo Group', 'account_id': ACCOUNT_UUID, 'type': 'group',
                                               'engine_fqdn': config.engine_fqdn})
     state.add_object('group', {'name': 'Demo Group', 'account_id': ACCOUNT_UUID,

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import sqlite3
+import ssl
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Type, Union
 
 from .app import EmulatorApp
-from .context import EmulatorConfig
+from .context import DEFAULT_PASSWORD, DEFAULT_USERNAME, EmulatorConfig
 from .faults import FaultInjector
 from .generic import EndpointSpec, load_spec
-from .httpd import EmulatorServer
+from .httpd import BindError, EmulatorServer
+from .limits import (
+    DEFAULT_HEAD_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_FORM_BYTES,
+    DEFAULT_MAX_HALF_OPEN,
+    Limits,
+)
+from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
 from .network import NetworkProfile, NetworkShaper, parse_network
+from .origin import is_loopback
+from .processing import DEFAULT_PROCESSING_DELAY, check_delay
 from .registry import reset_hooks
 from .requests_log import RequestLog
-from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_base, seed_demo, seed_studies
+from .seed import ACCOUNT_UUID, ADMIN_UUID, NAMESPACE_UUID, seed_admin_studies, seed_base, seed_demo, seed_studies
+from .startup import PASSWORD_ENV, StartupError, bind_problem, check_port, data_problem, tls_problem
 from .state import State
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,13 +38,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .tls import TlsMaterial
 
-__all__ = ['Emulator', 'DEFAULT_USERNAME', 'DEFAULT_PASSWORD']
+__all__ = ['Emulator', 'DEFAULT_USERNAME', 'DEFAULT_PASSWORD', 'StartupError']
+
+logger = logging.getLogger(__name__)
 
 #: Seconds :meth:`Emulator.stop` waits for the connections being served to end.
 STOP_GRACE_SECONDS = 5.0
-
-DEFAULT_USERNAME = 'admin@example.com'
-DEFAULT_PASSWORD = 'emulator-Passw0rd!'
 
 
 class Emulator:
@@ -39,7 +53,8 @@ class Emulator:
     :param port: TCP port; 0 picks a free one.
     :param data_dir: where SQLite and uploaded files live (a temporary
         directory, removed on :meth:`stop`, when None).
-    :param seed: also add demo data (studies, a group, a location).
+    :param seed: also add demo data: studies with real images in storage (three in the account's
+        namespace, two in the admin's own), a group and a location.
     :param spec: endpoint data spec to use instead of the packaged one
         (a path to a JSON file or an already loaded mapping).
     :param tls: serve HTTPS (a CA and a certificate are made at start-up with
@@ -48,9 +63,31 @@ class Emulator:
         real server does (False: answer ``Connection: close`` every time).
     :param control: serve the control API ``/_emulator/*`` (it needs the
         :attr:`control_token` header); False answers 404 there.
+    :param processing_delay: seconds between a bare storage upload's answer and
+        its service study (and the channel's study event), as the real
+        server's processing step (default
+        :data:`~ambra_sdk.emulator.processing.DEFAULT_PROCESSING_DELAY`; 0 makes
+        uploads synchronous). See :attr:`processing_delay`, :meth:`wait_processed`.
+    :param lockout_attempts: failed logins of one user within ``lockout_window``
+        seconds after which ``/session/login`` answers ``LOCKOUT`` for
+        ``lockout_window`` seconds (0: no lockout; see :mod:`ambra_sdk.emulator.lockout`).
+    :param lockout_window: seconds of the failed-login window and of the lock.
+    :param password: the seeded admin's password (also set on an existing
+        ``data_dir``). None: the published :data:`DEFAULT_PASSWORD`, accepted
+        from loopback addresses only; a ``host`` other than loopback needs one.
+    :param max_body_bytes: largest storage request body (2 GiB); more is answered 413 unread.
+    :param max_form_bytes: largest body of a service call, bundle or control call (64 MiB).
+    :param max_connections: connections served at once (256); more are answered 503.
+    :param max_half_open: connections without a full request head at once (64); more are answered 503.
+    :param head_timeout: seconds a connection has to send a full request head (10).
     :param network: a network profile such as ``'rtt=40ms,conn=50Mbit,total=1Gbit'``
         (round-trip latency and throughput caps on every connection, see
         :mod:`ambra_sdk.emulator.network`); None: loopback as is.
+    :raises ValueError: a limit that is not positive.
+
+    :meth:`start` raises :class:`~ambra_sdk.emulator.startup.StartupError` for a
+    busy port, a data folder it cannot use, a TLS certificate it cannot make, or
+    a network ``host`` without a password.
 
     Usage::
 
@@ -69,8 +106,21 @@ class Emulator:
         tls: bool = False,
         keep_alive: bool = True,
         control: bool = True,
+        processing_delay: float = DEFAULT_PROCESSING_DELAY,
+        lockout_attempts: int = DEFAULT_ATTEMPTS,
+        lockout_window: float = DEFAULT_WINDOW,
+        password: Optional[str] = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_form_bytes: int = DEFAULT_MAX_FORM_BYTES,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_half_open: int = DEFAULT_MAX_HALF_OPEN,
+        head_timeout: float = DEFAULT_HEAD_TIMEOUT,
         network: Optional[Union[str, NetworkProfile]] = None,
     ) -> None:
+        if lockout_attempts < 0 or lockout_window < 0:
+            raise ValueError('lockout_attempts and lockout_window must not be negative')
+        self.limits = Limits(max_body_bytes, max_form_bytes, max_connections, max_half_open, head_timeout)
+        self._password_set = password is not None
         self.host = host
         #: The network profile (:class:`~ambra_sdk.emulator.network.NetworkProfile`; no shaping when empty).
         self.network = parse_network(network)
@@ -82,9 +132,11 @@ class Emulator:
         self.config = EmulatorConfig(
             engine_fqdn=f'{host}:{port}',
             username=DEFAULT_USERNAME,
-            password=DEFAULT_PASSWORD,
+            password=DEFAULT_PASSWORD if password is None else password,
             scheme='https' if self.tls else 'http',
             control_token=secrets.token_urlsafe(32) if control else None,
+            lockout_attempts=int(lockout_attempts),
+            lockout_window=float(lockout_window),
         )
         self.faults = FaultInjector()
         self.requests_log = RequestLog()
@@ -95,18 +147,68 @@ class Emulator:
         self._tls: Optional[TlsMaterial] = None
         self._thread: Optional[threading.Thread] = None
         self._reset_lock = threading.Lock()
+        self._processing_delay = check_delay(processing_delay)
 
     # ------------------------------------------------------------ lifecycle
 
     def start(self) -> Emulator:
-        """Bind the port, seed the state and serve in a background thread."""
+        """Bind the port, seed the state and serve in a background thread.
+
+        :raises StartupError: the emulator cannot start (the message names the option to change).
+        """
         if self._server is not None:
             return self
+        check_port(self.port)
+        self._check_network()
+        try:
+            self._open()
+        except BaseException:
+            self.stop()
+            raise
+        assert self._server is not None and self.state is not None
+        if not is_loopback(self.host):
+            logger.warning('Warning: the Ambra emulator listens on %s, beyond loopback: whoever reaches this '
+                           'machine on port %d can use it with the admin password', self.host or '*', self.port)
+        if self._has_seed():
+            self.state.set_engine_fqdn(self.config.engine_fqdn)
+            if self._password_set:
+                from .accounts import hash_password
+
+                self.state.update_object('user', ADMIN_UUID, hash_password(self.config.password))
+            _sweep_leftovers(self.state)
+        else:
+            self._seed(wipe=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f'ambra-emulator-{self.port}', daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def _check_network(self) -> None:
+        """A bind beyond loopback needs a password of the user's own (:meth:`start` then logs a warning)."""
+        if is_loopback(self.host):
+            return
+        if not self._password_set or self.config.password == DEFAULT_PASSWORD:
+            raise StartupError(
+                '--host {0} is not a loopback address: set an admin password of your own with '
+                '--admin-password or the {1} environment variable'.format(self.host or '""', PASSWORD_ENV),
+                '--admin-password',
+            )
+
+    def _open(self) -> None:
+        """Make the TLS material, the state and the server socket (each failure: a :class:`StartupError`)."""
         if self.tls:
             from .tls import make_tls_material
 
-            self._tls = make_tls_material(self.host)
-        self.state = State(self.data_dir)
+            try:
+                self._tls = make_tls_material(self.host)
+            except (OSError, ssl.SSLError, ValueError) as error:
+                raise tls_problem(error) from None
+        try:
+            self.state = State(self.data_dir)
+        except (OSError, sqlite3.Error) as error:
+            raise data_problem(str(self.data_dir), error) from None
+        self.state.processing.delay = self._processing_delay
         self.app = EmulatorApp(
             self.state,
             self.config,
@@ -115,27 +217,23 @@ class Emulator:
             spec=self._spec,
             on_reset=self.reset,
         )
-        server = EmulatorServer(
-            self.host,
-            self.port,
-            self.app,
-            tls_context=self._tls.context if self._tls is not None else None,
-            keep_alive=self.keep_alive,
-            network=NetworkShaper(self.network) if any(self.network) else None,
-        )
+        try:
+            server = EmulatorServer(
+                self.host,
+                self.port,
+                self.app,
+                tls_context=self._tls.context if self._tls is not None else None,
+                keep_alive=self.keep_alive,
+                limits=self.limits,
+                network=NetworkShaper(self.network) if any(self.network) else None,
+            )
+        except BindError as error:
+            raise bind_problem(error.errno, error.strerror, self.host, self.port) from None
+        except OSError as error:  # the host name does not resolve
+            raise bind_problem(error.errno, error.strerror or str(error), self.host, self.port) from None
         self._server = server
         self.port = server.server_port
         self.config.engine_fqdn = f'{self.host}:{self.port}'
-        if self._has_seed():
-            self.state.set_engine_fqdn(self.config.engine_fqdn)
-            _sweep_leftovers(self.state)
-        else:
-            self._seed(wipe=True)
-        self._thread = threading.Thread(
-            target=server.serve_forever, name=f'ambra-emulator-{self.port}', daemon=True
-        )
-        self._thread.start()
-        return self
 
     def stop(self) -> None:
         """Stop serving and close the state (a temporary data dir is removed)."""
@@ -193,9 +291,10 @@ class Emulator:
             seed_base(self.state, self.config)
             if self.seed:
                 seed_demo(self.state, self.config)
+                seed_admin_studies(self.state, self.config)
 
     def reset(self) -> None:
-        """Wipe every object, session, file, fault and log entry; re-seed."""
+        """Wipe every object, session, file, fault and log entry and pending processing; re-seed."""
         with self._reset_lock:
             self.faults.clear()
             self.requests_log.clear()
@@ -203,6 +302,33 @@ class Emulator:
                 self._seed(wipe=True)
                 for hook in reset_hooks():
                     hook(self.state)
+
+    # ----------------------------------------------------------- processing
+
+    @property
+    def processing_delay(self) -> float:
+        """Seconds between a bare storage upload's answer and its service study (settable; 0: at once)."""
+        if self.state is not None:  # the control API may have changed it
+            return self.state.processing.delay
+        return self._processing_delay
+
+    @processing_delay.setter
+    def processing_delay(self, value: float) -> None:
+        self._processing_delay = check_delay(value)
+        if self.state is not None:
+            self.state.processing.delay = self._processing_delay
+
+    def wait_processed(self, timeout: float = 30.0) -> bool:
+        """Block until every upload so far is processed (for the emulator's own tests).
+
+        SDK code waits as on the real server instead (``api.Addon.Study.wait``:
+        events or polling).
+
+        :return: False when ``timeout`` seconds passed first.
+        """
+        if self.state is None:
+            return True
+        return self.state.processing.wait(timeout)
 
     # ------------------------------------------------------------ addresses
 

@@ -32,6 +32,12 @@ Tables
     per-study image aggregates (see :mod:`ambra_sdk.emulator.storage.index`).
     Every :class:`State` method that changes ``images`` drops the row of the
     study it touches, so a cached row is never stale.
+``storage_studies``
+    ``namespace``, ``study_uid`` (pk): every study storage has held an image
+    of (written by :meth:`State.add_image`). Storage deletes leave the row (a
+    storage study DELETE of an emptied study still answers 202, as the real
+    server does); only the service's ``/study/delete`` (:meth:`State.delete_study`)
+    removes it.
 ``jobs``
     ``id`` (pk; the client's ``X-AmbraHealth-Job-Id`` or a uuid), ``kind``,
     ``state`` (``QUEUED`` -> ``RUNNING`` -> ``DONE`` | ``FAILED``; the SDK's
@@ -66,6 +72,8 @@ from pathlib import Path
 from typing import Any, Collection, ContextManager, Iterator, Mapping, Optional, Sequence
 
 from .events import EventBus
+from .private_files import create_private_file, make_private_dir
+from .processing import Processor
 
 __all__ = ['State', 'new_uuid', 'now_str', 'STUDY_COLUMNS']
 
@@ -162,6 +170,11 @@ CREATE TABLE IF NOT EXISTS image_stats (
     data TEXT NOT NULL,
     PRIMARY KEY (namespace, study_uid)
 );
+CREATE TABLE IF NOT EXISTS storage_studies (
+    namespace TEXT NOT NULL,
+    study_uid TEXT NOT NULL,
+    PRIMARY KEY (namespace, study_uid)
+);
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -175,7 +188,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 #: Field names that may be spliced into a ``json_extract`` path.
 _PLAIN_KEY = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 
-_TABLES = ('sessions', 'objects', 'studies', 'images', 'image_stats', 'jobs')
+_TABLES = ('sessions', 'objects', 'studies', 'images', 'image_stats', 'storage_studies', 'jobs')
 
 #: Default session lifetime in seconds (the vendor default is 3 hours).
 SESSION_TTL = 3 * 3600.0
@@ -266,12 +279,11 @@ class State:
 
     def __init__(self, data_dir: Optional[str] = None) -> None:
         self._own_dir = data_dir is None
-        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix='ambra-emulator-'))
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = make_private_dir(data_dir or tempfile.mkdtemp(prefix='ambra-emulator-'))
         #: Directory where the storage routes keep uploaded files.
-        self.files_dir = self.data_dir / 'files'
-        self.files_dir.mkdir(exist_ok=True)
+        self.files_dir = make_private_dir(self.data_dir / 'files')
         self.db_path = self.data_dir / 'emulator.sqlite3'
+        create_private_file(self.db_path)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(
             str(self.db_path),
@@ -286,6 +298,8 @@ class State:
         self._seq = 0
         #: Events for the websocket channel (:mod:`ambra_sdk.emulator.events`).
         self.events = EventBus()
+        #: Deferred processing of storage uploads (:mod:`ambra_sdk.emulator.processing`; delay 0 = inline).
+        self.processing = Processor()
         #: How many times :meth:`wipe` emptied :attr:`files_dir` (folders made inside it are gone after one).
         self.wipes = 0
         with self.transaction() as cur:
@@ -318,14 +332,15 @@ class State:
             return self._seq
 
     def wipe(self) -> None:
-        """Delete every row and every uploaded file (used by ``reset``)."""
+        """Delete every row and every uploaded file (used by ``reset``); drop pending processing."""
+        self.processing.clear()
         with self.transaction() as cur:
             for table in _TABLES:
                 cur.execute(f'DELETE FROM {table}')
         with self._lock:
             self._seq = 0
             shutil.rmtree(self.files_dir, ignore_errors=True)
-            self.files_dir.mkdir(exist_ok=True)
+            make_private_dir(self.files_dir)
             self.wipes += 1
 
     def set_engine_fqdn(self, engine_fqdn: str) -> None:
@@ -341,7 +356,8 @@ class State:
                 )
 
     def close(self) -> None:
-        """Close the database; remove the data directory if it is temporary."""
+        """Stop processing, close the database; remove the data directory if it is temporary."""
+        self.processing.close()
         self.events.close()
         with self._lock:
             self._conn.close()
@@ -707,7 +723,7 @@ class State:
         )
 
     def delete_study(self, uuid: str) -> bool:
-        """Delete a study and its image rows (files are left to the caller)."""
+        """Delete a study, its image rows and storage's record of it (files are left to the caller)."""
         with self.transaction() as cur:
             row = cur.execute(
                 'SELECT storage_namespace, study_uid FROM studies WHERE uuid = ?', (uuid,)
@@ -719,6 +735,10 @@ class State:
                 (row['storage_namespace'], row['study_uid']),
             )
             self._drop_image_stats(cur, row['storage_namespace'], row['study_uid'])
+            cur.execute(
+                'DELETE FROM storage_studies WHERE namespace = ? AND study_uid = ?',
+                (row['storage_namespace'], row['study_uid']),
+            )
             cur.execute('DELETE FROM studies WHERE uuid = ?', (uuid,))
             return True
 
@@ -753,6 +773,9 @@ class State:
                 (*image.values(), json.dumps(data)),
             )
             self._drop_image_stats(cur, namespace, study_uid)
+            cur.execute(
+                'INSERT OR IGNORE INTO storage_studies (namespace, study_uid) VALUES (?, ?)', (namespace, study_uid)
+            )
         image.update(data)
         return image
 
@@ -813,6 +836,20 @@ class State:
         with self._read() as cur:
             return cur.execute(sql + ' LIMIT 1', args).fetchone() is not None
 
+    def mark_storage_study(self, namespace: str, study_uid: str) -> None:
+        """Record that storage holds (or held) the study (:meth:`add_image` does it for images)."""
+        with self.transaction() as cur:
+            cur.execute(
+                'INSERT OR IGNORE INTO storage_studies (namespace, study_uid) VALUES (?, ?)', (namespace, study_uid)
+            )
+
+    def storage_study_known(self, namespace: str, study_uid: str) -> bool:
+        """True when storage has held the study and the service has not deleted it since."""
+        with self._read() as cur:
+            return cur.execute(
+                'SELECT 1 FROM storage_studies WHERE namespace = ? AND study_uid = ?', (namespace, study_uid)
+            ).fetchone() is not None
+
     def get_image_stats(self, namespace: str, study_uid: str) -> Optional[dict[str, Any]]:
         """Return the cached image aggregates of a study, or None (never computed, or images changed since)."""
         with self._read() as cur:
@@ -868,8 +905,7 @@ class State:
 
     def image_file_path(self, namespace: str, study_uid: str, image_uid: str, version: str) -> Path:
         """Return (and create the folder of) the file path for an image version."""
-        folder = self.files_dir / _safe(namespace) / _safe(study_uid)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = make_private_dir(self.files_dir / _safe(namespace) / _safe(study_uid))
         return folder / f'{_safe(image_uid)}.{_safe(version)}.dcm'
 
     # ------------------------------------------------------------------ jobs

@@ -69,12 +69,23 @@ class StudyQuery:
         if not names:
             self.where.append('0')
             return
-        self.where.append(f'phi_namespace IN ({", ".join("?" * len(names))})')
-        self.args.extend(names)
+        sql, args = in_list('phi_namespace', names)
+        self.where.append(sql)
+        self.args.extend(args)
 
     def where_sql(self) -> str:
         """The ``WHERE ...`` part ('' when nothing is filtered)."""
         return ' WHERE ' + ' AND '.join(f'({w})' for w in self.where) if self.where else ''
+
+
+def in_list(left: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """``left IN (values)`` with ONE SQL variable, whatever the number of values.
+
+    The values travel as a JSON array read by ``json_each``: a list of
+    ``?`` per value would pass SQLite's variable limit (999 before 3.32) and a
+    chain of ``OR`` its expression depth (1000) with a few thousand values.
+    """
+    return f'{left} IN (SELECT value FROM json_each(?))', [json.dumps(values)]
 
 
 class _UntranslatableError(Exception):
@@ -128,19 +139,27 @@ class _Translator:
             return f'substr({self.column}, 1, 26)', [moment.strftime('%Y-%m-%d %H:%M:%S.%f')]
         return f'substr({self.column}, 1, 19)', [moment.strftime('%Y-%m-%d %H:%M:%S')]
 
-    def compare(self, op: str, text: str) -> tuple[str, list[Any]]:
-        """``column <op> value`` with the Python pipeline's coercions."""
+    def operand(self, text: str, equality: bool) -> tuple[str, Any]:
+        """The left side of a comparison with ``text`` (collation included) and the value to compare.
+
+        :param equality: the comparison is ``=`` (a date-only stamp then compares days).
+        """
         if self.kind == 'stamp':
-            left, args = self._stamp_operand(text, op == '=')
-            return f'{left} {op} ?', args
+            left, args = self._stamp_operand(text, equality)
+            return left, args[0]
         if self.kind == 'int':
             number = _number(text)
             if number is not None:
-                return f'{self.column} {op} ?', [number]
-            return f'CAST({self.column} AS TEXT) {op} ? COLLATE NOCASE', [_ascii(text)]
+                return self.column, number
+            return f'CAST({self.column} AS TEXT) COLLATE NOCASE', _ascii(text)
         if _parse_when(text) is not None:
             raise _UntranslatableError()  # a date compares as a date with stored dates: Python decides
-        return f'{self.column} {op} ? COLLATE NOCASE', [_ascii(text)]
+        return f'{self.column} COLLATE NOCASE', _ascii(text)
+
+    def compare(self, op: str, text: str) -> tuple[str, list[Any]]:
+        """``column <op> value`` with the Python pipeline's coercions."""
+        left, value = self.operand(text, op == '=')
+        return f'{left} {op} ?', [value]
 
     def is_null(self) -> str:
         """The Python pipeline's null: NULL or an empty string."""
@@ -173,10 +192,14 @@ class _Translator:
                 raise _UntranslatableError() from None  # INVALID_JSON comes from the Python pipeline
             if not isinstance(items, list):
                 items = [items]
+            by_left: dict[str, list[Any]] = {}  # one IN per left side (a stamp compares days or seconds)
+            for item in items:
+                left, value = self.operand(_filter_text(item), True)
+                by_left.setdefault(left, []).append(value)
             parts: list[str] = []
             args = []
-            for item in items:
-                sql, item_args = self.compare('=', _filter_text(item))
+            for left, values in by_left.items():
+                sql, item_args = in_list(left, values)
                 parts.append(f'({sql})')
                 args.extend(item_args)
             any_of = ' OR '.join(parts) or '0'

@@ -26,36 +26,12 @@ if TYPE_CHECKING:  # pragma: no cover
 GENERATED_MODULE = 'ambra_sdk.models.generated'
 
 
-class FieldDescriptor:
-    """A model field seen from the class (filter/sort builder) or an instance (value).
+class _NamedField:
+    """What the three mixins of :class:`FieldDescriptor` share: the field, its name and its models."""
 
-    :param name: attribute name of the field.
-    :param field: the field object.
-    :param parent: the model class that owns the field.
-    """
-
-    def __init__(self, name: str, field: BaseField, parent: Optional[type]) -> None:
-        self._name = name
-        self._field = field
-        self._parent = parent
-        self.__doc__ = '{kind}({description})'.format(kind=type(field).__name__, description=field.description)
-
-    # descriptor protocol -------------------------------------------------------------
-
-    def __get__(self, instance: Optional['BaseModel'], owner: Optional[type] = None) -> Any:
-        if instance is None:
-            return self
-        return instance.__dict__.get(self._name)
-
-    def __set__(self, instance: 'BaseModel', value: Any) -> None:
-        if value is not None:
-            value = self._field.validate(value)
-        instance.__dict__[self._name] = value
-
-    def __repr__(self) -> str:
-        return '<FieldDescriptor {name}: {field!r}>'.format(name=self._full_name, field=self._field)
-
-    # names ---------------------------------------------------------------------------
+    _name: str
+    _field: BaseField
+    _parent: Optional[type]
 
     @property
     def parents(self) -> List[type]:
@@ -78,12 +54,24 @@ class FieldDescriptor:
     def _filter_name(self, full_name: bool) -> str:
         return self._full_name if full_name else self._name
 
+
+class WithOnly(_NamedField):
+    """``get_only`` of a field descriptor.
+
+    The reference's mixin; the query mixin is :class:`ambra_sdk.service.only.WithOnly`.
+    """
+
     def get_only(self) -> Dict[str, List[str]]:
         """Return the ``only`` structure for this field: ``{'study': ['uuid']}``."""
         parent_name = getattr(self._parent, '_name', '') if self._parent is not None else ''
         return {parent_name.lower(): [self._name]}
 
-    # sorting -------------------------------------------------------------------------
+
+class WithSorting(_NamedField):
+    """``asc``/``desc`` of a field descriptor.
+
+    The reference's mixin; the query mixin is :class:`ambra_sdk.service.sorting.WithSorting`.
+    """
 
     def asc(self, full_name: bool = False) -> 'Sorter':
         """Sort ascending by this field.
@@ -103,7 +91,12 @@ class FieldDescriptor:
 
         return Sorter(field_name=self._filter_name(full_name), order=SortingOrder.descending)
 
-    # filtering -----------------------------------------------------------------------
+
+class WithFiltering(_NamedField):
+    """Filters (``equals``... ``like``) and comparison operators of a field descriptor.
+
+    The reference's mixin; the query mixin is :class:`ambra_sdk.service.filtering.WithFilter`.
+    """
 
     def _filter(self, condition_name: str, value: Any, full_name: bool) -> 'Filter':
         from ambra_sdk.service.filtering import Filter, FilterCondition
@@ -237,6 +230,43 @@ class FieldDescriptor:
     __hash__ = None  # type: ignore[assignment]
 
 
+class FieldDescriptor(WithSorting, WithFiltering, WithOnly):
+    """A model field seen from the class (filter/sort builder) or an instance (value).
+
+    :param field: the field object.
+    :param name: attribute name of the field.
+    :param parent: the model class that owns the field.
+
+    ``FieldDescriptor(name, field, parent)`` (the order of earlier versions
+    of this SDK) works too: the field is told apart by its type.
+    """
+
+    def __init__(self, field: Any, name: Any, parent: Optional[type] = None) -> None:
+        if isinstance(field, str) and isinstance(name, BaseField):
+            field, name = name, field
+        if not isinstance(field, BaseField) or not isinstance(name, str):
+            raise TypeError('FieldDescriptor(field, name, parent): field must be a BaseField, name a str')
+        self._name = name
+        self._field = field
+        self._parent = parent
+        self.__doc__ = '{kind}({description})'.format(kind=type(field).__name__, description=field.description)
+
+    # descriptor protocol -------------------------------------------------------------
+
+    def __get__(self, instance: Optional['BaseModel'], owner: Optional[type] = None) -> Any:
+        if instance is None:
+            return self
+        return instance.__dict__.get(self._name)
+
+    def __set__(self, instance: 'BaseModel', value: Any) -> None:
+        if value is not None:
+            value = self._field.validate(value)
+        instance.__dict__[self._name] = value
+
+    def __repr__(self) -> str:
+        return '<FieldDescriptor {name}: {field!r}>'.format(name=self._full_name, field=self._field)
+
+
 class ModelDescriptor:
     """A foreign-key link: on the class, a copy of the target model bound to this path.
 
@@ -312,7 +342,7 @@ class BaseMetaModel(type):
             if isinstance(value, FK):
                 setattr(cls, attr, ModelDescriptor(value.model, attr, value.description))
             elif isinstance(value, BaseField):
-                setattr(cls, attr, FieldDescriptor(attr, value, cls))
+                setattr(cls, attr, FieldDescriptor(value, attr, cls))
             elif isinstance(value, FieldDescriptor):
                 descriptor = copy.copy(value)
                 descriptor._parent = cls
@@ -355,28 +385,6 @@ class BaseModel(metaclass=BaseMetaModel):
             if self.__dict__.get(key) is not None
         )
         return '{cls}({values})'.format(cls=type(self).__name__, values=values)
-
-
-#: The reference's query mixins, importable from here (loaded on first use: models stay cheap to import).
-_QUERY_MIXINS = {
-    'WithFiltering': ('ambra_sdk.service.filtering', 'WithFilter'),
-    'WithSorting': ('ambra_sdk.service.sorting', 'WithSorting'),
-    'WithOnly': ('ambra_sdk.service.only', 'WithOnly'),
-}
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ambra_sdk.service.filtering import WithFilter as WithFiltering
-    from ambra_sdk.service.only import WithOnly
-    from ambra_sdk.service.sorting import WithSorting
-
-
-def __getattr__(name: str) -> Any:
-    if name in _QUERY_MIXINS:
-        import importlib
-
-        module_name, attr = _QUERY_MIXINS[name]
-        return getattr(importlib.import_module(module_name), attr)
-    raise AttributeError('module {mod!r} has no attribute {name!r}'.format(mod=__name__, name=name))
 
 
 __all__ = [

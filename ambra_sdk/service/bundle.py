@@ -39,9 +39,10 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional,
 import requests
 
 from ambra_sdk.api.retry import is_service_read
+from ambra_sdk.bounded_json import UnreadableJson, bounded_json_loads
 from ambra_sdk.exceptions.base import AmbraException, MissingCredentials
 from ambra_sdk.exceptions.service_base import AuthorizationRequired, ServiceResponseError
-from ambra_sdk.request_args import RequestArgs
+from ambra_sdk.request_args import RequestArgs, cast_argument
 from ambra_sdk.service.query.base_query import BaseQuery
 from ambra_sdk.service.response import build_result, check_response
 
@@ -69,8 +70,9 @@ class BundleItem:
     :param query: the service query object.
     """
 
-    def __init__(self, query: BaseQuery) -> None:
+    def __init__(self, query: BaseQuery, call: Optional[Dict[str, Any]] = None) -> None:
         self.query = query
+        self._call = call  # the encoded call without its sid (made by Bundle.add)
         self._result: Any = _NOT_RUN
         self._error: Optional[Exception] = None
 
@@ -140,7 +142,9 @@ class Bundle:
 
         :param query: a service query object (``api.Study.set(...)``), not sent yet.
         :raises TypeError: ``query`` is not a service query object.
-        :raises ValueError: ``query`` sends files or is not a POST form call (``data`` a dict).
+        :raises ValueError: ``query`` sends files or is not a POST form call (``data`` a dict),
+            or one of its values cannot be encoded as JSON (the message names the parameter;
+            the bundle is unchanged and stays usable).
         :return: the item that will hold the result.
         """
         if not isinstance(query, BaseQuery):
@@ -152,7 +156,7 @@ class Bundle:
             raise ValueError('query {0} cannot be bundled: only form POST calls without files can'.format(query.url))
         if not query.url.startswith('/') or query.url.rstrip('/') == BUNDLE_URL:
             raise ValueError('query URL {0!r} cannot be bundled'.format(query.url))
-        item = BundleItem(query)
+        item = BundleItem(query, self._encode(query))
         with self._lock:
             self._items.append(item)
         return item
@@ -250,8 +254,8 @@ class Bundle:
 
     def _send(self, items: Sequence[BundleItem], sid: Optional[str]) -> List[Any]:
         """POST one chunk and return the list of answers (one per item)."""
-        calls = [self._call(item, sid) for item in items]
-        body = json.dumps(calls, separators=(',', ':')).encode('utf-8')
+        calls = [_with_sid(item, sid) for item in items]
+        body = json.dumps(calls, separators=(',', ':'), allow_nan=False).encode('utf-8')  # checked by add()
         request_args = RequestArgs(
             method='POST',
             url=BUNDLE_URL,
@@ -277,17 +281,34 @@ class Bundle:
                             type(error).__name__)
                 time.sleep(_BACKOFF * attempt)
 
-    def _call(self, item: BundleItem, sid: Optional[str]) -> Dict[str, Any]:
-        query = item.query
-        kwargs = query.request_args.dict_optional_args(self._api._autocast_arguments)
-        data = kwargs.get('data') or {}
+    def _encode(self, query: BaseQuery) -> Dict[str, Any]:
+        """The call of ``query`` as it goes in the bundle (without the sid), checked to encode as JSON.
+
+        :raises ValueError: a value cannot be cast or encoded (the message names the parameter, not the value).
+        """
+        data = query.request_args.data or {}
         call: Dict[str, Any] = {'URL': query.url}
         for key, value in data.items():
-            if value is not None and key != 'URL':
-                call[str(key)] = _json_value(value)
-        if query._required_sid and sid is not None:
-            call['sid'] = sid
+            if value is None or key == 'URL':
+                continue
+            try:
+                encoded = _json_value(cast_argument(value) if self._api._autocast_arguments else value)
+                json.dumps(encoded, allow_nan=False)
+            except (TypeError, ValueError, RecursionError) as error:
+                reason = type(error).__name__
+            else:
+                call[str(key)] = encoded
+                continue
+            raise ValueError('query {0}: the value of {1!r} cannot be encoded as JSON ({2}); '
+                             'the call was not added'.format(query.url, str(key)[:100], reason))
         return call
+
+
+def _with_sid(item: BundleItem, sid: Optional[str]) -> Dict[str, Any]:
+    call = dict(item._call or {'URL': item.query.url})
+    if item.query._required_sid and sid is not None:
+        call['sid'] = sid
+    return call
 
 
 class _Resend(Exception):  # noqa: N818 (internal signal)
@@ -314,8 +335,8 @@ def _status(answer: Any) -> Optional[int]:
 def _answers(response: requests.Response, expected: int) -> List[Any]:
     """Decode the answer of a chunk: a JSON array with one object per call."""
     try:
-        answers = json.loads(response.content)
-    except (ValueError, RecursionError):
+        answers = bounded_json_loads(response.content, max_bytes=None)  # read within api.max_body_bytes
+    except UnreadableJson:
         answers = None
     if not isinstance(answers, list) or len(answers) != expected:
         raise BundleAnswerError(

@@ -13,14 +13,15 @@ JOB_ID_HEADER = 'X-AmbraHealth-Job-Id'
 JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
 
 
-def bool_to_int(value: Any, name: str = 'value') -> Optional[int]:
+def bool_to_int(bool_value: Any, name: str = 'value') -> Optional[int]:
     """Convert a flag for the query string: ``None`` stays, ``True`` -> 1, ``False`` -> 0.
 
-    :param value: the flag (a bool, an int or a text such as ``'1'``).
+    :param bool_value: the flag (a bool, an int or a text such as ``'1'``; the reference's keyword).
     :param name: the argument name, used in the error message.
-    :return: ``None``, 0, 1 or ``int(value)``.
+    :return: ``None``, 0, 1 or ``int(bool_value)``.
     :raises ValueError: the value is not a flag.
     """
+    value = bool_value
     if value is None:
         return None
     if value is True:

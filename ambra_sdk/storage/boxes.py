@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, Iterator, Optional
 from box import Box, BoxList
 from requests import Response
 
+from ambra_sdk.exceptions.storage import UnexpectedStorageResponse
 from ambra_sdk.service.lazy_box import LazyBoxNode, LazyListNode, box_from_json, register_lazy
 from ambra_sdk.storage.response import json_body
 
@@ -68,6 +69,11 @@ def storage_box(response: Response, box_class: Any) -> Any:
     :param response: a checked storage response with a JSON body.
     :param box_class: the documented result type.
     :return: ``box_class(<the decoded body>)``, built lazily below the top level.
-    :raises UnexpectedStorageResponse: the body is not JSON (see :func:`~ambra_sdk.storage.response.json_body`).
+    :raises UnexpectedStorageResponse: the body is not JSON (see :func:`~ambra_sdk.storage.response.json_body`),
+        or a scalar (neither an object nor an array).
     """
-    return box_from_json(json_body(response), box_class)
+    body = json_body(response)
+    if not isinstance(body, (dict, list)):  # a scalar cannot be boxed (DICOMweb metadata is an array)
+        raise UnexpectedStorageResponse(response.status_code, 'The body is a JSON {0}, not an object'.format(
+            'null' if body is None else type(body).__name__))
+    return box_from_json(body, box_class)

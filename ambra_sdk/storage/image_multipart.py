@@ -16,14 +16,14 @@ three methods in 3.22.1, with this wire format (all under
 """
 
 import zlib
-from typing import Any, Dict, Literal, Optional, Union, overload
+from typing import Any, Dict, Optional, Union
 
 from box import Box
-from requests import Response
 
 from ambra_sdk.storage.args import bool_to_int
 from ambra_sdk.storage.namespace import BoxResult, ResponseResult, StorageNamespace
-from ambra_sdk.storage.request import PreparedRequest, StorageMethod
+from ambra_sdk.storage.request import StorageMethod
+from ambra_sdk.storage.typed import OnlyPrepare, UseBox, box_method, response_method
 
 #: Highest chunk number: ``X-File-Name`` has 5 digits.
 MAX_CHUNK_NUMBER = 99999
@@ -125,26 +125,12 @@ def chunk_headers(body: bytes, chunk_number: int) -> Dict[str, str]:
 class ImageMultipart(StorageNamespace):
     """The three multipart-upload commands of ``api.Storage.Image``."""
 
-    @overload
-    def multipart_initiate(
-        self, engine_fqdn: str, use_box: Literal[True] = ..., only_prepare: Literal[False] = ...,
-    ) -> Box: ...
-
-    @overload
-    def multipart_initiate(
-        self, engine_fqdn: str, use_box: Literal[False], only_prepare: Literal[False] = ...,
-    ) -> Response: ...
-
-    @overload
-    def multipart_initiate(
-        self, engine_fqdn: str, use_box: bool = ..., *, only_prepare: Literal[True],
-    ) -> PreparedRequest: ...
-
+    @box_method(Box)
     def multipart_initiate(
         self,
         engine_fqdn: str,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Start a multipart upload (``GET /multipart/initiate``).
 
@@ -156,33 +142,14 @@ class ImageMultipart(StorageNamespace):
         prepared = self._prepare(StorageMethod.get, '/multipart/initiate', engine_fqdn, {}, {})
         return self._box(prepared, only_prepare, use_box, Box)
 
-    @overload
+    @response_method
     def multipart_chunk_upload(
         self,
         engine_fqdn: str,
         upload_uuid: str,
         bytes_part: Union[bytes, bytearray, memoryview],
         chunk_number: int,
-        only_prepare: Literal[False] = ...,
-    ) -> Response: ...
-
-    @overload
-    def multipart_chunk_upload(
-        self,
-        engine_fqdn: str,
-        upload_uuid: str,
-        bytes_part: Union[bytes, bytearray, memoryview],
-        chunk_number: int,
-        only_prepare: Literal[True],
-    ) -> PreparedRequest: ...
-
-    def multipart_chunk_upload(
-        self,
-        engine_fqdn: str,
-        upload_uuid: str,
-        bytes_part: Union[bytes, bytearray, memoryview],
-        chunk_number: int,
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Send one chunk (``POST /multipart/{upload_uuid}``, the bytes are the body).
 
@@ -210,35 +177,7 @@ class ImageMultipart(StorageNamespace):
         )
         return self._response(prepared, only_prepare)
 
-    @overload
-    def multipart_complete(
-        self,
-        engine_fqdn: str,
-        namespace: str,
-        upload_uuid: str,
-        file_size: int,
-        endpoint: str = ...,
-        tags: str = ...,
-        study_uid: Optional[str] = ...,
-        render_wrapped_pdf: Any = ...,
-        only_prepare: Literal[False] = ...,
-    ) -> Response: ...
-
-    @overload
-    def multipart_complete(
-        self,
-        engine_fqdn: str,
-        namespace: str,
-        upload_uuid: str,
-        file_size: int,
-        endpoint: str = ...,
-        tags: str = ...,
-        study_uid: Optional[str] = ...,
-        render_wrapped_pdf: Any = ...,
-        *,
-        only_prepare: Literal[True],
-    ) -> PreparedRequest: ...
-
+    @response_method
     def multipart_complete(
         self,
         engine_fqdn: str,
@@ -249,7 +188,7 @@ class ImageMultipart(StorageNamespace):
         tags: str = '',
         study_uid: Optional[str] = None,
         render_wrapped_pdf: Any = '',
-        only_prepare: bool = False,
+        only_prepare: OnlyPrepare = False,
     ) -> ResponseResult:
         """Ask the server to join the chunks and store the file (asynchronously).
 

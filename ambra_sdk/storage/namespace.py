@@ -7,6 +7,7 @@ from requests import Response
 
 from ambra_sdk.storage.args import drop_none
 from ambra_sdk.storage.boxes import storage_box
+from ambra_sdk.storage.builders import add_builders
 from ambra_sdk.storage.download import DownloadTarget
 from ambra_sdk.storage.request import PreparedRequest, StorageMethod
 
@@ -38,6 +39,11 @@ class StorageNamespace:
 
     :param storage: the :class:`~ambra_sdk.storage.storage.Storage` object.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each storage method of the subclass its private builder (:mod:`ambra_sdk.storage.builders`)."""
+        super().__init_subclass__(**kwargs)
+        add_builders(cls)
 
     def __init__(self, storage: 'Storage') -> None:
         self._storage = storage

@@ -1,11 +1,11 @@
 """The one mapper from storage responses to exceptions."""
 
-import json
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from requests import Response
 
+from ambra_sdk.bounded_json import UnreadableJson, bounded_json_loads
 from ambra_sdk.exceptions.storage import (
     BODY_START_LENGTH,
     STATUS_ERRORS,
@@ -55,8 +55,8 @@ def check_errors(response: Response) -> Response:
     if status not in STORAGE_ERROR_CODES:
         raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response))
     try:
-        body = json.loads(response.content)
-    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
+        body = bounded_json_loads(response.content, max_bytes=None)  # read within api.max_body_bytes
+    except UnreadableJson:
         body = _NOT_JSON
     if body is _NOT_JSON:  # raised here, not in the except block: the decoder's error is not chained
         raise UnexpectedStorageResponse(status, 'Unknown status code', _body_start(response))
@@ -87,12 +87,14 @@ def json_body(response: Response) -> Any:
     :param response: a checked storage response.
     :return: the decoded JSON.
     :raises UnexpectedStorageResponse: the body is not JSON (invalid UTF-8,
-        bad syntax, absurdly deep nesting...).
+        bad syntax, nested deeper than :data:`ambra_sdk.bounded_json.MAX_JSON_DEPTH`...).
     """
     try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        error = UnexpectedStorageResponse(response.status_code, 'The body is not JSON', _body_start(response))
+        return bounded_json_loads(response.content, max_bytes=None)  # read within api.max_body_bytes
+    except UnreadableJson as unreadable:
+        error = UnexpectedStorageResponse(
+            response.status_code, 'The body is {0}'.format(unreadable), _body_start(response),
+        )
     raise error  # outside the except block: the decoder's error (and its text) is not in the chain
 
 

@@ -13,13 +13,13 @@ array of DICOM JSON objects (PS3.18 F.2: ``{"00100010": {"vr": "PN",
 "Value": [...]}}``), without bulk data, pixel data or other binary values.
 """
 
-from typing import Any, Dict, Literal, Optional, overload
+from typing import Any, Dict, Optional
 
 from box import Box, BoxList
-from requests import Response
 
 from ambra_sdk.storage.namespace import BoxResult, StorageNamespace
-from ambra_sdk.storage.request import PreparedRequest, StorageMethod
+from ambra_sdk.storage.request import StorageMethod
+from ambra_sdk.storage.typed import OnlyPrepare, UseBox, box_method
 
 STUDY_METADATA = '/dicomweb/{namespace}/studies/{study_uid}/metadata'
 SERIES_METADATA = '/dicomweb/{namespace}/studies/{study_uid}/series/{series_uid}/metadata'
@@ -59,32 +59,15 @@ class StudyDicomwebCommands(StorageNamespace):
         prepared = self._prepare(StorageMethod.get, template, engine_fqdn, path_args, {'phi_namespace': phi_namespace})
         return self._box(prepared, only_prepare, use_box, box_class)
 
-    @overload
-    def study_dicomweb(
-        self, engine_fqdn: str, namespace: str, study_uid: str, phi_namespace: Optional[str] = ...,
-        use_box: Literal[True] = ..., only_prepare: Literal[False] = ...,
-    ) -> BoxList: ...
-
-    @overload
-    def study_dicomweb(
-        self, engine_fqdn: str, namespace: str, study_uid: str, phi_namespace: Optional[str] = ...,
-        *, use_box: Literal[False], only_prepare: Literal[False] = ...,
-    ) -> Response: ...
-
-    @overload
-    def study_dicomweb(
-        self, engine_fqdn: str, namespace: str, study_uid: str, phi_namespace: Optional[str] = ...,
-        use_box: bool = ..., *, only_prepare: Literal[True],
-    ) -> PreparedRequest: ...
-
+    @box_method(BoxList)
     def study_dicomweb(
         self,
         engine_fqdn: str,
         namespace: str,
         study_uid: str,
         phi_namespace: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the DICOM JSON of every instance of a study.
 
@@ -99,24 +82,7 @@ class StudyDicomwebCommands(StorageNamespace):
         path_args = {'namespace': namespace, 'study_uid': study_uid}
         return self._metadata(STUDY_METADATA, engine_fqdn, path_args, phi_namespace, use_box, only_prepare, BoxList)
 
-    @overload
-    def series_dicomweb(
-        self, engine_fqdn: str, namespace: str, study_uid: str, series_uid: str,
-        phi_namespace: Optional[str] = ..., use_box: Literal[True] = ..., only_prepare: Literal[False] = ...,
-    ) -> BoxList: ...
-
-    @overload
-    def series_dicomweb(
-        self, engine_fqdn: str, namespace: str, study_uid: str, series_uid: str,
-        phi_namespace: Optional[str] = ..., *, use_box: Literal[False], only_prepare: Literal[False] = ...,
-    ) -> Response: ...
-
-    @overload
-    def series_dicomweb(
-        self, engine_fqdn: str, namespace: str, study_uid: str, series_uid: str,
-        phi_namespace: Optional[str] = ..., use_box: bool = ..., *, only_prepare: Literal[True],
-    ) -> PreparedRequest: ...
-
+    @box_method(BoxList)
     def series_dicomweb(
         self,
         engine_fqdn: str,
@@ -124,8 +90,8 @@ class StudyDicomwebCommands(StorageNamespace):
         study_uid: str,
         series_uid: str,
         phi_namespace: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the DICOM JSON of every instance of a series.
 
@@ -141,24 +107,7 @@ class StudyDicomwebCommands(StorageNamespace):
         path_args = {'namespace': namespace, 'study_uid': study_uid, 'series_uid': series_uid}
         return self._metadata(SERIES_METADATA, engine_fqdn, path_args, phi_namespace, use_box, only_prepare, BoxList)
 
-    @overload
-    def image_dicomweb(
-        self, engine_fqdn: str, namespace: str, study_uid: str, series_uid: str, image_uid: str,
-        phi_namespace: Optional[str] = ..., use_box: Literal[True] = ..., only_prepare: Literal[False] = ...,
-    ) -> Box: ...
-
-    @overload
-    def image_dicomweb(
-        self, engine_fqdn: str, namespace: str, study_uid: str, series_uid: str, image_uid: str,
-        phi_namespace: Optional[str] = ..., *, use_box: Literal[False], only_prepare: Literal[False] = ...,
-    ) -> Response: ...
-
-    @overload
-    def image_dicomweb(
-        self, engine_fqdn: str, namespace: str, study_uid: str, series_uid: str, image_uid: str,
-        phi_namespace: Optional[str] = ..., use_box: bool = ..., *, only_prepare: Literal[True],
-    ) -> PreparedRequest: ...
-
+    @box_method(Box)  # an InstanceBox (a Box) at run time
     def image_dicomweb(
         self,
         engine_fqdn: str,
@@ -167,8 +116,8 @@ class StudyDicomwebCommands(StorageNamespace):
         series_uid: str,
         image_uid: str,
         phi_namespace: Optional[str] = None,
-        use_box: bool = True,
-        only_prepare: bool = False,
+        use_box: UseBox = True,
+        only_prepare: OnlyPrepare = False,
     ) -> BoxResult:
         """Get the DICOM JSON of one instance.
 

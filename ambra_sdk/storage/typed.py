@@ -12,8 +12,9 @@ two aliases are ``Literal[True]`` and ``Literal[False]``), and decorated::
     def thumbnail(self, engine_fqdn: str, ..., only_prepare: OnlyPrepare = False) -> ResponseResult:
 
 At run time both decorators return the function unchanged (same object, same
-``inspect.signature``). For a type checker the method becomes a descriptor
-whose call is overloaded (the overloads are written once, here):
+``inspect.signature``; they only mark it, and the namespace class then gets
+its private builder ``_<name>``, see :mod:`ambra_sdk.storage.builders`). For
+a type checker the method becomes a descriptor whose call is overloaded (the overloads are written once, here):
 
 ============================================  ===================  ====================
 call                                          ``@box_method(B)``   ``@response_method``
@@ -41,6 +42,9 @@ except ImportError:  # pragma: no cover
 UseBox = Literal[True]
 #: The type of ``only_prepare`` in a method's own signature (its default mode).
 OnlyPrepare = Literal[False]
+
+#: Attribute marking a storage method (its class gets its builder): :data:`ambra_sdk.storage.builders.MARK`.
+MARK = '__ambra_storage_method__'
 
 BoxT = TypeVar('BoxT')
 SelfT = TypeVar('SelfT')
@@ -120,6 +124,7 @@ def box_method(
     """
 
     def decorator(method: 'Callable[Concatenate[SelfT, P], Any]') -> 'BoxMethod[SelfT, P, BoxT]':
+        setattr(method, MARK, True)
         return method  # type: ignore[return-value]
 
     return decorator
@@ -131,6 +136,7 @@ def response_method(method: 'Callable[Concatenate[SelfT, P], Any]') -> 'Response
     :param method: the method.
     :return: the method, unchanged.
     """
+    setattr(method, MARK, True)
     return method  # type: ignore[return-value]
 
 

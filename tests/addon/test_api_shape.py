@@ -60,9 +60,11 @@ def test_reference_parameter_names():
     # additive, keyword-only, with defaults (docs/source/differences.rst)
     assert params(Dicom.upload)[3] == 'study_uid'  # the vendor SDK's keyword
     assert params(Dicom.upload)[4:] == [
-        'multipart_threshold', 'part_size', 'part_retries', 'part_workers', 'wait', 'wait_timeout', 'progress',
+        'multipart_threshold', 'part_size', 'part_retries', 'part_workers', 'wait', 'wait_timeout', 'upload_type',
+        'progress',
     ]
-    assert params(Dicom.upload_from_path) == ['dicom_path', 'namespace_id', 'engine_fqdn']
+    # the vendor SDK's study_uid, then the other keywords of upload
+    assert params(Dicom.upload_from_path) == ['dicom_path', 'namespace_id', 'engine_fqdn', 'study_uid', 'upload_options']
     # the study uploaders: additive keywords with the names of Dicom.upload, after the existing ones
     multipart = ['multipart_threshold', 'part_size', 'part_workers']
     assert params(Study.upload_files) == [
@@ -90,15 +92,18 @@ def test_keyword_only_where_the_reference_had_it():
 
 def test_new_study_uploader_keywords_default_to_the_vendors_client():
     from ambra_sdk.addon.multipart import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, DEFAULT_PART_WORKERS
+    from ambra_sdk.addon.upload_type import UploadType
+    from ambra_sdk.request_args import sentinel
 
-    expected = {
-        'multipart_threshold': DEFAULT_MULTIPART_THRESHOLD, 'part_size': DEFAULT_PART_SIZE,
-        'part_workers': DEFAULT_PART_WORKERS,
-    }
+    # not given (sentinel): the class attributes of Dicom decide, and they hold the vendor's values
+    expected = {'multipart_threshold': sentinel, 'part_size': sentinel, 'part_workers': DEFAULT_PART_WORKERS}
     for func in (Study.upload_files, Study.upload_paths, Study.upload_dir, Dicom.upload):
         signature = inspect.signature(func).parameters
         assert {name: signature[name].default for name in expected} == expected
         assert all(signature[name].kind == inspect.Parameter.KEYWORD_ONLY for name in expected)
+    assert (Dicom.UPLOAD_TYPE, Dicom.MULTIPART_THRESHOLD, Dicom.PART_SIZE) == (
+        UploadType.AUTO, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
+    )
 
 
 def test_anonymize_helpers_take_storage_anonymize_parameters():

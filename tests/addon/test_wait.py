@@ -115,6 +115,27 @@ def test_job_wait_raises_on_failure(api, namespace_id, emulator):
     assert isinstance(caught.value, RuntimeError)
 
 
+@pytest.mark.parametrize('state', ['ERROR', 'error'])
+def test_job_wait_raises_on_the_vendors_error_state(api, namespace_id, emulator, state):
+    # issue 23.5: the vendor's jobs end in DONE or ERROR
+    job_id = str(uuid.uuid4())
+    emulator.state.add_job('anonymize', state='RUNNING', job_id=job_id)
+    timer = later(0.2, lambda: emulator.state.update_job(job_id, state=state))
+    try:
+        with pytest.raises(JobFailed) as caught:
+            api.Addon.Job.wait(job_id=job_id, namespace_id=namespace_id, timeout=10, ws_timeout=0.2)
+    finally:
+        timer.join()
+    assert caught.value.state == state and caught.value.job_id == job_id
+
+
+def test_job_wait_finishes_on_done_whatever_its_case(api, namespace_id, emulator):
+    job_id = str(uuid.uuid4())
+    emulator.state.add_job('anonymize', state='done', job_id=job_id)
+    job = api.Addon.Job.wait(job_id=job_id, namespace_id=namespace_id, timeout=10, ws_timeout=0.2)
+    assert job.state == 'done'
+
+
 def test_job_wait_times_out(api, namespace_id, emulator):
     job_id = str(uuid.uuid4())
     emulator.state.add_job('anonymize', state='RUNNING', job_id=job_id)

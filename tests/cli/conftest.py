@@ -113,6 +113,52 @@ def ambra_process(emulator: Any) -> Callable[..., Result]:
     return run
 
 
+def ambra_script_path() -> str:
+    """The installed ``ambra`` console script (beside this interpreter first, then on PATH)."""
+    import shutil
+
+    found = shutil.which('ambra', path=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get('PATH', '')]))
+    if found is None:
+        pytest.skip('the ambra console script is not installed (pip install -e ".[cli]")')
+    return found
+
+
+def run_script(args: List[str], env: Dict[str, str], input: Optional[str] = None,  # noqa: A002
+               timeout: float = 120, cwd: Optional[str] = None) -> Result:
+    """Run the installed ``ambra`` script with ``args`` (this checkout first on ``PYTHONPATH``)."""
+    full_env = dict(os.environ)
+    full_env.update(env)
+    full_env['PYTHONPATH'] = str(ROOT)
+    full_env.setdefault('PYTHON_KEYRING_BACKEND', 'tests.cli.fake_keyring.FileKeyring')
+    done = subprocess.run([ambra_script_path(), *args], input=input, capture_output=True, text=True, env=full_env,
+                          cwd=cwd or str(ROOT), timeout=timeout)
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def run_on_terminal(args: List[str], env: Dict[str, str], timeout: float = 60) -> Result:
+    """Run the installed ``ambra`` script with stdout and stderr on a pseudo-terminal; return what it showed."""
+    from tests.helpers.terminal import run_on_terminal as on_terminal
+
+    full_env = dict(os.environ)
+    full_env.update(env)
+    full_env['PYTHONPATH'] = str(ROOT)
+    code, text = on_terminal([ambra_script_path(), *args], full_env, cwd=str(ROOT), timeout=timeout)
+    return Result(code, text.replace('\r\n', '\n'), '')
+
+
+@pytest.fixture
+def ambra_script(emulator: Any) -> Callable[..., Result]:
+    """``ambra_script(*args, input=None, env=None)``: the installed ``ambra`` script, rate limits off."""
+
+    def run(*args: str, input: Optional[str] = None, env: Optional[Dict[str, str]] = None,  # noqa: A002
+            timeout: float = 120) -> Result:
+        outcome = run_script(['--no-rate-limits', *args], env or {}, input=input, timeout=timeout)
+        assert_no_secret(emulator, outcome)
+        return outcome
+
+    return run
+
+
 def assert_no_secret(emulator: Any, result: Result) -> None:
     """The emulator's password and any registered sid are in neither stdout nor stderr."""
     from ambra_sdk.redact import _secrets  # the registry of every sid/password an Api has seen

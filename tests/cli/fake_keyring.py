@@ -46,3 +46,7 @@ class FileKeyring(KeyringBackend):
         if entries.pop('{0}/{1}'.format(service, username), None) is None:
             raise PasswordDeleteError(username)
         self._save(entries)
+
+
+class PlaintextKeyring(FileKeyring):
+    """The same file, named like keyrings.alt's unencrypted backend (the command line must say "plaintext")."""

@@ -79,8 +79,8 @@ def test_python_dash_m_ambra_sdk():
 
 def test_console_script_entry_point_is_declared():
     pyproject = (ROOT / 'pyproject.toml').read_text()
-    assert '[project.scripts]\nambra = "ambra_sdk.cli:main"' in pyproject
-    from ambra_sdk.cli import main
+    assert 'ambra = "ambra_sdk.__main__:main"' in pyproject
+    from ambra_sdk.__main__ import main
 
     assert callable(main)
 

@@ -13,7 +13,7 @@ from ambra_sdk.emulator import EMULATOR_HEADER
 
 
 def test_the_sdk_default_stays_the_references():
-    api = Api.with_creds('https://access.dicomgrid.com/api/v3', 'someone', 'secret')
+    api = Api.with_creds('https://access.dicomgrid.com/api/v3', 'someone', 'Xq-7-rate-pw')
     assert api.rate_limits == DEFAULT_RATE_LIMITS
     assert DEFAULT_RATE_LIMITS.call_period('/study/set') == 0.5 and DEFAULT_RATE_LIMITS.call_period('/study/get') == 0.2
 

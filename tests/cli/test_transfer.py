@@ -32,9 +32,13 @@ def uploaded(ambra, fresh, folder, namespace_id):
 def test_upload_summary_and_wait(ambra, fresh, folder, namespace_id):
     result = ambra('study', 'upload', str(folder), '-n', namespace_id, '--wait', '--workers', '3')
     assert result.exit_code == 0, result
-    study_uuid, study_uid = result.stdout.strip().split('\t')
+    header, row = result.stdout.splitlines()  # piped: tab-separated, one row per study
+    assert header == 'study_uuid\tstudy_uid\timages_sent\timages_stored'
+    study_uuid, study_uid, sent, stored = row.split('\t')
     assert study_uid.startswith('1.2.') or study_uid.startswith('2.')
-    assert '5 file(s): 4 uploaded, 1 skipped, 0 failed; the study is ready.' in result.stderr
+    assert (sent, stored) == ('4', '4')
+    assert ('5 file(s): 4 uploaded, 1 skipped, 0 failed, into 1 study; the server shows 4 image(s) in it; '
+            'ready.') in result.stderr
     assert 'notes.dcm: not a DICOM image' in result.stderr
     listed = ambra('study', 'list', '--csv', '--fields', 'uuid,image_count')
     assert listed.stdout.splitlines()[1] == '{0},4'.format(study_uuid)

@@ -50,8 +50,17 @@ def test_metadata(pyproject):
     assert project['license'] == 'Apache-2.0'  # PEP 639 SPDX expression
     assert project['license-files'] == ['LICENSE']
     assert not [c for c in project['classifiers'] if c.startswith('License ::')]  # deprecated by PEP 639
-    assert project['authors'] and project['maintainers'] and project['keywords']
-    assert {'Homepage', 'Documentation', 'Source', 'Changelog'} <= set(project['urls'])
+    assert project['authors'] and project['keywords']
+
+
+def test_metadata_describes_this_project_not_the_published_sdk(pyproject):
+    # issue 25.1: no address of the published SDK's project, no vendor as author, not "Production/Stable"
+    project = pyproject['project']
+    assert 'urls' not in project or not any('dicomgrid' in url for url in project['urls'].values())
+    assert not any('Ambra Health' in author.get('name', '') for author in project['authors'])
+    assert 'Development Status :: 5 - Production/Stable' not in project['classifiers']
+    assert 'Development Status :: 4 - Beta' in project['classifiers']
+    assert project['scripts'] == {'ambra': 'ambra_sdk.__main__:main'}
     assert project['requires-python'] == '>=3.9'
     assert sorted(project['dependencies']) == ['python-box>=5.1', 'requests>=2.24', 'urllib3>=1.26']
     assert set(project['dynamic']) == {'version', 'optional-dependencies'}
@@ -63,9 +72,14 @@ def test_metadata(pyproject):
 def test_setup_py_keeps_version_and_extras(setup_kwargs):
     import ambra_sdk
 
-    assert setup_kwargs['version'] == ambra_sdk.__version__.replace('-', '.post')
+    assert setup_kwargs['version'] == '1!' + ambra_sdk.__version__.replace('-', '.post')
     extras = setup_kwargs['extras_require']
-    assert {'emulator', 'dicom', 'progress', 'docs', 'test'} <= set(extras)
+    assert {'emulator', 'dicom', 'progress', 'docs', 'test', 'all', 'cli', 'ws', 'keyring'} <= set(extras)
+    from ambra_sdk.extras import EXTRAS
+
+    assert extras == EXTRAS  # one table
+    runtime = set(extras) - {'all', 'docs', 'test'}
+    assert set(extras['all']) == {req for name in runtime for req in extras[name]}
     assert set(extras['emulator']) <= set(extras['docs'])  # sphinx-build works with [docs]
     assert set(extras['emulator']) <= set(extras['test'])
     assert setup_kwargs['package_dir'] == {'': '.'}  # editable installs mypy can follow
@@ -78,3 +92,12 @@ def test_sdist_manifest_lists_tests_docs_changelog_tox():
     manifest = (ROOT / 'MANIFEST.in').read_text(encoding='utf-8')
     for needed in ('recursive-include tests', 'recursive-include docs/source', 'CHANGELOG.rst', 'tox.ini'):
         assert needed in manifest
+
+
+def test_version_epoch_outranks_every_published_release(setup_kwargs):
+    # issue 25.1: `pip install -U ambra-sdk` keeps this package: any epoch-0 version is older
+    version = pytest.importorskip('packaging.version')
+    ours = version.Version(setup_kwargs['version'])
+    assert ours.epoch == 1
+    for published in ('3.21.6.0.post1', '3.22.0.0', '99.99.99'):
+        assert ours > version.Version(published)

@@ -75,5 +75,7 @@ def test_missing_emulator_extra_fails_with_the_install_command(tmp_path):
     })
     assert result.returncode == 1, result.stdout + result.stderr
     assert 'skipped' not in result.stdout
-    assert "pip install 'ambra-sdk[emulator]'" in result.stdout
+    from ambra_sdk.extras import install_command
+
+    assert install_command('emulator') in result.stdout
     assert '1 error' in result.stdout

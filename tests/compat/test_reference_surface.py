@@ -35,6 +35,8 @@ PATHS = {
     'ambra_sdk.clear_params': ['PROTECTED_KEYS', 'clear_params'],
     'ambra_sdk.exceptions.storage': ['errors'],
     'ambra_sdk.addon.study': ['ADDON_DOCS_URL'],
+    'ambra_sdk.request_args': ['RequestArgs', 'cast_argument', 'cast_arguments', 'Encoder', 'sentinel'],
+    'ambra_sdk.addon': ['UploadedImageParams', 'UploadType'],
 }
 
 #: Built by the websocket work; skipped here until it is merged.
@@ -144,17 +146,39 @@ def test_types_aliases_are_usable_annotations():
     assert types.RequestsFilesType.__origin__ is dict
 
 
-def test_models_base_mixins_are_the_query_mixins():
-    from ambra_sdk.models.base import WithFiltering, WithOnly, WithSorting
+def test_models_base_mixins_are_the_field_descriptor_mixins():
+    # issue 23.6: the reference's models.base mixins are FieldDescriptor's own (asc/desc, filters, get_only),
+    # not the query mixins (an earlier version of this test pinned the query mixins under these names)
+    from ambra_sdk.models.base import FieldDescriptor, WithFiltering, WithOnly, WithSorting
     from ambra_sdk.service.filtering import WithFilter
-    from ambra_sdk.service.only import WithOnly as RealWithOnly
+    from ambra_sdk.service.only import WithOnly as QueryWithOnly
     from ambra_sdk.service.query import QueryOPSF
-    from ambra_sdk.service.sorting import WithSorting as RealWithSorting
+    from ambra_sdk.service.sorting import WithSorting as QueryWithSorting
 
-    assert WithFiltering is WithFilter and WithOnly is RealWithOnly and WithSorting is RealWithSorting
-    assert issubclass(QueryOPSF, (WithFiltering,)) and issubclass(QueryOPSF, WithSorting)
+    assert FieldDescriptor.__mro__[1:4] == (WithSorting, WithFiltering, WithOnly)
+    assert {'asc', 'desc'} <= set(vars(WithSorting))
+    assert {'like', 'equals', 'in_condition', '__eq__'} <= set(vars(WithFiltering))
+    assert 'get_only' in vars(WithOnly)
+    assert not {'asc', 'like', 'get_only'} & set(vars(FieldDescriptor))
+    assert WithFiltering is not WithFilter and WithOnly is not QueryWithOnly and WithSorting is not QueryWithSorting
+    assert issubclass(QueryOPSF, WithFilter) and issubclass(QueryOPSF, QueryWithSorting)
     with pytest.raises(AttributeError):
         importlib.import_module('ambra_sdk.models.base').NoSuchThing  # noqa: B018
+
+
+def test_field_descriptor_positional_order():
+    from ambra_sdk.models import Study
+    from ambra_sdk.models.base import FieldDescriptor
+    from ambra_sdk.models.fields import String
+
+    field = String('the name')
+    for descriptor in (FieldDescriptor(field, 'name', Study), FieldDescriptor('name', field, Study),
+                       FieldDescriptor(field=field, name='name', parent=Study)):
+        assert (descriptor._field, descriptor._name, descriptor._parent) == (field, 'name', Study)
+        assert descriptor.asc().field_name == 'name' and descriptor.like('a%').field_name == 'Study.name'
+    assert list(__import__('inspect').signature(FieldDescriptor).parameters) == ['field', 'name', 'parent']
+    with pytest.raises(TypeError):
+        FieldDescriptor('name', 'not a field', Study)
 
 
 def test_field_descriptor_parents():
@@ -261,6 +285,122 @@ def test_reference_keywords():
     assert cast_argument(arg=True) == '1'
     with pytest.raises(StudyNotFound):
         raise_storage_error(status_code=404, json={'kind': {'readable_status': 'STUDY_NOT_FOUND', 'code': 404}})
+
+
+def test_reference_keywords_of_the_helpers():
+    from datetime import date
+
+    from ambra_sdk.exceptions.service_base import AuthorizationRequired, MethodNotAllowed, PreconditionFailed
+    from ambra_sdk.request_args import Encoder
+    from ambra_sdk.service.response.base_response import check_401_405, check_412
+    from ambra_sdk.storage.bool_to_int import bool_to_int
+    from ambra_sdk.storage.study.base_study import validate_size, validate_size_x_string
+
+    with pytest.raises(AuthorizationRequired):
+        check_401_405(status_code=401)
+    with pytest.raises(MethodNotAllowed):
+        check_401_405(status_code=405)
+    assert check_401_405(status_code=200) is None
+    with pytest.raises(PreconditionFailed) as caught:
+        check_412(json={'status': 'ERROR', 'error_type': 'NOT_FOUND'}, errors_mapping={})
+    assert caught.value.error_type == 'NOT_FOUND'
+    with pytest.raises(Exception, match='412 response without an ERROR status'):
+        check_412(json={'status': 'OK'}, errors_mapping=None)
+    assert (bool_to_int(bool_value=True), bool_to_int(bool_value=None), bool_to_int(bool_value='0')) == (1, None, 0)
+    validate_size(size_str='640x480')
+    validate_size_x_string(size_str='640x480')
+    with pytest.raises(ValueError, match='size'):
+        validate_size_x_string(size_str='640')
+    assert Encoder().default(el=date(2021, 1, 2)) == '2021-01-02 00:00:00'
+    with pytest.raises(TypeError):
+        Encoder().default(el=object())
+
+
+def test_sentinel_is_one_marker():
+    import copy
+    import pickle
+
+    from ambra_sdk.request_args import sentinel
+
+    assert repr(sentinel) == 'sentinel' and sentinel is not None
+    assert copy.deepcopy(sentinel) is sentinel and pickle.loads(pickle.dumps(sentinel)) is sentinel
+
+
+def test_ws_takes_the_reference_requests_queue(emulator, api):
+    pytest.importorskip('websockets')
+    import queue
+    import threading
+
+    from ambra_sdk.service.ws import WS
+
+    responses: queue.Queue = queue.Queue()
+    requests: queue.Queue = queue.Queue()
+    worker = WS(api.ws_url, responses, requests=requests)
+    assert worker.requests is requests
+    worker.connect()
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        requests.put(('SUBSCRIBE', {'sid': api.sid, 'channel': 'study.x'}))
+        answer = responses.get(timeout=10)
+        assert '"OK"' in answer.data and 'study.x' in answer.data
+    finally:
+        requests.put(('STOP', {}))
+        thread.join(timeout=10)
+    assert not thread.is_alive() and not worker.connected
+
+
+# the private builders of the storage methods ----------------------------------------------
+
+
+def _storage_methods():
+    from ambra_sdk.storage.builders import MARK
+    from ambra_sdk.storage.image import Image
+    from ambra_sdk.storage.study import Study
+
+    return [(cls, name) for cls in (Study, Image) for name in dir(cls) if getattr(getattr(cls, name), MARK, False)]
+
+
+def test_every_storage_method_has_its_builder():
+    import inspect
+
+    methods = _storage_methods()
+    assert len(methods) == 41  # 31 + 4 of 3.21.6, 3 DICOMweb, 3 multipart
+    for cls, name in methods:
+        public = inspect.signature(getattr(cls, name))
+        builder = inspect.signature(getattr(cls, '_' + name))
+        extra = [param for param in public.parameters if param not in builder.parameters]
+        assert extra in (['use_box', 'only_prepare'], ['only_prepare']), (name, extra)
+        # the reference's check: the public signature is the builder's plus use_box/only_prepare
+        # (Image.upload has use_box before x_ambrahealth_job_id there too)
+        assert [param for param in public.parameters if param not in extra] == list(builder.parameters), name
+        assert all(public.parameters[param] == builder.parameters[param] for param in builder.parameters), name
+        assert builder.return_annotation.__name__ == 'PreparedRequest'
+
+
+def test_a_builder_returns_what_only_prepare_returns():
+    from ambra_sdk.api import Api
+    from ambra_sdk.storage.request import PreparedRequest
+
+    api = Api.with_sid(URL, 'sid-1234', storage_base_url='http://{engine_fqdn}/api/v3/storage')
+    study, image = api.Storage.Study, api.Storage.Image
+    pairs = [
+        (study._schema('h:1', 'ns', '1.2', extended=True), study.schema('h:1', 'ns', '1.2', True, only_prepare=True)),
+        (study._frame('h:1', 'ns', '1.2', '1.3', '9', '0', depth=8, size='64x64'),
+         study.frame('h:1', 'ns', '1.2', '1.3', '9', '0', depth=8, size='64x64', only_prepare=True)),
+        (image._multipart_chunk_upload('h:1', 'u-1', b'abc', 2),
+         image.multipart_chunk_upload('h:1', 'u-1', b'abc', 2, only_prepare=True)),
+        (study._study_dicomweb('h:1', 'ns', '1.2'), study.study_dicomweb('h:1', 'ns', '1.2', only_prepare=True)),
+    ]
+    for built, prepared in pairs:
+        assert isinstance(built, PreparedRequest)
+        assert (built.url, built.method, built.params, built.headers, built.data) == (
+            prepared.url, prepared.method, prepared.params, prepared.headers, prepared.data,
+        )
+    with pytest.raises(TypeError):
+        study._schema('h:1', 'ns', '1.2', use_box=False)  # a builder has no use_box
+    with pytest.raises(ValueError, match='size'):
+        study._frame('h:1', 'ns', '1.2', '1.3', '9', '0', size='big')  # the same checks as the method
 
 
 # constructor ------------------------------------------------------------------------------

@@ -14,6 +14,16 @@ def test_versions():
     assert ambra_sdk.DOCS_URL.startswith('https://')
 
 
+def test_newest_api_version_is_the_newest_generated_document():
+    from ambra_sdk.service.spec import load_document
+
+    assert ambra_sdk.NEWEST_API_VERSION == 'LBL0022 v55.0 2022-08-03'
+    assert 'NEWEST_API_VERSION' in ambra_sdk.__all__
+    documents = load_document()['documents']
+    assert list(documents.values()) == [ambra_sdk.API_VERSION, ambra_sdk.NEWEST_API_VERSION]
+    assert load_document()['document'] == ambra_sdk.API_VERSION
+
+
 def test_import_api_is_light():
     code = (
         'import sys, ambra_sdk.api\n'

@@ -29,7 +29,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / 'docs' / 'source'
-PAGES = ('quickstart.rst', 'service_api.rst', 'storage_api.rst', 'addon.rst')
+PAGES = ('quickstart.rst', 'service_api.rst', 'storage_api.rst', 'addon.rst', 'installation.rst', 'websocket.rst')
 
 NOT_RUN = re.compile(r'^\s*\.\. example-not-run:\s*\S')
 RUN_BY = re.compile(r'^\.\. examples-run-by:\s*(\S+)\s*$', re.MULTILINE)
@@ -187,7 +187,7 @@ Intro::
 
 Shell::
 
-    pip install 'ambra-sdk[ws]'
+    pip install '.[ws]'
     REQUESTS_CA_BUNDLE=/tmp/ca.pem python -m ambra_sdk.emulator --tls
 
 Output::

@@ -4,7 +4,9 @@ Used by ``test_soak.py`` (a few seconds) and ``bench/bench_emulator_soak.py``
 (a minute). Each client loops until the time is up: it uploads a new
 instance (CT_small with fresh UIDs) through storage, then lists studies
 through the service. Every answer's status is counted; at the end every
-uploaded study must be listed exactly once.
+uploaded study must be listed exactly once. Uploads reach the service after
+the emulator's processing step, so the final check lists again (as a user's
+script polls) until every upload is there or ``settle`` seconds passed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import requests
 from tests.helpers.dicoms import dicom_bytes
 
 
-def run_soak(emulator: Any, seconds: float, clients: int = 16, max_uploads_per_client: int = 10000) -> dict:
+def run_soak(
+    emulator: Any, seconds: float, clients: int = 16, max_uploads_per_client: int = 10000, settle: float = 30.0,
+) -> dict:
     """Run the soak and return counts (statuses, uploads, listed, missing, duplicated)."""
     from pydicom.uid import generate_uid
 
@@ -56,6 +60,23 @@ def run_soak(emulator: Any, seconds: float, clients: int = 16, max_uploads_per_c
         thread.start()
     for thread in threads:
         thread.join(seconds + 120)
+    settled = time.monotonic() + settle
+    while True:
+        listed = _listed(emulator, sid)
+        if all(listed[uid] for uid in uploaded) or time.monotonic() >= settled:
+            break
+        time.sleep(0.1)
+    return {
+        'statuses': dict(statuses),
+        'uploads': len(uploaded),
+        'missing': [uid for uid in uploaded if listed[uid] == 0],
+        'duplicated': [uid for uid in uploaded if listed[uid] > 1],
+        'server_errors': sum(count for status, count in statuses.items() if status >= 500),
+    }
+
+
+def _listed(emulator: Any, sid: str) -> Counter:
+    """How many times each study UID is listed by ``/study/list`` (every page)."""
     listed: Counter = Counter()
     page = 1
     while True:
@@ -65,12 +86,5 @@ def run_soak(emulator: Any, seconds: float, clients: int = 16, max_uploads_per_c
         for study in body['studies']:
             listed[study['study_uid']] += 1
         if not body['page'].get('more'):
-            break
+            return listed
         page += 1
-    return {
-        'statuses': dict(statuses),
-        'uploads': len(uploaded),
-        'missing': [uid for uid in uploaded if listed[uid] == 0],
-        'duplicated': [uid for uid in uploaded if listed[uid] > 1],
-        'server_errors': sum(count for status, count in statuses.items() if status >= 500),
-    }

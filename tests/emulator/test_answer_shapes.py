@@ -42,8 +42,9 @@ def test_timestamp_filters_honour_the_offset_of_the_value(client):
     assert not client.ok('/study/list', {'filter.created.equals': later})['studies']
     assert client.ok('/study/list', {'filter.created.lt': later})['studies']
     assert not client.ok('/study/list', {'filter.created.gt': later})['studies']
-    # a value without an offset is read in filter.tz
-    assert client.ok('/study/list', {'filter.created.equals': _stamp(pacific), 'filter.tz': '-7:00'})['studies']
+    # a value without an offset is read in filter.tz (a numeric one is a POSIX zone: +7:00 is UTC-7)
+    assert client.ok('/study/list', {'filter.created.equals': _stamp(pacific), 'filter.tz': '+7:00'})['studies']
+    assert not client.ok('/study/list', {'filter.created.equals': _stamp(pacific), 'filter.tz': '-7:00'})['studies']
     assert not client.ok('/study/list', {'filter.created.equals': _stamp(pacific)})['studies']
 
 
@@ -65,20 +66,19 @@ def test_paginated_lists_repeat_more_at_the_top(client, endpoint):
 def test_study_answers_list_the_accounts_custom_fields(client):
     account = client.emulator.account_id
     first = client.ok('/customfield/add', {'account_id': account, 'name': 'Site', 'object': 'Study'})['uuid']
-    second = client.ok('/customfield/add', {'account_id': account, 'name': 'Arm', 'object': 'Study'})['uuid']
+    second = client.ok('/customfield/add', {
+        'account_id': account, 'name': 'Arm', 'object': 'Study', 'type': 'select', 'required': '1',
+        'options': '{"values": ["A", "B"]}',
+    })['uuid']
+    site = {'uuid': first, 'name': 'Site', 'type': 'text', 'required': 0, 'options': None}
+    arm = {'uuid': second, 'name': 'Arm', 'type': 'select', 'required': 1, 'options': {'values': ['A', 'B']}}
     client.ok('/customfield/add', {'account_id': account, 'name': 'Pager', 'object': 'User'})
     uuid = client.add_study(study_uid='1.2.9.5')
     fields = client.ok('/study/get', {'uuid': uuid})['customfields']
-    assert fields == [
-        {'uuid': first, 'name': 'Site', 'value': None},
-        {'uuid': second, 'name': 'Arm', 'value': None},
-    ]
+    assert fields == [{**site, 'value': None}, {**arm, 'value': None}]
     client.ok('/study/set', {'uuid': uuid, f'customfield-{second}': 'B'})
     listed = client.ok('/study/list', {'filter.uuid.equals': uuid})['studies'][0]['customfields']
-    assert listed == [
-        {'uuid': first, 'name': 'Site', 'value': None},
-        {'uuid': second, 'name': 'Arm', 'value': 'B'},
-    ]
+    assert listed == [{**site, 'value': None}, {**arm, 'value': 'B'}]
 
 
 def test_invalid_json_names_the_parameter_in_a_list_valued_error_type(client):

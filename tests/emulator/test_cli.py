@@ -6,60 +6,19 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Dict
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env() -> Dict[str, str]:
-    env = dict(os.environ)
-    env['PYTHONPATH'] = str(ROOT) + os.pathsep + env.get('PYTHONPATH', '')
-    return env
-
-
-def _start(*args: str, **popen: object) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, '-m', 'ambra_sdk.emulator', *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), **popen,
-    )
-
-
-def _banner(proc: subprocess.Popen) -> Dict[str, str]:
-    """The banner's ``key: value`` lines, ``url`` and the ``REQUESTS_CA_BUNDLE=`` line."""
-    assert proc.stdout is not None
-    info: Dict[str, str] = {}
-    for line in iter(proc.stdout.readline, ''):
-        if line.startswith('Ambra emulator listening on '):
-            info['url'] = line.split()[-1]
-        elif line.startswith('REQUESTS_CA_BUNDLE='):
-            info['REQUESTS_CA_BUNDLE'] = line.strip().split('=', 1)[1]
-        elif line.startswith('Press Ctrl-C'):
-            return info
-        else:
-            key, sep, value = line.strip().partition(': ')
-            if sep:
-                info[key] = value.split()[0]
-    raise AssertionError('the emulator did not start: {0}'.format(proc.stderr.read() if proc.stderr else ''))
-
-
-def _stop(proc: subprocess.Popen, signum: int = signal.SIGTERM) -> int:
-    proc.send_signal(signum)
-    try:
-        return proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
+from tests.helpers.emulator_process import banner, child_env, start, stop
 
 
 def test_tls_banner_and_the_one_line_to_trust_it():
     pytest.importorskip('trustme')
-    proc = _start('--tls')
+    proc = start('--tls')
     try:
-        info = _banner(proc)
+        info = banner(proc)
         assert info['url'].startswith('https://127.0.0.1:')
         assert info['storage_base_url'] == 'https://{engine_fqdn}/api/v3/storage'
         ca_file = info['REQUESTS_CA_BUNDLE']
@@ -70,46 +29,46 @@ def test_tls_banner_and_the_one_line_to_trust_it():
         )
         assert response.status_code == 200
     finally:
-        assert _stop(proc) == 0
+        assert stop(proc) == 0
     assert not os.path.exists(ca_file)
 
 
 def test_control_token_is_printed_and_required():
-    proc = _start()
+    proc = start()
     try:
-        info = _banner(proc)
+        info = banner(proc)
         root = info['url'].replace('/api/v3', '/_emulator')
         assert requests.get(root + '/info', timeout=10).status_code == 401
         answer = requests.get(root + '/info', headers={'X-Ambra-Emulator-Token': info['control_token']}, timeout=10)
         assert answer.status_code == 200 and 'password' not in answer.json()
     finally:
-        assert _stop(proc) == 0
+        assert stop(proc) == 0
 
 
 def test_no_control():
-    proc = _start('--no-control')
+    proc = start('--no-control')
     try:
-        info = _banner(proc)
+        info = banner(proc)
         assert 'control_token' not in info
         root = info['url'].replace('/api/v3', '/_emulator')
         assert requests.get(root + '/info', timeout=10).status_code == 404
     finally:
-        assert _stop(proc) == 0
+        assert stop(proc) == 0
 
 
 @pytest.mark.skipif(sys.platform == 'win32', reason='POSIX signals')
 def test_stops_on_sigint_even_when_started_with_sigint_ignored():
     """A background job of a CI shell starts with SIGINT ignored; the emulator sets its own handlers."""
-    proc = _start(preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
-    _banner(proc)
-    assert _stop(proc, signal.SIGINT) == 0
+    proc = start(preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    banner(proc)
+    assert stop(proc, signal.SIGINT) == 0
     assert proc.stderr is not None and 'Traceback' not in proc.stderr.read()
 
 
 def test_stops_on_sigterm_with_a_clean_exit():
-    proc = _start()
-    _banner(proc)
-    assert _stop(proc, signal.SIGTERM) == 0
+    proc = start()
+    banner(proc)
+    assert stop(proc, signal.SIGTERM) == 0
     assert proc.stderr is not None
     err = proc.stderr.read()
     assert 'Traceback' not in err and 'Stopping.' in err
@@ -120,11 +79,14 @@ def test_missing_extra_gives_one_line_and_no_traceback():
         "import sys, runpy; sys.modules['werkzeug'] = None; "
         "runpy.run_module('ambra_sdk.emulator', run_name='__main__')"
     )
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=_env(), timeout=60)
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=child_env(), timeout=60)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "pip install 'ambra-sdk[emulator]'" in lines[0] and 'werkzeug' in lines[0]
+    from ambra_sdk.extras import install_command
+
+    assert install_command('emulator') in lines[0] and 'werkzeug' in lines[0]
+    assert "'ambra-sdk[" not in lines[0]  # never the published SDK of the same name
     assert result.stdout == ''
 
 
@@ -139,9 +101,9 @@ def test_a_faulted_upload_prints_nothing_of_its_body():
     import http.client
 
     marker = b'PHI-MARKER^DOE^JOHN'
-    proc = _start()
+    proc = start()
     try:
-        info = _banner(proc)
+        info = banner(proc)
         root = info['url'].replace('/api/v3', '/_emulator')
         headers = {'X-Ambra-Emulator-Token': info['control_token']}
         fault = {'path_pattern': '/storage/namespace/*/image', 'status': 503, 'times': 1}
@@ -158,7 +120,7 @@ def test_a_faulted_upload_prints_nothing_of_its_body():
         assert conn.getresponse().status == 401
         conn.close()
     finally:
-        assert _stop(proc) == 0
+        assert stop(proc) == 0
     assert proc.stdout is not None and proc.stderr is not None
     output = proc.stdout.read() + proc.stderr.read()
     assert marker.decode() not in output and 'Bad request' not in output
@@ -169,15 +131,15 @@ def test_sigterm_during_an_upload_leaves_no_file(tmp_path):
     import socket
     import time
 
-    proc = _start('--data', str(tmp_path))
+    proc = start('--data', str(tmp_path))
     try:
-        info = _banner(proc)
+        info = banner(proc)
         sid = _login(info)
         host, port = info['url'].split('/')[2].split(':')
         namespace = requests.post(info['url'] + '/session/user', data={'sid': sid}, timeout=10).json()['namespace_id']
         sock = socket.create_connection((host, int(port)), timeout=10)
         head = (
-            f'POST /api/v3/storage/namespace/{namespace}/image?sid={sid} HTTP/1.1\r\nHost: x\r\n'
+            f'POST /api/v3/storage/namespace/{namespace}/image?sid={sid} HTTP/1.1\r\nHost: {host}:{port}\r\n'
             f'Content-Type: application/dicom\r\nContent-Length: {200 * 1024 * 1024}\r\n\r\n'
         ).encode()
         sock.sendall(head + b'\0' * (4 * 1024 * 1024))
@@ -186,7 +148,7 @@ def test_sigterm_during_an_upload_leaves_no_file(tmp_path):
         while not (tmp_dir.exists() and any(tmp_dir.iterdir())) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert tmp_dir.exists() and any(tmp_dir.iterdir()), 'the upload did not start'
-        assert _stop(proc) == 0
+        assert stop(proc) == 0
         sock.close()
     finally:
         if proc.poll() is None:

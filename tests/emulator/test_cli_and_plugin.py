@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -13,14 +12,13 @@ import pytest
 import requests
 
 from ambra_sdk.emulator import Emulator
+from tests.helpers.processes import child_env, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env['PYTHONPATH'] = str(ROOT) + os.pathsep + env.get('PYTHONPATH', '')
-    return env
+    return child_env()
 
 
 def test_cli_serves_until_sigterm(tmp_path):
@@ -41,15 +39,10 @@ def test_cli_serves_until_sigterm(tmp_path):
         login = requests.post(url + '/session/login', data={'login': username, 'password': password}, timeout=10)
         assert login.status_code == 200
         listed = requests.post(url + '/study/list', data={'sid': login.json()['sid']}, timeout=10).json()
-        assert len(listed['studies']) == 3  # --seed
+        assert len(listed['studies']) == 5  # --seed: seed.DEMO_STUDIES
         assert (tmp_path / 'emulator.sqlite3').exists()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop(proc)
     assert proc.returncode == 0
 
 
@@ -57,7 +50,7 @@ def test_cli_help():
     out = subprocess.run(
         [sys.executable, '-m', 'ambra_sdk.emulator', '--help'], capture_output=True, text=True, env=_env(), check=True
     ).stdout
-    for option in ('--host', '--port', '--data', '--seed', '--demo'):
+    for option in ('--host', '--port', '--data', '--seed', '--demo', '--processing-delay'):
         assert option in out
 
 
@@ -134,6 +127,28 @@ def test_plugin_in_a_user_suite(tmp_path):
     assert '3 passed' in result.stdout
 
 
+@pytest.mark.parametrize('ini, expected', [('', 0.2), ('[pytest]\nambra_processing_delay = 0\n', 0.0)])
+def test_plugin_keeps_the_default_processing_delay_unless_the_ini_sets_one(tmp_path, ini, expected):
+    (tmp_path / 'conftest.py').write_text("pytest_plugins = ['ambra_sdk.emulator.pytest_plugin']\n")
+    (tmp_path / 'pytest.ini').write_text(ini or '[pytest]\n')
+    (tmp_path / 'test_user.py').write_text(
+        'def test_delay(emulator):\n    assert emulator.processing_delay == {0!r}\n'.format(expected)
+    )
+    result = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', str(tmp_path)],
+        capture_output=True, text=True, env=_env(), cwd=str(tmp_path), timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cli_refuses_a_bad_processing_delay():
+    done = subprocess.run(
+        [sys.executable, '-m', 'ambra_sdk.emulator', '--processing-delay', '-1'],
+        capture_output=True, text=True, env=_env(), timeout=60,
+    )
+    assert done.returncode == 2 and 'processing delay' in done.stderr
+
+
 def test_importing_the_api_does_not_import_the_emulator():
     code = (
         'import sys, ambra_sdk.api, ambra_sdk.emulator, ambra_sdk.emulator.pytest_plugin; '
@@ -170,10 +185,5 @@ def test_cli_demo_runs_against_the_served_emulator():
         # still serving after the demo
         assert requests.post(url + '/session/user', timeout=10).status_code == 401
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop(proc)
     assert proc.returncode == 0

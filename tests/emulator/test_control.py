@@ -101,7 +101,7 @@ def test_allowed_hosts():
 
 
 def test_wildcard_bind_accepts_ip_addresses_not_names():
-    with Emulator(host='0.0.0.0') as emu:  # noqa: S104 - the case under test
+    with Emulator(host='0.0.0.0', password='a-Passw0rd-of-my-own') as emu:  # noqa: S104 - the case under test
         port = emu.engine_fqdn.rsplit(':', 1)[1]
         url = f'http://127.0.0.1:{port}/_emulator/info'
         for host, status in ((f'127.0.0.1:{port}', 200), (f'10.1.2.3:{port}', 200), (f'evil.example:{port}', 403),

@@ -137,7 +137,7 @@ def test_a_stop_during_an_upload_leaves_no_file(tmp_path):
     tmp_dir = tmp_path / 'files' / 'storage-tmp'
     try:
         head = (
-            f'POST {_upload_path(emu, sid)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/dicom\r\n'
+            f'POST {_upload_path(emu, sid)} HTTP/1.1\r\nHost: {emu.engine_fqdn}\r\nContent-Type: application/dicom\r\n'
             f'Content-Length: {50 * 1024 * 1024}\r\n\r\n'
         ).encode()
         sock.sendall(head + b'\0' * (2 * 1024 * 1024))

@@ -51,7 +51,8 @@ def test_keep_alive_off_closes_every_connection():
 def test_connection_close_from_the_client_is_honoured(emulator):
     host, port = emulator.engine_fqdn.split(':')
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(b'POST /api/v3/session/user HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+        sock.sendall(b'POST /api/v3/session/user HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'
+                     % emulator.engine_fqdn.encode())
         answer = b''
         while True:
             data = sock.recv(65536)
@@ -98,7 +99,7 @@ def test_stop_closes_idle_keep_alive_connections():
     host, port = emu.engine_fqdn.split(':')
     sock = socket.create_connection((host, int(port)), timeout=10)
     try:
-        sock.sendall(b'POST /api/v3/session/user HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n')
+        sock.sendall(b'POST /api/v3/session/user HTTP/1.1\r\nHost: %s\r\nContent-Length: 0\r\n\r\n' % emu.engine_fqdn.encode())
         first = sock.recv(65536)
         assert first.startswith(b'HTTP/1.1 401')
         emu.stop()
@@ -126,7 +127,8 @@ def test_a_registered_takeover_owns_the_connection():
         with Emulator() as emu:
             host, port = emu.engine_fqdn.split(':')
             with socket.create_connection((host, int(port)), timeout=10) as sock:
-                sock.sendall(b'GET /api/v3/_test/takeover HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\n\r\nping\n')
+                sock.sendall(b'GET /api/v3/_test/takeover HTTP/1.1\r\nHost: %s\r\nUpgrade: test\r\n\r\nping\n'
+                             % emu.engine_fqdn.encode())
                 answer = b''
                 while True:
                     data = sock.recv(65536)

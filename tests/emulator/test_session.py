@@ -115,7 +115,7 @@ def test_requests_log_masks_secrets(client):
     client.post('/study/list', {'filter.modality.equals': 'CT'})
     first, second = client.emulator.requests_log.entries()
     assert first.path == '/session/login' and first.method == 'POST'
-    assert first.form == {'login': 'a@b.c', 'password': '***'}
+    assert first.form == {'login': 'a@b.c', 'password': '***'}  # the secret parameter table (login is no secret)
     assert first.status == 412
     assert second.form == {'filter.modality.equals': 'CT', 'sid': '***'}
     assert client.emulator.requests_log.paths() == ['/session/login', '/study/list']

@@ -1,6 +1,7 @@
 """Every documented endpoint answers: sid rules, MISSING_FIELDS and generic answers.
 
-Parametrized over the 417 endpoints of ``ambra_sdk/service/endpoints.json``.
+Parametrized over the 440 endpoints of ``ambra_sdk/service/endpoints.json`` (the union of
+LBL0022 v47.0 and v55.0: the 417 of v47 and the 23 that v55 added).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import pytest
 
 from ambra_sdk.emulator.generic import EndpointSpec, spec_from_endpoints
 from ambra_sdk.emulator.registry import get_service_route, load_route_modules
-from ambra_sdk.service.spec import load_endpoints
+from ambra_sdk.service.spec import load_all_endpoints, load_endpoints
 
 load_route_modules()
-SPEC = spec_from_endpoints(load_endpoints())
+SPEC = spec_from_endpoints(load_all_endpoints())
 URLS = sorted(SPEC)
 
 
@@ -28,7 +29,9 @@ def _filled(endpoint: EndpointSpec) -> dict[str, str]:
 
 
 def test_spec_has_417_endpoints():
-    assert len(URLS) == 417
+    assert len(URLS) == 440
+    assert {e['url'] for e in load_endpoints()} < set(URLS)
+    assert len(set(URLS) - {e['url'] for e in load_endpoints()}) == 23
 
 
 @pytest.mark.parametrize('url', URLS)

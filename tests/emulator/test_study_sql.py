@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
@@ -134,6 +135,34 @@ def test_common_filters_and_sorts_take_the_sql_path(seeded, form):
     assert planned, 'the SQL path was not taken'
     assert _key(sql_answer) == _key(python_answer)
     assert sql_answer.json()['studies']
+
+
+@pytest.mark.parametrize(('tz', 'hours_east'), [('+03:00', -3), ('-03:00', 3), ('0530', -5.5), ('-0530', 5.5)])
+def test_a_numeric_filter_tz_is_a_posix_zone_in_both_paths(seeded, tz, hours_east):
+    """``+03:00`` is three hours WEST of UTC, as PostgreSQL applies a POSIX zone (issue 22 point 6)."""
+    created = seeded['session'].post(
+        seeded['url'] + '/study/list', data={'sid': seeded['sid'], 'page.rows': '1', 'sort_by': 'created-asc'},
+        timeout=30,
+    ).json()['studies'][0]['created']
+    moment = datetime.strptime(created[:19], '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc)
+    local = moment.astimezone(timezone(timedelta(hours=hours_east))).strftime('%Y-%m-%d %H:%M:%S')
+    for form in ({'filter.created.equals': local, 'filter.tz': tz},
+                 {'filter.created.equals': local, 'filter.tz': tz, 'filter.patient_name.like': '%'}):
+        sql_answer, python_answer, planned = _both(seeded, '/study/list', form)
+        assert planned
+        assert _key(sql_answer) == _key(python_answer)
+        assert sql_answer.json()['studies'], (tz, local)
+
+
+def test_an_olson_filter_tz_is_unaffected(seeded):
+    created = seeded['session'].post(
+        seeded['url'] + '/study/list', data={'sid': seeded['sid'], 'page.rows': '1'}, timeout=30,
+    ).json()['studies'][0]['created']
+    moment = datetime.strptime(created[:19], '%Y-%m-%d %H:%M:%S').replace(tzinfo=timezone.utc)
+    tokyo = moment.astimezone(timezone(timedelta(hours=9))).strftime('%Y-%m-%d %H:%M:%S')
+    form = {'filter.created.equals': tokyo, 'filter.tz': 'Asia/Tokyo'}
+    sql_answer, python_answer, _ = _both(seeded, '/study/list', form)
+    assert _key(sql_answer) == _key(python_answer) and sql_answer.json()['studies']
 
 
 @pytest.mark.parametrize(

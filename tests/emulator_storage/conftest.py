@@ -7,6 +7,8 @@ from typing import Any, Dict, Iterator, Optional
 import pytest
 import requests
 
+from ambra_sdk.exceptions.storage import STORAGE_ERRORS
+
 pytest.importorskip('pydicom')
 pytest.importorskip('werkzeug')
 
@@ -98,7 +100,8 @@ def assert_storage_error(response: requests.Response, status: int, readable_stat
     assert set(body) == {'kind', 'message', 'exception_data', 'created', 'extended'}
     assert body['kind']['readable_status'] == readable_status
     assert isinstance(body['kind']['code'], int)
-    assert isinstance(body['message'], str) and body['message']
+    # every kind answers its one canned text (the SDK's class default), specifics are in exception_data
+    assert body['message'] == STORAGE_ERRORS[readable_status].description, body
     assert isinstance(body['exception_data'], dict)
     assert body['created'].endswith('Z')
     return body
@@ -106,11 +109,19 @@ def assert_storage_error(response: requests.Response, status: int, readable_stat
 
 @pytest.fixture
 def storage(emulator: Any) -> Iterator[StorageClient]:
-    """A fresh emulator state and a storage client logged in as the seeded admin."""
+    """A fresh emulator state and a storage client logged in as the seeded admin.
+
+    These tests are about storage's answers: the processing step is
+    synchronous here (``processing_delay = 0``); ``test_processing.py`` tests
+    it with its default delay.
+    """
+    from tests.helpers.processing import processing_delay
+
     emulator.reset()
-    client = StorageClient(emulator)
-    yield client
-    client.session.close()
+    with processing_delay(emulator, 0):
+        client = StorageClient(emulator)
+        yield client
+        client.session.close()
 
 
 @pytest.fixture

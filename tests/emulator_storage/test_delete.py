@@ -12,12 +12,13 @@ def _service_study(storage, up):
 
 
 def test_delete_study(storage, ct):
+    """Issue 22 point 1: the content goes, the service study stays, a second DELETE answers 202."""
     response = storage.delete(storage.study(ct))
     assert response.status_code == 202
     assert_storage_error(storage.get(storage.study(ct) + '/schema'), 404, 'STUDY_NOT_FOUND')
     assert_storage_error(storage.get(storage.image(ct) + '/json'), 404, 'STUDY_NOT_FOUND')
-    assert _service_study(storage, ct) is None
-    assert_storage_error(storage.delete(storage.study(ct)), 404, 'STUDY_NOT_FOUND')
+    assert _service_study(storage, ct)['image_count'] == 0
+    assert storage.delete(storage.study(ct)).status_code == 202
 
 
 def test_delete_study_keep_attachments(storage, ct):
@@ -38,10 +39,13 @@ def test_delete_image(storage, ct):
     assert_storage_error(storage.delete(path), 404, 'IMAGE_NOT_FOUND')
 
 
-def test_deleting_the_last_image_removes_the_study(storage, ct):
+def test_deleting_the_last_image_keeps_the_study(storage, ct):
+    """Issue 22 point 1 (was: the last image took the study): storage still knows the study."""
     assert storage.delete(storage.study(ct) + f"/image/{ct['image_uid']}").status_code == 202
     assert_storage_error(storage.get(storage.study(ct) + '/schema'), 404, 'STUDY_NOT_FOUND')
-    assert _service_study(storage, ct) is None
+    assert _service_study(storage, ct)['image_count'] == 0
+    assert_storage_error(storage.delete(storage.study(ct) + f"/image/{ct['image_uid']}"), 404, 'IMAGE_NOT_FOUND')
+    assert storage.delete(storage.study(ct)).status_code == 202
 
 
 def test_delete_images(storage, ct):

@@ -5,6 +5,7 @@ from pathlib import Path
 import requests
 
 from tests.helpers.dicoms import dicom_bytes
+from tests.helpers.processing import wait_for_study
 
 
 def _post(emulator, sid, endpoint, **data):
@@ -22,7 +23,7 @@ def test_deleting_a_duplicate_keeps_the_originals_files(emulator):
     image = requests.post('{0}/namespace/{1}/image'.format(storage, namespace), params={'sid': sid},
                           data=body, timeout=30).json()
     study_uid = image['study_uid']
-    original = _post(emulator, sid, '/study/get', study_uid=study_uid, storage_namespace=namespace)
+    original = wait_for_study(emulator.url, sid, study_uid, namespace)  # processed after the upload
     group = _post(emulator, sid, '/group/add', account_id=emulator.account_id, name='copies')
     other = _post(emulator, sid, '/group/get', uuid=group['uuid'])['namespace_id']
     _post(emulator, sid, '/study/duplicate', uuid=original['uuid'], namespace_id=other)

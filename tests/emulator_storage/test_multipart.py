@@ -143,7 +143,7 @@ def test_a_chunk_whose_crc32_differs_is_not_kept(storage):
     headers = chunk_headers(b'abcdef', 0)
     response = send_chunk(storage, upload_uuid, 0, b'abcdeF', headers)
     body = assert_storage_error(response, 412, 'VALIDATION_ERROR')
-    assert body['exception_data'] == {'field': 'X-AmbraHealth-part-checksum',
+    assert body['exception_data'] == {'field': 'X-AmbraHealth-part-checksum', 'reason': 'Chunk checksum mismatch',
                                       'expected': zlib.crc32(b'abcdef'), 'received': zlib.crc32(b'abcdeF')}
     assert os.listdir(upload_folder(storage, upload_uuid)) == [multipart_store.META_FILE]
 
@@ -153,7 +153,8 @@ def test_a_chunk_whose_size_differs_is_not_kept(storage):
     headers = chunk_headers(b'abcdef', 0)
     headers['X-File-Size'] = '7'
     body = assert_storage_error(send_chunk(storage, upload_uuid, 0, b'abcdef', headers), 412, 'VALIDATION_ERROR')
-    assert body['exception_data'] == {'field': 'X-File-Size', 'expected': 7, 'received': 6}
+    assert body['exception_data'] == {'field': 'X-File-Size', 'expected': 7, 'received': 6,
+                                      'reason': 'Chunk has 6 bytes, X-File-Size says 7'}
 
 
 def test_a_chunk_corrupted_on_the_wire_is_refused(storage, emulator):
@@ -180,7 +181,10 @@ def test_missing_chunks_and_wrong_total(storage):
     assert body['exception_data']['missing_chunks'] == [1]
     send_chunk(storage, upload_uuid, 1, chunks[1])
     body = assert_storage_error(complete(storage, upload_uuid, len(data) + 1), 412, 'VALIDATION_ERROR')
-    assert body['exception_data'] == {'field': 'X-File-Size', 'expected': len(data) + 1, 'received': len(data)}
+    assert body['exception_data'] == {
+        'field': 'X-File-Size', 'expected': len(data) + 1, 'received': len(data),
+        'reason': f'Chunks hold {len(data)} bytes, X-File-Size says {len(data) + 1}',
+    }
     assert complete(storage, upload_uuid, len(data)).status_code == 202
 
 

@@ -110,13 +110,23 @@ def test_crop(storage, ct):
 
 
 def test_hl7_to_sr(storage, ct):
-    response = storage.post(storage.study(ct) + '/hl7/1234-abcd/sr')
+    report = storage.state.add_object('hl7', {'message': 'OBX|1|TX|||Normal study'})
+    response = storage.post(storage.study(ct) + f"/hl7/{report['uuid']}/sr")
     assert response.status_code == 202
     body = response.json()
     assert body['study_uid'] == ct['study_uid']
     tags = storage.get(storage.image(body) + '/json').json()['tags']
     assert next(t for t in tags if t['name'] == 'Modality')['value'] == 'SR'
     assert next(t for t in tags if t['name'] == 'PatientName')['value'] == 'CompressedSamples^CT1'
+
+
+def test_hl7_to_sr_of_an_unknown_report_is_500_and_stores_nothing(storage, ct):
+    before = storage.get(storage.study(ct) + '/schema').json()
+    body = assert_storage_error(
+        storage.post(storage.study(ct) + '/hl7/1234-abcd/sr'), 500, 'DOWNSTREAM_SERVER_ERROR',
+    )
+    assert body['exception_data'] == {'hl7_uuid': '1234-abcd'}
+    assert storage.get(storage.study(ct) + '/schema').json() == before
 
 
 def test_create_rt(storage, ct):

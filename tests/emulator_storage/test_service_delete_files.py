@@ -8,6 +8,7 @@ from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
 from tests.helpers.dicoms import save_file_format
+from tests.helpers.processing import wait_for_study
 
 
 def test_service_delete_removes_stored_files(emulator):
@@ -28,9 +29,7 @@ def test_service_delete_removes_stored_files(emulator):
     rows = emulator.state.list_images(namespace, image['study_uid'])
     paths = [Path(row['path']) for row in rows]
     assert paths and all(path.exists() for path in paths)
-    study = requests.post(emulator.url + '/study/get', data={
-        'sid': sid, 'study_uid': image['study_uid'], 'storage_namespace': namespace,
-    }, timeout=30).json()
+    study = wait_for_study(emulator.url, sid, image['study_uid'], namespace)  # processed after the upload
     deleted = requests.post(emulator.url + '/study/delete', data={'sid': sid, 'uuid': study['uuid']}, timeout=30)
     assert deleted.status_code == 200, deleted.text
     assert not any(path.exists() for path in paths)

@@ -344,7 +344,8 @@ def test_cache(env):
 
 
 def test_hl7_to_sr(env):
-    response = env.api.Storage.Study.hl7_to_sr(*env.study, 'hl7-uuid')
+    report = env.emulator.state.add_object('hl7', {'message': 'OBX|1|TX|||Normal study'})
+    response = env.api.Storage.Study.hl7_to_sr(*env.study, report['uuid'])
     assert response.status_code == 202
     assert response.json()['study_uid'] == env.study_uid
 

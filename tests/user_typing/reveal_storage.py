@@ -29,6 +29,17 @@ def reveal(api: Api, engine_fqdn: str, namespace: str, study_uid: str, flag: boo
     reveal_type(image.upload(engine_fqdn, namespace, 'image.dcm'))  # expect: box.box.Box
     reveal_type(image.upload(engine_fqdn, namespace, 'image.dcm', use_box=False))  # expect: requests.models.Response
     reveal_type(image.wrap(engine_fqdn, namespace, 'report.pdf'))  # expect: requests.models.Response
+    reveal_type(study.study_dicomweb(engine_fqdn, namespace, study_uid))  # expect: box.box_list.BoxList
+    reveal_type(study.series_dicomweb(engine_fqdn, namespace, study_uid, '1.3'))  # expect: box.box_list.BoxList
+    reveal_type(study.series_dicomweb(engine_fqdn, namespace, study_uid, '1.3', use_box=False))  # expect: requests.models.Response
+    reveal_type(study.image_dicomweb(engine_fqdn, namespace, study_uid, '1.3', '1.4'))  # expect: box.box.Box
+    reveal_type(study.image_dicomweb(engine_fqdn, namespace, study_uid, '1.3', '1.4', only_prepare=True))  # expect: ambra_sdk.storage.request.PreparedRequest
+    reveal_type(study.study_dicomweb(engine_fqdn, namespace, study_uid, use_box=flag))  # expect: box.box_list.BoxList | requests.models.Response
+    reveal_type(image.multipart_initiate(engine_fqdn))  # expect: box.box.Box
+    reveal_type(image.multipart_initiate(engine_fqdn, only_prepare=True))  # expect: ambra_sdk.storage.request.PreparedRequest
+    reveal_type(image.multipart_chunk_upload(engine_fqdn, 'u-1', b'chunk', 0))  # expect: requests.models.Response
+    reveal_type(image.multipart_complete(engine_fqdn, namespace, 'u-1', 10, study_uid=study_uid))  # expect: requests.models.Response
+    reveal_type(image.multipart_complete(engine_fqdn, namespace, 'u-1', 10, only_prepare=True))  # expect: ambra_sdk.storage.request.PreparedRequest
     reveal_type(api.Study.list())  # expect: ambra_sdk.service.query.query.QueryOPSF
     reveal_type(api.Study.get(uuid='x').get())  # expect: box.box.Box
     reveal_type(api.Account.list().first())  # expect: box.box.Box | None

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.readme import readme_example
+
 pytest.importorskip('mypy')
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,18 +35,6 @@ def normalise(revealed: str) -> str:
     if match.group(1) == 'Optional':
         parts.append('None')
     return ' | '.join(parts)
-
-
-def readme_example() -> str:
-    """The README's first Python example, with the two names it leaves to the reader."""
-    text = (ROOT / 'README.rst').read_text(encoding='utf-8')
-    block = text.split('.. code-block:: python', 1)[1].split('\n\n', 1)[1]
-    lines = []
-    for line in block.splitlines():
-        if line and not line.startswith('    '):
-            break
-        lines.append(line[4:])
-    return "username = 'user@example.com'\npassword = 'not-a-secret'\n" + '\n'.join(lines).strip() + '\n'
 
 
 def run_mypy(tmp_path: Path, *files: str) -> subprocess.CompletedProcess:

@@ -40,6 +40,11 @@ def sort_key(param: Param) -> str:
     return param.python_name if param.dict_prefix is not None else param.name
 
 
+def sort_key_of(record: dict[str, Any]) -> str:
+    """:func:`sort_key` of a parameter record of endpoints.json."""
+    return record['python_name'] if record['dict_prefix'] is not None else record['name']
+
+
 def signature_params(endpoint: Endpoint) -> list[Param]:
     """Required params alphabetically, then optional params alphabetically."""
     required = sorted((p for p in endpoint.params if p.required), key=sort_key)
@@ -81,6 +86,7 @@ def endpoint_record(endpoint: Endpoint) -> dict[str, Any]:
                 'required': p.required,
                 'description': p.description,
                 'dict_prefix': p.dict_prefix,
+                **({'dict_quote': p.dict_quote} if p.dict_quote else {}),
                 **({'fields': p.fields} if p.fields else {}),
             }
             for p in signature_params(endpoint)

@@ -96,6 +96,13 @@ FK_TARGETS = {
     'with_group_id': 'Group',
     'with_location_id': 'Location',
     'with_user_id': 'User',
+    # columns the v55 dictionary adds
+    'context_user_id': 'User',
+    'created_study_id': 'Study',
+    'from_customfield_id': 'Customfield',
+    'site_management_account_id': 'Account',
+    'study_storage_namespace': 'Namespace',
+    'to_customfield_id': 'Customfield',
 }
 
 #: Self references: ``parent_id``/``child_id`` point to the owning model, except
@@ -121,6 +128,8 @@ class Model:
     name: str
     table: str
     fields: list[ModelField]
+    #: The version of the dictionary that added the model (None: the first one).
+    since: str | None = None
 
 
 def fk_target(model: str, column: str) -> str:

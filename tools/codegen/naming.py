@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import keyword
+import re
 
 #: Wire names that are not valid Python parameter names.
 PYTHON_NAME_OVERRIDES = {'global': 'global_param', 'limit.hl7': 'limit_hl7'}
 
 
 def namespace_of(url: str) -> str:
-    """``/hl7/list`` -> ``Hl7``: the first URL segment capitalised."""
-    return url.strip('/').split('/')[0].capitalize()
+    """``/hl7/list`` -> ``Hl7``, ``/rule_set/list`` -> ``RuleSet``: the first URL segment CamelCased."""
+    return ''.join(part.capitalize() for part in url.strip('/').split('/')[0].split('_'))
 
 
 def module_of(namespace: str) -> str:
-    """``Hl7`` -> ``hl7``."""
-    return namespace.lower()
+    """``Hl7`` -> ``hl7``, ``RuleSet`` -> ``rule_set``."""
+    return re.sub(r'(?<!^)(?=[A-Z])', '_', namespace).lower()
 
 
 def method_of(url: str) -> str:

@@ -46,3 +46,22 @@ PROSE_OPTIONAL_BUT_REQUIRED: dict[str, str] = {
 ALL_PARAMS_OPTIONAL: dict[str, str] = {
     '/link/get': 'response fields read as required parameters (unclosed cell in /link/add)',
 }
+
+
+#: Parameters a later document renamed: ``(url, old wire name) -> new wire name``.  Both names
+#: stay keywords (each sent under the name the caller used); endpoints.json marks the old one
+#: ``renamed_to`` and the new one ``renamed_from``.  Only pairs whose descriptions say the same
+#: thing are renames: ``/site/user/set`` ``email`` (v47: "Id or email of the user") and
+#: ``site_email`` (v55: "Users contact email for the site") mean different things, so ``email``
+#: is only dropped (``until``) there.
+RENAMED: dict[tuple[str, str], str] = {
+    ('/destination/add', 'can_mwl_search'): 'can_search_mwl',
+    ('/destination/set', 'can_mwl_search'): 'can_search_mwl',
+    ('/query/add', 'study_id'): 'created_study_id',
+}
+
+
+#: Methods that a hand-written user-facing module (``entrypoints/study.py``, ``session.py``)
+#: wraps. The union class inherits them; if a later document changed one of them, a generated
+#: override would drop the wrapper, so the generator stops and the change is made by hand.
+HANDWRITTEN_METHODS = frozenset({('Study', 'get'), ('Study', 'list')})

@@ -23,6 +23,8 @@ _ERROR_LINE = re.compile(
 )
 _RETURN_START = re.compile(r'\s*(\*+\s*<i>|<i>)')
 _TEMPLATE = re.compile(r'^(?P<prefix>[a-z_]+[-_])\{[^}]*\}$')
+#: ``customfield-'{CUSTOMFIELD_NAME}'`` (v55): the key is sent quoted, ``'`` and ``\`` escaped.
+_QUOTED_TEMPLATE = re.compile(r"^(?P<prefix>[a-z_]+[-_])(?P<quote>')\{[^}]*\}'$")
 _OPTIONAL = re.compile(r'\(optional', re.IGNORECASE)
 _SID_AUTH_OPTIONAL = 'optional if basic authentication or an oauth token is used'
 
@@ -36,6 +38,8 @@ class Param:
     required: bool
     description: str
     dict_prefix: str | None = None
+    #: The quote around each dict key on the wire (``'``), None when keys are sent as given.
+    dict_quote: str | None = None
     #: Sub-fields documented with a leading ``*`` (JSON array items).
     fields: list[dict[str, str]] = field(default_factory=list)
 
@@ -165,7 +169,14 @@ def _parse_params(endpoint: Endpoint, raw: str) -> None:
                         last_top = param
             continue
         template = _TEMPLATE.match(name)
-        if template is not None:
+        quoted = _QUOTED_TEMPLATE.match(name)
+        if quoted is not None:
+            prefix = quoted.group('prefix')
+            param = Param(
+                name, prefix.replace('-', '_') + 'quoted_param', False, description,
+                dict_prefix=prefix, dict_quote=quoted.group('quote'),
+            )
+        elif template is not None:
             prefix = template.group('prefix')
             param = Param(name, prefix.replace('-', '_') + 'param', False, description, dict_prefix=prefix)
         elif name.endswith('**'):

@@ -20,7 +20,8 @@ NOT_REEXPORTED = frozenset(
 
 def _model_source(model: Model) -> list[str]:
     lines = ['', '', f'class {model.name}(BaseModel):']
-    lines += docstring([f'{model.name} (table ``{model.table}``).'], '    ')
+    since = f' New in the data dictionary of {model.since}.' if model.since else ''
+    lines += docstring([f'{model.name} (table ``{model.table}``).{since}'], '    ')
     lines.append('')
     for field in model.fields:
         if field.kind == 'FK':
@@ -46,7 +47,7 @@ def render_generated(models: list[Model]) -> str:
     """``ambra_sdk/models/generated.py``: one class per dictionary object."""
     lines = [
         HEADER,
-        '"""Models generated from the v3 data dictionary (137 objects)."""',
+        f'"""Models generated from the v3 data dictionaries ({len(models)} objects)."""',
         '',
         'from datetime import date, datetime',
         'from typing import Any, Dict, Optional',
@@ -65,7 +66,7 @@ def render_generated(models: list[Model]) -> str:
 
 
 def exported(models: list[Model]) -> list[Model]:
-    """The 113 models re-exported by ``ambra_sdk.models``."""
+    """The models re-exported by ``ambra_sdk.models`` (all but the 24 of :data:`NOT_REEXPORTED`)."""
     return [model for model in models if model.name not in NOT_REEXPORTED]
 
 
@@ -74,7 +75,7 @@ def render_models_module(models: list[Model]) -> str:
     names = [model.name for model in exported(models)]
     lines = [
         HEADER,
-        '"""User-facing models: empty subclasses of the generated ones (113 of 137)."""',
+        f'"""User-facing models: empty subclasses of the generated ones ({len(names)} of {len(models)})."""',
         '',
         'from ambra_sdk.models import generated',
     ]

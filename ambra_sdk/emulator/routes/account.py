@@ -9,7 +9,14 @@ from ..context import RequestContext
 from ..errors import ServiceError, not_found
 from ..listing import list_answer
 from ..registry import service_route
-from .common import customfield_values, get_or_404, role_name, settable_fields, visible_account_ids
+from .common import (
+    customfield_values,
+    get_or_404,
+    object_customfields,
+    role_name,
+    settable_fields,
+    visible_account_ids,
+)
 
 __all__: list[str] = []
 
@@ -23,6 +30,7 @@ def account_view(ctx: RequestContext, account: dict[str, Any]) -> dict[str, Any]
     out = dict(account)
     out['role_name'] = role_name(ctx, account.get('role_id'))
     out.setdefault('settings', {})
+    out['customfields'] = object_customfields(ctx, account, 'Account', account['uuid'])
     return out
 
 
@@ -159,6 +167,7 @@ def member_view(ctx: RequestContext, member: dict[str, Any]) -> dict[str, Any]:
             'role_name': role_name(ctx, member.get('role_id')),
             'disabled': user.get('disabled', 0),
             'user_account_id': member['uuid'],
+            'customfields': object_customfields(ctx, member, 'User_account', member.get('account_id')),
         }
     )
     return out
@@ -195,6 +204,9 @@ def account_user_add(ctx: RequestContext) -> dict[str, Any]:
     if role_id and ctx.state.get_object('role', role_id) is None:
         raise not_found('role_id')
     extra = settable_fields(ctx, exclude=('email', 'user_id', 'role_id'))
+    customs = customfield_values(ctx)
+    if customs is not None:
+        extra['customfields'] = customs
     member = ctx.state.add_object(
         'account_user', {**extra, 'account_id': account['uuid'], 'user_id': user['uuid'], 'role_id': role_id}
     )
@@ -216,6 +228,9 @@ def account_user_set(ctx: RequestContext) -> dict[str, Any]:
     fields = settable_fields(ctx, exclude=('user_id',))
     if fields.get('role_id') and ctx.state.get_object('role', str(fields['role_id'])) is None:
         raise ServiceError('ROLE_NOT_FOUND')
+    customs = customfield_values(ctx, member.get('customfields'))
+    if customs is not None:
+        fields['customfields'] = customs
     ctx.state.update_object('account_user', member['uuid'], fields)
     return {}
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import binascii
+import re
 from typing import Any
 
 from werkzeug.wrappers import Response
 
 from ..context import RequestContext
-from ..errors import ServiceError, not_found
+from ..errors import ServiceError, documented_error, not_found, not_permitted
 from ..listing import list_answer, select_fields
 from ..registry import service_route
 from .common import get_or_404, require_account
@@ -22,6 +22,8 @@ LANGUAGES = ('PYTHON',)
 #: ``Content-Type`` of ``/customcode/zip`` answers, as the server sends it.
 ZIP_CONTENT_TYPE = 'application/zip; charset=ISO-8859-1'
 
+_NOT_BASE64 = re.compile(r'[^A-Za-z0-9+/]')
+
 #: Keys of a stored code that its answers never show (the zip is fetched by ``/customcode/zip``).
 _HIDDEN = frozenset({'zip'})
 
@@ -33,16 +35,27 @@ def _settings(ctx: RequestContext) -> Any:
     return settings
 
 
+def lenient_b64decode(text: str) -> bytes:
+    """Decode base64 as Perl's ``MIME::Base64::decode_base64`` does: never an error.
+
+    Characters outside the base64 alphabet (line breaks, spaces, ``-``...) are
+    ignored, decoding stops at the first ``=``, and a missing or short padding
+    is tolerated (a lone trailing character carries no whole byte and is dropped).
+    """
+    kept = _NOT_BASE64.sub('', text.split('=', 1)[0])
+    kept = kept[: len(kept) - (len(kept) % 4 == 1)]
+    return base64.b64decode(kept + '=' * (-len(kept) % 4))
+
+
 def _zip(ctx: RequestContext) -> Any:
-    """The ``zip`` parameter, base64 decoded and kept as base64 text (None when absent)."""
+    """The ``zip`` parameter, decoded leniently (:func:`lenient_b64decode`) and kept as canonical base64 text.
+
+    None when absent. The server's Perl decodes any text, so no ``zip`` is refused.
+    """
     text = ctx.param('zip')
     if text is None:
         return None
-    try:
-        base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ServiceError('INVALID_ZIP', 'zip') from None
-    return text
+    return base64.b64encode(lenient_b64decode(text)).decode('ascii')
 
 
 def _deployments(ctx: RequestContext, code_id: str) -> list[dict[str, Any]]:
@@ -153,7 +166,9 @@ def customcode_deploy(ctx: RequestContext) -> dict[str, Any]:
     if code.get('zip') and any(
         (ctx.state.get_object('customcode', str(d.get('customcode_id'))) or {}).get('zip') for d in deployed
     ):
-        raise ServiceError('ONE_ZIP_ONLY')
+        # "Only one code with an attached zip can be deployed to the namespace": the document lists
+        # ONE_ZIP_ONLY for /customcode/set only; /customcode/deploy refuses with its NOT_PERMITTED
+        raise documented_error(ctx.path, ('ONE_ZIP_ONLY',)) or not_permitted()
     user = ctx.user or {}
     deployment = ctx.state.add_object(
         'customcode_deployment',

@@ -77,3 +77,52 @@ def customfield_lookup(ctx: RequestContext) -> dict[str, Any]:
         if str(field.get('name', '')).lower() == params['name'].lower():
             return {'uuid': field['uuid'], 'object': field.get('object'), 'type': field.get('type')}
     raise not_found()
+
+
+#: Flags of a custom field mapping (``/customfield/mapping/*``, LBL0022 v55.0).
+MAPPING_FLAGS = ('overwrite_with_blank', 'refresh_on_edit', 'refresh_on_reshare', 'reverse_refresh_on_edit')
+
+
+def _mapping_flags(ctx: RequestContext) -> dict[str, Any]:
+    flags = {}
+    for name in MAPPING_FLAGS:
+        if ctx.has(name):
+            value = str(ctx.param(name))
+            if value not in ('0', '1'):
+                raise ServiceError('INVALID_FLAG', name)
+            flags[name] = int(value)
+    return flags
+
+
+@service_route('/customfield/mapping/add')
+def customfield_mapping_add(ctx: RequestContext) -> dict[str, Any]:
+    """Map a custom field onto another (``ALREADY_EXISTS`` for the same pair twice)."""
+    ctx.require_user()
+    params = ctx.require('from_customfield_id', 'to_customfield_id')
+    source = ctx.state.get_object('customfield', params['from_customfield_id'])
+    target = ctx.state.get_object('customfield', params['to_customfield_id'])
+    if source is None or target is None:
+        raise not_found()
+    pair = {'from_customfield_id': source['uuid'], 'to_customfield_id': target['uuid']}
+    if ctx.state.find_object('customfield_mapping', **pair):
+        raise ServiceError('ALREADY_EXISTS')
+    defaults = dict.fromkeys(MAPPING_FLAGS, 0)
+    fields = {**defaults, **_mapping_flags(ctx), **pair, 'account_id': source.get('account_id')}
+    mapping = ctx.state.add_object('customfield_mapping', fields)
+    return {'uuid': mapping['uuid']}
+
+
+@service_route('/customfield/mapping/set')
+def customfield_mapping_set(ctx: RequestContext) -> dict[str, Any]:
+    """Change the flags of a mapping."""
+    mapping = get_or_404(ctx, 'customfield_mapping')
+    ctx.state.update_object('customfield_mapping', mapping['uuid'], _mapping_flags(ctx))
+    return {}
+
+
+@service_route('/customfield/mapping/delete')
+def customfield_mapping_delete(ctx: RequestContext) -> dict[str, Any]:
+    """Delete a mapping."""
+    mapping = get_or_404(ctx, 'customfield_mapping')
+    ctx.state.delete_object('customfield_mapping', mapping['uuid'])
+    return {}

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..catalog import FIELDS
 from ..context import RequestContext
-from ..errors import ServiceError, missing_fields, not_found
+from ..errors import ServiceError, documented_error, missing_fields, not_found, not_permitted
 from ..listing import list_answer, select_fields
 from ..registry import service_route
 from .common import get_or_404, settable_fields
@@ -109,7 +109,8 @@ def link_status(ctx: RequestContext) -> dict[str, Any]:
 
 def _use_link(ctx: RequestContext, link: dict[str, Any]) -> str:
     if link.get('password') and ctx.param('password') != link['password']:
-        raise ServiceError('INVALID_CREDENTIALS')
+        # /link/session documents INVALID_CREDENTIALS, /link/sid only NOT_FOUND ("the usage was not found")
+        raise documented_error(ctx.path, ('INVALID_CREDENTIALS', 'NOT_FOUND')) or not_permitted()
     max_hits = link.get('max_hits')
     hits = int(link.get('hits') or 0) + 1
     if max_hits and hits > int(max_hits):

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..catalog import FIELDS
 from ..context import RequestContext
-from ..errors import ServiceError, invalid_json
+from ..errors import ServiceError, documented_error
 from ..listing import list_answer, select_fields
 from ..registry import service_route
 from .common import get_or_404, require_account, settable_fields
@@ -18,10 +18,12 @@ __all__: list[str] = []
 def _permissions(ctx: RequestContext, current: dict[str, Any]) -> dict[str, Any]:
     perms = dict(current)
     given = ctx.json_param('permissions')
-    if given is not None:
-        if not isinstance(given, dict):
-            raise invalid_json('permissions')
+    if isinstance(given, dict):
         perms.update(given)
+    elif given is not None:
+        error = documented_error(ctx.path, ('INVALID_JSON',), 'permissions')
+        if error is not None:
+            raise error
     for key, value in ctx.form.items():
         if key.startswith('permission_'):
             perms[key[len('permission_'):]] = value

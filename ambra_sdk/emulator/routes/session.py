@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from ..accounts import check_password, find_user_by_login, public_user
+from ..accounts import find_user_by_login, password_accepted, public_user
 from ..context import RequestContext
 from ..errors import ServiceError, missing_fields, not_found
+from ..lockout import lockout_for
 from ..registry import service_route
 
 __all__: list[str] = []
@@ -15,7 +16,7 @@ __all__: list[str] = []
 
 @service_route('/session/login', auth='none', check_spec=False)
 def login(ctx: RequestContext) -> dict[str, Any]:
-    """Log in with ``login`` (or ``email``) and ``password``."""
+    """Log in with ``login`` (or ``email``) and ``password``; ``LOCKOUT`` after too many failures."""
     login_name = ctx.param('login') or ctx.param('email')
     password = ctx.param('password')
     missing = [n for n, v in (('login', login_name), ('password', password)) if v is None]
@@ -25,8 +26,14 @@ def login(ctx: RequestContext) -> dict[str, Any]:
         raise missing_fields(missing)
     assert login_name is not None and password is not None
     user = find_user_by_login(ctx.state, login_name)
-    if user is None or not check_password(user, password):
+    lockout = lockout_for(ctx.state, ctx.config.lockout_attempts, ctx.config.lockout_window)
+    key = str(user['uuid']) if user is not None else 'login:' + login_name.strip().lower()
+    if lockout.locked(key):
+        raise ServiceError('LOCKOUT')
+    if user is None or not password_accepted(user, password, ctx.request.remote_addr):
+        lockout.failed(key)
         raise ServiceError('INVALID_CREDENTIALS')
+    lockout.succeeded(key)
     if user.get('disabled'):
         raise ServiceError('DISABLED')
     sid = ctx.state.create_session(user['uuid'])

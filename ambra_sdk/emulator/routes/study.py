@@ -6,13 +6,13 @@ from typing import Any, Optional
 
 from ..catalog import FIELDS
 from ..context import RequestContext
-from ..errors import ServiceError, missing_fields, not_found
+from ..errors import ServiceError, invalid_json, missing_fields, not_found
 from ..generic import page_params
-from ..listing import filter_rows, list_answer, select_fields
+from ..listing import filter_rows, filter_rows_by, list_answer, select_fields
 from ..permissions import study_flags
 from ..registry import service_route
 from ..study_sql import StudyQuery, plan_study_query
-from .common import customfield_values
+from .common import customfield_values, object_customfields
 
 __all__: list[str] = []
 
@@ -64,7 +64,7 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
         names = {ns['uuid']: ns.get('name') for ns in ctx.state.list_objects('namespace')}
         ctx.cache['namespace_names'] = names
     out['phi_namespace_name'] = names.get(str(study.get('phi_namespace')))
-    out['customfields'] = study_customfields(ctx, study)
+    out['customfields'] = object_customfields(ctx, study, 'Study', study.get('account_id'))
     out['permissions'] = study_flags(ctx, str(study.get('phi_namespace')))
     out['viewer_link'] = f'{ctx.config.scheme}://{ctx.config.engine_fqdn}/viewer/{study["uuid"]}'
     if ctx.flag('extra'):
@@ -75,34 +75,6 @@ def study_view(ctx: RequestContext, study: dict[str, Any]) -> dict[str, Any]:
             for c in out.get('customfields') or ()
             if isinstance(c, dict)
         }
-    return out
-
-
-def _account_study_fields(ctx: RequestContext, account_id: Any) -> list[dict[str, Any]]:
-    """The Study custom fields defined in an account (memoised for the request)."""
-    defined: dict[Any, list[dict[str, Any]]] = ctx.cache.setdefault('study_customfields', {})
-    fields = defined.get(account_id)
-    if fields is None:
-        newest_first = ctx.state.list_objects('customfield', account_id=account_id)
-        fields = [f for f in reversed(newest_first) if str(f.get('object', '')).lower() == 'study']
-        defined[account_id] = fields
-    return fields
-
-
-def study_customfields(ctx: RequestContext, study: dict[str, Any]) -> list[dict[str, Any]]:
-    """``customfields`` of a study answer, as the server lists them.
-
-    Every Study custom field of the study's account, each with its uuid,
-    name and value (null until set), in definition order; then values stored
-    under a DICOM tag or a field since deleted.
-    """
-    stored = [c for c in study.get('customfields') or () if isinstance(c, dict)]
-    by_key = {c.get('uuid') or c.get('tag'): c for c in stored}
-    out = []
-    for field in _account_study_fields(ctx, study.get('account_id')):
-        value = by_key.pop(field['uuid'], {}).get('value')
-        out.append({'uuid': field['uuid'], 'name': field.get('name'), 'value': value})
-    out.extend(by_key.values())
     return out
 
 
@@ -289,6 +261,45 @@ def study_count(ctx: RequestContext) -> dict[str, Any]:
         return {'count': ctx.state.count_studies_where(query.where_sql(), query.args)}
     rows = filter_rows(ctx, [study_view(ctx, s) for s in _visible_studies(ctx)], STUDY_FIELDS)
     return {'count': len(rows)}
+
+
+#: Nesting limit of saved filters that name other filters (a cycle stops there).
+MAX_FILTER_DEPTH = 8
+
+
+def _matches_saved(ctx: RequestContext, saved: dict[str, Any], row: dict[str, Any], depth: int = 0) -> bool:
+    """Whether a study row passes a saved filter (hash: AND of conditions; array: OR of filters)."""
+    configuration = saved.get('configuration')
+    if isinstance(configuration, dict):
+        return bool(filter_rows_by(configuration, [row], STUDY_FIELDS))
+    if not isinstance(configuration, list) or depth >= MAX_FILTER_DEPTH:
+        return False
+    for uuid in configuration:
+        other = ctx.state.get_object('filter', str(uuid))
+        if other is not None and _matches_saved(ctx, other, row, depth + 1):
+            return True
+    return False
+
+
+@service_route('/study/count_by_filter')
+def study_count_by_filter(ctx: RequestContext) -> dict[str, Any]:
+    """PACS mode (LBL0022 v55.0): visible studies per saved filter of the caller.
+
+    The call's own ``filter.*`` parameters apply first; ``filter_uuids`` (a JSON array)
+    limits the answer to those filters (unknown ones are left out), else every filter the
+    caller owns is counted.
+    """
+    user = ctx.require_user()
+    rows = filter_rows(ctx, [study_view(ctx, s) for s in _visible_studies(ctx)], STUDY_FIELDS)
+    if ctx.has('filter_uuids'):
+        wanted = ctx.json_param('filter_uuids')
+        if not isinstance(wanted, list):
+            raise invalid_json('filter_uuids')
+        saved = [f for f in (ctx.state.get_object('filter', str(u)) for u in wanted) if f is not None]
+    else:
+        saved = ctx.state.list_objects('filter', owner=user['uuid'])
+    counts = {f['uuid']: sum(1 for row in rows if _matches_saved(ctx, f, row)) for f in saved}
+    return {'count_by_filter': counts}
 
 
 @service_route('/study/exists', check_spec=False)

@@ -9,7 +9,14 @@ from ..context import RequestContext
 from ..errors import ServiceError, not_found
 from ..listing import list_answer, select_fields
 from ..registry import service_route
-from .common import customfield_values, get_or_404, require_account, role_name, settable_fields
+from .common import (
+    customfield_values,
+    get_or_404,
+    object_customfields,
+    require_account,
+    role_name,
+    settable_fields,
+)
 
 __all__ = ['register_subaccount']
 
@@ -23,7 +30,7 @@ def register_subaccount(kind: str, plural: str) -> None:
     def view(ctx: RequestContext, obj: dict[str, Any]) -> dict[str, Any]:
         out = dict(obj)
         out['role_name'] = role_name(ctx, obj.get('role_id'))
-        out.setdefault('customfields', [])
+        out['customfields'] = object_customfields(ctx, obj, kind.capitalize(), obj.get('account_id'))
         return out
 
     def add(ctx: RequestContext) -> dict[str, Any]:

@@ -12,7 +12,9 @@ import mimetypes
 import os
 import uuid
 from typing import IO, List, Optional
+from urllib.parse import quote
 
+from ambra_sdk.emulator.private_files import open_private
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import AttachmentRecord, StorageIndex
 
@@ -48,7 +50,7 @@ def store_attachment(
     digest = hashlib.sha1()
     size = 0
     try:
-        with open(tmp, 'wb') as out:
+        with open_private(tmp) as out:
             for chunk in iter(lambda: stream.read(CHUNK), b''):
                 out.write(chunk)
                 digest.update(chunk)
@@ -92,6 +94,12 @@ def store_attachment(
                 pass
         raise
     return record
+
+
+def attachment_disposition(name: str) -> str:
+    """``Content-Disposition: attachment`` for a stored file name (ASCII fallback + RFC 5987 UTF-8 name)."""
+    fallback = ''.join(c if ' ' <= c <= '~' and c not in '"\\' else '_' for c in name) or 'data'
+    return "attachment; filename=\"{0}\"; filename*=UTF-8''{1}".format(fallback, quote(name, safe=''))
 
 
 def latest_attachment(records: List[AttachmentRecord], selector: str) -> Optional[AttachmentRecord]:

@@ -14,6 +14,7 @@ from pydicom import dcmread
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
+from ambra_sdk.emulator.private_files import open_private
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
 from ambra_sdk.emulator.storage.upload import Stored, file_dicom, hash_file
@@ -22,11 +23,23 @@ Transform = Callable[[Dataset, ImageRecord], None]
 
 
 def save_dataset(ds: Dataset, target: Any) -> None:
-    """``ds.save_as`` as a proper DICOM file (preamble + meta) on pydicom 2 and 3."""
+    """``ds.save_as`` as a proper DICOM file (preamble + meta) on pydicom 2 and 3.
+
+    :param target: a path (created ``0600``, :func:`~ambra_sdk.emulator.private_files.open_private`)
+        or a binary file object.
+    """
+    if hasattr(target, 'write'):
+        _save(ds, target)
+        return
+    with open_private(target) as out:
+        _save(ds, out)
+
+
+def _save(ds: Dataset, out: Any) -> None:
     try:
-        ds.save_as(target, enforce_file_format=True)  # type: ignore[call-arg,unused-ignore]  # pydicom 2
+        ds.save_as(out, enforce_file_format=True)  # type: ignore[call-arg,unused-ignore]  # pydicom 2
     except TypeError:  # pydicom < 3
-        ds.save_as(target, write_like_original=False)
+        ds.save_as(out, write_like_original=False)
 
 
 def store_dataset(index: StorageIndex, namespace: str, ds: Dataset) -> Stored:

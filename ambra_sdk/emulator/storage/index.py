@@ -4,9 +4,11 @@ Images live in the ``images`` table of :class:`ambra_sdk.emulator.state.State`
 (extra facts such as the SOP class go in its ``data`` JSON); attachments are
 ``objects`` of kind ``storage_attachment``; files live under
 ``State.files_dir/storage``. Because the service's ``/study/delete`` removes the
-``images`` rows, a study deleted through the service is gone from storage too;
-storage deletes go through :meth:`StorageIndex.delete_study`, which removes the
-service row as well.
+``images`` rows, a study deleted through the service is gone from storage too.
+Storage deletes (:meth:`StorageIndex.delete_study`, :meth:`StorageIndex.delete_images`)
+never touch the service row, as on the real server: the study stays in the
+service API and storage still knows it (``storage_studies`` of the state,
+:meth:`StorageIndex.study_known`), so a later storage DELETE answers 202.
 
 Cost: an upload, an image GET and a study-exists check touch only the rows of
 one image (or probe with ``LIMIT 1``), never every image of the study. The
@@ -26,6 +28,8 @@ import uuid
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
+
+from ambra_sdk.emulator.private_files import make_private_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from ambra_sdk.emulator.state import State
@@ -159,8 +163,7 @@ class StorageIndex:
         made = self._folders.get(name)
         if made is not None and wipes is not None and made[0] == wipes:
             return made[1]
-        path = Path(self.state.files_dir) / name
-        path.mkdir(parents=True, exist_ok=True)
+        path = make_private_dir(Path(self.state.files_dir) / name)
         if wipes is not None:
             self._folders[name] = (wipes, path)
         return path
@@ -289,7 +292,9 @@ class StorageIndex:
         """Store an attachment version."""
         record.created = record.created or time.time()
         record.seq = self._next_seq()
-        self.state.add_object(ATTACHMENT_KIND, asdict(record))
+        with self.state.transaction():
+            self.state.add_object(ATTACHMENT_KIND, asdict(record))
+            self.state.mark_storage_study(record.namespace, record.study_uid)
         return record
 
     def _attachment_objects(self, namespace: str, study_uid: str) -> List[Dict[str, Any]]:
@@ -327,22 +332,25 @@ class StorageIndex:
 
     # -- studies -------------------------------------------------------------
     def study_exists(self, namespace: str, study_uid: str) -> bool:
-        """True if the study has images, or attachments and a service row."""
+        """True if the study has images or attachments in storage."""
         if self.state.has_images(namespace, study_uid):
             return True
-        if not self._attachment_objects(namespace, study_uid):
-            return False
-        if self.state.get_study(storage_namespace=namespace, study_uid=study_uid) is None:
-            self.delete_study(namespace, study_uid)  # deleted through the service
-            return False
-        return True
+        return bool(self._attachment_objects(namespace, study_uid))
+
+    def study_known(self, namespace: str, study_uid: str) -> bool:
+        """True if the study has content, or had some and was emptied by storage deletes only.
+
+        What storage DELETE routes need (a study never stored answers 404).
+        """
+        return self.study_exists(namespace, study_uid) or self.state.storage_study_known(namespace, study_uid)
 
     def delete_study(
         self, namespace: str, study_uid: str, keep_attachments: bool = False,
     ) -> None:
         """Remove the study's images (and attachments unless ``keep_attachments``).
 
-        Without ``keep_attachments`` the service study row goes too.
+        The service study row stays (the caller refreshes its counts); only
+        the service's ``/study/delete`` removes it (see :func:`purge_study`).
         """
         paths = [r.path for r in self.images(namespace, study_uid, latest_only=False)]
         for uid in dict.fromkeys(r['image_uid'] for r in self.state.list_images(namespace, study_uid)):
@@ -351,16 +359,14 @@ class StorageIndex:
             for obj in self._attachment_objects(namespace, study_uid):
                 self.state.delete_object(ATTACHMENT_KIND, obj['uuid'])
                 paths.append(obj['path'])
-            study = self.state.get_study(storage_namespace=namespace, study_uid=study_uid)
-            if study is not None:
-                self.state.delete_study(study['uuid'])
         self._unlink(paths)
 
 
 def purge_study(state: State, namespace: str, study_uid: str) -> None:
-    """Remove a study's storage files, rows and attachments (and its service row).
+    """Remove a study's storage files, rows and attachments.
 
     For the service side: call it from ``/study/delete`` so the files go too
-    (``State.delete_study`` alone removes only the rows).
+    (``State.delete_study``, called next, removes the service row, the image
+    rows and storage's record of the study).
     """
     StorageIndex(state).delete_study(namespace, study_uid)

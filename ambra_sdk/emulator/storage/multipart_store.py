@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from ambra_sdk.emulator.private_files import make_private_dir, open_private
 from ambra_sdk.emulator.storage.index import StorageIndex
 from ambra_sdk.emulator.storage.upload import CHUNK, Stored, file_dicom
 
@@ -104,7 +105,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temp name and ``os.replace``."""
     tmp = path.with_name(f'{path.name}.{uuid.uuid4().hex}.tmp')
     try:
-        with open(tmp, 'wb') as out:
+        with open_private(tmp) as out:
             out.write(data)
         os.replace(tmp, path)
     except BaseException:
@@ -135,7 +136,7 @@ def new_upload(index: StorageIndex, user_id: Any) -> str:
     expire_uploads(index)
     upload_uuid = str(uuid.uuid4())
     folder = uploads_dir(index) / upload_uuid
-    folder.mkdir(parents=True)
+    make_private_dir(folder)
     write_atomic(folder / META_FILE, json.dumps({'user_id': user_id, 'created': time.time()}).encode('utf-8'))
     return upload_uuid
 
@@ -182,7 +183,7 @@ def join_chunks(index: StorageIndex, folder: Path, count: int) -> Tuple[Path, in
     digest = hashlib.sha1()
     size = 0
     try:
-        with open(target, 'wb') as out:
+        with open_private(target) as out:
             for number in range(count):
                 with open(folder / chunk_name(number), 'rb') as src:
                     for piece in iter(lambda: src.read(CHUNK), b''):  # noqa: B023 (src of this iteration)
@@ -221,7 +222,7 @@ def store_in_background(completion: Completion) -> threading.Thread:
 
 def _store(completion: Completion) -> None:
     from ambra_sdk.emulator.storage.errors import StorageError
-    from ambra_sdk.emulator.storage.studies import sync_service_study
+    from ambra_sdk.emulator.storage.studies import process_upload
 
     if STORE_DELAY:
         time.sleep(STORE_DELAY)
@@ -232,7 +233,7 @@ def _store(completion: Completion) -> None:
             tmp, size, version = join_chunks(completion.index, folder, completion.chunks)
             stored = _file(completion, tmp, size, version)
             rec = stored.record
-            sync_service_study(
+            process_upload(
                 completion.state, completion.index, rec.namespace, rec.study_uid, completion.engine_fqdn,
                 stored.dataset,
             )

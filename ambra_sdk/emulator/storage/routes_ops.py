@@ -77,10 +77,7 @@ def split(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     new_uid = _copy(req, namespace, study_uid, images, None, req.arg('to_namespace'), False)
     if series is not None and req.flag('delete_series_from_original'):
         req.index.delete_images(namespace, study_uid, [r.image_uid for r in images])
-        if req.index.study_exists(namespace, study_uid):
-            sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
-        else:
-            req.index.delete_study(namespace, study_uid)
+        sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
     return _text(new_uid)
 
 
@@ -106,8 +103,9 @@ def merge(req: StorageRequest, namespace: str, study_uid: str) -> Response:
             if series is None or r.series_uid in series
         ]
         copy_images(req.index, images, namespace, CopyPlan(study_uid))
-        if delete_secondary:
+        if delete_secondary:  # a storage delete: the secondary's service row stays
             req.index.delete_study(namespace, secondary)
+            sync_service_study(req.state, req.index, namespace, secondary, req.engine_fqdn)
     sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
     return accepted()
 
@@ -152,9 +150,16 @@ def clone(req: StorageRequest, namespace: str, study_uid: str) -> Response:
 
 @storage_route('/study/<namespace>/<study_uid>/hl7/<hl7uuid>/sr', methods=('POST',))
 def hl7_to_sr(req: StorageRequest, namespace: str, study_uid: str, hl7uuid: str) -> Response:
-    """Turn an HL7 report (``hl7`` object of the state, if any) into a Basic Text SR."""
+    """Turn an HL7 report (an ``hl7`` object of the state) into a Basic Text SR.
+
+    An unknown report is 500 ``DOWNSTREAM_SERVER_ERROR`` (the storage document:
+    500 "if hl7 report data not converted to DICOM"; storage fetches the report
+    from the services, which do not find it) and nothing is stored.
+    """
     req.require_study(namespace, study_uid)
-    report = req.state.get_object('hl7', hl7uuid) or {}
+    report = req.state.get_object('hl7', hl7uuid)
+    if report is None:
+        raise StorageError('DOWNSTREAM_SERVER_ERROR', exception_data={'hl7_uuid': hl7uuid})
     text = str(report.get('message') or report.get('report') or f'HL7 report {hl7uuid}')
     ds = basic_text_sr(text, study_template(req.index, namespace, study_uid), 'HL7 Report')
     ds.StudyInstanceUID = study_uid

@@ -6,7 +6,12 @@ from typing import Any, Dict, Optional
 
 from werkzeug.wrappers import Response
 
-from ambra_sdk.emulator.storage.attachments import is_wrappable, latest_attachment, store_attachment
+from ambra_sdk.emulator.storage.attachments import (
+    attachment_disposition,
+    is_wrappable,
+    latest_attachment,
+    store_attachment,
+)
 from ambra_sdk.emulator.storage.derive import store_dataset
 from ambra_sdk.emulator.storage.errors import StorageError, image_not_found
 from ambra_sdk.emulator.storage.generate import (
@@ -17,7 +22,7 @@ from ambra_sdk.emulator.storage.generate import (
 )
 from ambra_sdk.emulator.storage.index import AttachmentRecord
 from ambra_sdk.emulator.storage.routing import StorageRequest, accepted, json_response, storage_route
-from ambra_sdk.emulator.storage.studies import attachment_entry, sync_service_study
+from ambra_sdk.emulator.storage.studies import attachment_entry, process_upload, sync_service_study
 from ambra_sdk.emulator.storage.tags import attribute_map
 from ambra_sdk.emulator.storage.upload import Stored, file_dicom, spool, upload_response
 from ambra_sdk.emulator.storage.zipstream import file_chunks
@@ -27,15 +32,15 @@ WRAP_LIMIT = 2 ** 31 - 1
 
 
 def _stored_response(req: StorageRequest, stored: Stored, status: int = 200) -> Response:
+    """Answer a bare upload at once; its service study comes from the processing step."""
     rec = stored.record
-    sync_service_study(req.state, req.index, rec.namespace, rec.study_uid, req.engine_fqdn, stored.dataset)
+    process_upload(req.state, req.index, rec.namespace, rec.study_uid, req.engine_fqdn, stored.dataset)
     return json_response(upload_response(stored, attribute_map(stored.dataset)), status)
 
 
 @storage_route('/namespace/<namespace>/image', methods=('POST',))
 def upload(req: StorageRequest, namespace: str) -> Response:
     """Raw DICOM body -> a stored image version (streamed to disk in chunks)."""
-    req.require_namespace(namespace)
     tmp = req.index.new_tmp_path()
     size, version = spool(req.request.stream, tmp)
     stored = file_dicom(req.index, namespace, tmp, size, version, req.arg('study_uid') or None)
@@ -45,7 +50,6 @@ def upload(req: StorageRequest, namespace: str) -> Response:
 @storage_route('/namespace/<namespace>/wrap', methods=('POST',))
 def wrap(req: StorageRequest, namespace: str) -> Response:
     """Multipart ``file`` (+ ``tags``) -> a DICOM wrapping it (PDF, image, video...)."""
-    req.require_namespace(namespace)
     declared = req.request.headers.get('X-File-Size')
     if declared is None or not declared.strip().isdigit():
         raise StorageError('VALIDATION_ERROR', 'X-File-Size header is missing or invalid',
@@ -72,22 +76,25 @@ def wrap(req: StorageRequest, namespace: str) -> Response:
 
 @storage_route('/study/<namespace>/<study_uid>', methods=('DELETE',))
 def delete(req: StorageRequest, namespace: str, study_uid: str) -> Response:
-    """Delete the study (``keep_attachments=1`` keeps reports and attachments)."""
-    req.require_study(namespace, study_uid)
+    """Delete the study's content (``keep_attachments=1`` keeps reports and attachments).
+
+    The service study stays (its counts are refreshed): storage deletes never
+    cascade into the service API, and a later DELETE answers 202 again.
+    """
+    req.require_known_study(namespace, study_uid)
     keep = req.flag('keep_attachments')
     req.index.delete_study(namespace, study_uid, keep_attachments=keep)
-    if keep:
-        sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
+    sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
     return accepted()
 
 
 @storage_route('/study/<namespace>/<study_uid>/image/<image_uid>', methods=('DELETE',), permission='study_delete_image')
 def delete_image(req: StorageRequest, namespace: str, study_uid: str, image_uid: str) -> Response:
     """Delete every version of one image."""
-    req.require_study(namespace, study_uid)
+    req.require_known_study(namespace, study_uid)
     if not req.index.delete_images(namespace, study_uid, [image_uid]):
         raise image_not_found(namespace, study_uid, image_uid)
-    _after_image_delete(req, namespace, study_uid)
+    sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
     return accepted()
 
 
@@ -100,21 +107,14 @@ def delete_images(req: StorageRequest, namespace: str, study_uid: str) -> Respon
     uids = [u.strip() for u in text.split(',') if u.strip()]
     if not uids:
         raise StorageError('VALIDATION_ERROR', 'Request body is empty', http_status=422)
-    req.require_study(namespace, study_uid)
+    req.require_known_study(namespace, study_uid)
     known = {r.image_uid for r in req.index.images(namespace, study_uid)}
     missing = [u for u in uids if u not in known]
     if len(missing) == len(uids):
         raise StorageError('IMAGES_NOT_FOUND', exception_data={'image_uids': missing})
     req.index.delete_images(namespace, study_uid, uids)
-    _after_image_delete(req, namespace, study_uid)
+    sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
     return accepted()
-
-
-def _after_image_delete(req: StorageRequest, namespace: str, study_uid: str) -> None:
-    if req.index.study_exists(namespace, study_uid):
-        sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn)
-    else:
-        req.index.delete_study(namespace, study_uid)
 
 
 @storage_route('/study/<namespace>/<study_uid>/cache', methods=('DELETE',), permission='study_edit')
@@ -126,10 +126,12 @@ def cache(req: StorageRequest, namespace: str, study_uid: str) -> Response:
 
 # ---------------------------------------------------------------- attachments
 def _file_response(rec: AttachmentRecord) -> Response:
+    """An attachment as a download: never shown inline from the emulator's origin (the app adds
+    ``nosniff`` and a sandboxing CSP to every answer)."""
     response = Response(
         file_chunks(rec.path)(), status=200, content_type=rec.content_type)
     response.headers['Content-Length'] = str(rec.size)
-    response.headers['Content-Disposition'] = f'inline; filename="{rec.name}"'
+    response.headers['Content-Disposition'] = attachment_disposition(rec.name)
     return response
 
 

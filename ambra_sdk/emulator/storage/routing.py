@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence
 
 from werkzeug.wrappers import Response
 
+from ambra_sdk.emulator.limits import BodyTooLargeError
 from ambra_sdk.emulator.permissions import authorize_storage, storage_permission
 from ambra_sdk.emulator.registry import raw_route
 from ambra_sdk.emulator.storage.errors import (
@@ -122,6 +123,11 @@ class StorageRequest:
         if not self.index.study_exists(namespace, study_uid):
             raise study_not_found(namespace, study_uid)
 
+    def require_known_study(self, namespace: str, study_uid: str) -> None:
+        """404 STUDY_NOT_FOUND unless storage holds the study or held it (storage deletes keep it known)."""
+        if not self.index.study_known(namespace, study_uid):
+            raise study_not_found(namespace, study_uid)
+
     def require_image(
         self, namespace: str, study_uid: str, image_uid: str, version: Optional[str] = None,
     ) -> ImageRecord:
@@ -138,12 +144,9 @@ class StorageRequest:
         return record
 
     def require_namespace(self, namespace: str) -> None:
-        """403 ACCESS_DENIED when the namespace does not exist in the emulator."""
+        """403 ACCESS_DENIED when a namespace the route checks itself (a copy's ``to_namespace``) does not exist."""
         if self.state.get_object('namespace', namespace) is None:
-            raise StorageError(
-                'ACCESS_DENIED', f'No permission to upload into namespace {namespace}',
-                {'namespace': namespace},
-            )
+            raise StorageError('ACCESS_DENIED', exception_data={'namespace': namespace})
 
 
 Handler = Callable[..., Response]
@@ -164,7 +167,9 @@ def storage_route(
         ``'study_delete'``; by default ``study_view`` for GET/HEAD,
         ``study_upload`` for POST, ``study_delete`` for DELETE
         (:data:`ambra_sdk.emulator.permissions.STORAGE_DEFAULTS`). A caller
-        without it gets 403 ``Permission Denied`` before the handler runs.
+        without it, or a call naming a namespace that does not exist (for
+        every caller, a sysadmin too), gets 403 ``ACCESS_DENIED`` before the
+        handler runs.
     :param namespace_of: for a URL without ``<namespace>`` (e.g. a multipart
         upload id): returns the namespace the call acts on (None: no check
         before the handler, which must then check itself).
@@ -183,6 +188,9 @@ def storage_route(
             except StorageError as exc:
                 _finish_job(ctx, job, None, exc)
                 return error_response(exc, verbose)
+            except BodyTooLargeError:  # the server answers 413 (ambra_sdk.emulator.limits)
+                _finish_job(ctx, job, None, StorageError('PAYLOAD_TOO_LARGE'))
+                raise
             except Exception as exc:  # noqa: BLE001 - storage answers, it never crashes
                 logger.exception('Storage handler %s failed', func.__name__)
                 error = StorageError('UNKNOWN', f'{type(exc).__name__}: {exc}')
@@ -214,7 +222,7 @@ def _authorize(
     ctx: RequestContext, user: Dict[str, Any], permission: Optional[str], url_args: Dict[str, Any],
     namespace_of: Optional[NamespaceOf] = None,
 ) -> None:
-    """403 ``Permission Denied`` unless the user holds the route's flag in its namespace (nothing else is said)."""
+    """403 ACCESS_DENIED unless the namespaces exist and the user holds the route's flag there (nothing more said)."""
     flag = storage_permission(ctx.request.method, permission)
     if namespace_of is not None:
         namespace = namespace_of(ctx, url_args)
@@ -222,7 +230,7 @@ def _authorize(
         namespace = url_args.get('namespace') or ctx.request.args.get('namespace')
     # a phi_namespace parameter names a second namespace whose PHI the call reads
     if not authorize_storage(ctx.state, user, [namespace, ctx.request.args.get('phi_namespace')], flag, ctx.cache):
-        raise StorageError('ACCESS_DENIED', 'Permission Denied', {})
+        raise StorageError('ACCESS_DENIED')
 
 
 def _start_job(ctx: RequestContext, name: str, url_args: Dict[str, Any]) -> Optional[str]:

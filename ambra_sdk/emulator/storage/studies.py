@@ -1,13 +1,19 @@
 """Study-level views: the schema, counts, and the service ``studies`` row.
 
-After every change to a study's images storage calls :func:`sync_service_study`,
-so ``/study/list`` / ``/study/get`` show the study with patient name, modality,
-image count and so on, exactly as an upload to the real cloud would.
+After a change to a study's images storage updates its service row, so
+``/study/list`` / ``/study/get`` show the study with patient name, modality,
+image count and so on, as an upload to the real cloud does: a bare upload
+(``/image``, ``/wrap``, a completed multipart upload) through the
+asynchronous processing step (:func:`process_upload`, after
+``State.processing.delay`` seconds), every other change at once
+(:func:`sync_service_study`). Storage deletes refresh the counts of the
+service row and never delete it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+import logging
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 
 from pydicom.dataset import Dataset
 
@@ -16,6 +22,8 @@ from ambra_sdk.emulator.storage.tags import converted
 
 if TYPE_CHECKING:  # pragma: no cover
     from ambra_sdk.emulator.state import State
+
+logger = logging.getLogger(__name__)
 
 #: service study field -> DICOM keyword.
 SERVICE_FIELDS = {
@@ -135,7 +143,7 @@ def _text(ds: Dataset, keyword: str) -> str:
     return str(converted(ds, keyword, _value_text, ''))
 
 
-def _header_fields(ds: Optional[Dataset]) -> Dict[str, Any]:
+def header_fields(ds: Optional[Dataset]) -> Dict[str, Any]:
     """The patient / study fields (:data:`SERVICE_FIELDS`) that ``ds`` has."""
     summary: Dict[str, Any] = {}
     if ds is not None:
@@ -148,7 +156,7 @@ def _header_fields(ds: Optional[Dataset]) -> Dict[str, Any]:
 
 def study_summary(ds: Optional[Dataset], images: List[ImageRecord], attachments: int) -> Dict[str, Any]:
     """Service study fields for a study whose latest uploaded header is ``ds``."""
-    summary = _header_fields(ds)
+    summary = header_fields(ds)
     modalities = list(dict.fromkeys(r.modality for r in images if r.modality))
     summary['modality'] = '\\'.join(modalities)
     summary['image_count'] = len(images)
@@ -158,9 +166,12 @@ def study_summary(ds: Optional[Dataset], images: List[ImageRecord], attachments:
     return summary
 
 
-def stats_summary(ds: Optional[Dataset], stats: Dict[str, Any], attachments: int) -> Dict[str, Any]:
-    """:func:`study_summary` from the cached aggregates of :meth:`StorageIndex.study_stats`."""
-    summary = _header_fields(ds)
+def stats_summary(header: Mapping[str, Any], stats: Dict[str, Any], attachments: int) -> Dict[str, Any]:
+    """:func:`study_summary` from the cached aggregates of :meth:`StorageIndex.study_stats`.
+
+    :param header: the patient / study fields of the latest header (:func:`header_fields`).
+    """
+    summary = dict(header)
     summary['modality'] = '\\'.join(stats['modalities'])
     summary['image_count'] = int(stats['image_count'])
     summary['attachment_count'] = attachments
@@ -183,11 +194,51 @@ def sync_service_study(
     :meth:`~ambra_sdk.emulator.storage.index.StorageIndex.study_stats`), not
     O(images of the study).
     """
+    return _sync(state, index, namespace, study_uid, engine_fqdn, header_fields(ds))
+
+
+def process_upload(
+    state: State, index: StorageIndex, namespace: str, study_uid: str, engine_fqdn: str, ds: Dataset,
+) -> None:
+    """Hand a bare upload's study to the processing step (``state.processing``).
+
+    The service row is created or updated (and the channel event fires) when
+    the step runs, :attr:`~ambra_sdk.emulator.processing.Processor.delay`
+    seconds later (at once with delay 0). The header's fields are read now
+    (the file may be gone by then). When the namespace, or its account, is
+    gone by then the result is dropped.
+    """
+    header = header_fields(ds)
+
+    def work() -> None:
+        with state.transaction():  # no account delete between the check and the write
+            if not _namespace_alive(state, namespace):
+                logger.info('Processing of a study dropped: its namespace is gone')
+                return
+            _sync(state, index, namespace, study_uid, engine_fqdn, header)
+
+    state.processing.submit(('study', namespace, study_uid), work)
+
+
+def _namespace_alive(state: State, namespace: str) -> bool:
+    """True while the namespace exists, and its account when it names one."""
+    found = state.get_object('namespace', namespace)
+    if found is None:
+        return False
+    account_id = found.get('account_id')
+    return not account_id or state.get_object('account', str(account_id)) is not None
+
+
+def _sync(
+    state: State, index: StorageIndex, namespace: str, study_uid: str,
+    engine_fqdn: str, header: Mapping[str, Any],
+) -> Optional[Dict[str, Any]]:
+    """:func:`sync_service_study` with the header's fields already read."""
     with state.transaction():  # counts and the update are atomic (no stale image_count)
         stats = index.study_stats(namespace, study_uid)
         attachments = index.attachment_count(namespace, study_uid)
         existing = state.get_study(storage_namespace=namespace, study_uid=study_uid)
-        summary = stats_summary(ds, stats, attachments)
+        summary = stats_summary(header, stats, attachments)
         if existing is None:
             if not stats['image_count'] and not attachments:
                 return None

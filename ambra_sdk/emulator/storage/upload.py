@@ -16,13 +16,16 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Dict, Optional, Tuple
+from typing import IO, Any, Dict, List, Optional, Tuple
 
 from pydicom import dcmread
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
+from ambra_sdk.emulator.private_files import open_private
+from ambra_sdk.emulator.storage.deflate import check_inflated_size
+from ambra_sdk.emulator.storage.dicom_check import MAX_UID_LENGTH, dataset_truncation, is_valid_uid
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
 from ambra_sdk.emulator.storage.tags import converted, raw_item
@@ -32,7 +35,6 @@ CHUNK = 1 << 20
 IN_MEMORY_HEADER = 1 << 20
 #: Header values larger than this stay on disk until accessed.
 DEFER_SIZE = 64 * 1024
-_MAX_UID_LENGTH = 66  # 64 + padding slack
 #: Encapsulated PDF Storage.
 PDF_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.104.1'
 _REQUIRED = ('StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID')
@@ -50,7 +52,7 @@ def spool(stream: IO[bytes], dest: Path, limit: Optional[int] = None) -> Tuple[i
     digest = hashlib.sha1()
     size = 0
     try:
-        with open(dest, 'wb') as out:
+        with open_private(dest) as out:
             while limit is None or size < limit:
                 want = CHUNK if limit is None else min(CHUNK, limit - size)
                 try:
@@ -132,32 +134,69 @@ def _uid_length(ds: Dataset, keyword: str) -> Optional[int]:
 def read_header(path: Path) -> Dataset:
     """Read and check a DICOM file's header (no pixel data, big values deferred).
 
-    Files without the ``DICM`` preamble are retried with ``force=True`` and
-    accepted only when the three identifying UIDs are present and sane.
+    Files without the ``DICM`` preamble are retried with ``force=True``. The
+    three identifying UIDs must be present and be DICOM UIDs
+    (:func:`~ambra_sdk.emulator.storage.dicom_check.is_valid_uid`), and no
+    element may end after the end of the file.
 
-    :raises StorageError: ERROR_ON_READING_DICOM_TAGS when it is not DICOM,
-        MISSING_REQUIRED_DICOM_TAG when a UID is missing or malformed.
+    :raises StorageError: ERROR_ON_READING_DICOM_TAGS when it is not DICOM or
+        is truncated, MISSING_REQUIRED_DICOM_TAG when a UID is missing,
+        VALIDATION_ERROR (``invalid_uids``) when a UID is not a DICOM UID,
+        PAYLOAD_TOO_LARGE when a deflated data set inflates past its bound
+        (:mod:`~ambra_sdk.emulator.storage.deflate`).
     """
+    check_inflated_size(path)
     try:
         try:
             ds = load_header(path)
         except InvalidDicomError:
             ds = load_header(path, force=True)
-        missing = []
-        for keyword in _REQUIRED:
-            length = _uid_length(ds, keyword)
-            if not length or length > _MAX_UID_LENGTH or not converted(ds, keyword, _stripped_text, ''):
-                missing.append(keyword)
+        missing, invalid = _check_uids(ds)
+        truncated = None if missing or invalid else dataset_truncation(str(path), ds)
     except Exception as exc:
         raise StorageError(
             'ERROR_ON_READING_DICOM_TAGS', f'Not a readable DICOM file: {type(exc).__name__}',
         ) from None
     if missing:
+        raise StorageError('MISSING_REQUIRED_DICOM_TAG', exception_data={'missing': missing})
+    if invalid:
         raise StorageError(
-            'MISSING_REQUIRED_DICOM_TAG',
-            'Missing required DICOM tags: ' + ', '.join(missing), {'missing': missing},
+            'VALIDATION_ERROR', 'Not a DICOM UID (digits and dots, no leading zeros, at most 64 characters)',
+            {'invalid_uids': invalid},
         )
+    if truncated:
+        raise StorageError('ERROR_ON_READING_DICOM_TAGS', f'Truncated DICOM file: {truncated}')
     return ds
+
+
+def _check_uids(ds: Dataset) -> Tuple[List[str], Dict[str, str]]:
+    """The identifying UIDs that are missing, and those that are not DICOM UIDs (keyword -> value)."""
+    missing: List[str] = []
+    invalid: Dict[str, str] = {}
+    for keyword in _REQUIRED:
+        length = _uid_length(ds, keyword)
+        if length and length > MAX_UID_LENGTH + 2:  # never read a huge value: 64 + padding
+            invalid[keyword] = f'<{length} bytes>'
+            continue
+        value = converted(ds, keyword, _uid_text, '') if length else ''
+        if not value:
+            missing.append(keyword)
+        elif not is_valid_uid(value):
+            invalid[keyword] = value
+    return missing, invalid
+
+
+def check_study_uid(study_uid: str) -> None:
+    """412 VALIDATION_ERROR unless ``study_uid`` (a ``study_uid`` parameter) is a DICOM UID."""
+    if not is_valid_uid(study_uid):
+        raise StorageError(
+            'VALIDATION_ERROR', 'Not a DICOM UID (digits and dots, no leading zeros, at most 64 characters)',
+            {'invalid_uids': {'study_uid': study_uid[:MAX_UID_LENGTH + 2]}},
+        )
+
+
+def _uid_text(value: Any) -> str:
+    return str(value or '').strip(' \x00')
 
 
 def _int_or_none(value: Any) -> Optional[int]:
@@ -169,10 +208,6 @@ def _int_or_none(value: Any) -> Optional[int]:
 
 def _text_or_empty(value: Any) -> str:
     return str(value or '')
-
-
-def _stripped_text(value: Any) -> str:
-    return str(value or '').strip()
 
 
 def _required_text(ds: Dataset, keyword: str) -> str:
@@ -255,6 +290,8 @@ def file_dicom(
     try:
         if size == 0:
             raise StorageError('VALIDATION_ERROR', 'Empty request body')
+        if study_uid:
+            check_study_uid(study_uid)
         ds = read_header(tmp_path)
         record = image_record(
             ds, namespace, study_uid or _required_text(ds, 'StudyInstanceUID'), target, size, version,

@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Iterator, Mapping
 from typing import Any, Dict, Optional, Tuple
 
-from ambra_sdk.service.spec import endpoint_by_url, global_errors
+from ambra_sdk.service.spec import REFERENCE, endpoint_by_url, global_errors
 
 #: Error types added to every filterable (F) / sortable (S) query.
 FILTER_ERROR_TYPES = ('INVALID_FIELD', 'INVALID_CONDITION', 'FILTER_NOT_FOUND')
@@ -28,7 +28,9 @@ def error_class_name(error_type: str) -> str:
     return ''.join(part[:1].upper() + part[1:].lower() for part in error_type.split('_') if part)
 
 
-def build_errors_mapping(url: str, filterable: bool = False, sortable: bool = False) -> Dict[ErrorKey, Any]:
+def build_errors_mapping(
+    url: str, filterable: bool = False, sortable: bool = False, surface: str = REFERENCE,
+) -> Dict[ErrorKey, Any]:
     """Build the ``{(ERROR_TYPE, subtype_or_None): exception}`` dict of one endpoint.
 
     Each exception is a fresh instance carrying the vendor description of the
@@ -37,6 +39,7 @@ def build_errors_mapping(url: str, filterable: bool = False, sortable: bool = Fa
     :param url: relative endpoint URL.
     :param filterable: add the filter errors.
     :param sortable: add the sort errors.
+    :param surface: ``'reference'`` (the 3.21.6 errors) or ``'union'`` (every document's).
     """
     exceptions = importlib.import_module('ambra_sdk.exceptions.service')
     base = exceptions.PreconditionFailed
@@ -45,7 +48,7 @@ def build_errors_mapping(url: str, filterable: bool = False, sortable: bool = Fa
     documented = global_errors()
     for error_type in extra:
         specs[(error_type, None)] = documented[error_type]['description']
-    for error in endpoint_by_url(url)['errors']:
+    for error in endpoint_by_url(url, surface)['errors']:
         if error.get('mapped', True):
             specs[(error['type'], error['subtype'])] = error['description']
     return {
@@ -60,17 +63,19 @@ class LazyErrorsMapping(Mapping):  # type: ignore[type-arg]
     :param url: relative endpoint URL.
     :param filterable: add the filter errors.
     :param sortable: add the sort errors.
+    :param surface: ``'reference'`` or ``'union'`` (see :func:`build_errors_mapping`).
     """
 
-    def __init__(self, url: str, filterable: bool = False, sortable: bool = False) -> None:
+    def __init__(self, url: str, filterable: bool = False, sortable: bool = False, surface: str = REFERENCE) -> None:
         self._url = url
         self._filterable = filterable
         self._sortable = sortable
+        self._surface = surface
         self._data: Optional[Dict[ErrorKey, Any]] = None
 
     def _mapping(self) -> Dict[ErrorKey, Any]:
         if self._data is None:
-            self._data = build_errors_mapping(self._url, self._filterable, self._sortable)
+            self._data = build_errors_mapping(self._url, self._filterable, self._sortable, self._surface)
         return self._data
 
     def __getitem__(self, key: Any) -> Any:
@@ -103,6 +108,33 @@ def add_prefixed(request_data: Dict[str, Any], prefix: str, values: Optional[Dic
         request_data['{prefix}{key}'.format(prefix=prefix, key=key)] = value
 
 
+def quoted_key(key: str, quote: str = "'") -> str:
+    """``O'Brien`` -> ``'O\\'Brien'``: a key quoted, the quote and backslashes escaped with a backslash.
+
+    The v55 document: "a fields name should be quoted with a single quote character. All
+    single quotes and backslashes inside the name should be escaped with a backslash character."
+
+    :param key: the name as the caller wrote it.
+    :param quote: the quote character.
+    """
+    escaped = key.replace('\\', '\\\\').replace(quote, '\\' + quote)
+    return '{quote}{key}{quote}'.format(quote=quote, key=escaped)
+
+
+def add_quoted(request_data: Dict[str, Any], prefix: str, values: Optional[Dict[str, Any]], quote: str = "'") -> None:
+    """Add a dict-expanded parameter whose keys are sent quoted: ``k: v`` becomes ``prefix + quoted_key(k)``.
+
+    :param request_data: the form data being built.
+    :param prefix: e.g. ``'customfield-'``.
+    :param values: the dict passed by the caller, or None.
+    :param quote: the quote character of the document.
+    """
+    if values is None:
+        return
+    for key, value in values.items():
+        request_data[prefix + quoted_key(str(key), quote)] = value
+
+
 def build_query(
     api: Any,
     url: str,
@@ -110,6 +142,7 @@ def build_query(
     query_class_name: str,
     required_sid: bool,
     paginated_field: Optional[str] = None,
+    surface: str = REFERENCE,
 ) -> Any:
     """Return the lazy query of a generated method (no I/O).
 
@@ -120,11 +153,12 @@ def build_query(
         say paginated/sortable/filterable).
     :param required_sid: the SDK sends the sid.
     :param paginated_field: response key of the rows (P classes only).
+    :param surface: whose errors the query maps: ``'reference'`` (3.21.6) or ``'union'``.
     """
     query_module = importlib.import_module('ambra_sdk.service.query')
     query_class = getattr(query_module, query_class_name)
     features = query_class_name[len(_QUERY_PREFIX):]
-    errors_mapping = LazyErrorsMapping(url, filterable='F' in features, sortable='S' in features)
+    errors_mapping = LazyErrorsMapping(url, filterable='F' in features, sortable='S' in features, surface=surface)
     kwargs: Dict[str, Any] = {
         'api': api,
         'url': url,
@@ -137,4 +171,12 @@ def build_query(
     return query_class(**kwargs)
 
 
-__all__ = ['LazyErrorsMapping', 'add_prefixed', 'build_errors_mapping', 'build_query', 'error_class_name']
+__all__ = [
+    'LazyErrorsMapping',
+    'add_prefixed',
+    'add_quoted',
+    'build_errors_mapping',
+    'build_query',
+    'error_class_name',
+    'quoted_key',
+]

@@ -7,7 +7,7 @@ from ambra_sdk.service.query.base_query import (
     BaseQueryP,
     get_query_cls_name,
 )
-from ambra_sdk.service.query.iterable import IterableResponse
+from ambra_sdk.service.query.iterable import IterableResponse, RepeatedPage
 from ambra_sdk.service.query.query import (
     Query,
     QueryO,
@@ -26,6 +26,7 @@ __all__ = [
     'BaseQueryP',
     'DEFAULT_ROWS_IN_PAGINATION_PAGE',
     'IterableResponse',
+    'RepeatedPage',
     'MAX_ROWS_IN_PAGINATION_PAGE',
     'Query',
     'QueryO',

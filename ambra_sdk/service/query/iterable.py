@@ -6,10 +6,15 @@ Differences from the reference (on purpose):
   ``page.number`` never leak into the query (a later ``query.get()`` is unchanged);
 * ``response[a:b]`` returns a new :class:`IterableResponse` and leaves the
   original alone; slices compose like list slices (``r[5:][2:4]`` is rows 7..8);
-* only one page is held at a time while iterating;
+* at most two pages (the current one and the one before) are held while iterating;
 * no page is fetched once the requested range is complete, and a page that
   brings no rows ends the iteration (a server that keeps answering
-  ``more: 1`` with empty pages cannot make it loop forever).
+  ``more: 1`` with empty pages cannot make it loop forever);
+* a page that brings the same rows as the page before while ``more`` is still
+  set (a server that ignores ``page.number``) raises :class:`RepeatedPage`
+  instead of looping forever; ``page.rows``/``page.more`` that are not integers
+  raise :class:`~ambra_sdk.exceptions.service_base.ServiceResponseError`
+  (see :func:`ambra_sdk.service.response.page_json`).
 """
 
 import copy
@@ -18,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 import requests
 from box import Box
 
+from ambra_sdk.exceptions.service_base import ServiceResponseError
 from ambra_sdk.request_args import RequestArgs
 from ambra_sdk.service.response import check_response, page_json
 
@@ -26,6 +32,10 @@ if TYPE_CHECKING:
 
 PAGE_ROWS_KEY = 'page.rows'
 PAGE_NUMBER_KEY = 'page.number'
+
+
+class RepeatedPage(ServiceResponseError):  # noqa: N818
+    """The server sent the rows of the previous page again while saying more rows follow."""
 
 
 class IterableResponse:
@@ -152,8 +162,8 @@ class IterableResponse:
         return page_json(self._api.retry_with_new_sid(fetch), self._pagination_field)
 
     def _check_page_rows(self, page: Dict[str, Any]) -> None:
-        rows = page['page'].get('rows')
-        if rows is not None and int(rows) != self._rows_in_page:
+        rows = page['page'].get('rows')  # an int or None (page_json checked it)
+        if rows is not None and rows != self._rows_in_page:
             raise RuntimeError('The max_rows_in_page parameter was ignored by the server')
 
     def __iter__(self) -> Iterator[Box]:
@@ -163,12 +173,21 @@ class IterableResponse:
         if max_row is not None and max_row <= min_row:
             return
         page_number = min_row // rows_in_page + 1
+        previous: Optional[List[Any]] = None
         while True:
             page = self._fetch_page(page_number)
             self._check_page_rows(page)
             more = page['page'].get('more')
             rows: List[Any] = page.get(self._pagination_field) or []
             del page
+            if more and rows and rows == previous:
+                raise RepeatedPage(
+                    code=200,
+                    description='{url}: page {number} holds the same rows as page {before} and the server '
+                    'still says more rows follow (it ignores page.number?): stopped'.format(
+                        url=self.url, number=page_number, before=page_number - 1,
+                    ),
+                )
             first_row = rows_in_page * (page_number - 1)
             for index, row in enumerate(rows, start=first_row):
                 if index < min_row:
@@ -180,6 +199,7 @@ class IterableResponse:
                 return
             if max_row is not None and first_row + len(rows) >= max_row:
                 return
+            previous = rows  # kept to recognise a repeated page (two pages at most are held)
             del rows
             page_number += 1
 

@@ -5,7 +5,7 @@
 :func:`~ambra_sdk.service.response.response.check_response`.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
 import requests
 
@@ -15,13 +15,20 @@ if TYPE_CHECKING:
     from ambra_sdk.service.query.iterable import IterableResponse as BaseIterableResponse
 
 
-def check_401_405(response: requests.Response) -> None:
-    """Raise for a 401 or a 405 answer, return for any other.
+def check_401_405(status_code: Union[int, requests.Response]) -> None:
+    """Raise for a 401 or a 405 status, return for any other.
 
-    :param response: the service response.
+    :param status_code: the HTTP status (the reference's keyword), or the
+        service response itself.
     :raises AuthorizationRequired: on 401.
     :raises MethodNotAllowed: on 405.
     """
+    if isinstance(status_code, requests.Response):
+        response = status_code
+    else:
+        response = requests.Response()
+        response.status_code = int(status_code)
+        response._content = b''  # noqa: SLF001 (an empty answer of that status)
     if response.status_code in {401, 405}:
         check_response(response, None)
 

@@ -14,11 +14,11 @@
 """
 
 import copy
-import json
 from typing import Any, Callable, Dict, Mapping, Optional
 
 import requests
 
+from ambra_sdk.bounded_json import UnreadableJson, bounded_json_loads
 from ambra_sdk.exceptions.service_base import (
     AuthorizationRequired,
     MethodNotAllowed,
@@ -71,12 +71,13 @@ def decode_json(response: requests.Response, what: str = 'response') -> Any:
     :return: the decoded JSON.
     """
     try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON; ValueError: invalid UTF-8 too
+        return bounded_json_loads(response.content, max_bytes=None)  # read within api.max_body_bytes
+    except UnreadableJson as unreadable:
         error = response_error(
             response,
-            'The service sent a {what} that is not JSON (content type: {ct})'.format(
+            'The service sent a {what} that is {why} (content type: {ct})'.format(
                 what=what,
+                why=unreadable,
                 ct=response.headers.get('content-type'),
             ),
         )
@@ -108,17 +109,25 @@ def _fresh(mapped: Any) -> BaseException:
         return copy.copy(mapped)
 
 
-def check_412(body: Any, errors_mapping: Optional[Mapping[Any, Any]], response: requests.Response) -> None:
+def check_412(
+    json: Any,
+    errors_mapping: Optional[Mapping[Any, Any]],
+    response: Optional[requests.Response] = None,
+) -> None:
     """Raise the exception for a 412 error body.
 
-    :param body: the decoded JSON body.
+    :param json: the decoded JSON body (the reference's keyword name).
     :param errors_mapping: the method's error mapping.
-    :param response: the response (for error messages).
+    :param response: the response (for error messages; optional, as the reference had none).
     :raises PreconditionFailed: (or its mapped subclass) always for a valid error body.
     :raises ServiceResponseError: when the body is not an error object.
     """
+    body = json
     if not isinstance(body, dict) or body.get('status') != 'ERROR':
-        raise response_error(response, '412 response without an ERROR status')
+        description = '412 response without an ERROR status'
+        if response is None:
+            raise ServiceResponseError(code=412, description=description, response_text=redact_text(repr(body)[:500]))
+        raise response_error(response, description)
     error_type = body.get('error_type')
     error_subtype = body.get('error_subtype')
     error_data = body.get('error_data')
@@ -184,7 +193,8 @@ def page_json(response: requests.Response, paginated_field: str) -> Dict[str, An
 
     :param response: the checked 200 response.
     :param paginated_field: the key holding the rows.
-    :raises ServiceResponseError: when the body is not a JSON page.
+    :raises ServiceResponseError: when the body is not a JSON page, or its ``page.rows`` /
+        ``page.more`` is not an integer (both are then ints in the page returned).
     :return: the decoded page.
     """
     body = decode_json(response, what='page')
@@ -192,7 +202,30 @@ def page_json(response: requests.Response, paginated_field: str) -> Dict[str, An
         raise response_error(response, "The service sent a page without a 'page' object")
     if not isinstance(body.get(paginated_field, []), list):
         raise response_error(response, "The page's {field!r} is not a list".format(field=paginated_field))
+    page = body['page']
+    for key in ('rows', 'more'):
+        if key in page and page[key] is not None:
+            number = page_integer(page[key], allow_bool=key == 'more')
+            if number is None:
+                raise response_error(response, "The page's 'page.{key}' is not an integer".format(key=key))
+            page[key] = number
     return body
+
+
+def page_integer(value: Any, allow_bool: bool = False) -> Optional[int]:
+    """Read ``page.rows``/``page.more`` of an answer: a non-negative int or a string of digits.
+
+    :param value: the decoded value.
+    :param allow_bool: accept ``true``/``false`` (``more``) as 1/0.
+    :return: the integer, or None when the value is not one.
+    """
+    if isinstance(value, bool):
+        return int(value) if allow_bool else None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 __all__ = ['check_response', 'check_412', 'build_result', 'page_json', 'decode_json', 'is_json', 'response_error']

@@ -1,6 +1,6 @@
 """The websocket channel (``/api/v3/channel/websocket``): :class:`WSManager`.
 
-Needs the ``ws`` extra (``pip install 'ambra-sdk[ws]'``, the websockets
+Needs the ``ws`` extra (:func:`ambra_sdk.extras.install_command`, the websockets
 library) to connect; importing this package does not. See
 :mod:`ambra_sdk.service.ws.ws`.
 """

@@ -1,7 +1,7 @@
 """The websocket channel client: :class:`WSManager` and its worker :class:`WS`.
 
 Synchronous, on the ``websockets`` library's sync client (the ``ws`` extra:
-``pip install 'ambra-sdk[ws]'``); this module imports it only when a
+the ``ws`` extra); this module imports it only when a
 manager is built, so importing it (and ``import ambra_sdk.api``) works
 without the extra.
 
@@ -11,6 +11,14 @@ without traffic, and reconnects (re-subscribing every channel) when the
 connection drops; the websockets connection itself runs one I/O thread
 while it is open. :meth:`WSManager.stop` closes the connection and joins
 both, always.
+
+Hostile servers: the upgrade never follows a redirect (a 3xx raises
+:class:`WSRedirectRefused`; nothing, the sid included, goes to the target);
+messages decode with the SDK's bounded JSON decoder
+(:func:`ambra_sdk.bounded_json.bounded_json_loads`); reconnects are paced by
+:class:`~ambra_sdk.service.ws.reconnect.ReconnectPacer` (jittered exponential
+back-off, also after a connection that dropped at once, and a bound per
+minute); server texts quoted in exceptions are redacted.
 
 Logging: connection events at DEBUG on ``ambra_sdk.service.ws.ws``; the
 library's own frame log (which would show the sid of a subscribe) is kept at
@@ -27,13 +35,16 @@ import socket
 import ssl
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
 
 import requests
 
 from ambra_sdk.exceptions.base import AmbraException
-from ambra_sdk.redact import SecretFilter, register_secret
-from ambra_sdk.service.ws.message import WSMessage, WSMsgType, json_fields
+from ambra_sdk.extras import install_command
+from ambra_sdk.redact import SecretFilter, redact_text, register_secret
+from ambra_sdk.service.ws.message import MAX_MESSAGE_SIZE, WSMessage, WSMsgType, json_fields
+from ambra_sdk.service.ws.reconnect import ReconnectPacer
 from ambra_sdk.service.ws.tls import ssl_context_for
 
 if TYPE_CHECKING:
@@ -50,20 +61,18 @@ INACTIVITY_TIMEOUT = 10
 SUBSCRIBE_TIMEOUT = 10.0
 #: Seconds to open a connection (TCP, TLS and the upgrade).
 OPEN_TIMEOUT = 10.0
+#: Longest wait of the worker for a command of ``WS(..., requests=queue)``, in seconds.
+COMMAND_POLL = 0.2
 #: Seconds to wait for the server's close frame when stopping.
 CLOSE_TIMEOUT = 2.0
 #: Received messages kept for :meth:`WSManager.wait_for` (the oldest is dropped when full).
 RESPONSES_MAXSIZE = 100
-#: Longest message accepted from the server, in bytes.
-MAX_MESSAGE_SIZE = 1024 * 1024
-#: First and longest pause between two reconnect attempts, in seconds.
-RECONNECT_DELAYS = (0.05, 5.0)
 #: The ``sid`` placeholder of an unsubscribe (the field is required, its value unused).
 UNSUBSCRIBE_SID = 'NOT NEEDED!'
 #: Longest part of a server's answer quoted in an exception message.
 _MAX_SHOWN = 100
 #: What to install for the channel.
-INSTALL_HINT = "pip install 'ambra-sdk[ws]'"
+INSTALL_HINT = install_command('ws')
 
 
 class WSError(AmbraException):
@@ -78,6 +87,23 @@ class WSConnectError(WSError, ConnectionError):
     """The channel could not be opened (refused, not a websocket endpoint, unreachable)."""
 
 
+class WSRedirectRefused(WSConnectError):  # noqa: N818
+    """The upgrade was answered with a redirect; it is not followed (nothing goes to the target).
+
+    :param url: the channel URL.
+    :param status: the 3xx status.
+    :param target_host: the host the ``Location`` names (redacted), or ``''``.
+    """
+
+    def __init__(self, url: str, status: int, target_host: str) -> None:
+        self.status = status
+        self.target_host = target_host
+        super().__init__(
+            'The websocket channel {0} answered HTTP {1}, a redirect to host {2!r}: not followed '
+            '(the channel does not redirect; the sid stays here)'.format(url, status, target_host or '?'),
+        )
+
+
 class SubscribeRefused(WSError):  # noqa: N818
     """The server answered a subscribe (or unsubscribe) with an error.
 
@@ -88,7 +114,7 @@ class SubscribeRefused(WSError):  # noqa: N818
     def __init__(self, channel: str, error_type: Any) -> None:
         self.channel = channel
         self.error_type = error_type
-        shown = str(error_type)[:_MAX_SHOWN]  # a hostile server's answer is not quoted in full
+        shown = redact_text(str(error_type)[:_MAX_SHOWN])  # a hostile server's answer: short, redacted
         super().__init__('The server refused the subscription to {0}: {1}'.format(channel, shown))
 
 
@@ -103,12 +129,61 @@ def _websockets_client() -> Any:
     return client
 
 
+def _parameters(client: Any) -> Any:
+    """The parameter names of ``client.connect``."""
+    try:
+        return inspect.signature(client.connect).parameters
+    except (TypeError, ValueError):  # pragma: no cover
+        return {}
+
+
 def _takes_legacy(client: Any) -> bool:
     """True when ``client.connect`` has the ``legacy`` flag (websockets 17.1 and later)."""
+    return 'legacy' in _parameters(client)
+
+
+def _status_of(error: BaseException) -> Optional[int]:
+    """The HTTP status of a websockets handshake error (``InvalidStatus``), else None."""
+    status = getattr(getattr(error, 'response', None), 'status_code', None)
+    return status if isinstance(status, int) else None
+
+
+def _location_host(error: BaseException) -> str:
+    headers = getattr(getattr(error, 'response', None), 'headers', None)
     try:
-        return 'legacy' in inspect.signature(client.connect).parameters
-    except (TypeError, ValueError):  # pragma: no cover
-        return False
+        location = str(headers.get('Location') or '') if headers is not None else ''
+        host = urlsplit(location).netloc.rpartition('@')[2]
+    except ValueError:
+        host = '?'
+    return redact_text(host[:_MAX_SHOWN])
+
+
+def no_redirect_connection(client: Any, url: str) -> Any:
+    """A ``ClientConnection`` class whose handshake turns a 3xx into :class:`WSRedirectRefused`.
+
+    websockets follows redirects inside ``connect()`` (it catches ``InvalidStatus``
+    and connects to ``Location``, then the subscribes carry the sid there); an
+    error of another type ends ``connect()`` at the first answer.
+
+    :param client: the ``websockets.sync.client`` module.
+    :param url: the channel URL (named in the error).
+    """
+    base = client.ClientConnection
+
+    class NoRedirectConnection(base):  # type: ignore[misc, valid-type]
+        def handshake(self, *args: Any, **kwargs: Any) -> None:
+            try:
+                super().handshake(*args, **kwargs)
+            except Exception as error:
+                status = _status_of(error)
+                if status is None or not 300 <= status < 400:
+                    raise
+                refused = WSRedirectRefused(url, status, _location_host(error))
+            else:
+                return
+            raise refused  # outside the except block: the library's error is not chained
+
+    return NoRedirectConnection
 
 
 def ws_scheme_url(url: str) -> str:
@@ -145,6 +220,11 @@ class WS:  # noqa: WPS214
 
     :param url: channel URL (``http(s)://`` or ``ws(s)://``).
     :param responses: where received text messages go (:class:`WSMessage`).
+    :param requests: commands for the worker thread, as the reference's
+        ``WS(url, responses, requests)`` took them: ``('SUBSCRIBE', {'sid':
+        ..., 'channel': ...})``, ``('UNSUBSCRIBE', {'channel': ...})``,
+        ``('STOP', {})``; read every :data:`COMMAND_POLL` seconds by
+        :meth:`run` (None: none; :class:`WSManager` calls the methods directly).
     :param ssl_context: TLS context of a ``wss://`` URL (None: what a plain
         ``requests`` call trusts, ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` included).
     :param open_timeout: seconds to open a connection.
@@ -156,6 +236,7 @@ class WS:  # noqa: WPS214
         self,
         url: str,
         responses: 'queue.Queue[WSMessage]',
+        requests: 'Optional[queue.Queue[Tuple[str, Dict[str, Any]]]]' = None,
         *,
         ssl_context: Optional[ssl.SSLContext] = None,
         open_timeout: float = OPEN_TIMEOUT,
@@ -164,11 +245,16 @@ class WS:  # noqa: WPS214
     ) -> None:
         self.url = ws_scheme_url(url)
         self.responses = responses
+        self.requests = requests
         self.ssl_context = ssl_context
         self.open_timeout = open_timeout
         self.headers = dict(headers or {})
         self.inactivity_timeout = inactivity_timeout
         self._client = _websockets_client()
+        self._connection_class = (
+            no_redirect_connection(self._client, self.url) if 'create_connection' in _parameters(self._client)
+            else None  # websockets without the parameter does not follow redirects
+        )
         self._conn: Optional[ClientConnection] = None
         self._conn_lock = threading.Lock()
         self._channels: Dict[str, str] = {}
@@ -176,6 +262,8 @@ class WS:  # noqa: WPS214
         self._stopping = threading.Event()
         self._last_activity = time.monotonic()
         self._pong: Optional[threading.Event] = None
+        #: The reconnect schedule (back-off, bound per minute).
+        self.pacer = ReconnectPacer()
         #: How many times the connection was opened again after a drop.
         self.reconnects = 0
 
@@ -186,7 +274,9 @@ class WS:  # noqa: WPS214
         :raises WSConnectError: refused, not a websocket endpoint, or unreachable.
         """
         self._stopping.clear()
+        self.pacer.attempt()
         conn = self._open()
+        self.pacer.opened()
         with self._conn_lock:
             self._conn = conn
         self._last_activity = time.monotonic()
@@ -201,12 +291,16 @@ class WS:  # noqa: WPS214
             'additional_headers': self.headers,
             'logger': _protocol_logger,
         }
+        if self._connection_class is not None:
+            kwargs['create_connection'] = self._connection_class
         if _takes_legacy(self._client):
             kwargs['legacy'] = True  # websockets >= 17.1: the connection itself, without a warning
         try:
             if self.url.startswith('wss://'):  # a CA bundle that cannot be read is an OSError too
                 kwargs['ssl'] = self.ssl_context or ssl_context_for(requests.Session(), self.url)
             return self._client.connect(self.url, **kwargs)  # type: ignore[no-any-return]
+        except WSRedirectRefused:
+            raise
         except (OSError, TimeoutError) as error:
             raise WSConnectError('Cannot open the websocket channel {0}: {1}'.format(
                 self.url, type(error).__name__,
@@ -262,11 +356,16 @@ class WS:  # noqa: WPS214
                 if not self._reconnect():
                     break
                 continue
+            if self.requests is not None and self._run_commands():
+                break
             wait = self._last_activity + self.inactivity_timeout - time.monotonic()
+            if self.requests is not None:
+                wait = min(wait, COMMAND_POLL)
             try:
                 data = conn.recv(timeout=max(wait, 0.0))
             except TimeoutError:
-                self._ping(conn)
+                if time.monotonic() >= self._last_activity + self.inactivity_timeout:
+                    self._ping(conn)
                 continue
             except Exception as error:  # noqa: BLE001 - ConnectionClosed and socket errors
                 self._dropped(conn, error)
@@ -277,6 +376,24 @@ class WS:  # noqa: WPS214
             else:
                 logger.debug('Websocket channel: binary message of %d bytes dropped', len(data))
         logger.debug('Websocket channel worker stopped')
+
+    def _run_commands(self) -> bool:
+        """Carry out the queued commands of :attr:`requests`; True after ``STOP``."""
+        assert self.requests is not None  # noqa: S101 (only called with a queue)
+        while True:
+            try:
+                command, args = self.requests.get_nowait()
+            except queue.Empty:
+                return False
+            if command == 'SUBSCRIBE':
+                self.subscribe(args['sid'], args['channel'])
+            elif command == 'UNSUBSCRIBE':
+                self.unsubscribe(args['channel'])
+            elif command == 'STOP':
+                self.stop()
+                return True
+            else:
+                logger.debug('Websocket channel: unknown command %r dropped', command)
 
     def _deliver(self, message: WSMessage) -> None:
         while True:
@@ -310,27 +427,30 @@ class WS:  # noqa: WPS214
             if self._conn is conn:
                 self._conn = None
         self._pong = None
+        self.pacer.dropped()
         _close_quietly(conn)
         if not self._stopping.is_set():
             logger.debug('Websocket channel lost (%s); reconnecting', type(error).__name__)
 
     def _reconnect(self) -> bool:
-        """Open a new connection and re-subscribe; False when stopping."""
-        delay, longest = RECONNECT_DELAYS
+        """Open a new connection when the pacer allows it and re-subscribe; False when stopping."""
         while not self._stopping.is_set():
+            delay = self.pacer.delay()
+            if delay > 0 and self._stopping.wait(delay):
+                return False
+            self.pacer.attempt()
             try:
                 conn = self._open()
             except WSConnectError as error:
-                logger.debug('Websocket channel: reconnect failed (%s); next try in %.2f s', error, delay)
-                if self._stopping.wait(delay):
-                    return False
-                delay = min(delay * 2, longest)
+                self.pacer.failed()
+                logger.debug('Websocket channel: reconnect failed (%s)', error)
                 continue
             with self._conn_lock:
                 if self._stopping.is_set():
                     _close_quietly(conn)
                     return False
                 self._conn = conn
+            self.pacer.opened()
             self.reconnects += 1
             self._last_activity = time.monotonic()
             with self._channels_lock:
@@ -368,8 +488,7 @@ def _close_quietly(conn: 'ClientConnection') -> None:
 
 
 def _describe(error: BaseException) -> str:
-    response = getattr(error, 'response', None)
-    status = getattr(response, 'status_code', None)
+    status = _status_of(error)
     if status is not None:
         return 'HTTP {0}'.format(status)
     return type(error).__name__
@@ -586,6 +705,7 @@ __all__ = [
     'WSError',
     'WSExtraMissing',
     'WSConnectError',
+    'WSRedirectRefused',
     'SubscribeRefused',
     'sid_md5',
     'ws_scheme_url',

@@ -13,7 +13,14 @@ pytest.importorskip('pydicom')
 
 @pytest.fixture
 def world(emulator: Any) -> Iterator[World]:
-    """A fresh emulator state seen through :class:`World`."""
-    made = World(emulator)
-    yield made
-    made.close()
+    """A fresh emulator state seen through :class:`World`.
+
+    The subject is who may call what, not the processing step: uploads reach
+    the service API at once here (``processing_delay = 0``).
+    """
+    from tests.helpers.processing import processing_delay
+
+    with processing_delay(emulator, 0):
+        made = World(emulator)
+        yield made
+        made.close()

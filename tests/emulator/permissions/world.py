@@ -11,6 +11,10 @@ from typing import Any, Iterable, Optional
 import requests
 
 from ambra_sdk.emulator.permission_table import FLAGS
+from ambra_sdk.exceptions.storage import AccessDenied
+
+#: The one message of every storage ACCESS_DENIED answer (the kind's canned text).
+ACCESS_DENIED_TEXT = AccessDenied.description
 
 #: Password of every test user (two digits, two letters: the vendor rule).
 PASSWORD = 'Perm-Test-42'
@@ -121,10 +125,10 @@ def assert_not_permitted(response: requests.Response, *secrets: str) -> None:
 
 
 def assert_permission_denied(response: requests.Response, *secrets: str) -> None:
-    """The storage refusal: 403 ``Permission Denied`` naming nothing of the object."""
+    """The storage refusal: 403 ``ACCESS_DENIED`` with its canned text, naming nothing of the object."""
     assert response.status_code == 403, (response.status_code, response.text)
     body = response.json()
     assert body['kind']['readable_status'] == 'ACCESS_DENIED'
-    assert body['message'] == 'Permission Denied' and body['exception_data'] == {}
+    assert body['message'] == ACCESS_DENIED_TEXT and body['exception_data'] == {}
     for secret in secrets:
         assert secret not in response.text
