@@ -24,8 +24,8 @@ from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import DEFAULT_RETRIES
 from ambra_sdk.addon.progress import FileProgress, Progress, check_progress
 from ambra_sdk.addon.upload_type import UploadType, multipart_threshold_for
-from ambra_sdk.request_args import sentinel
 from ambra_sdk.exceptions.storage import UnexpectedStorageResponse
+from ambra_sdk.request_args import sentinel
 from ambra_sdk.service.lazy_box import LazyBox
 from ambra_sdk.storage.response import json_body
 
