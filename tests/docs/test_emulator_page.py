@@ -22,7 +22,6 @@ replaced by free ports.
 import os
 import queue
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -31,7 +30,7 @@ from typing import Iterator, List, NamedTuple, Optional
 
 import pytest
 
-from tests.docs.test_cli_page import Command, matches, page_commands, shown
+from tests.docs.test_cli_page import Command, _free_port, matches, page_commands, shown
 from tests.docs.test_examples_run import Block, blocks_of, looks_like_python
 from tests.helpers.processes import ROOT, child_env, stop
 
@@ -58,12 +57,6 @@ def python_literals() -> List[Block]:
 def file_name(block: Block) -> Optional[str]:
     match = FILE_NAME.match(block.text.splitlines()[0])
     return match.group(1) if match else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return int(sock.getsockname()[1])
 
 
 class Ran(NamedTuple):
