@@ -216,3 +216,13 @@ def test_v55_error_codes_are_mapped(api):
     for name in exceptions.ADDED:
         assert issubclass(getattr(exceptions, name), PreconditionFailed)
         assert name in exceptions.__all__
+
+
+def test_looking_up_an_added_exception_keeps_the_module_body():
+    import ambra_sdk.exceptions.service as exceptions
+
+    before = set(vars(exceptions))
+    assert exceptions.PendingRestore.__name__ == 'PendingRestore'
+    from ambra_sdk.exceptions.service import PublicKeyExpired  # noqa: F401
+
+    assert set(vars(exceptions)) == before

@@ -24,8 +24,10 @@ from ambra_sdk.addon.params import UploadedImageParams
 from ambra_sdk.addon.pool import DEFAULT_RETRIES
 from ambra_sdk.addon.progress import FileProgress, Progress, check_progress
 from ambra_sdk.addon.upload_type import UploadType, multipart_threshold_for
+from ambra_sdk.exceptions.storage import UnexpectedStorageResponse
 from ambra_sdk.request_args import sentinel
 from ambra_sdk.service.lazy_box import LazyBox
+from ambra_sdk.storage.response import json_body
 
 if TYPE_CHECKING:
     from ambra_sdk.api.api import Api
@@ -225,7 +227,10 @@ class Dicom:
         response = self._api.Storage.Image.upload(
             fqdn, namespace=namespace_id, opened_file=dicom_file, study_uid=study_uid, use_box=False,
         )
-        reply = LazyBox(response.json())
+        body = json_body(response)  # THE storage decoder: bounded, SDK errors only
+        if not isinstance(body, dict):
+            raise UnexpectedStorageResponse(response.status_code, 'The upload answer is not a JSON object')
+        reply = LazyBox(body)
         return UploadedImageParams(
             study_uid=reply.study_uid,
             image_uid=reply.image_uid,

@@ -20,7 +20,8 @@ _EXIT_CODES_HELP = '\b\nExit codes:\n' + '\n'.join(
 _CREDENTIALS_HELP = (
     '\b\nCredentials (first found wins): --url/--username, then $AMBRA_URL, $AMBRA_USERNAME,\n'
     '$AMBRA_SID or $AMBRA_PASSWORD, then the profile (ambra login) and its keyring entry,\n'
-    'then ~/.netrc, then a password prompt on a terminal. Secrets are never options.'
+    'then ~/.netrc (mode 600), then a password prompt on a terminal. Secrets are never options.\n'
+    'Uploads go to --namespace, else $AMBRA_NAMESPACE, else the profile\'s (ambra whoami shows it).'
 )
 
 

@@ -20,7 +20,7 @@ import click
 import requests
 
 from ambra_sdk.cli.exit_codes import ExitCode
-from ambra_sdk.cli.output import error_line, problem
+from ambra_sdk.cli.output import error_line, printable, problem
 from ambra_sdk.exceptions.base import AmbraException, ApiConfigurationError, MissingCredentials
 from ambra_sdk.redact import redact_registered, redact_text
 
@@ -147,7 +147,11 @@ def guarded(debug: bool) -> Iterator[None]:
     """
     try:
         yield
-    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+    except click.ClickException as error:
+        if not isinstance(error, CliError):  # click's usage errors quote arguments: file names, maybe hostile
+            vars(error)['message'] = printable(error.message)  # (typed Final by click)
+        raise
+    except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
         raise
     except KeyboardInterrupt:
         echo_error('interrupted')

@@ -130,9 +130,10 @@ def invalid_json(name: str) -> ServiceError:
 
 @functools.cache
 def _catalogue() -> dict[str, frozenset[str]]:
-    from ambra_sdk.service.spec import load_endpoints
+    # the emulator serves every document's calls: the union's error lists (v47 and v55)
+    from ambra_sdk.service.spec import load_all_endpoints
 
-    return {str(e['url']): frozenset(str(x['type']) for x in e.get('errors') or ()) for e in load_endpoints()}
+    return {str(e['url']): frozenset(str(x['type']) for x in e.get('errors') or ()) for e in load_all_endpoints()}
 
 
 def documented_tokens(url: str) -> Optional[frozenset[str]]:

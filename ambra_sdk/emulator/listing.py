@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
 from .errors import ServiceError, documented_error
 from .generic import page_params
@@ -327,10 +327,22 @@ def filter_rows(
     ctx: RequestContext, rows: list[dict[str, Any]], allowed: Optional[Iterable[str]] = None
 ) -> list[dict[str, Any]]:
     """Apply every ``filter.FIELD.CONDITION`` parameter of the request."""
+    return filter_rows_by(ctx.form, rows, allowed, ctx.path)
+
+
+def filter_rows_by(
+    conditions: Mapping[str, Any], rows: list[dict[str, Any]], allowed: Optional[Iterable[str]] = None,
+    url: str = '',
+) -> list[dict[str, Any]]:
+    """Apply the ``filter.FIELD.CONDITION`` keys of ``conditions`` (a request form, a saved filter).
+
+    :param url: the call whose documented errors a malformed value may answer (``''``: none of them).
+    """
     allowed_set = set(allowed) if allowed is not None else None
-    tz = _parse_tz(ctx.param('filter.tz'))
+    tz_text = conditions.get('filter.tz')
+    tz = _parse_tz(None if tz_text is None else str(tz_text))
     matchers = []
-    for key in sorted(ctx.form):
+    for key in sorted(conditions):
         if not key.startswith('filter.') or key == 'filter.tz':
             continue
         body = key[len('filter.'):]
@@ -341,7 +353,7 @@ def filter_rows(
             raise ServiceError('INVALID_CONDITION', key)
         if not _field_known(field, allowed_set, rows):
             raise ServiceError('INVALID_FIELD', key)
-        matchers.append(_matcher(ctx.path, key, field, condition, ctx.form[key], tz))
+        matchers.append(_matcher(url, key, field, condition, str(conditions[key]), tz))
     return [row for row in rows if all(m(row) for m in matchers)]
 
 

@@ -133,7 +133,7 @@ STORAGE_DEFAULTS: dict[str, str] = {
 _OBJECT_KINDS = frozenset(
     {
         'account', 'group', 'location', 'role', 'customfield', 'customcode', 'link', 'namespace', 'webhook', 'filter',
-        'rule_set', 'timer_rule', 'radreport',
+        'rule_set', 'timer_rule', 'radreport', 'query', 'patient',
     }
 )
 #: Calls whose ``uuid`` names an object of another kind than the URL's first segment.
@@ -141,8 +141,12 @@ UUID_KINDS: dict[str, str] = {
     '/customfield/mapping/set': 'customfield_mapping',
     '/customfield/mapping/delete': 'customfield_mapping',
 }
-#: Parameters naming a parent object: the call acts in that object's account or namespace.
-PARENT_PARAMS: dict[str, str] = {'rule_set_id': 'rule_set', 'from_customfield_id': 'customfield'}
+#: Calls whose parameters name a parent object (param -> kind): the call acts in its account or namespace.
+PARENT_PARAMS: dict[str, dict[str, str]] = {
+    '/timer_rule/add': {'rule_set_id': 'rule_set'},
+    '/customfield/mapping/add': {'from_customfield_id': 'customfield'},
+    '/query/add': {'group_id': 'group'},
+}
 _NAMESPACE_MEMBER_KINDS = {'group': 'group_user', 'location': 'location_user'}
 
 
@@ -334,7 +338,7 @@ def _scopes(ctx: RequestContext) -> list[_Scope]:
         scopes.append(_Scope('namespace', study_ns))
     segment = ctx.path.split('/')[1] if ctx.path.count('/') >= 1 else ''
     named = [(UUID_KINDS.get(ctx.path, segment), ctx.param('uuid'))]
-    named += [(kind, ctx.param(param)) for param, kind in PARENT_PARAMS.items()]
+    named += [(kind, ctx.param(param)) for param, kind in PARENT_PARAMS.get(ctx.path, {}).items()]
     for kind, ident in named:
         if ident is None or (kind not in _OBJECT_KINDS and kind not in UUID_KINDS.values()):
             continue

@@ -1010,7 +1010,6 @@ ADDED = (
 def __getattr__(name: str) -> Any:
     if name in ADDED:
         value = getattr(importlib.import_module('ambra_sdk.exceptions.service_added'), name)
-        globals()[name] = value
         return value
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 

@@ -131,6 +131,13 @@ def test_file_names_in_upload_messages_are_escaped(ambra_script, with_password, 
     assert 'evil\\x1b]0;owned\\x07.dcm' in dry.stderr
 
 
+def test_usage_errors_quoting_a_file_name_are_escaped(ambra_script, with_password, tmp_path):
+    result = ambra_script('study', 'upload', str(tmp_path / 'gone\x1b]0;owned\x07'), '-n', 'x')
+    assert result.exit_code == 2, result
+    _no_raw_controls(result.stderr)
+    assert 'gone\\x1b]0;owned\\x07' in result.stderr
+
+
 @pytest.mark.parametrize('start', FORMULA_STARTS)
 def test_every_formula_start_is_neutralised(start):
     assert neutralise_formula(start + 'x') == "'" + start + 'x'

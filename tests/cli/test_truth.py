@@ -134,6 +134,16 @@ def test_quiet_keeps_data_and_drops_the_summary(ambra_script, fresh, mixed, name
     assert len(result.stdout.splitlines()) == 2
 
 
+def test_quiet_still_reports_errors_and_failed_rows(ambra_script, fresh, tmp_path):
+    missing = ambra_script('-q', 'study', 'get', '00000000-0000-4000-8000-000000000bad')
+    assert missing.exit_code == 5 and missing.stderr.startswith('ambra: error: NOT_FOUND')
+    rows = tmp_path / 'rows.csv'
+    rows.write_text('uuid,study_description\n00000000-0000-4000-8000-000000000bad,x\n')
+    batch = ambra_script('-q', 'call', '--csv', str(rows), 'Study', 'set')
+    assert batch.exit_code == 1 and batch.stderr.startswith('row 1: NOT_FOUND')
+    assert 'row(s)' not in batch.stderr  # the summary is silenced
+
+
 def test_shell_completion_scripts(ambra_script):
     for shell in ('bash', 'zsh', 'fish'):
         result = ambra_script(env={'_AMBRA_COMPLETE': shell + '_source'})

@@ -144,7 +144,7 @@ def test_hostile_study_uids_make_one_folder_under_the_target(script_server, tmp_
 
 # ------------------------------------------------------------------------------ malformed schemas
 MALFORMED = [
-    [], [['series', []]], {'series': 'x'}, {'series': [1]}, {'series': [{'images': {'a': 1}}]},
+    'text', 5, None, True, [], [['series', []]], {'series': 'x'}, {'series': [1]}, {'series': [{'images': {'a': 1}}]},
     {'series': [{'uid': '1', 'images': [7]}]}, {'series': [{'uid': '1', 'images': [{'size': 3}]}]},
     {'series': [{'uid': '1', 'images': [{'id': {'x': 1}}]}]}, {'series': [{'uid': '1', 'images': [{'id': ''}]}]},
     {'series': [{'uid': '1', 'images': [{'id': '1.1', 'size': 'abc'}]}]},
@@ -159,19 +159,6 @@ def test_a_malformed_schema_is_a_clear_error(script_server, tmp_path, schema):
     server = script_server(storage(schema))
     api = make_api(server)
     with pytest.raises(MalformedSchema, match="Study '1.2.3': the storage schema is malformed"):
-        download(api, server, tmp_path)
-    result = download(api, server, tmp_path, raise_on_error=False)
-    assert isinstance(result.error, MalformedSchema) and not result.ok
-    assert files_under(tmp_path / 'out') == []
-
-
-@pytest.mark.parametrize('schema', ['text', 5, None, True])
-def test_a_schema_that_is_not_an_object_is_a_clear_error_too(script_server, tmp_path, schema):
-    from ambra_sdk.addon.exceptions import MalformedSchema
-
-    server = script_server(storage(schema))
-    api = make_api(server)
-    with pytest.raises(MalformedSchema, match='not an object'):
         download(api, server, tmp_path)
     result = download(api, server, tmp_path, raise_on_error=False)
     assert isinstance(result.error, MalformedSchema) and not result.ok
@@ -233,3 +220,14 @@ def test_a_scalar_answer_to_a_boxed_storage_call_is_the_storage_response_error(s
     server = script_server(Reply(200, body))
     with pytest.raises(UnexpectedStorageResponse, match='not an object'):
         make_api(server).Storage.Study.schema(server.engine_fqdn, NAMESPACE, '1.2.3')
+
+
+def test_a_zip_download_with_a_malformed_schema_is_a_clear_error(script_server, tmp_path):
+    from ambra_sdk.addon.exceptions import MalformedSchema
+
+    server = script_server(storage({'series': [{'uid': '1', 'images': ['x']}]}, images=zip_bytes(['a.dcm'])))
+    dest = tmp_path / 'out' / 'study.zip'
+    with pytest.raises(MalformedSchema, match='image #1 is a str'):
+        make_api(server).Addon.Study.download_zip(study_uid='1.2.3', namespace_id=NAMESPACE, dest_path=dest,
+                                                  engine_fqdn=server.engine_fqdn, retries=0)
+    assert not dest.exists()

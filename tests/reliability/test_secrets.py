@@ -63,6 +63,7 @@ def test_full_session_at_debug_leaks_nothing(rapi, fresh, namespace_id, make_dic
     """Login, PHI writes, storage upload/read/download, errors, re-login: the guard checks every record."""
     (path,) = make_dicoms(1)
     upload = rapi.Storage.Image.upload(fresh.engine_fqdn, namespace_id, str(path))
+    rapi.Addon.Study.wait(upload.study_uid, namespace_id, timeout=30)  # processed, as on the real server
     study = rapi.Study.get(study_uid=upload.study_uid, storage_namespace=namespace_id).get()
     rapi.Study.set(uuid=study.uuid, patient_name=PATIENT_NAME, patientid=PATIENT_ID, patient_birth_date='19700101').get()
     assert rapi.Study.get(uuid=study.uuid).get().patient_name == PATIENT_NAME

@@ -49,3 +49,26 @@ def docstring(lines: list[str], indent: str, width: int = 110) -> list[str]:
         return [indent + out[0] + '"""']
     out.append('"""')
     return [indent + line if line else '' for line in out]
+
+
+def lazy_attribute_lines(condition: str, module_expression: str, cache: bool = True) -> list[str]:
+    """``__getattr__`` and ``__dir__`` of a module whose attributes load on first access (PEP 562).
+
+    :param condition: Python test on ``name``, e.g. ``name in __all__``.
+    :param module_expression: Python expression of the module to import the attribute from.
+    :param cache: keep the attribute in the module's globals once loaded (False: the module's
+        body stays what it defines, the lookup is repeated).
+    """
+    keep = ['        globals()[name] = value'] if cache else []
+    return [
+        'def __getattr__(name: str) -> Any:',
+        f'    if {condition}:',
+        f'        value = getattr(importlib.import_module({module_expression}), name)',
+        *keep,
+        '        return value',
+        "    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')",
+        '',
+        '',
+        'def __dir__() -> list:',
+        '    return sorted(set(globals()) | set(__all__))',
+    ]

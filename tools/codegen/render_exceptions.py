@@ -8,6 +8,7 @@ from typing import Any
 from tools.codegen import HEADER
 from tools.codegen.catalogue import FILTER_ERROR_TYPES, SORT_ERROR_TYPES
 from tools.codegen.naming import error_class
+from tools.codegen.pyrender import lazy_attribute_lines
 
 BASES = ('AuthorizationRequired', 'MethodNotAllowed', 'PreconditionFailed', 'ServiceResponseError')
 
@@ -92,16 +93,8 @@ def render_exceptions(reference: dict[str, Any], union: dict[str, Any]) -> str:
         ')',
         '',
         '',
-        'def __getattr__(name: str) -> Any:',
-        '    if name in ADDED:',
-        f"        value = getattr(importlib.import_module('{ADDED_MODULE}'), name)",
-        '        globals()[name] = value',
-        '        return value',
-        "    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')",
-        '',
-        '',
-        'def __dir__() -> list:',
-        '    return sorted(set(globals()) | set(__all__))',
+        # not cached: the module's globals stay the 3.21.6 classes whatever was looked up
+        *lazy_attribute_lines('name in ADDED', repr(ADDED_MODULE), cache=False),
     ]
     lines += ['', '', '__all__ = [']
     lines += [f"    '{name}'," for name in sorted(BASES + tuple(names))]

@@ -6,7 +6,7 @@ from typing import Any
 
 from tools.codegen import HEADER
 from tools.codegen.naming import module_of
-from tools.codegen.pyrender import BUILTIN_NAMES, docstring, py_str, rst_text
+from tools.codegen.pyrender import BUILTIN_NAMES, docstring, lazy_attribute_lines, py_str, rst_text
 
 #: User-facing modules written by hand (not generated, never overwritten).
 HANDWRITTEN_USER_MODULES = frozenset({'session', 'study'})
@@ -238,16 +238,6 @@ def render_entrypoints_init(namespaces: list[str]) -> str:
         ']',
         '',
         '',
-        'def __getattr__(name: str) -> Any:',
-        '    if name in __all__:',
-        "        module = importlib.import_module(f'{__name__}.{name.lower()}')",
-        '        value = getattr(module, name)',
-        '        globals()[name] = value',
-        '        return value',
-        "    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')",
-        '',
-        '',
-        'def __dir__() -> list:',
-        '    return sorted(set(globals()) | set(__all__))',
+        *lazy_attribute_lines('name in __all__', "f'{__name__}.{name.lower()}'"),
     ]
     return '\n'.join(lines) + '\n'

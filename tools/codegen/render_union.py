@@ -14,7 +14,7 @@ from typing import Any
 from tools.codegen import HEADER
 from tools.codegen.naming import module_of
 from tools.codegen.overrides import HANDWRITTEN_METHODS
-from tools.codegen.pyrender import py_str
+from tools.codegen.pyrender import lazy_attribute_lines, py_str
 from tools.codegen.render_namespaces import SURFACE_LINES, helper_names, method_lines
 
 UNION_PACKAGE = 'ambra_sdk.service.entrypoints.union'
@@ -110,16 +110,6 @@ def render_union_init(namespaces: list[str]) -> str:
         ']',
         '',
         '',
-        'def __getattr__(name: str) -> Any:',
-        '    if name in MODULES:',
-        "        module = importlib.import_module(f'{__name__}.{MODULES[name]}')",
-        '        value = getattr(module, name)',
-        '        globals()[name] = value',
-        '        return value',
-        "    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')",
-        '',
-        '',
-        'def __dir__() -> list:',
-        '    return sorted(set(globals()) | set(__all__))',
+        *lazy_attribute_lines('name in MODULES', "f'{__name__}.{MODULES[name]}'"),
     ]
     return '\n'.join(lines) + '\n'

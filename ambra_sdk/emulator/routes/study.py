@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Optional
 
 from ..catalog import FIELDS
 from ..context import RequestContext
 from ..errors import ServiceError, missing_fields, not_found
 from ..generic import page_params
-from ..listing import filter_rows, list_answer, select_fields
+from ..listing import filter_rows, filter_rows_by, list_answer, select_fields
 from ..permissions import study_flags
 from ..registry import service_route
 from ..study_sql import StudyQuery, plan_study_query
@@ -261,6 +262,46 @@ def study_count(ctx: RequestContext) -> dict[str, Any]:
         return {'count': ctx.state.count_studies_where(query.where_sql(), query.args)}
     rows = filter_rows(ctx, [study_view(ctx, s) for s in _visible_studies(ctx)], STUDY_FIELDS)
     return {'count': len(rows)}
+
+
+#: Nesting limit of saved filters that name other filters (a cycle stops there).
+MAX_FILTER_DEPTH = 8
+
+
+def _matches_saved(ctx: RequestContext, saved: dict[str, Any], row: dict[str, Any], depth: int = 0) -> bool:
+    """Whether a study row passes a saved filter (hash: AND of conditions; array: OR of filters)."""
+    configuration = saved.get('configuration')
+    if isinstance(configuration, dict):
+        return bool(filter_rows_by(configuration, [row], STUDY_FIELDS, ctx.path))
+    if not isinstance(configuration, list) or depth >= MAX_FILTER_DEPTH:
+        return False
+    for uuid in configuration:
+        other = ctx.state.get_object('filter', str(uuid))
+        if other is not None and _matches_saved(ctx, other, row, depth + 1):
+            return True
+    return False
+
+
+@service_route('/study/count_by_filter')
+def study_count_by_filter(ctx: RequestContext) -> dict[str, Any]:
+    """PACS mode (LBL0022 v55.0): visible studies per saved filter of the caller.
+
+    The call's own ``filter.*`` parameters apply first; ``filter_uuids`` (a JSON array)
+    limits the answer to those filters (unknown ones are left out), else (absent or not a
+    JSON array) every filter the caller owns is counted.
+    """
+    user = ctx.require_user()
+    rows = filter_rows(ctx, [study_view(ctx, s) for s in _visible_studies(ctx)], STUDY_FIELDS)
+    try:
+        wanted = json.loads(str(ctx.param('filter_uuids'))) if ctx.has('filter_uuids') else None
+    except ValueError:
+        wanted = None  # no error is documented for it: the caller's filters are counted
+    if isinstance(wanted, list):
+        saved = [f for f in (ctx.state.get_object('filter', str(u)) for u in wanted) if f is not None]
+    else:
+        saved = ctx.state.list_objects('filter', owner=user['uuid'])
+    counts = {f['uuid']: sum(1 for row in rows if _matches_saved(ctx, f, row)) for f in saved}
+    return {'count_by_filter': counts}
 
 
 @service_route('/study/exists', check_spec=False)

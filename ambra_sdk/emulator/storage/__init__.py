@@ -14,7 +14,8 @@ ingest), ``tags`` (tag JSON), ``studies`` (schema, counts, service row),
 objects), ``routing`` (auth, errors, registration), ``routes_*`` (the endpoints;
 ``routes_multipart`` + ``multipart_store`` add the vendor's multipart upload:
 initiate, checked chunks, asynchronous complete; ``routes_dicomweb`` the
-DICOMweb metadata of storage API v22).
+DICOMweb metadata of storage API v22); ``service_clone`` the service call ``/study/clone``
+of LBL0022 v55.0, which copies stored images).
 """
 
 from ambra_sdk.emulator.storage import (  # noqa: F401  (import registers the routes)
@@ -24,4 +25,5 @@ from ambra_sdk.emulator.storage import (  # noqa: F401  (import registers the ro
     routes_ops,
     routes_read,
     routes_write,
+    service_clone,
 )

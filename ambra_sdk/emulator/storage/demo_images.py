@@ -18,7 +18,7 @@ from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
 from ambra_sdk.emulator.private_files import open_private
-from ambra_sdk.emulator.storage.derive import save_dataset
+from ambra_sdk.emulator.storage.derive import write_dataset
 from ambra_sdk.emulator.storage.routing import index_for
 from ambra_sdk.emulator.storage.studies import SERVICE_FIELDS, sync_service_study
 from ambra_sdk.emulator.storage.upload import file_dicom
@@ -65,7 +65,7 @@ def _demo_file(template: str, study_uid: str, number: int, tags: Tuple[Tuple[str
     for keyword, value in tags:
         setattr(ds, keyword, value)
     body = io.BytesIO()
-    save_dataset(ds, body)
+    write_dataset(ds, body)
     return body.getvalue()
 
 
@@ -83,7 +83,7 @@ def store_demo_images(
     for number in range(1, count + 1):
         content = _demo_file(template, study_uid, number, tags)
         tmp = index.new_tmp_path()
-        with open_private(tmp) as out:
+        with open_private(tmp) as out:  # the data folder's files are private
             out.write(content)
         last = file_dicom(index, namespace, tmp, len(content), hashlib.sha1(content).hexdigest())
     sync_service_study(state, index, namespace, study_uid, engine_fqdn, last.dataset if last else None)

@@ -7,7 +7,7 @@ pixels as asked, and store the result as a new image version.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, BinaryIO, Callable, Dict, List, Optional
 
 import numpy as np
 from pydicom import dcmread
@@ -22,24 +22,18 @@ from ambra_sdk.emulator.storage.upload import Stored, file_dicom, hash_file
 Transform = Callable[[Dataset, ImageRecord], None]
 
 
-def save_dataset(ds: Dataset, target: Any) -> None:
-    """``ds.save_as`` as a proper DICOM file (preamble + meta) on pydicom 2 and 3.
-
-    :param target: a path (created ``0600``, :func:`~ambra_sdk.emulator.private_files.open_private`)
-        or a binary file object.
-    """
-    if hasattr(target, 'write'):
-        _save(ds, target)
-        return
-    with open_private(target) as out:
-        _save(ds, out)
-
-
-def _save(ds: Dataset, out: Any) -> None:
+def write_dataset(ds: Dataset, out: BinaryIO) -> None:
+    """Write ``ds`` into an open binary file as a proper DICOM file (preamble + meta) on pydicom 2 and 3."""
     try:
         ds.save_as(out, enforce_file_format=True)  # type: ignore[call-arg,unused-ignore]  # pydicom 2
     except TypeError:  # pydicom < 3
         ds.save_as(out, write_like_original=False)
+
+
+def save_dataset(ds: Dataset, target: Any) -> None:
+    """:func:`write_dataset` into a new private file ``target`` (a path)."""
+    with open_private(target) as out:
+        write_dataset(ds, out)  # type: ignore[arg-type,unused-ignore]
 
 
 def store_dataset(index: StorageIndex, namespace: str, ds: Dataset) -> Stored:

@@ -110,8 +110,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        module = importlib.import_module(f'{__name__}.{name.lower()}')
-        value = getattr(module, name)
+        value = getattr(importlib.import_module(f'{__name__}.{name.lower()}'), name)
         globals()[name] = value
         return value
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -165,8 +165,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in MODULES:
-        module = importlib.import_module(f'{__name__}.{MODULES[name]}')
-        value = getattr(module, name)
+        value = getattr(importlib.import_module(f'{__name__}.{MODULES[name]}'), name)
         globals()[name] = value
         return value
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
