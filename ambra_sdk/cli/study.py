@@ -13,6 +13,7 @@ from ambra_sdk.cli.exit_codes import ExitCode
 from ambra_sdk.cli.listing import CONDITIONS, apply_filters, apply_sort, check_fields, parse_fields
 from ambra_sdk.cli.output import dump_json, format_options, out_line, write_rows
 from ambra_sdk.cli.summary import (
+    not_sent_paths,
     print_download_plan,
     print_download_summary,
     print_upload_plan,
@@ -295,7 +296,7 @@ def study_upload(
     studies = uploaded_studies(result)
     late = verify_studies(state.api, namespace, studies, timeout, wait) if studies else []
     print_upload_summary(folder, result, list(studies.values()), late, timeout, output_format == 'json')
-    if result.failed or late:
+    if result.failed or late or not_sent_paths(result):
         raise SystemExit(ExitCode.PARTIAL)
 
 

@@ -13,7 +13,8 @@ from ambra_sdk.cli.errors import describe, first_line
 from ambra_sdk.cli.output import dump_json, message, out_line, problem, write_rows
 
 __all__ = [
-    'error_text', 'print_download_plan', 'print_download_summary', 'print_upload_plan', 'print_upload_summary',
+    'error_text', 'not_sent_paths', 'print_download_plan', 'print_download_summary', 'print_upload_plan',
+    'print_upload_summary',
 ]
 
 #: Skipped paths listed per reason (all of them are in the --json output).
@@ -39,6 +40,24 @@ def _print_skipped(skipped: Sequence[Mapping[str, str]]) -> None:
             message('    {0}: {1}'.format(item['path'], item['reason']))
 
 
+def not_sent_paths(result: Any) -> List[str]:
+    """The files of an upload that were never sent (the run stopped first), neither failed nor skipped."""
+    failed = {str(path) for path in result.failed}
+    return [str(path) for path in getattr(result, 'not_done', ()) if str(path) not in failed]
+
+
+def _print_not_sent(not_sent: Sequence[str], stop_text: Any) -> None:
+    """List the files a stopped upload never sent (always shown, like failures)."""
+    if not not_sent:
+        return
+    problem('  not sent {0} file(s): the upload stopped at an error no retry can fix{1}'.format(
+        len(not_sent), '' if stop_text is None else ' ({0})'.format(stop_text)))
+    for path in not_sent[:SHOWN_PATHS]:
+        problem('    {0}'.format(path))
+    if len(not_sent) > SHOWN_PATHS:
+        problem('    ... and {0} more (all in --json)'.format(len(not_sent) - SHOWN_PATHS))
+
+
 def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: List[Any], timeout: float,
                          as_json: bool) -> None:
     """Print the result of an upload: a row per study reached, then the counts and the problems.
@@ -52,6 +71,9 @@ def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: Li
     """
     failed = {str(path): error_text(error) for path, error in result.failed.items()}
     skipped = [{'path': str(item.path), 'reason': item.reason} for item in result.skipped]
+    not_sent = not_sent_paths(result)
+    stopped_by = getattr(result, 'stopped_by', None)
+    stop_text = None if stopped_by is None else error_text(stopped_by)
     stored = sum(report.stored or 0 for report in studies)
     if as_json:
         first = studies[0] if studies else None
@@ -60,7 +82,8 @@ def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: Li
             'study_uid': first.study_uid if first else result.study_uid,
             'studies': [report.row() for report in studies],
             'total': result.total, 'uploaded': len(result.uploaded), 'images_stored': stored,
-            'skipped': skipped, 'failed': failed, 'complete': not late and not failed,
+            'skipped': skipped, 'failed': failed, 'not_sent': not_sent, 'stopped_by': stop_text,
+            'complete': not late and not failed and not not_sent,
         })
     else:
         write_rows((report.row() for report in studies), 'table', STUDY_COLUMNS)
@@ -75,6 +98,7 @@ def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: Li
     _print_skipped(skipped)
     for path, text in failed.items():
         problem('  failed {0}: {1}'.format(path, text))
+    _print_not_sent(not_sent, stop_text)
     for report in late:
         problem('  study {0}: the server shows {1} of {2} image(s){3} after {4:g} s'.format(
             report.study_uid, report.stored if report.stored is not None else 'none',
