@@ -7,8 +7,8 @@ every present chunk from the first one not joined yet onwards, hashing the
 bytes on the way (sha1: the image version), and keeps the sha1 state and the
 offset of each chunk boundary. A chunk stored again below that point cuts
 the file back to its offset and joins again from there. One thread joins at
-a time, outside the upload's lock; a chunk request that finds another one
-joining leaves its chunk to it, so chunks do not wait for each other. ``complete`` then
+a time, in a thread of its own outside the upload's lock, so no chunk
+request waits for it. ``complete`` then
 finds the bytes joined and hashed (:func:`take`), so the background store
 files them at once instead of making a second pass over every byte after
 ``complete`` (:func:`ambra_sdk.emulator.storage.multipart_store.join_chunks`
@@ -23,6 +23,8 @@ is in memory, one small entry per open upload.
 from __future__ import annotations
 
 import hashlib
+import mmap
+import os
 import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -46,7 +48,7 @@ class _Assembly:
         self.offsets: List[int] = [0]
         #: A chunk was stored since the joiner last looked (guarded by ``_GUARD``).
         self.pending = False
-        #: The lowest chunk number stored since then (guarded by ``_GUARD``).
+        #: The lowest chunk number replaced since then (guarded by ``_GUARD``).
         self.cut: Optional[int] = None
 
     @property
@@ -73,21 +75,25 @@ def forget(folder: Path) -> None:
         _ASSEMBLIES.pop(str(folder), None)
 
 
-def _note(assembly: _Assembly, number: int) -> None:
+def _note(assembly: _Assembly, replaced: Optional[int]) -> None:
     with _GUARD:
         assembly.pending = True
-        assembly.cut = number if assembly.cut is None else min(assembly.cut, number)
+        if replaced is not None:
+            assembly.cut = replaced if assembly.cut is None else min(assembly.cut, replaced)
 
 
-def advance(folder: Path, number: int, chunk_name: Callable[[int], str], complete_file: str) -> None:
+def advance(
+    folder: Path, number: int, replaced: bool, chunk_name: Callable[[int], str], complete_file: str,
+) -> None:
     """Chunk ``number`` was stored (call it after releasing the upload's lock): join what follows the joined part.
 
-    One thread joins at a time; a thread finding another one joining leaves
-    its chunk to it, so chunk requests never wait for each other here. Once
-    ``complete_file`` exists in the folder, only :func:`take` joins.
+    The join runs in a thread of its own, one per upload at a time (a chunk
+    stored while it runs is left to it), so no chunk's answer waits for
+    it. Once ``complete_file`` exists in the folder, only :func:`take` joins.
 
     :param folder: the upload folder.
-    :param number: the chunk just stored (or replaced).
+    :param number: the chunk just stored.
+    :param replaced: it replaced a chunk of that number (joined bytes may be stale).
     :param chunk_name: ``number -> file name`` of a chunk in ``folder``.
     :param complete_file: name of the file ``complete`` writes in ``folder``.
     """
@@ -95,17 +101,27 @@ def advance(folder: Path, number: int, chunk_name: Callable[[int], str], complet
         return
     assembly = _entry(folder, create=True)
     assert assembly is not None  # noqa: S101 (created above)
-    _note(assembly, number)
-    while assembly.lock.acquire(blocking=False):
+    _note(assembly, number if replaced else None)
+    if assembly.lock.acquire(blocking=False):
+        threading.Thread(
+            target=_joiner, args=(folder, assembly, chunk_name, complete_file),
+            name=f'emulator-multipart-join-{folder.name}', daemon=True,
+        ).start()
+
+
+def _joiner(folder: Path, assembly: _Assembly, chunk_name: Callable[[int], str], complete_file: str) -> None:
+    """Join until no chunk is pending (started with ``assembly.lock`` held; releases it)."""
+    while True:
         try:
-            if (folder / complete_file).exists():
-                return
-            _join(folder, assembly, chunk_name)
+            if not (folder / complete_file).exists():
+                _join(folder, assembly, chunk_name)
         finally:
             assembly.lock.release()
         with _GUARD:
             if not assembly.pending:
                 return
+        if not assembly.lock.acquire(blocking=False):  # another joiner (or take) has it
+            return
 
 
 def _join(folder: Path, assembly: _Assembly, chunk_name: Callable[[int], str]) -> None:
@@ -124,30 +140,57 @@ def _join(folder: Path, assembly: _Assembly, chunk_name: Callable[[int], str]) -
             if cut is not None and cut < assembly.joined:  # a joined chunk was replaced: cut back to its offset
                 del assembly.states[cut + 1:]
                 del assembly.offsets[cut + 1:]
-            with open(path, 'r+b') as out:
-                out.seek(assembly.offsets[-1])
+            out = os.open(path, os.O_RDWR)
+            try:
                 while _append(out, folder / chunk_name(assembly.joined), assembly):
                     pass
-                out.truncate(assembly.offsets[-1])
+                os.ftruncate(out, assembly.offsets[-1])
+            finally:
+                os.close(out)
     except OSError:  # the folder went away (state wiped, upload expired): nothing to join
         forget(folder)
 
 
-def _append(out: Any, source: Path, assembly: _Assembly) -> bool:
-    """Append chunk file ``source`` to ``out`` and record its boundary; False when it is not there."""
+def _append(out: int, source: Path, assembly: _Assembly) -> bool:
+    """Append chunk file ``source`` at the joined part's end of ``out`` and record its boundary.
+
+    The bytes are hashed through a memory map and copied by the kernel
+    (:func:`_copy`): no copy of them passes through Python.
+
+    :return: False when the chunk is not there.
+    """
     digest = assembly.states[-1].copy()
-    size = 0
     try:
         with open(source, 'rb') as src:
-            for piece in iter(lambda: src.read(_PIECE), b''):  # noqa: B023 (src of this call)
-                out.write(piece)
-                digest.update(piece)
-                size += len(piece)
+            size = os.fstat(src.fileno()).st_size
+            if size:
+                with mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) as view:
+                    digest.update(view)
+                _copy(src.fileno(), out, size, assembly.offsets[-1])
     except FileNotFoundError:
         return False
     assembly.states.append(digest)
     assembly.offsets.append(assembly.offsets[-1] + size)
     return True
+
+
+def _copy(src: int, out: int, size: int, offset: int) -> None:
+    """Copy ``size`` bytes of ``src`` (from its start) to ``out`` at ``offset``, in the kernel when it can."""
+    done = 0
+    copy_file_range = getattr(os, 'copy_file_range', None)
+    while done < size and copy_file_range is not None:
+        try:
+            copied = copy_file_range(src, out, size - done, done, offset + done)
+        except OSError:  # not supported between these files: copy below
+            break
+        if not copied:
+            break
+        done += copied
+    while done < size:
+        piece = os.pread(src, min(_PIECE, size - done), done)
+        if not piece:
+            raise OSError('chunk file shrank while it was joined')
+        done += os.pwrite(out, piece, offset + done)
 
 
 def take(folder: Path, sizes: Dict[int, int], chunk_name: Callable[[int], str]) -> Optional[Tuple[Path, int, str]]:

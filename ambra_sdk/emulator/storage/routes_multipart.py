@@ -155,6 +155,7 @@ def multipart_chunk(req: StorageRequest, upload_uuid: str) -> Response:
         with store.LOCKS.hold(str(folder)):
             if (folder / store.COMPLETE_FILE).exists():  # completed while this chunk was arriving
                 raise _not_found(upload_uuid)
+            replaced = final.exists()
             try:
                 os.replace(tmp, final)
             except FileNotFoundError:
@@ -163,7 +164,7 @@ def multipart_chunk(req: StorageRequest, upload_uuid: str) -> Response:
         store.unlink(tmp)
         _discard_body(req)
         raise
-    multipart_assembly.advance(folder, number, store.chunk_name, store.COMPLETE_FILE)
+    multipart_assembly.advance(folder, number, replaced, store.chunk_name, store.COMPLETE_FILE)
     return json_response({'upload_uuid': upload_uuid, 'chunk': f'{number:05d}', 'size': size})
 
 
