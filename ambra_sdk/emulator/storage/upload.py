@@ -156,10 +156,15 @@ def read_header(path: Path) -> Dataset:
         PAYLOAD_TOO_LARGE when a deflated data set inflates past its bound
         (:mod:`~ambra_sdk.emulator.storage.deflate`).
     """
-    check_inflated_size(path)
     name = str(path)
     try:
-        content = _small_content(name)  # read once: the parse and the truncation walk share it
+        content = _small_content(name)  # read once: the checks, the parse and the truncation walk share it
+    except OSError:
+        content = None  # met again below, where it was met before
+    check_inflated_size(path, content=content)
+    try:
+        if content is None:
+            content = _small_content(name)
         try:
             ds = _parse_header(name, content)
         except InvalidDicomError:
