@@ -71,6 +71,17 @@ def write_dicoms(folder: Path, count: int) -> List[Path]:
     return write(folder, count, digits=5)
 
 
+def require_quick_probe(path: Path) -> None:
+    """Stop unless the upload's header probe takes its quick walk on ``path`` (the CPU figures assume it)."""
+    from ambra_sdk.addon import dicom_io
+    from ambra_sdk.addon.header_walk import reduced_header
+
+    data = path.read_bytes()[:dicom_io.HEADER_PREFIX]
+    wanted = dicom_io._wanted(dicom_io.HEADER_TAGS)  # noqa: SLF001 (the probe's own tag set)
+    require(wanted is not None and reduced_header(data, len(data) < dicom_io.HEADER_PREFIX, wanted) is not None,
+            'the header probe walks {0} quickly (else pydicom parses its whole header)'.format(path.name))
+
+
 def default_tmp_dir() -> Optional[str]:
     """``/dev/shm`` when it is a writable folder (a tmpfs on Linux), else None (the system default)."""
     shm = '/dev/shm'
@@ -274,6 +285,7 @@ def main() -> int:
     ok = True
     try:
         paths = write_dicoms(work / 'src', args.files)
+        require_quick_probe(paths[0])
         for profile in args.profiles:
             ok = run_profile(profile, work, paths, args.workers, args.small) and ok
         print('  ru_maxrss of the client process: {0:.0f} MiB ({1} CPUs here; the machine was shared)'.format(
