@@ -19,8 +19,10 @@ assert (location.parent / 'service' / 'endpoints.json').exists(), 'endpoints.jso
 # issue 25.1: the metadata describe this project, and the version outranks the published SDK's
 meta = metadata.metadata('ambra-sdk')
 assert meta['Version'].startswith('1!'), meta['Version']
-assert 'dicomgrid' not in str(meta).lower(), 'metadata names the published project'
-assert 'Production/Stable' not in str(meta)
+urls = (meta.get_all('Project-URL') or []) + (meta.get_all('Home-page') or [])
+assert not any('dicomgrid' in url.lower() for url in urls), 'metadata names the published project: {0}'.format(urls)
+assert 'Ambra Health' not in str(meta.get('Author', '')) + str(meta.get('Author-email', ''))
+assert 'Development Status :: 5 - Production/Stable' not in (meta.get_all('Classifier') or [])
 assert 'all' in (meta.get_all('Provides-Extra') or [])
 
 # issue 25.2: the console script without the cli extra prints how to install it, exit code 2

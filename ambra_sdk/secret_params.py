@@ -49,6 +49,7 @@ NOT_SECRET: Mapping[str, str] = {
     'key': '/setting/* and /help/*: the name of a setting or help entry',
     'hotkey': '/radreportmacro/*: a keyboard shortcut',
     'public_key': 'a public key (public by design)',
+    'public_key_format': 'v55 /user/get: the format a public key is shown in',
     'integration_key': 'an integration tag of a study or webhook event',
     'share_code': 'a share code (printed on share pages; it grants uploads, not logins)',
     'capture_on_share_code': 'a flag', 'use_share_code': 'a flag', 'pin_auth': 'a flag', 'oauth': 'a flag',

@@ -1,7 +1,7 @@
-"""``ambra call NAMESPACE METHOD key=value ...``: any of the 417 service methods.
+"""``ambra call NAMESPACE METHOD key=value ...``: any of the 440 service methods (LBL0022 v47 and v55).
 
 Commands are built on demand from the generated data spec
-(:func:`ambra_sdk.service.spec.load_endpoints`), so ``--help`` of a method
+(:func:`ambra_sdk.service.spec.load_all_endpoints`, the union ``api.<Namespace>`` serves), so ``--help`` of a method
 lists its parameters with the generated (Python) names, the vendor's
 description and whether they are required. ``ambra call --csv FILE NS
 METHOD`` makes one call per CSV row (see :mod:`ambra_sdk.cli.batch`).
@@ -17,7 +17,7 @@ from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.output import chosen_format, dump_json, format_parameters, plain, write_rows
 from ambra_sdk.secret_params import is_secret_param, secret_param_names
-from ambra_sdk.service.spec import load_endpoints
+from ambra_sdk.service.spec import load_all_endpoints
 
 __all__ = ['call', 'endpoints_of', 'namespaces', 'parse_pairs', 'build_query', 'mask_secrets']
 
@@ -31,14 +31,14 @@ RAW_PREFIXES = ('filter.', 'sort_by', 'page.', 'fields.')
 
 
 def namespaces() -> List[str]:
-    """The 47 namespace names, sorted."""
-    return sorted({endpoint['namespace'] for endpoint in load_endpoints()})
+    """The 49 namespace names, sorted."""
+    return sorted({endpoint['namespace'] for endpoint in load_all_endpoints()})
 
 
 def endpoints_of(namespace: str) -> Dict[str, Dict[str, Any]]:
     """Method name -> endpoint record of one namespace (any case)."""
     wanted = namespace.lower()
-    return {e['method']: e for e in load_endpoints() if e['namespace'].lower() == wanted}
+    return {e['method']: e for e in load_all_endpoints() if e['namespace'].lower() == wanted}
 
 
 def _param_index(endpoint: Dict[str, Any]) -> Tuple[Dict[str, Dict[str, Any]], List[Dict[str, Any]]]:

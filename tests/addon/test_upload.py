@@ -223,6 +223,19 @@ def test_upload_dir_and_get_returns_the_ready_study(api, namespace_id, make_dico
     assert study.image_count == 2
 
 
+def test_the_and_get_study_is_synced_against_storage_before_processing(api, namespace_id, make_dicoms, emulator):
+    # /study/sync "syncs the study against the storage data": storage has the files at once, so the
+    # study the *_and_get helpers return carries what they hold even while processing is pending.
+    from tests.helpers.processing import processing_delay
+
+    paths = make_dicoms(2)
+    with processing_delay(emulator, 5):
+        study = api.Addon.Study.upload_paths_and_get(dicom_paths=paths, namespace_id=namespace_id, timeout=10)
+        assert emulator.state.processing.pending >= 1  # the processing step has not run
+    assert (study.phantom, study.image_count) == (0, 2)
+    assert study.modality and study.size > 0, study
+
+
 def test_custom_pattern(api, namespace_id, make_dicoms, tmp_path):
     folder = tmp_path / 'noext'
     for path in make_dicoms(2, folder=folder):

@@ -17,7 +17,7 @@ import stat
 import pytest
 
 from ambra_sdk.secret_params import ANY_METHOD, NOT_SECRET, SECRET_PARAMS, is_secret_param, secret_param_names
-from ambra_sdk.service.spec import load_endpoints
+from ambra_sdk.service.spec import load_all_endpoints
 from tests.cli.conftest import run_script
 from tests.hardening.servers import SID, Reply, ScriptServer
 
@@ -29,7 +29,7 @@ SECRET_LIKE = re.compile(
 
 
 def _vendor_params():
-    return {(endpoint['url'], param['name']) for endpoint in load_endpoints() for param in endpoint['params']}
+    return {(endpoint['url'], param['name']) for endpoint in load_all_endpoints() for param in endpoint['params']}
 
 
 def test_every_vendor_parameter_named_like_a_secret_is_decided_in_the_table():
@@ -60,7 +60,7 @@ def test_the_emulator_request_log_masks_the_same_names():
 def _secret_calls():
     """``(namespace, method, param)`` of every method with a parameter of the table (one call per name)."""
     seen = {}
-    for endpoint in load_endpoints():
+    for endpoint in load_all_endpoints():
         for param in endpoint['params']:
             if is_secret_param(param['name'], endpoint['url']) and param['python_name'] not in seen:
                 seen[param['python_name']] = (endpoint['namespace'], endpoint['method'], param['python_name'])

@@ -29,7 +29,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / 'docs' / 'source'
-PAGES = ('quickstart.rst', 'service_api.rst', 'storage_api.rst', 'addon.rst', 'installation.rst', 'websocket.rst')
+PAGES = (
+    'quickstart.rst', 'service_api.rst', 'storage_api.rst', 'addon.rst', 'installation.rst', 'websocket.rst',
+    'emulator.rst',
+)
 
 NOT_RUN = re.compile(r'^\s*\.\. example-not-run:\s*\S')
 RUN_BY = re.compile(r'^\.\. examples-run-by:\s*(\S+)\s*$', re.MULTILINE)

@@ -326,11 +326,22 @@ def study_exists(ctx: RequestContext) -> dict[str, Any]:
 
 @service_route('/study/sync', check_spec=False)
 def study_sync(ctx: RequestContext) -> dict[str, Any]:
-    """Mark a study as synced with storage (not phantom; image count updated)."""
+    """Sync a study against the storage data (not phantom; counts, size, modality from what storage holds).
+
+    Storage has an uploaded file at once, so a sync right after an upload gives
+    the study what storage holds, before the processing step runs.
+    """
     study = _find_study(ctx, ('study_id', 'uuid'))
     images = ctx.state.list_images(study['storage_namespace'], study['study_uid'])
+    if images:
+        from ..storage.routing import index_for
+        from ..storage.studies import sync_service_study
+
+        engine_fqdn = study.get('engine_fqdn') or ctx.config.engine_fqdn
+        sync_service_study(ctx.state, index_for(ctx.state), study['storage_namespace'], study['study_uid'], engine_fqdn)
+        return {}
     count = ctx.integer('image_count')
-    image_count = len(images) if images else (count if count is not None else study.get('image_count'))
+    image_count = count if count is not None else study.get('image_count')
     ctx.state.update_study(study['uuid'], phantom=0, image_count=image_count or 0)
     return {}
 
