@@ -71,6 +71,17 @@ def write_dicoms(folder: Path, count: int) -> List[Path]:
     return write(folder, count, digits=5)
 
 
+def require_quick_probe(path: Path) -> None:
+    """Stop unless the upload's header probe takes its quick walk on ``path`` (the CPU figures assume it)."""
+    from ambra_sdk.addon import dicom_io
+    from ambra_sdk.addon.header_walk import reduced_header
+
+    data = path.read_bytes()[:dicom_io.HEADER_PREFIX]
+    wanted = dicom_io._wanted(dicom_io.HEADER_TAGS)  # noqa: SLF001 (the probe's own tag set)
+    require(wanted is not None and reduced_header(data, len(data) < dicom_io.HEADER_PREFIX, wanted) is not None,
+            'the header probe walks {0} quickly (else pydicom parses its whole header)'.format(path.name))
+
+
 def default_tmp_dir() -> Optional[str]:
     """``/dev/shm`` when it is a writable folder (a tmpfs on Linux), else None (the system default)."""
     shm = '/dev/shm'
@@ -84,6 +95,17 @@ class Phase(NamedTuple):
     client_cpu: float
     emulator_cpu: float
     requests: int = 0
+    connections: int = 0
+
+
+def connections_opened(api: Any) -> int:
+    """Connections the Api's storage session opened so far (every pool of both of its adapters)."""
+    session = api.storage_session
+    total = 0
+    for adapter in {id(a): a for a in (session.default_adapter, session.write_adapter) if a is not None}.values():
+        for key in list(adapter.poolmanager.pools.keys()):
+            total += adapter.poolmanager.pools[key].num_connections
+    return total
 
 
 class Timing(NamedTuple):
@@ -122,6 +144,7 @@ def run_once(emulator: EmulatorProcess, paths: List[Path], workers: int, out: Pa
     api = emulator.api()
     namespace_id = api.Session.user().get().namespace_id
     emulator.requests()
+    opened = connections_opened(api)
     clock = _Clock(emulator)
     result = api.Addon.Study.upload_paths(dicom_paths=paths, namespace_id=namespace_id, max_workers=workers)
     upload = clock.phase()
@@ -129,7 +152,8 @@ def run_once(emulator: EmulatorProcess, paths: List[Path], workers: int, out: Pa
     images = [entry for entry in log if entry['method'] == 'POST' and entry['path'].endswith('/image')]
     require(len(result.uploaded) == len(paths) == len(images), 'upload_paths sent every file as one /image '
             '({0} files, {1} uploaded, {2} /image)'.format(len(paths), len(result.uploaded), len(images)))
-    upload = upload._replace(requests=len(log))
+    upload = upload._replace(requests=len(log), connections=connections_opened(api) - opened)
+    opened = connections_opened(api)
     study_uid = result.images_params[0].study_uid
     clock = _Clock(emulator)
     downloaded = api.Addon.Study.download_dir(
@@ -139,7 +163,7 @@ def run_once(emulator: EmulatorProcess, paths: List[Path], workers: int, out: Pa
     log = emulator.requests()
     require(len(downloaded.downloaded) == len(paths) and len(list(out.rglob('*.dcm'))) == len(paths),
             'download_dir wrote every file ({0} of {1})'.format(len(downloaded.downloaded), len(paths)))
-    download = download._replace(requests=len(log))
+    download = download._replace(requests=len(log), connections=connections_opened(api) - opened)
     if keep is not None:
         keep.extend([result, downloaded])
     api.logout()
@@ -198,6 +222,13 @@ def run_profile(profile: str, work: Path, paths: List[Path], workers_list: List[
                         mib_s(size / bound), bound / phase.wall)
                 print('  workers={0:<2} {1:<8} {2:6.2f}s {3:7.1f} files/s {4:>12}{5}'.format(
                     workers, name, phase.wall, len(paths) / phase.wall, mib_s(size / phase.wall), extra))
+            print('             requests per file: upload {0:.3f}, download {1:.3f}; storage connections opened:'
+                  ' upload {2}, download {3}'.format(timing.upload.requests / len(paths),
+                                                     timing.download.requests / len(paths),
+                                                     timing.upload.connections, timing.download.connections))
+            require(timing.upload.connections + timing.download.connections <= workers,
+                    'the {0} workers kept their connections open ({1} opened)'.format(
+                        workers, timing.upload.connections + timing.download.connections))
             print('             CPU per file: upload client {0:.2f} ms, emulator {1:.2f} ms;'
                   ' download client {2:.2f} ms, emulator {3:.2f} ms'.format(
                       *(1000 * cpu / len(paths) for cpu in (
@@ -254,6 +285,7 @@ def main() -> int:
     ok = True
     try:
         paths = write_dicoms(work / 'src', args.files)
+        require_quick_probe(paths[0])
         for profile in args.profiles:
             ok = run_profile(profile, work, paths, args.workers, args.small) and ok
         print('  ru_maxrss of the client process: {0:.0f} MiB ({1} CPUs here; the machine was shared)'.format(

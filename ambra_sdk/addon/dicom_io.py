@@ -10,10 +10,13 @@ the parse of the prefix needed bytes beyond it (a header larger than the
 prefix), the file itself is parsed, exactly as before.
 """
 
+import functools
 import io
 import os
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, FrozenSet, Optional, Tuple, Union
+
+from ambra_sdk.addon.header_walk import reduced_header, wanted_tags
 
 PathType = Union[str, 'os.PathLike[str]']
 
@@ -43,8 +46,25 @@ def require_pydicom() -> None:
     install_dicom_log_filter()  # pydicom quotes malformed values (patient data) in its warnings
 
 
+@functools.lru_cache(maxsize=16)
+def _wanted(tags: Tuple[str, ...]) -> Optional[FrozenSet[int]]:
+    """The tag numbers of ``tags`` for :func:`~ambra_sdk.addon.header_walk.reduced_header`.
+
+    None when a keyword is unknown (the whole header is parsed then).
+    """
+    from pydicom.datadict import tag_for_keyword
+
+    numbers = [tag_for_keyword(keyword) for keyword in tags]
+    if any(number is None for number in numbers):
+        return None
+    return wanted_tags(number for number in numbers if number is not None)
+
+
 def _parser(tags: Tuple[str, ...]) -> Callable[[Callable[[], Any]], Any]:
-    """``parse(source)``: read ``tags`` (no pixel data) from ``source()``, forcing a file without preamble."""
+    """``parse(source)``: read ``tags`` (no pixel data) from ``source()``, forcing a file without preamble.
+
+    The function has the tags' numbers as ``parse.wanted`` (see :func:`_parse_bytes`).
+    """
     from pydicom import dcmread
     from pydicom.errors import InvalidDicomError
 
@@ -54,6 +74,7 @@ def _parser(tags: Tuple[str, ...]) -> Callable[[Callable[[], Any]], Any]:
         except InvalidDicomError:
             return dcmread(source(), stop_before_pixels=True, specific_tags=list(tags), force=True)
 
+    parse.wanted = _wanted(tags)  # type: ignore[attr-defined]
     return parse
 
 
@@ -162,8 +183,21 @@ def _parse_prefix(name: str, parse: Callable[[Callable[[], Any]], Any]) -> Optio
 
 
 def _parse_bytes(prefix: bytes, parse: Callable[[Callable[[], Any]], Any]) -> Optional[Any]:
-    """Parse the first bytes of a file (see :func:`_parse_prefix`); None: they were not enough."""
-    if len(prefix) < HEADER_PREFIX:  # the whole file: a plain buffer gives the same answer
+    """Parse the first bytes of a file (see :func:`_parse_prefix`); None: they were not enough.
+
+    When :func:`~ambra_sdk.addon.header_walk.reduced_header` vouches for the
+    header, pydicom parses only the wanted elements (same tags, a fraction
+    of the CPU); otherwise, or when that parse fails, the whole header as before.
+    """
+    whole = len(prefix) < HEADER_PREFIX
+    wanted = getattr(parse, 'wanted', None)
+    reduced = reduced_header(prefix, whole, wanted) if wanted is not None else None
+    if reduced is not None:
+        try:
+            return parse(lambda: io.BytesIO(reduced))
+        except Exception:  # noqa: BLE001, S110 (the whole header decides, below)
+            pass
+    if whole:  # the whole file: a plain buffer gives the same answer
         return parse(lambda: io.BytesIO(prefix))
     buffers = []
 

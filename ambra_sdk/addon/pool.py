@@ -2,11 +2,12 @@
 
 import json
 import logging
+import queue
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from enum import Enum
-from typing import Callable, Dict, Iterable, Iterator, Optional, Set, Tuple, TypeVar
+from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple, TypeVar
 
 import requests
 
@@ -224,7 +225,10 @@ def bounded_map(
 
     At most ``2 * max_workers`` items are in flight, so a huge iterable is
     never turned into a huge list of futures. Finished items are yielded in
-    completion order with their (done) future.
+    completion order with their (done) future. Each future puts itself on
+    a queue when done, so a completion costs the same whatever the window
+    (``concurrent.futures.wait`` installs and removes a waiter on every
+    pending future at each call).
 
     :param func: the work of one item.
     :param items: the items.
@@ -234,24 +238,23 @@ def bounded_map(
     window = 2 * max_workers
     source = iter(items)
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix='ambra-addon')
-    pending: Set[Future[R]] = set()
+    done: queue.SimpleQueue[Future[R]] = queue.SimpleQueue()
     owners: Dict[Future[R], T] = {}
     exhausted = False
     try:
         while True:
-            while not exhausted and len(pending) < window:
+            while not exhausted and len(owners) < window:
                 item = next(source, _END)
                 if item is _END:
                     exhausted = True
                     break
                 future = pool.submit(func, item)  # type: ignore[arg-type]
-                pending.add(future)
                 owners[future] = item  # type: ignore[assignment]
-            if not pending:
+                future.add_done_callback(done.put)
+            if not owners:
                 return
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield owners.pop(future), future
+            future = done.get()
+            yield owners.pop(future), future
     finally:
         # on an error or an interrupt (or a consumer that stops early) queued
         # items are dropped; the ones already running finish

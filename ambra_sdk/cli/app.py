@@ -9,7 +9,7 @@ from ambra_sdk import __version__
 from ambra_sdk.cli.context import CliContext
 from ambra_sdk.cli.errors import guarded
 from ambra_sdk.cli.exit_codes import EXIT_CODE_MEANINGS
-from ambra_sdk.cli.output import configure
+from ambra_sdk.cli.output import DebugLogHandler, configure
 from ambra_sdk.cli.quiet_libraries import quiet_libraries
 
 __all__ = ['cli', 'main']
@@ -76,7 +76,9 @@ def cli(
     """
     configure(quiet=quiet)
     if debug:
-        logging.basicConfig(level=logging.DEBUG, format='%(levelname)s %(name)s: %(message)s')
+        logging.basicConfig(handlers=[DebugLogHandler()], level=logging.DEBUG,
+                            format='%(levelname)s %(name)s: %(message)s')
+        logging.captureWarnings(True)  # DICOM library warnings go through the writer too
     else:
         quiet_libraries()
     if quiet and progress is None:

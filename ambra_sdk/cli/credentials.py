@@ -290,6 +290,25 @@ def _interactive() -> bool:
         return False
 
 
+#: The storage template when the service URL is plain ``http://`` and none was given: storage on the
+#: same scheme (an emulator or a test server), not the SDK's ``https://`` default, which would fail every
+#: upload and download with a TLS error.
+PLAIN_HTTP_STORAGE = 'http://{engine_fqdn}/api/v3/storage'
+
+
+def storage_template(resolved: Resolved) -> Optional[str]:
+    """The storage URL template for ``resolved``: the one given, else ``http://`` storage for an ``http://`` URL.
+
+    :param resolved: see :func:`resolve`.
+    :return: a template, or None for the SDK's default (``https://{engine_fqdn}/api/v3/storage``).
+    """
+    if resolved.storage_base_url:
+        return resolved.storage_base_url
+    if (resolved.url or '').lower().startswith('http://'):
+        return PLAIN_HTTP_STORAGE
+    return None
+
+
 def build_api(
     resolved: Resolved, rate_limits: Optional[bool] = None, timeout: Optional[Tuple[float, float]] = None,
 ) -> Any:
@@ -311,7 +330,7 @@ def build_api(
         api_class = EmulatorAwareApi
     limits = None if rate_limits is False else DEFAULT_RATE_LIMITS
     url = resolved.url or ''
-    options: Dict[str, Any] = {'rate_limits': limits, 'storage_base_url': resolved.storage_base_url}
+    options: Dict[str, Any] = {'rate_limits': limits, 'storage_base_url': storage_template(resolved)}
     if timeout is not None:
         options['timeout'] = timeout
     if resolved.sid:

@@ -25,6 +25,7 @@ that a spreadsheet would run as a formula (a text whose first character is
 import csv
 import functools
 import json
+import logging
 from typing import IO, Any, Callable, Iterable, List, Mapping, Optional, Sequence
 
 import click
@@ -32,7 +33,8 @@ import click
 from ambra_sdk.cli.streams import is_terminal, text_stream
 
 __all__ = [
-    'ALIGN_ROWS', 'FORMATS', 'RowWriter', 'cell', 'chosen_format', 'configure', 'dump_json', 'error_line',
+    'ALIGN_ROWS', 'FORMATS', 'DebugLogHandler', 'RowWriter', 'cell', 'chosen_format', 'configure', 'dump_json',
+    'error_line',
     'format_options', 'format_parameters', 'json_line', 'message', 'neutralise_formula', 'out_line', 'plain',
     'printable', 'problem', 'warning', 'write_rows',
 ]
@@ -132,6 +134,21 @@ def warning(text: str) -> None:
 def error_line(text: str) -> None:
     """Write ``ambra: error: <text>`` (one printable line) to stderr."""
     _stderr('ambra: error: ' + ' | '.join(part for part in text.splitlines() if part.strip()))
+
+
+class DebugLogHandler(logging.Handler):
+    """``ambra --debug``: log records (and Python warnings) on stderr through this writer.
+
+    Log records quote servers and files (answers, DICOM values): each line is
+    made printable like every other message, so a record cannot drive the terminal.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the formatted record to stderr, control characters escaped."""
+        try:
+            _stderr(self.format(record))
+        except Exception:  # noqa: BLE001 - logging's contract: a failing handler reports, never raises
+            self.handleError(record)
 
 
 def _stderr(text: str) -> None:

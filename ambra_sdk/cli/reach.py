@@ -9,6 +9,7 @@ turns the SDK's connection errors into a line that keeps the SDK's precise
 hint (a TLS handshake answered in plain HTTP...) and names the options.
 """
 
+import re
 import socket
 from typing import Optional, Tuple
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ from ambra_sdk.redact import redact_text
 
 __all__ = ['describe_connection_error', 'probe']
 
+#: OpenSSL's source position at the end of its messages (`` (_ssl.c:1006)``).
+_SSL_SOURCE = re.compile(r'\s*\(_ssl\.c:\d+\)')
 _PLAIN_HTTP_HINT = (
     "; with ambra: --url http://... and --storage-base-url 'http://{engine_fqdn}/api/v3/storage'"
 )
@@ -80,8 +83,9 @@ def describe_connection_error(error: requests.exceptions.RequestException) -> Op
 
 def _short(text: str) -> str:
     """The innermost reason of a urllib3 message (``... Caused by X('...: [Errno 111] Connection refused')``)."""
-    for marker in ('Errno', 'SSL:', 'certificate verify failed'):
+    for marker in ('[Errno', '[SSL:', 'Errno', 'SSL:', 'certificate verify failed'):
         at = text.find(marker)
         if at >= 0:
-            return text[at:].split("'")[0].split('"')[0].rstrip(')').strip()
+            reason = _SSL_SOURCE.sub('', text[at:].split('\n')[0])  # the host a certificate names is kept
+            return reason.rstrip(')"\' ').rstrip('.').strip()[:200]
     return text[:200]

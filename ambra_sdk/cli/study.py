@@ -13,6 +13,8 @@ from ambra_sdk.cli.exit_codes import ExitCode
 from ambra_sdk.cli.listing import CONDITIONS, apply_filters, apply_sort, check_fields, parse_fields
 from ambra_sdk.cli.output import dump_json, format_options, out_line, write_rows
 from ambra_sdk.cli.summary import (
+    not_fetched_paths,
+    not_sent_paths,
     print_download_plan,
     print_download_summary,
     print_upload_plan,
@@ -236,7 +238,7 @@ def study_download(
     result = addon.download_dir(dest_dir=dest, max_workers=workers, retries=retries, progress=state.progress,
                                 raise_on_error=False, **location)
     print_download_summary(result, output_format == 'json')
-    if result.failed or getattr(result, 'error', None) is not None:
+    if result.failed or getattr(result, 'error', None) is not None or not_fetched_paths(result):
         raise SystemExit(ExitCode.PARTIAL)
 
 
@@ -295,7 +297,7 @@ def study_upload(
     studies = uploaded_studies(result)
     late = verify_studies(state.api, namespace, studies, timeout, wait) if studies else []
     print_upload_summary(folder, result, list(studies.values()), late, timeout, output_format == 'json')
-    if result.failed or late:
+    if result.failed or late or not_sent_paths(result):
         raise SystemExit(ExitCode.PARTIAL)
 
 

@@ -13,7 +13,8 @@ from ambra_sdk.cli.errors import describe, first_line
 from ambra_sdk.cli.output import dump_json, message, out_line, problem, write_rows
 
 __all__ = [
-    'error_text', 'print_download_plan', 'print_download_summary', 'print_upload_plan', 'print_upload_summary',
+    'error_text', 'not_fetched_paths', 'not_sent_paths', 'print_download_plan', 'print_download_summary',
+    'print_upload_plan', 'print_upload_summary',
 ]
 
 #: Skipped paths listed per reason (all of them are in the --json output).
@@ -39,6 +40,38 @@ def _print_skipped(skipped: Sequence[Mapping[str, str]]) -> None:
             message('    {0}: {1}'.format(item['path'], item['reason']))
 
 
+def not_sent_paths(result: Any) -> List[str]:
+    """The files of an upload that were never sent (the run stopped first), neither failed nor skipped."""
+    failed = {str(path) for path in result.failed}
+    return [str(path) for path in getattr(result, 'not_done', ()) if str(path) not in failed]
+
+
+def not_fetched_paths(result: Any) -> List[str]:
+    """The images of a download that were never fetched (the run stopped first), not the failed ones."""
+    failed = {str(result.expected.get(uid)) for uid in result.failed}
+    return [str(path) for path in getattr(result, 'not_done', ()) if str(path) not in failed]
+
+
+def _print_not_done(label: str, paths: Sequence[str], stop_text: Any) -> None:
+    """List what a stopped run never did (always shown, like failures).
+
+    :param label: e.g. ``'not sent {0} file(s): the upload'`` (``{0}``: how many).
+    """
+    if not paths:
+        return
+    problem('  {0} stopped at an error no retry can fix{1}'.format(
+        label.format(len(paths)), '' if stop_text is None else ' ({0})'.format(stop_text)))
+    for path in paths[:SHOWN_PATHS]:
+        problem('    {0}'.format(path))
+    if len(paths) > SHOWN_PATHS:
+        problem('    ... and {0} more (all in --json)'.format(len(paths) - SHOWN_PATHS))
+
+
+def _stop_text(result: Any) -> Any:
+    stopped_by = getattr(result, 'stopped_by', None)
+    return None if stopped_by is None else error_text(stopped_by)
+
+
 def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: List[Any], timeout: float,
                          as_json: bool) -> None:
     """Print the result of an upload: a row per study reached, then the counts and the problems.
@@ -52,6 +85,8 @@ def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: Li
     """
     failed = {str(path): error_text(error) for path, error in result.failed.items()}
     skipped = [{'path': str(item.path), 'reason': item.reason} for item in result.skipped]
+    not_sent = not_sent_paths(result)
+    stop_text = _stop_text(result)
     stored = sum(report.stored or 0 for report in studies)
     if as_json:
         first = studies[0] if studies else None
@@ -60,7 +95,8 @@ def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: Li
             'study_uid': first.study_uid if first else result.study_uid,
             'studies': [report.row() for report in studies],
             'total': result.total, 'uploaded': len(result.uploaded), 'images_stored': stored,
-            'skipped': skipped, 'failed': failed, 'complete': not late and not failed,
+            'skipped': skipped, 'failed': failed, 'not_sent': not_sent, 'stopped_by': stop_text,
+            'complete': not late and not failed and not not_sent,
         })
     else:
         write_rows((report.row() for report in studies), 'table', STUDY_COLUMNS)
@@ -75,6 +111,7 @@ def print_upload_summary(folder: Path, result: Any, studies: List[Any], late: Li
     _print_skipped(skipped)
     for path, text in failed.items():
         problem('  failed {0}: {1}'.format(path, text))
+    _print_not_done('not sent {0} file(s): the upload', not_sent, stop_text)
     for report in late:
         problem('  study {0}: the server shows {1} of {2} image(s){3} after {4:g} s'.format(
             report.study_uid, report.stored if report.stored is not None else 'none',
@@ -107,11 +144,13 @@ def print_download_summary(result: Any, as_json: bool) -> None:
     failed = {uid: error_text(error) for uid, error in result.failed.items()}
     study_error = getattr(result, 'error', None)  # the whole study failed (e.g. a malformed schema)
     study_text = None if study_error is None else error_text(study_error)
+    not_fetched = not_fetched_paths(result)
+    stop_text = _stop_text(result)
     if as_json:
         dump_json({
             'directory': str(result.directory), 'images': len(result.expected),
             'downloaded': len(result.downloaded), 'already_there': len(result.skipped), 'failed': failed,
-            'error': study_text,
+            'not_fetched': not_fetched, 'stopped_by': stop_text, 'error': study_text,
         })
     else:
         out_line(result.directory)
@@ -119,6 +158,7 @@ def print_download_summary(result: Any, as_json: bool) -> None:
         len(result.expected), len(result.downloaded), len(result.skipped), len(failed)))
     for uid, text in failed.items():
         problem('  failed image {0}: {1}'.format(uid, text))
+    _print_not_done('not fetched {0} image(s): the download', not_fetched, stop_text)
     if study_text is not None:
         problem('  study not downloaded: {0}'.format(study_text))
 

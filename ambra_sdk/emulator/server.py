@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Optional, Type, Union
 
 from .app import EmulatorApp
 from .context import DEFAULT_PASSWORD, DEFAULT_USERNAME, EmulatorConfig
+from .extra import extra_error
 from .faults import FaultInjector
 from .generic import EndpointSpec, load_spec
 from .httpd import BindError, EmulatorServer
@@ -155,6 +156,7 @@ class Emulator:
         """Bind the port, seed the state and serve in a background thread.
 
         :raises StartupError: the emulator cannot start (the message names the option to change).
+        :raises ImportError: a module of the ``emulator`` extra is missing (the message says how to install it).
         """
         if self._server is not None:
             return self
@@ -162,6 +164,9 @@ class Emulator:
         self._check_network()
         try:
             self._open()
+        except ImportError as error:  # a module of the emulator extra (pydicom, numpy, wsproto, trustme) is missing
+            self.stop()
+            raise extra_error(error) from None
         except BaseException:
             self.stop()
             raise

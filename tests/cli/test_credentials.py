@@ -146,3 +146,20 @@ def test_profiles_json_and_logout_delete(ambra, cli_env, fresh, emulator, tmp_pa
     assert deleted.exit_code == 0 and "Deleted profile 'b'" in deleted.stderr
     assert [row['name'] for row in json.loads(ambra('profiles', '--json').stdout)] == ['a']
     assert ambra('logout', '--profile', 'zzz').exit_code == 2
+
+
+def test_a_plain_http_url_without_storage_template_uses_http_storage(ambra, with_password, demo, monkeypatch, tmp_path):
+    # a newcomer's `ambra --url http://<emulator>` reaches storage on the same scheme (no TLS error)
+    monkeypatch.delenv('AMBRA_STORAGE_BASE_URL', raising=False)
+    result = ambra('study', 'download', '1.2.826.0.1.3680043.8.498.1', '--to', str(tmp_path), '--json')
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)['downloaded'] >= 1
+
+
+def test_the_storage_template_follows_the_service_scheme_only_when_none_is_given():
+    from ambra_sdk.cli.credentials import PLAIN_HTTP_STORAGE, Resolved, storage_template
+
+    assert storage_template(Resolved('p', url='http://127.0.0.1:8080/api/v3')) == PLAIN_HTTP_STORAGE
+    assert storage_template(Resolved('p', url='https://ambra.example/api/v3')) is None  # the SDK's https default
+    given = 'https://{engine_fqdn}/custom'
+    assert storage_template(Resolved('p', url='http://127.0.0.1:8080/api/v3', storage_base_url=given)) == given

@@ -160,9 +160,30 @@ def test_one_writer_prints_everything():
     import ambra_sdk.cli
 
     writes = re.compile(r'click\.echo|click\.secho|\bprint\(|(stdout|stderr)\.write|'
-                        r'(?<!is_terminal\()text_stream\([\'"]std(out|err)')
+                        r'(?<!is_terminal\()text_stream\([\'"]std(out|err)|'
+                        r'StreamHandler\(|basicConfig\((?!.*handlers=)')
     offenders = {
         path.name: [line for line in path.read_text().splitlines() if writes.search(line)]
         for path in Path(ambra_sdk.cli.__file__).parent.glob('*.py') if path.name not in ('output.py', 'streams.py')
     }
     assert {name: lines for name, lines in offenders.items() if lines} == {}
+
+
+def test_debug_log_records_go_through_the_writer(capsys):
+    """``--debug`` (issue 24.2): a log record quoting a server or a file cannot drive the terminal."""
+    import logging
+
+    from ambra_sdk.cli.output import DebugLogHandler
+
+    logger = logging.getLogger('ambra_sdk.tests.debug_writer')
+    handler = DebugLogHandler()
+    handler.setFormatter(logging.Formatter('%(levelname)s %(name)s: %(message)s'))
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning('answer %s', '\x1b]0;owned\x07\x1b[2Jname')
+    finally:
+        logger.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert '\x1b' not in err and '\x07' not in err
+    assert err == 'WARNING ambra_sdk.tests.debug_writer: answer \\x1b]0;owned\\x07\\x1b[2Jname\n'

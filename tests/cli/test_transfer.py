@@ -130,3 +130,30 @@ def test_progress_bars_go_to_stderr(ambra, uploaded, tmp_path):
     assert '4/4' in result.stderr and result.stdout.strip() == str(tmp_path / uploaded['study_uid'])
     quiet = ambra('--no-progress', 'study', 'download', uploaded['study_uid'], '--to', str(tmp_path / 'q'))
     assert '4/4' not in quiet.stderr
+
+
+def test_an_upload_stopped_by_a_permanent_error_lists_the_files_not_sent(ambra, fresh, folder, namespace_id):
+    """Issue 25.4: after an error no retry can fix, the files never sent are reported, not silently dropped."""
+    fresh.faults.add(IMAGE_UPLOAD, status=403, method='POST')
+    result = ambra('study', 'upload', str(folder), '-n', namespace_id, '--retries', '0', '--workers', '1', '--json')
+    assert result.exit_code == 1, result
+    summary = json.loads(result.stdout)
+    assert summary['uploaded'] == 0 and summary['complete'] is False and summary['stopped_by']
+    assert len(summary['failed']) + len(summary['not_sent']) + len(summary['skipped']) == summary['total'] == 5
+    assert summary['not_sent'] and not set(summary['not_sent']) & set(summary['failed'])
+    assert 'not sent {0} file(s): the upload stopped at an error no retry can fix'.format(
+        len(summary['not_sent'])) in result.stderr
+
+
+def test_a_download_stopped_by_a_permanent_error_lists_the_images_not_fetched(ambra, uploaded, tmp_path, fresh):
+    """Issue 25.4: after an error no retry can fix, the images never fetched are reported, not silently dropped."""
+    fresh.faults.add('/storage/study/*/*/image/*/version/*', status=403, method='GET')
+    result = ambra('study', 'download', uploaded['study_uid'], '--to', str(tmp_path), '--retries', '0',
+                   '--workers', '1', '--json')
+    assert result.exit_code == 1, result
+    summary = json.loads(result.stdout)
+    assert summary['downloaded'] == 0 and summary['stopped_by']
+    assert len(summary['failed']) + len(summary['not_fetched']) == summary['images'] == 4
+    assert summary['not_fetched']
+    assert 'not fetched {0} image(s): the download stopped at an error no retry can fix'.format(
+        len(summary['not_fetched'])) in result.stderr

@@ -187,6 +187,30 @@ def test_http_to_a_tls_server_keeps_the_server_hint(ambra_script):
     assert 'speaks HTTPS' in result.stderr and 'use an https:// URL' in result.stderr
 
 
+
+def test_an_untrusted_certificate_is_reported_whole(ambra_script):
+    """The TLS reason keeps its words (and a host a certificate names), without OpenSSL's source position."""
+    from ambra_sdk.emulator import Emulator
+
+    with Emulator(tls=True) as secure:
+        result = ambra_script('--url', secure.url, 'study', 'count',
+                              env={'AMBRA_PASSWORD': secure.password, 'REQUESTS_CA_BUNDLE': '', 'SSL_CERT_FILE': ''})
+    assert result.exit_code == 6, result  # unreachable (TLS)
+    assert 'TLS error talking to the server ([SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ' \
+        in result.stderr, result.stderr
+    assert '_ssl.c' not in result.stderr and 'REQUESTS_CA_BUNDLE' in result.stderr
+
+
+def test_the_tls_reason_keeps_the_host_a_certificate_names():
+    from ambra_sdk.cli.reach import _short
+
+    text = ('HTTPSConnectionPool(host=\'10.1.2.3\', port=443): Max retries exceeded with url: /api/v3/session/login '
+            '(Caused by SSLError(SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify '
+            'failed: IP address mismatch, certificate is not valid for \'10.1.2.3\'. (_ssl.c:1006)")))')
+    assert _short(text) == ("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: IP address mismatch, "
+                            "certificate is not valid for '10.1.2.3'")
+
+
 def test_an_unreachable_server_is_reported_within_the_connect_timeout(ambra_script):
     listener = socket.socket()
     listener.bind(('127.0.0.1', 0))

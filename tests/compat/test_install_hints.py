@@ -85,3 +85,29 @@ def test_ambra_without_click_prints_one_line_and_exits_2():
     assert len(lines) == 1 and 'Traceback' not in result.stderr, result.stderr
     assert lines[0].startswith('ambra: error: the command line needs the \'cli\' extra: pip install ')
     assert 'click' in lines[0]
+
+
+#: ``Emulator().start()`` with one module of the emulator extra missing (werkzeug itself present).
+BLOCK_EMULATOR_MODULE = '''
+import sys
+sys.modules[{module!r}] = None
+from ambra_sdk.emulator import Emulator
+try:
+    Emulator(tls={tls}).start()
+except ImportError as error:
+    print(error)
+else:
+    print('started')
+'''
+
+
+@pytest.mark.parametrize(('module', 'tls'), [('pydicom', False), ('numpy', False), ('wsproto', False),
+                                             ('trustme', True)])
+def test_emulator_start_without_a_module_of_the_extra_names_the_extra(module, tls):
+    """Issue 25.2: not only a missing werkzeug: any module of the ``emulator`` extra gives the install hint."""
+    result = subprocess.run([sys.executable, '-c', BLOCK_EMULATOR_MODULE.format(module=module, tls=tls)],
+                            capture_output=True, text=True, timeout=120, cwd=str(ROOT))
+    assert result.returncode == 0 and 'Traceback' not in result.stderr, result.stderr
+    line = result.stdout.strip()
+    assert line.startswith("The Ambra emulator needs the 'emulator' extra: pip install "), line
+    assert '(missing module: {0})'.format(module) in line

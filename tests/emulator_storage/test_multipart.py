@@ -362,3 +362,52 @@ def test_client_hanging_up_mid_chunk_leaves_no_chunk(storage):
         time.sleep(0.02)
     assert [e.status for e in answered] == [500]  # ERROR_DURING_UPLOAD_PROCESS
     assert os.listdir(upload_folder(storage, upload_uuid)) == [multipart_store.META_FILE]
+
+
+def _stored_bytes(storage, upload_uuid: str) -> bytes:
+    outcome = wait_stored(storage, upload_uuid)
+    assert outcome['status'] == 'STORED', outcome
+    return storage.get('/study/{0}/{1}/image/{2}/version/{3}'.format(
+        storage.namespace, outcome['study_uid'], outcome['image_uid'], outcome['image_version'])).content
+
+
+def test_chunks_in_order_are_joined_as_they_arrive(storage, monkeypatch):
+    """No second pass over the bytes after complete: the store takes the file joined while chunks arrived."""
+    def no_join(*args: Any) -> None:
+        raise AssertionError('the chunks were joined again after complete')
+
+    monkeypatch.setattr(multipart_store, 'join_chunks', no_join)
+    data = dicom_bytes()
+    upload_uuid = upload_chunks(storage, data, 1000)
+    assert complete(storage, upload_uuid, len(data)).status_code == 202
+    assert _stored_bytes(storage, upload_uuid) == data
+    outcome = wait_stored(storage, upload_uuid)
+    assert outcome['image_version'] == hashlib.sha1(data).hexdigest()  # the version /image gives the same bytes
+    assert sorted(os.listdir(upload_folder(storage, upload_uuid))) == ['complete.json', 'meta.json', 'result.json']
+
+
+def test_a_joined_chunk_replaced_by_other_bytes_is_joined_again(storage, monkeypatch):
+    def no_join(*args: Any) -> None:
+        raise AssertionError('the chunks were joined again after complete')
+
+    monkeypatch.setattr(multipart_store, 'join_chunks', no_join)
+    data = dicom_bytes()
+    chunks = split(data, 1500)
+    upload_uuid = start(storage)
+    for number, body in enumerate(chunks):
+        assert send_chunk(storage, upload_uuid, number, b'x' * 700 if number == 2 else body).status_code == 200
+    assert send_chunk(storage, upload_uuid, 2, chunks[2]).status_code == 200  # replaces a joined chunk
+    assert complete(storage, upload_uuid, len(data)).status_code == 202
+    assert _stored_bytes(storage, upload_uuid) == data
+
+
+def test_without_the_joined_state_complete_joins_the_chunks(storage):
+    """An emulator restarted mid-upload has no joined state: the store joins the chunk files after complete."""
+    from ambra_sdk.emulator.storage import multipart_assembly
+
+    data = dicom_bytes()
+    upload_uuid = upload_chunks(storage, data, 1000, order=lambda chunks: chunks[1:] + chunks[:1])
+    multipart_assembly.forget(upload_folder(storage, upload_uuid))
+    assert complete(storage, upload_uuid, len(data)).status_code == 202
+    assert _stored_bytes(storage, upload_uuid) == data
+    assert sorted(os.listdir(upload_folder(storage, upload_uuid))) == ['complete.json', 'meta.json', 'result.json']

@@ -9,6 +9,7 @@ reads it; the check inflates in pieces and keeps none of them.
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from pathlib import Path
@@ -82,12 +83,15 @@ def inflates_within(src: IO[bytes], limit: int) -> bool:
     return True
 
 
-def check_inflated_size(path: Union[str, Path], limit: int = MAX_INFLATED_BYTES) -> None:
+def check_inflated_size(
+    path: Union[str, Path], limit: int = MAX_INFLATED_BYTES, content: Optional[bytes] = None,
+) -> None:
     """Refuse a deflated data set that inflates past ``limit`` bytes.
 
+    :param content: the whole file, when the caller has read it (the file is not opened then).
     :raises StorageError: ``PAYLOAD_TOO_LARGE`` (413).
     """
-    with open(path, 'rb') as src:
+    with io.BytesIO(content) if content is not None else open(path, 'rb') as src:
         offset = deflated_offset(src)
         if offset is None:
             return

@@ -63,6 +63,9 @@ class _Walker:
         self.tag_struct = struct.Struct(order + 'HH')
         self.short = struct.Struct(order + 'H')
         self.long = struct.Struct(order + 'I')
+        #: One unpack per element header: ``(group, element, vr, short length)`` / ``(group, element, long length)``.
+        self.explicit = struct.Struct(order + 'HH2sH')
+        self.implicit = struct.Struct(order + 'HHI')
 
     def header(self, implicit: bool, meta: bool = False) -> tuple[int, Optional[bytes], int]:
         """``(tag, vr, length)`` of the next element (``vr`` None when implicit or an item tag)."""
@@ -92,15 +95,48 @@ class _Walker:
         self.pos = end
 
     def dataset(self, implicit: bool, until_item_end: bool = False) -> None:
-        """Walk elements to the end of the file (or to an item delimiter)."""
-        while until_item_end or self.pos < self.size:
-            tag, vr, length = self.header(implicit)
+        """Walk elements to the end of the file (or to an item delimiter).
+
+        The loop is :meth:`header` and :meth:`skip` written out (one ``unpack``
+        per element, the position in a local): the same walk and the same
+        messages, at about half the CPU of the calls.
+        """
+        data, size, pos = self.data, self.size, self.pos
+        explicit_unpack, implicit_unpack = self.explicit.unpack_from, self.implicit.unpack_from
+        long_unpack = self.long.unpack_from
+        vr: Optional[bytes] = None
+        while until_item_end or pos < size:
+            if pos + 8 > size:
+                raise _TruncatedError('an element header')
+            if implicit:
+                group, element, length = implicit_unpack(data, pos)
+                pos += 8
+            else:
+                group, element, vr, length = explicit_unpack(data, pos)
+                if group == 0xFFFE:
+                    length = implicit_unpack(data, pos)[2]
+                    vr = None
+                    pos += 8
+                elif vr in _LONG_VRS:
+                    if pos + 12 > size:
+                        raise _TruncatedError(_tag_name(group << 16 | element))
+                    length = long_unpack(data, pos + 8)[0]
+                    pos += 12
+                else:
+                    pos += 8
+            tag = group << 16 | element
             if tag == _ITEM_END:
+                self.pos = pos
                 return
             if length != _UNDEFINED:
-                self.skip(length, tag)
+                pos += length
+                if pos > size:
+                    raise _TruncatedError(_tag_name(tag))
             else:  # a sequence (or UN / encapsulated pixel data) of items, up to its delimiter
+                self.pos = pos
                 self.items(implicit or vr == b'UN', tag)
+                pos = self.pos
+        self.pos = pos
 
     def items(self, implicit: bool, owner: int) -> None:
         while True:
@@ -120,7 +156,7 @@ _META_SHORT = struct.Struct('<H')
 _META_LONG = struct.Struct('<I')
 
 
-def truncation(path: str, little_endian: bool = True) -> Optional[str]:
+def truncation(path: str, little_endian: bool = True, data: Optional[bytes] = None) -> Optional[str]:
     """Where a DICOM file ends too early, or None when every element is complete.
 
     Explicit or implicit VR is told from the first element of the data set, as
@@ -128,20 +164,31 @@ def truncation(path: str, little_endian: bool = True) -> Optional[str]:
 
     :param path: the file (with or without the 128-byte preamble and ``DICM``).
     :param little_endian: the data set is little endian.
+    :param data: the whole content of ``path`` when the caller has read it
+        already (then the file is not opened again).
     :returns: e.g. ``'the file ends inside (7FE0,0010)'``.
     """
+    if data is not None:
+        return _walk(data, little_endian)
     if os.path.getsize(path) == 0:
         return 'the file is empty'
-    with open(path, 'rb') as src, mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        walker = _Walker(data, little_endian)
-        try:
-            walker.pos = 132 if data[128:132] == b'DICM' else 0
-            _skip_file_meta(walker)
-            first = data[walker.pos:walker.pos + 6]
-            implicit = not (len(first) == 6 and first[4:6].isalpha() and first[4:6].isupper())
-            walker.dataset(implicit)
-        except _TruncatedError as exc:
-            return f'the file ends inside {exc}'
+    with open(path, 'rb') as src, mmap.mmap(src.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        return _walk(mapped, little_endian)
+
+
+def _walk(data: Any, little_endian: bool) -> Optional[str]:
+    """:func:`truncation` of a file's content (bytes or a memory map)."""
+    if not len(data):
+        return 'the file is empty'
+    walker = _Walker(data, little_endian)
+    try:
+        walker.pos = 132 if data[128:132] == b'DICM' else 0
+        _skip_file_meta(walker)
+        first = data[walker.pos:walker.pos + 6]
+        implicit = not (len(first) == 6 and first[4:6].isalpha() and first[4:6].isupper())
+        walker.dataset(implicit)
+    except _TruncatedError as exc:
+        return f'the file ends inside {exc}'
     return None
 
 
@@ -154,10 +201,13 @@ def _skip_file_meta(walker: _Walker) -> None:
         walker.pos += length
 
 
-def dataset_truncation(path: str, ds: Any) -> Optional[str]:
-    """:func:`truncation` of a file pydicom has read as ``ds`` (None for a deflated data set)."""
+def dataset_truncation(path: str, ds: Any, data: Optional[bytes] = None) -> Optional[str]:
+    """:func:`truncation` of a file pydicom has read as ``ds`` (None for a deflated data set).
+
+    :param data: the file's content, when the caller holds it (see :func:`truncation`).
+    """
     meta = getattr(ds, 'file_meta', None)
     syntax = str(meta.get('TransferSyntaxUID', '')) if meta is not None else ''
     if syntax in DEFLATED:
         return None
-    return truncation(path, little_endian=syntax != EXPLICIT_BIG_ENDIAN)
+    return truncation(path, little_endian=syntax != EXPLICIT_BIG_ENDIAN, data=data)

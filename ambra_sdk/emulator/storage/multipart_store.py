@@ -6,8 +6,10 @@ An upload is a folder ``<storage tmp dir>/multipart/<upload_uuid>`` holding
 lives under the state's files directory, so a state wipe
 (``Emulator.reset()``) removes every upload.
 
-:func:`store_in_background` joins the chunks in chunk-number order into one
-temporary file (in 1 MiB copies), files it as ``POST /namespace/{ns}/image``
+:func:`store_in_background` takes the file the chunks were joined into, in
+chunk-number order, while they arrived (:mod:`.multipart_assembly`; when it
+does not hold exactly the chunks, :func:`join_chunks` copies them into one
+temporary file now), files it as ``POST /namespace/{ns}/image``
 (or ``/wrap``) would, removes the chunks, and records the outcome in
 ``result.json``: all of it in a thread, after ``complete`` has answered, so
 the study shows the image shortly after (as the real server, whose
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ambra_sdk.emulator.private_files import make_private_dir, open_private
+from ambra_sdk.emulator.storage import multipart_assembly
 from ambra_sdk.emulator.storage.index import StorageIndex
 from ambra_sdk.emulator.storage.upload import CHUNK, Stored, file_dicom
 
@@ -168,6 +171,7 @@ def expire_uploads(index: StorageIndex, now: Optional[float] = None) -> List[str
             if entry.is_dir() and entry.stat().st_mtime < limit:
                 with LOCKS.hold(entry.path):
                     shutil.rmtree(entry.path, ignore_errors=True)
+                    multipart_assembly.forget(Path(entry.path))
                 removed.append(entry.name)
         except OSError:
             continue
@@ -230,7 +234,7 @@ def _store(completion: Completion) -> None:
     outcome: Dict[str, Any]
     try:
         with LOCKS.hold(str(folder)):
-            tmp, size, version = join_chunks(completion.index, folder, completion.chunks)
+            tmp, size, version = _joined(completion)
             stored = _file(completion, tmp, size, version)
             rec = stored.record
             process_upload(
@@ -250,6 +254,17 @@ def _store(completion: Completion) -> None:
         write_atomic(folder / RESULT_FILE, json.dumps(outcome).encode('utf-8'))
     except OSError:  # the state was wiped meanwhile
         pass
+
+
+def _joined(completion: Completion) -> Tuple[Path, int, str]:
+    """The upload's bytes in one file: joined as the chunks arrived, else by :func:`join_chunks` now."""
+    folder = completion.folder
+    sizes = {number: size for number, size in present_chunks(folder).items() if number < completion.chunks}
+    joined = multipart_assembly.take(folder, sizes, chunk_name)
+    if joined is not None:
+        return joined
+    unlink(folder / multipart_assembly.JOINED_FILE)
+    return join_chunks(completion.index, folder, completion.chunks)
 
 
 def _file(completion: Completion, tmp: Path, size: int, version: str) -> Stored:

@@ -16,8 +16,10 @@ The wire format (``/work/shared/spec/multipart_spec.md``; URLs under
 * ``POST /multipart/{upload_uuid}/complete?namespace=&endpoint=image|wrap&study_uid=&tags=&render_wrapped_pdf=``
   with ``X-File-Size`` (the total) and ``X-File-Name`` -> 202
   ``{"upload_uuid"}`` once the chunks 0..N-1 are all there and add up to
-  ``X-File-Size``; the image is joined and stored in the background
-  (:mod:`ambra_sdk.emulator.storage.multipart_store`). A repeated complete
+  ``X-File-Size``; the image is stored in the background
+  (:mod:`ambra_sdk.emulator.storage.multipart_store`), from the file the
+  chunks were joined into as they arrived
+  (:mod:`ambra_sdk.emulator.storage.multipart_assembly`). A repeated complete
   answers 202 again and stores nothing more.
 """
 
@@ -34,6 +36,7 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Response
 
 from ambra_sdk.emulator.private_files import open_private
+from ambra_sdk.emulator.storage import multipart_assembly
 from ambra_sdk.emulator.storage import multipart_store as store
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.routing import StorageRequest, json_response, storage_route
@@ -152,6 +155,7 @@ def multipart_chunk(req: StorageRequest, upload_uuid: str) -> Response:
         with store.LOCKS.hold(str(folder)):
             if (folder / store.COMPLETE_FILE).exists():  # completed while this chunk was arriving
                 raise _not_found(upload_uuid)
+            replaced = final.exists()
             try:
                 os.replace(tmp, final)
             except FileNotFoundError:
@@ -160,6 +164,7 @@ def multipart_chunk(req: StorageRequest, upload_uuid: str) -> Response:
         store.unlink(tmp)
         _discard_body(req)
         raise
+    multipart_assembly.advance(folder, number, replaced, store.chunk_name, store.COMPLETE_FILE)
     return json_response({'upload_uuid': upload_uuid, 'chunk': f'{number:05d}', 'size': size})
 
 

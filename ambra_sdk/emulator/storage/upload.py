@@ -111,11 +111,22 @@ def load_header(path: str | Path, force: bool = False) -> Dataset:
     for every element, which costs little alone but makes the threads of a
     busy emulator hand the GIL over hundreds of times per upload.
     """
+    return _parse_header(str(path), _small_content(path), force)
+
+
+def _small_content(path: str | Path) -> Optional[bytes]:
+    """The whole file when it has at most :data:`IN_MEMORY_HEADER` bytes, else None."""
     name = str(path)
-    if os.path.getsize(name) <= IN_MEMORY_HEADER:
-        with open(name, 'rb') as src:
-            buffer = io.BytesIO(src.read())
-        return dcmread(buffer, stop_before_pixels=True, defer_size=DEFER_SIZE, force=force)
+    if os.path.getsize(name) > IN_MEMORY_HEADER:
+        return None
+    with open(name, 'rb') as src:
+        return src.read()
+
+
+def _parse_header(name: str, content: Optional[bytes], force: bool = False) -> Dataset:
+    """:func:`load_header` of ``name``, from ``content`` when given (its whole content)."""
+    if content is not None:
+        return dcmread(io.BytesIO(content), stop_before_pixels=True, defer_size=DEFER_SIZE, force=force)
     return dcmread(name, stop_before_pixels=True, defer_size=DEFER_SIZE, force=force)
 
 
@@ -145,14 +156,21 @@ def read_header(path: Path) -> Dataset:
         PAYLOAD_TOO_LARGE when a deflated data set inflates past its bound
         (:mod:`~ambra_sdk.emulator.storage.deflate`).
     """
-    check_inflated_size(path)
+    name = str(path)
     try:
+        content = _small_content(name)  # read once: the checks, the parse and the truncation walk share it
+    except OSError:
+        content = None  # met again below, where it was met before
+    check_inflated_size(path, content=content)
+    try:
+        if content is None:
+            content = _small_content(name)
         try:
-            ds = load_header(path)
+            ds = _parse_header(name, content)
         except InvalidDicomError:
-            ds = load_header(path, force=True)
+            ds = _parse_header(name, content, force=True)
         missing, invalid = _check_uids(ds)
-        truncated = None if missing or invalid else dataset_truncation(str(path), ds)
+        truncated = None if missing or invalid else dataset_truncation(name, ds, content)
     except Exception as exc:
         raise StorageError(
             'ERROR_ON_READING_DICOM_TAGS', f'Not a readable DICOM file: {type(exc).__name__}',
