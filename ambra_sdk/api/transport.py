@@ -318,7 +318,8 @@ class AmbraAdapter(HTTPAdapter):
         """Return the manager of an HTTP(S) proxy, with the same connections (SOCKS proxies keep theirs)."""
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
         if type(manager) is urllib3.ProxyManager:
-            manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+            # (types-urllib3, the stubs of urllib3 1.26, do not declare the attribute)
+            manager.pool_classes_by_scheme = dict(POOL_CLASSES)  # type: ignore[attr-defined]
         return manager
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]

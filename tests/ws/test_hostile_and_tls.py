@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 
 import pytest
@@ -124,6 +125,71 @@ def test_without_a_context_wss_trusts_what_a_plain_requests_call_trusts(tls_serv
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', ca_path)
     with WSManager(url).channel(SID, 'study.tls'):
         pass
+
+
+class RecordingSocket:
+    """A socket that notes the order of its reads and writes (everything else is the socket's)."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self.calls = []
+
+    def recv(self, *args):
+        self.calls.append('recv')
+        return self._sock.recv(*args)
+
+    def sendall(self, data):
+        self.calls.append('sendall')
+        return self._sock.sendall(data)
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+UPGRADE_URL = 'ws://localhost/api/v3/channel/websocket'
+
+
+def sdk_connection(sock):
+    """The SDK's websockets connection class over ``sock`` (not yet upgraded)."""
+    from websockets.client import ClientProtocol
+    from websockets.sync import client
+    from websockets.uri import parse_uri
+
+    from ambra_sdk.service.ws.ws import no_redirect_connection
+
+    return no_redirect_connection(client, UPGRADE_URL)(sock, ClientProtocol(parse_uri(UPGRADE_URL)))
+
+
+def test_the_io_thread_reads_only_once_the_upgrade_request_is_written():
+    # OpenSSL forbids SSL_read and SSL_write at once on a connection: over TLS 1.3 the I/O thread
+    # reading the session tickets while the request was written lost the request now and then
+    # (the upgrade timed out). The answer is there before the request: a reader that does not wait
+    # reads it first.
+    ours, theirs = socket.socketpair()
+    theirs.sendall(b'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n')
+    recording = RecordingSocket(ours)
+    connection = sdk_connection(recording)
+    try:
+        threading.Event().wait(0.2)
+        assert recording.calls == []  # the thread waits
+        with pytest.raises(Exception, match='500'):
+            connection.handshake(timeout=5)
+        assert recording.calls[:2] == ['sendall', 'recv']
+        assert theirs.recv(65536).startswith(b'GET /api/v3/channel/websocket HTTP/1.1')
+    finally:
+        connection.close_socket()
+        connection.recv_events_thread.join(5)
+        theirs.close()
+    assert not connection.recv_events_thread.is_alive()
+
+
+def test_a_connection_closed_before_its_request_ends_its_io_thread():
+    ours, theirs = socket.socketpair()
+    connection = sdk_connection(ours)
+    connection.close_socket()
+    connection.recv_events_thread.join(5)
+    theirs.close()
+    assert not connection.recv_events_thread.is_alive()
 
 
 def test_plain_urls_get_no_tls_context():

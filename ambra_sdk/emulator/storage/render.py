@@ -115,7 +115,7 @@ def _window(frame: np.ndarray, ds: object) -> np.ndarray:
         else:
             raise ValueError
     except (TypeError, ValueError):
-        low, high = float(data.min()), float(data.max())
+        low, high = float(np.min(data)), float(np.max(data))  # (numpy 2.5 stubs: ndarray.min() fails mypy at 3.10)
     if high <= low:
         high = low + 1
     scaled = np.clip((data - low) / (high - low), 0, 1)

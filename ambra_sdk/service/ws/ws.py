@@ -165,12 +165,38 @@ def no_redirect_connection(client: Any, url: str) -> Any:
     and connects to ``Location``, then the subscribes carry the sid there); an
     error of another type ends ``connect()`` at the first answer.
 
+    Its I/O thread starts reading once the upgrade request is written (or the
+    socket closed; at most :data:`OPEN_TIMEOUT` seconds later). The library
+    starts that thread before it writes the request: over TLS 1.3 the thread's
+    ``SSL_read`` then handles the server's session tickets while the request's
+    ``SSL_write`` runs, and OpenSSL forbids both at once on one connection: now
+    and then (about 1 in 250 under load) the request was lost and the upgrade
+    timed out after ``open_timeout``.
+
     :param client: the ``websockets.sync.client`` module.
     :param url: the channel URL (named in the error).
     """
     base = client.ClientConnection
 
     class NoRedirectConnection(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._request_written = threading.Event()  # before the base class starts the I/O thread
+            super().__init__(*args, **kwargs)
+
+        def recv_events(self) -> None:
+            self._request_written.wait(OPEN_TIMEOUT)
+            super().recv_events()
+
+        def send_data(self) -> None:
+            try:
+                super().send_data()
+            finally:
+                self._request_written.set()
+
+        def close_socket(self) -> None:
+            self._request_written.set()
+            super().close_socket()
+
         def handshake(self, *args: Any, **kwargs: Any) -> None:
             try:
                 super().handshake(*args, **kwargs)
