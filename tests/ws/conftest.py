@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional, Set
 
 import pytest
 
@@ -45,6 +46,20 @@ def _no_faults_left(emulator: Any) -> Iterator[None]:
     emulator.faults.clear()
     yield
     emulator.faults.clear()
+
+
+def leftover_threads(before: Set[threading.Thread], timeout: float = 15.0) -> Set[threading.Thread]:
+    """The client threads started since ``before`` that are still alive after ``timeout`` seconds.
+
+    A closed connection's I/O thread ends shortly after the close (at most ``OPEN_TIMEOUT`` when the
+    socket went away before its upgrade request was written), so leaks are judged after a deadline.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        left = set(client_threads()) - before
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
 
 
 def client_threads() -> List[threading.Thread]:

@@ -11,7 +11,7 @@ import pytest
 from ambra_sdk.addon.event_wait import WOKEN_EVENT, WOKEN_FIRST, wait_event_or_poll
 from ambra_sdk.addon.exceptions import JobFailed, WaitTimeout
 
-from .conftest import client_threads
+from .conftest import client_threads, leftover_threads
 
 
 def in_thread(delay, action):
@@ -60,7 +60,7 @@ def test_upload_wait_ready_result(emulator, api, namespace_id, make_dicoms, outc
     outcome = outcomes.items[-1]
     assert outcome.subscribed and outcome.woken_by == WOKEN_EVENT and outcome.done
     assert outcome.probes == 2  # once after subscribing, once after READY
-    assert set(client_threads()) - before == set()
+    assert leftover_threads(before) == set()
 
 
 def test_job_wait_woken_by_done(emulator, api, namespace_id, outcomes):
@@ -83,7 +83,7 @@ def test_a_failed_job_raises_at_once_and_closes_the_channel(emulator, api, names
         api.Addon.Job.wait(job_id=job_id, namespace_id=namespace_id, timeout=60, ws_timeout=30)
     join()
     assert time.monotonic() - start < 30  # the path: the event woke it, not the 30 s pause
-    assert set(client_threads()) - before == set()
+    assert leftover_threads(before) == set()
 
 
 def test_every_helper_subscribes(emulator, api, namespace_id, make_dicoms, outcomes, tmp_path):
@@ -133,7 +133,7 @@ def test_polls_when_the_channel_is_refused(emulator, api, namespace_id, outcomes
     assert study.phantom == 0
     outcome = outcomes.items[-1]
     assert not outcome.subscribed and outcome.probes > 2
-    assert set(client_threads()) - before == set()
+    assert leftover_threads(before) == set()
 
 
 def test_a_wait_survives_a_dropped_connection(emulator, api, namespace_id, outcomes):

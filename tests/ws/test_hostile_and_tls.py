@@ -15,7 +15,7 @@ from ambra_sdk.service.ws import SubscribeRefused, WSConnectError, WSManager
 from ambra_sdk.service.ws.tls import ssl_context_for
 from ambra_sdk.service.ws.ws import sid_md5
 
-from .conftest import client_threads
+from .conftest import client_threads, leftover_threads
 
 _QUIET = logging.getLogger('tests.ws.raw_server')
 _QUIET.setLevel(logging.INFO)
@@ -70,7 +70,7 @@ def test_hostile_messages_are_skipped():
         assert event.json()['n'] == 1
         with pytest.raises(SubscribeRefused), manager.channel('wrong-sid', 'study.x'):
             pass  # pragma: no cover
-    assert set(client_threads()) - before == set()
+    assert leftover_threads(before) == set()
 
 
 def echo_ok(connection):

@@ -23,7 +23,7 @@ from ambra_sdk.service.ws import (
     WSMsgType,
 )
 
-from .conftest import client_threads
+from .conftest import client_threads, leftover_threads
 
 
 def ready_study(emulator, namespace_id, study_uid):
@@ -156,7 +156,7 @@ def test_fifty_managers_leave_no_thread_behind(emulator, api, namespace_id, sid)
     for manager in managers:
         manager.stop()
     WSManager(api.ws_url).stop()  # stop before run: nothing to join
-    assert set(client_threads()) - before == set()
+    assert leftover_threads(before) == set()
     deadline = time.monotonic() + 5
     while open_connections(emulator.state) and time.monotonic() < deadline:
         time.sleep(0.02)
