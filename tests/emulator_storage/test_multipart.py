@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 import requests
 
-from ambra_sdk.emulator.storage import multipart_store
+from ambra_sdk.emulator.storage import multipart_assembly, multipart_store
 from tests.helpers.dicoms import dicom_bytes
 
 from .conftest import assert_storage_error
@@ -252,6 +252,12 @@ def test_another_users_sid_is_denied(storage):
 def test_abandoned_uploads_expire(storage, monkeypatch):
     old = start(storage)
     send_chunk(storage, old, 0, b'abc')
+    # the chunk is joined in the background (multipart_assembly): once its file exists the folder's
+    # mtime stays put, so the backdating below is not undone by the joiner
+    joined = upload_folder(storage, old) / multipart_assembly.JOINED_FILE
+    deadline = time.monotonic() + 10
+    while not joined.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
     past = time.time() - multipart_store.EXPIRY_SECONDS - 10
     os.utime(upload_folder(storage, old), (past, past))
     fresh = start(storage)  # initiating sweeps the expired uploads
