@@ -7,17 +7,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
-from ambra_sdk.secret_params import secret_param_names
+from ambra_sdk.secret_params import is_secret_param, secret_param_names
 
 __all__ = ['LoggedRequest', 'RequestLog', 'mask', 'MASK', 'SECRET_KEYS']
 
 #: Every name of the secret parameter table (:mod:`ambra_sdk.secret_params`, shared with the
 #: command line): the keys whose values the log masks, whatever their method.
 SECRET_KEYS = secret_param_names()
-
-
-def _is_secret(key: str) -> bool:
-    return key.lower() in SECRET_KEYS
 
 MASK = '***'
 
@@ -30,7 +26,7 @@ def mask(values: Any) -> Any:
     masked item by item, other values are returned as they are.
     """
     if isinstance(values, Mapping):
-        return {key: (MASK if _is_secret(str(key)) else mask(value)) for key, value in values.items()}
+        return {key: (MASK if is_secret_param(str(key)) else mask(value)) for key, value in values.items()}
     if isinstance(values, list):
         return [mask(value) for value in values]
     return values
