@@ -16,7 +16,7 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -120,6 +120,11 @@ class EmulatorProcess:
         except OSError:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+    def traffic(self) -> Tuple[int, int]:
+        """Bytes ``(received, sent)`` over the shaped connections so far (``GET /_emulator/network``)."""
+        answer = self.control('GET', '/_emulator/network')
+        return int(answer['received']), int(answer['sent'])
 
     def limit(self, streams: int) -> Optional[float]:
         """The physical limit of ``streams`` connections, bytes/s (None: no cap)."""

@@ -21,9 +21,13 @@ with ``api.Addon.Study.download_dir``. Three profiles:
    beside ``min(total, streams x conn)``; 39 KiB files cannot fill that
    bandwidth, since every file costs at least one request and so one round
    trip: the limit the target uses also counts the round trips of the
-   requests the phase made (from the emulator's request log),
-   ``max(bytes / min(total, streams x conn), (requests x rtt + bytes / conn) / streams)``
-   seconds at least.
+   requests the phase made (from the emulator's request log) and of the
+   connections it opened (a TCP handshake each), and every byte that crossed
+   the shaped connections each way (request lines, headers, bodies and
+   answers: the emulator counts them, ``GET /_emulator/network``):
+   ``max(max(up, down) / min(total, streams x conn), ((requests + connections) x rtt + (up + down) / conn) / streams)``
+   seconds at least (a request's answer follows its body on the same
+   connection, so one connection carries both in turn).
 3. ``rtt=0`` (loopback as is): the same transfers, printed.
 
 The source files, the downloads and the emulator's data live under
@@ -96,6 +100,8 @@ class Phase(NamedTuple):
     emulator_cpu: float
     requests: int = 0
     connections: int = 0
+    received: int = 0  # bytes the emulator read from the client's connections (all of it: headers too)
+    sent: int = 0  # bytes it wrote to them
 
 
 def connections_opened(api: Any) -> int:
@@ -120,14 +126,15 @@ class _Clock:
 
     def __init__(self, emulator: EmulatorProcess) -> None:
         self._emulator = emulator
+        self._traffic = emulator.traffic()
         self._start = (time.perf_counter(), time.process_time(), emulator.cpu_seconds())
 
     def phase(self) -> Phase:
-        """The wall and CPU seconds spent since this clock was made."""
+        """The wall and CPU seconds spent since this clock was made, and the bytes each way."""
         wall, client, server = self._start
-        return Phase(
-            time.perf_counter() - wall, time.process_time() - client, self._emulator.cpu_seconds() - server,
-        )
+        timed = (time.perf_counter() - wall, time.process_time() - client, self._emulator.cpu_seconds() - server)
+        received, sent = self._emulator.traffic()
+        return Phase(*timed, received=received - self._traffic[0], sent=sent - self._traffic[1])
 
 
 def run_once(emulator: EmulatorProcess, paths: List[Path], workers: int, out: Path, keep: Any = None) -> Timing:
@@ -189,15 +196,20 @@ def peak_memory(emulator: EmulatorProcess, paths: List[Path], workers: int, out:
 
 
 def bound_seconds(emulator: EmulatorProcess, phase: Phase, size: int, streams: int) -> Optional[float]:
-    """The least time the profile allows for ``size`` bytes in ``phase.requests`` requests over ``streams`` connections.
+    """The least time the profile allows for the phase over ``streams`` connections.
 
-    None when the profile has no cap (loopback).
+    Its requests and new connections each cost a round trip; the bytes the
+    emulator counted each way cross at the connection's rate (``size``, the
+    files' bytes, one way, when the emulator counted none). None when the
+    profile has no cap (loopback).
     """
     limit = emulator.limit(streams)
     if limit is None:
         return None
     conn = emulator.profile.conn or limit
-    return max(size / limit, (phase.requests * emulator.profile.rtt + size / conn) / streams)
+    up, down = (phase.received, phase.sent) if phase.received else (size, 0)
+    round_trips = (phase.requests + phase.connections) * emulator.profile.rtt
+    return max(max(up, down) / limit, (round_trips + (up + down) / conn) / streams)
 
 
 def run_profile(profile: str, work: Path, paths: List[Path], workers_list: List[int], small: int) -> bool:
@@ -217,8 +229,10 @@ def run_profile(profile: str, work: Path, paths: List[Path], workers_list: List[
                 limit = emulator.limit(workers)
                 extra = ''
                 if bound is not None and limit is not None:
-                    extra = '  limit {0} ({1:.0%}); with {2} requests x {3:.0f} ms: {4} ({5:.0%})'.format(
-                        mib_s(limit), size / phase.wall / limit, phase.requests, emulator.profile.rtt * 1000,
+                    extra = ('  limit {0} ({1:.0%}); with {2} requests + {3} connections x {4:.0f} ms and'
+                             ' {5:.1f} + {6:.1f} MiB up + down: {7} ({8:.0%})').format(
+                        mib_s(limit), size / phase.wall / limit, phase.requests, phase.connections,
+                        emulator.profile.rtt * 1000, phase.received / 2 ** 20, phase.sent / 2 ** 20,
                         mib_s(size / bound), bound / phase.wall)
                 print('  workers={0:<2} {1:<8} {2:6.2f}s {3:7.1f} files/s {4:>12}{5}'.format(
                     workers, name, phase.wall, len(paths) / phase.wall, mib_s(size / phase.wall), extra))

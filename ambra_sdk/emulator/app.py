@@ -50,6 +50,7 @@ from .requests_log import LoggedRequest, RequestLog, mask
 if TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from .network import NetworkShaper
     from .state import State
 
 __all__ = ['EmulatorApp', 'API_PREFIX', 'json_response']
@@ -93,6 +94,7 @@ class EmulatorApp:
     :param requests_log: where requests are recorded.
     :param spec: endpoint data spec keyed by URL (loaded from the package when None).
     :param on_reset: called by ``POST /_emulator/reset``.
+    :param network: the server's network shaper (None: no profile), for ``GET /_emulator/network``.
     """
 
     def __init__(
@@ -103,6 +105,7 @@ class EmulatorApp:
         requests_log: Optional[RequestLog] = None,
         spec: Optional[dict[str, EndpointSpec]] = None,
         on_reset: Optional[Callable[[], None]] = None,
+        network: Optional[NetworkShaper] = None,
     ) -> None:
         load_route_modules()
         self.state = state
@@ -112,6 +115,7 @@ class EmulatorApp:
         self.requests_log = requests_log if requests_log is not None else RequestLog()
         self.spec = spec if spec is not None else load_spec()
         self.on_reset = on_reset
+        self.network = network
         routes = raw_routes()
         self._raw_handlers = [r.handler for r in routes]
         self._raw_map = Map(

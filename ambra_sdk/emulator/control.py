@@ -184,6 +184,10 @@ def handle_control(app: EmulatorApp, request: Request) -> Response:
     if path == '/_emulator/faults/clear' and method == 'POST':
         app.faults.clear()
         return _json({'status': 'OK'})
+    if path == '/_emulator/network' and method == 'GET':
+        shaper = app.network
+        received, sent = (0, 0) if shaper is None else shaper.traffic.snapshot()
+        return _json({'profile': '' if shaper is None else str(shaper.profile), 'received': received, 'sent': sent})
     if path == '/_emulator/sessions/expire' and method == 'POST':
         app.state.expire_sessions()
         return _json({'status': 'OK'})

@@ -36,7 +36,7 @@ import threading
 import time
 from typing import Any, List, NamedTuple, Optional, Tuple, Union
 
-__all__ = ['NetworkProfile', 'NetworkShaper', 'TokenBucket', 'parse_network', 'PIECE', 'BURST_SECONDS']
+__all__ = ['NetworkProfile', 'NetworkShaper', 'TokenBucket', 'Traffic', 'parse_network', 'PIECE', 'BURST_SECONDS']
 
 #: Largest piece of bytes handed over at once (smaller pieces: smoother, more CPU).
 PIECE = 64 * 1024
@@ -168,6 +168,7 @@ class _Link:
         self.up = conn + shaper.total_up
         self.down = (() if profile.conn is None else (TokenBucket(profile.conn),)) + shaper.total_down
         self.rtt = profile.rtt
+        self.traffic = shaper.traffic
         #: Round trips to wait before the next request is read: the handshake, then one per request.
         self.owed = 2 if profile.rtt else 0
 
@@ -192,6 +193,7 @@ class ShapedReader:
     def _shaped(self, data: bytes) -> bytes:
         if data:
             self._link.arrived()
+            self._link.traffic.count(len(data), 0)
             if self._link.up:
                 _pass(self._link.up, len(data))
         return data
@@ -248,6 +250,7 @@ class ShapedWriter:
         """Write ``data`` in shaped pieces."""
         view = memoryview(data).cast('B')
         self._link.owed = 1 if self._link.rtt else 0  # the next bytes read are a new request
+        self._link.traffic.count(0, len(view))
         buckets = self._link.down
         if not buckets:
             return int(self._raw.write(data) or len(view))
@@ -261,6 +264,32 @@ class ShapedWriter:
         return getattr(self._raw, name)
 
 
+class Traffic:
+    """Bytes that crossed the shaped connections, each way (thread-safe counters).
+
+    Everything read from and written to the sockets counts: request lines,
+    headers and bodies, so a bench can tell the physical limit of what
+    really crossed the link (:meth:`NetworkProfile.limit` covers the rate,
+    these the bytes).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.received = 0
+        self.sent = 0
+
+    def count(self, received: int, sent: int) -> None:
+        """Add bytes read from clients (``received``) and written to them (``sent``)."""
+        with self._lock:
+            self.received += received
+            self.sent += sent
+
+    def snapshot(self) -> Tuple[int, int]:
+        """``(received, sent)`` so far."""
+        with self._lock:
+            return self.received, self.sent
+
+
 class NetworkShaper:
     """A server's profile with its total buckets; :meth:`wrap` shapes one connection.
 
@@ -272,6 +301,8 @@ class NetworkShaper:
         total = self.profile.total
         self.total_up: Tuple[TokenBucket, ...] = () if total is None else (TokenBucket(total),)
         self.total_down: Tuple[TokenBucket, ...] = () if total is None else (TokenBucket(total),)
+        #: Bytes of every shaped connection, each way.
+        self.traffic = Traffic()
 
     @property
     def shapes(self) -> bool:

@@ -214,6 +214,7 @@ class Emulator:
         except (OSError, sqlite3.Error) as error:
             raise data_problem(str(self.data_dir), error) from None
         self.state.processing.delay = self._processing_delay
+        shaper = NetworkShaper(self.network) if any(self.network) else None
         self.app = EmulatorApp(
             self.state,
             self.config,
@@ -221,6 +222,7 @@ class Emulator:
             requests_log=self.requests_log,
             spec=self._spec,
             on_reset=self.reset,
+            network=shaper,
         )
         try:
             server = EmulatorServer(
@@ -230,7 +232,7 @@ class Emulator:
                 tls_context=self._tls.context if self._tls is not None else None,
                 keep_alive=self.keep_alive,
                 limits=self.limits,
-                network=NetworkShaper(self.network) if any(self.network) else None,
+                network=shaper,
             )
         except BindError as error:
             raise bind_problem(error.errno, error.strerror, self.host, self.port) from None
@@ -377,6 +379,15 @@ class Emulator:
 
         token = self.control_token
         return {TOKEN_HEADER: token} if token else {}
+
+    @property
+    def traffic(self) -> tuple[int, int]:
+        """Bytes ``(received, sent)`` so far over the network profile's connections (``(0, 0)`` without one).
+
+        Request lines, headers and bodies count; the same figures as ``GET /_emulator/network``.
+        """
+        shaper = self.app.network if self.app is not None else None
+        return (0, 0) if shaper is None else shaper.traffic.snapshot()
 
     @property
     def connections_accepted(self) -> int:

@@ -121,3 +121,28 @@ def test_the_total_cap_is_shared_by_connections(tmp_path):
             thread.join()
         seconds = time.monotonic() - started
     assert 3 * size / 2e6 <= seconds < 4 * 3 * size / 2e6  # 3 uploads then 3 downloads share 2 MB/s each way
+
+
+def test_the_traffic_counts_every_byte_each_way(tmp_path):
+    import requests
+
+    from ambra_sdk.emulator import Emulator
+    from tests.helpers.dicoms import write_big_dicom
+
+    source = write_big_dicom(tmp_path / 'big.dcm', 256 * 1024)
+    size = source.stat().st_size
+    with Emulator() as plain:
+        assert plain.traffic == (0, 0)  # no profile, nothing wrapped, nothing counted
+    with Emulator(network='rtt=1ms') as emulator:
+        api = emulator.api()
+        api.Session.user().get()
+        before = emulator.traffic
+        up, down = _upload_and_download(emulator, api, source, tmp_path / 'out.dcm')
+        received, sent = emulator.traffic
+        root = emulator.url.split('/api/v3')[0]
+        answer = requests.get(root + '/_emulator/network', headers=emulator.control_headers(), timeout=30).json()
+    # the file went up once and down once, with request lines, headers and answers on top
+    assert size < received - before[0] < size + 16 * 1024
+    assert size < sent - before[1] < size + 16 * 1024
+    assert answer['profile'] == 'rtt=1ms'
+    assert answer['received'] >= received and answer['sent'] >= sent
