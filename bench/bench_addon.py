@@ -3,8 +3,10 @@
 It starts the emulator in a subprocess (:mod:`_emulator`, so the measured
 process holds only the client) behind a network profile
 (:mod:`ambra_sdk.emulator.network`), and for each worker count uploads
-``--files`` DICOM files (copies of pydicom's ``CT_small.dcm`` with new SOP
-Instance UIDs) with ``api.Addon.Study.upload_paths`` and downloads them back
+``--files`` DICOM files (slices of one series made from pydicom's
+``CT_small.dcm``: new SOP Instance UIDs, and each slice's own position,
+slice location, times, window centre and pixel values, as a scanner writes
+them) with ``api.Addon.Study.upload_paths`` and downloads them back
 with ``api.Addon.Study.download_dir``. Three profiles:
 
 1. ``rtt=20ms`` (loopback with a 20 ms round trip per request, issue 26
@@ -69,10 +71,15 @@ EMULATOR_CPU_TARGET_MS = 2.0
 
 
 def write_dicoms(folder: Path, count: int) -> List[Path]:
-    """Write ``count`` DICOM files of one new study into ``folder``."""
-    from tests.helpers.dicoms import write_dicoms as write
+    """Write ``count`` slices of one new CT series into ``folder`` (each with its own UIDs, position, times...).
 
-    return write(folder, count, digits=5)
+    The emulator keeps what it converted of a header's elements for the next
+    upload: slices that differ only in their UIDs would flatter it, so they
+    differ where a real series' slices do (:func:`tests.helpers.dicoms.write_series`).
+    """
+    from tests.helpers.dicoms import write_series
+
+    return write_series(folder, count, digits=5)
 
 
 def require_quick_probe(path: Path) -> None:

@@ -85,6 +85,43 @@ def write_dicoms(
     return paths
 
 
+#: Elements that differ from one slice to the next in a real CT series, with each slice's value.
+_SLICE_VALUES = {
+    'InstanceCreationTime': lambda i: '{0:06d}'.format(72731 + i),
+    'AcquisitionTime': lambda i: '{0:06d}.{1:03d}'.format(112936 + i // 2, 500 * (i % 2)),
+    'ContentTime': lambda i: '{0:06d}.{1:03d}'.format(113008 + i // 2, 500 * (i % 2)),
+    'SliceLocation': lambda i: '{0:.4f}'.format(-77.2040634155 - 2.5 * i),
+    'WindowCenter': lambda i: str(40 + i % 7),
+}
+
+
+def write_series(folder: Path, count: int, digits: int = 4) -> List[Path]:
+    """Write ``count`` slices of one new CT series, as a scanner does: like :func:`write_dicoms`, and
+    each slice also has its own position, slice location, times, window centre, GE private image
+    location and pixel values (a benchmark's uploads then differ where a real series' do).
+    """
+    import struct
+
+    folder.mkdir(parents=True, exist_ok=True)
+    template = _template(None, None, None)
+    x, y, z = (float(value) for value in template.ImagePositionPatient)
+    pixels = bytearray(template.PixelData)
+    paths = []
+    for index in range(count):
+        _new_instance(template, index + 1)
+        for keyword, value in _SLICE_VALUES.items():
+            setattr(template, keyword, value(index))
+        template.ImagePositionPatient = [x, y, round(z - 2.5 * index, 6)]
+        if 0x00271041 in template:  # GE's private image location (FL)
+            template[0x00271041].value = -77.20406341552734 - 2.5 * index
+        pixels[:4] = struct.pack('<I', index)
+        template.PixelData = bytes(pixels)
+        path = folder / 'slice{index:0{digits}d}.dcm'.format(index=index, digits=digits)
+        template.save_as(str(path))
+        paths.append(path)
+    return paths
+
+
 def dicom_bytes(study_uid: Optional[str] = None) -> bytes:
     """One CT_small instance of ``study_uid`` (new series and instance UIDs), as bytes."""
     from pydicom.uid import generate_uid
