@@ -199,7 +199,7 @@ class Emulator:
         if not self._password_set or self.config.password == DEFAULT_PASSWORD:
             raise StartupError(
                 '--host {0} is not a loopback address: set an admin password of your own with '
-                '--admin-password or the {1} environment variable'.format(self.host or '""', PASSWORD_ENV),
+                '--admin-password @FILE or the {1} environment variable'.format(self.host or '""', PASSWORD_ENV),
                 '--admin-password',
             )
 
