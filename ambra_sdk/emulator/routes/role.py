@@ -7,9 +7,10 @@ from typing import Any
 from ..catalog import FIELDS
 from ..context import RequestContext
 from ..errors import ServiceError, documented_error
-from ..listing import list_answer, select_fields
+from ..listing import list_answer
 from ..registry import service_route
 from .common import get_or_404, require_account, settable_fields
+from .object_routes import register_object_routes
 from .session import ALL_PERMISSIONS
 
 __all__: list[str] = []
@@ -41,10 +42,7 @@ def role_add(ctx: RequestContext) -> dict[str, Any]:
     return {'uuid': role['uuid']}
 
 
-@service_route('/role/get')
-def role_get(ctx: RequestContext) -> dict[str, Any]:
-    """One role."""
-    return select_fields(ctx, 'role', get_or_404(ctx, 'role'))
+register_object_routes('/role', 'role', get=True)
 
 
 @service_route('/role/set')
