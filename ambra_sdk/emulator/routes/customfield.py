@@ -7,7 +7,6 @@ from typing import Any
 from ..catalog import FIELDS
 from ..context import RequestContext
 from ..errors import ServiceError, not_found
-from ..listing import list_answer
 from ..registry import service_route
 from .common import require_account, settable_fields
 from .object_routes import register_object_routes
@@ -44,15 +43,8 @@ def _customfield_changes(ctx: RequestContext) -> dict[str, Any]:
     return settable_fields(ctx, exclude=('account_id', 'object'))
 
 
-register_object_routes('/customfield', 'customfield', get=True, changes=_customfield_changes, delete=True)
-
-
-@service_route('/customfield/list')
-def customfield_list(ctx: RequestContext) -> dict[str, Any]:
-    """Custom fields of an account."""
-    account = require_account(ctx)
-    rows = ctx.state.list_objects('customfield', account_id=account['uuid'])
-    return list_answer(ctx, rows, struct='customfield', paginated_field='customfields', allowed=FIELDS['customfield'])
+register_object_routes('/customfield', 'customfield', get=True, changes=_customfield_changes, delete=True,
+                       listed='customfields', allowed=FIELDS['customfield'])
 
 
 @service_route('/customfield/lookup')

@@ -47,9 +47,6 @@ def rule_set_add(ctx: RequestContext) -> dict[str, Any]:
     return {'uuid': rule_set['uuid']}
 
 
-register_object_routes('/rule_set', 'rule_set', get=True)
-
-
 @service_route('/rule_set/set')
 def rule_set_set(ctx: RequestContext) -> dict[str, Any]:
     """Rename a rule set."""
@@ -69,12 +66,7 @@ def rule_set_delete(ctx: RequestContext) -> dict[str, Any]:
     return {}
 
 
-@service_route('/rule_set/list')
-def rule_set_list(ctx: RequestContext) -> dict[str, Any]:
-    """Rule sets of an account."""
-    account = require_account(ctx)
-    rows = ctx.state.list_objects('rule_set', account_id=account['uuid'])
-    return list_answer(ctx, rows, struct='rule_set', paginated_field='rule_sets', allowed=RULE_SET_FIELDS)
+register_object_routes('/rule_set', 'rule_set', get=True, listed='rule_sets', allowed=RULE_SET_FIELDS)
 
 
 def _conditions(ctx: RequestContext, name: str) -> Any:
