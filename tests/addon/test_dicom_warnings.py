@@ -80,6 +80,30 @@ def test_upload_and_emulator_read_keep_the_value_out(api, namespace_id, malforme
         assert MALFORMED_VALUE not in shown
 
 
+def test_the_emulator_process_shows_the_warning_without_the_value(malformed):
+    """``python -m ambra_sdk.emulator`` reads an upload with pydicom: its stderr has the warning, masked."""
+    from ambra_sdk.api import Api
+    from ambra_sdk.exceptions.storage import StorageResponseException
+    from tests.helpers.emulator_process import banner, start, stop
+
+    proc = start()
+    try:
+        info = banner(proc)
+        api = Api.with_creds(info['url'], info['username'], info['password'], rate_limits=None,
+                             storage_base_url=info['storage_base_url'])
+        namespace_id = api.Session.user().get().namespace_id
+        with pytest.raises(StorageResponseException) as refused:  # a Series UID that is not one: 412
+            api.Addon.Dicom.upload_from_path(dicom_path=malformed, namespace_id=namespace_id)
+        assert MALFORMED_VALUE not in str(refused.value)
+        api.logout()
+    finally:
+        assert stop(proc) == 0
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    assert 'UserWarning: Invalid value for VR UI: ***. Please see' in stderr, stderr
+    assert MALFORMED_VALUE not in stderr
+
+
 @pytest.mark.parametrize(('message', 'masked'), [
     ("Invalid value for VR UI: '1.2.x'. Please see <https://x> for allowed values for each VR.",
      'Invalid value for VR UI: ***. Please see <https://x> for allowed values for each VR.'),
