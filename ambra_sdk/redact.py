@@ -10,12 +10,19 @@ Two mechanisms:
   the SDK, requests and urllib3, rewrites every record: ``sid=...`` in URLs
   and every value registered with :func:`register_secret` (sids and passwords
   the Api has seen) become ``***``.
+
+pydicom quotes the values of malformed elements in its warnings:
+:func:`redact_dicom_values` masks them, in its log records and in its Python
+warnings (:func:`install_dicom_redaction`).
 """
 
 import logging
+import os
 import re
+import sys
 import threading
-from typing import Any, Dict, Iterable, Mapping, Set, Type
+import warnings
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Set, Type
 
 from ambra_sdk.secret_params import secret_param_names
 
@@ -187,7 +194,33 @@ def install_log_filter() -> None:
     _install_once(SecretFilter, _LOGGER_NAMES)
 
 
-_DICOM_VALUE_RE = re.compile(r'(Invalid value for VR \w+: ).*?(?=\. Please see|$)', re.DOTALL)
+#: The texts in which pydicom quotes a value of the file it reads (any patient data, in a corrupt file).
+#: Each pattern keeps its group 1 and masks the value after it; a greedy value reaches pydicom's own
+#: last suffix, so a value that imitates the suffix is masked whole.
+_DICOM_VALUE_RES = (
+    # valuerep.validate_value: "Invalid value for VR UI: '<value>'. Please see <https://...> for allowed values"
+    re.compile(r'(Invalid value for VR \w+: )(?:.*(?=\. Please see <)|.*)', re.DOTALL),
+    # valuerep.DS: 'Value "<value>" is not valid for elements with a VR of DS'
+    re.compile(r'(Value ").*(?=" is not valid for elements with a VR of)', re.DOTALL),
+    # jsonrep: "Invalid value '<value>' for AT element - ignoring it"
+    re.compile(r"(Invalid value ').*(?=' for AT element)", re.DOTALL),
+    # valuerep.DA/DT/TM: "Unable to convert [non-conformant value ]'<value>' to 'DT' object"
+    re.compile(r"(Unable to convert (?:non-conformant value )?').*(?=' to '\w+' object)", re.DOTALL),
+)
+
+
+def redact_dicom_values(text: str) -> str:
+    """Mask the tag values pydicom quotes in its warnings (``Invalid value for VR PN: '<value>'``...).
+
+    THE cleaning of pydicom's messages: its log records (:class:`DicomValueFilter`) and its
+    Python warnings (:func:`install_dicom_redaction`) both go through it.
+
+    :param text: a message of pydicom.
+    :returns: the message with each quoted value replaced by ``***``.
+    """
+    for pattern in _DICOM_VALUE_RES:
+        text = pattern.sub(r'\1' + MASK, text)
+    return text
 
 
 class DicomValueFilter(_RewritingFilter):
@@ -198,13 +231,59 @@ class DicomValueFilter(_RewritingFilter):
     """
 
     def clean(self, message: str) -> str:
-        """Replace the quoted value of a validation warning by ``***``.
+        """Replace the quoted value of a validation warning by ``***`` (:func:`redact_dicom_values`).
 
         :param message: the formatted message of a record.
         """
-        return _DICOM_VALUE_RE.sub(r'\1' + MASK, message)
+        return redact_dicom_values(message)
 
 
-def install_dicom_log_filter() -> None:
-    """Install :class:`DicomValueFilter` on the ``pydicom`` logger (once)."""
+def _pydicom_folder() -> Optional[str]:
+    """The folder of the imported pydicom package (with a trailing separator), None before its import."""
+    module = sys.modules.get('pydicom')
+    location = getattr(module, '__file__', None)
+    return os.path.join(os.path.dirname(os.path.abspath(location)), '') if location else None
+
+
+def _from_pydicom(filename: str) -> bool:
+    folder = _pydicom_folder()
+    return folder is not None and os.path.abspath(filename).startswith(folder)
+
+
+class _DicomWarningFormat:
+    """``warnings.formatwarning`` that masks the values in pydicom's warnings, then calls the one it replaced.
+
+    Python's default ``showwarning`` (stderr), ``logging.captureWarnings`` (the ``py.warnings``
+    logger, hence ``ambra --debug``) and test runners all format a warning through
+    ``warnings.formatwarning``. Warnings raised elsewhere than in pydicom's package pass unchanged.
+    Stateless after its creation: safe from any number of threads.
+    """
+
+    def __init__(self, previous: Callable[..., str]) -> None:
+        self.previous = previous
+
+    def __call__(
+        self, message: Any, category: Type[Warning], filename: str, lineno: int, line: Optional[str] = None,
+    ) -> str:
+        if _from_pydicom(str(filename)):
+            message = redact_dicom_values(str(message))
+        return self.previous(message, category, filename, lineno, line)
+
+
+def install_dicom_redaction() -> None:
+    """Mask the tag values pydicom quotes, in its log records and in its Python warnings (once per process).
+
+    Installs :class:`DicomValueFilter` on the ``pydicom`` logger and :class:`_DicomWarningFormat`
+    as ``warnings.formatwarning`` (chained to the one in place). Neither touches pydicom's
+    configuration nor the warnings filters; warnings of other modules are formatted as before.
+    Called wherever the SDK reads DICOM (``ambra_sdk.addon.dicom_io.require_pydicom``, the
+    command line, ``Emulator.start``).
+    """
     _install_once(DicomValueFilter, ('pydicom',))
+    if _DicomWarningFormat.__name__ in _installed_filters:
+        return
+    with _install_lock:
+        if _DicomWarningFormat.__name__ not in _installed_filters:
+            if not isinstance(warnings.formatwarning, _DicomWarningFormat):
+                warnings.formatwarning = _DicomWarningFormat(warnings.formatwarning)
+            _installed_filters.add(_DicomWarningFormat.__name__)

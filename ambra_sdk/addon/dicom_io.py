@@ -41,9 +41,9 @@ def require_pydicom() -> None:
         from ambra_sdk.extras import missing_extra_message
 
         raise ImportError(missing_extra_message('dicom', 'api.Addon (reading DICOM files)', 'pydicom')) from error
-    from ambra_sdk.redact import install_dicom_log_filter
+    from ambra_sdk.redact import install_dicom_redaction
 
-    install_dicom_log_filter()  # pydicom quotes malformed values (patient data) in its warnings
+    install_dicom_redaction()  # pydicom quotes malformed values (patient data) in its warnings
 
 
 @functools.lru_cache(maxsize=16)

@@ -1,5 +1,6 @@
 """``api.Addon.Study``: upload a study, wait for it, duplicate, anonymize, download."""
 
+import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
 #: Files ``upload_dir`` picks up (the reference's pattern).
 DICOM_GLOB = '**/*.dcm'
+#: Where the addon documentation says how to get every study of a folder that holds several.
+MULTI_STUDY_DOCS_URL = ADDON_DOCS_URL + '#study-upload-dir-and-get'
+
+logger = logging.getLogger(__name__)
 
 
 def _dir_paths(study_dir: PathType, pattern: str) -> List[Path]:
@@ -241,13 +246,19 @@ class Study:  # noqa: WPS214 (one method per helper)
         The study is returned complete: each file sent in chunks is waited
         for until the study shows it (see :meth:`upload_paths_and_get`).
 
+        A folder holding files of several studies uploads them all (the storage files each image
+        into the study of its Study Instance UID), but, as the reference, only the study of the
+        first file is waited for and returned; a warning (``ambra_sdk.addon.study`` logger) says
+        how many studies the files held. For every study, call :meth:`upload_dir` and
+        :meth:`wait` for each distinct ``study_uid`` of its ``images_params``.
+
         :param study_dir: the folder.
         :param namespace_id: storage (and PHI) namespace.
         :param timeout: seconds to wait for each chunked file, then for the study.
         :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
         :param upload_options: ``max_workers``, ``retries``, ``progress``, ``pattern``, ``raise_on_error``,
             ``skip_existing``, ``multipart_threshold``, ``part_size``, ``part_workers``.
-        :return: the study Box (``/study/get``), no longer a phantom.
+        :return: the study Box (``/study/get``) of the first file, no longer a phantom.
         """
         pattern = upload_options.pop('pattern', DICOM_GLOB)
         return self._upload_and_wait(_dir_paths(study_dir, pattern), namespace_id, timeout, ws_timeout, upload_options)
@@ -273,13 +284,16 @@ class Study:  # noqa: WPS214 (one method per helper)
         (:class:`~ambra_sdk.addon.exceptions.UploadFailed`, whose result
         lists it with a :class:`~ambra_sdk.addon.exceptions.WaitTimeout`).
 
+        Files of several studies: as :meth:`upload_dir_and_get` (all uploaded, the first file's
+        study returned, a warning with the number of studies).
+
         :param dicom_paths: one path or an iterable of paths.
         :param namespace_id: storage (and PHI) namespace.
         :param timeout: seconds to wait for each chunked file, then for the study.
         :param ws_timeout: longest wait for an event (or pause between two polls), in seconds.
         :param upload_options: ``max_workers``, ``retries``, ``progress``, ``raise_on_error``,
             ``skip_existing``, ``multipart_threshold``, ``part_size``, ``part_workers``.
-        :return: the study Box, no longer a phantom.
+        :return: the study Box of the first file, no longer a phantom.
         """
         return self._upload_and_wait(dicom_paths, namespace_id, timeout, ws_timeout, upload_options)
 
@@ -298,6 +312,13 @@ class Study:  # noqa: WPS214 (one method per helper)
     def _wait_uploaded(self, result: UploadResult, namespace_id: str, timeout: float, ws_timeout: float) -> Any:
         images_params = result.images_params
         study_uid = images_params[0].study_uid if images_params else result.study_uid
+        studies = len({str(params.study_uid) for params in images_params} | {str(study_uid)})
+        if studies > 1:  # the reference returns the first study only; say so (a count: no UID, no PHI)
+            logger.warning(
+                'The files uploaded belong to %d studies; only the study of the first file is waited for and '
+                'returned. For every study use upload_dir/upload_paths and Study.wait per study_uid of '
+                'images_params (see %s)', studies, MULTI_STUDY_DOCS_URL,
+            )
         if study_uid is None:  # pragma: no cover (a result always has one or the other)
             raise UploadFailed(result)
         return self.wait(study_uid=study_uid, namespace_id=namespace_id, timeout=timeout, ws_timeout=ws_timeout)

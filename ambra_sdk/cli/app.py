@@ -11,6 +11,7 @@ from ambra_sdk.cli.errors import guarded
 from ambra_sdk.cli.exit_codes import EXIT_CODE_MEANINGS
 from ambra_sdk.cli.output import DebugLogHandler, configure
 from ambra_sdk.cli.quiet_libraries import quiet_libraries
+from ambra_sdk.redact import install_dicom_redaction
 
 __all__ = ['cli', 'main']
 
@@ -75,6 +76,7 @@ def cli(
     (zsh: zsh_source, fish: fish_source).
     """
     configure(quiet=quiet)
+    install_dicom_redaction()  # pydicom's warnings quote tag values: masked, with --debug too
     if debug:
         logging.basicConfig(handlers=[DebugLogHandler()], level=logging.DEBUG,
                             format='%(levelname)s %(name)s: %(message)s')

@@ -16,6 +16,8 @@ from ambra_sdk.bounded_json import JsonTooDeep, JsonTooLarge, bounded_json_loads
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.output import chosen_format, dump_json, format_parameters, plain, write_rows
+from ambra_sdk.secret_input import SecretInputError, read_secret_file
+from ambra_sdk.secret_input import secret_refusal as refusal
 from ambra_sdk.secret_params import is_secret_param, secret_param_names
 from ambra_sdk.service.spec import load_all_endpoints
 
@@ -23,8 +25,6 @@ __all__ = ['call', 'endpoints_of', 'namespaces', 'parse_pairs', 'build_query', '
 
 #: Longest ``KEY:=JSON`` value (bytes); its nesting is bounded like the server's JSON (``MAX_JSON_DEPTH``).
 MAX_ARGUMENT_JSON = 1024 * 1024
-#: Longest secret read from a file (``KEY=@FILE``).
-MAX_SECRET_FILE = 64 * 1024
 
 #: Keys sent as they are (filters, sorting, paging, field selection of list methods).
 RAW_PREFIXES = ('filter.', 'sort_by', 'page.', 'fields.')
@@ -226,9 +226,8 @@ def _requested_fields(query: Any, endpoint: Dict[str, Any]) -> Optional[List[str
 
 def secret_refusal(key: str) -> str:
     """The message refusing a secret given as ``KEY=VALUE`` (it shows the syntax that works)."""
-    return ('{0} is a secret: it is never taken from the command line (other users can see process '
-            'arguments and the shell keeps a history); write {0}=- to type it at a prompt or pipe it on '
-            'stdin, or {0}=@FILE to read it from a file').format(key)
+    return refusal(key, ['write {0}=- to type it at a prompt or pipe it on stdin'.format(key),
+                         '{0}=@FILE to read it from a file'.format(key)])
 
 
 def _secret_value(url: str, key: str, value: Any) -> Tuple[str, Any]:
@@ -253,19 +252,11 @@ def _secret_value(url: str, key: str, value: Any) -> Tuple[str, Any]:
 
 
 def _read_secret_file(key: str, path: Path) -> str:
-    """The first line of a secret file (a file of more than :data:`MAX_SECRET_FILE` bytes is refused)."""
+    """The first line of a secret file (:func:`ambra_sdk.secret_input.read_secret_file`)."""
     try:
-        with path.open('rb') as stream:
-            data = stream.read(MAX_SECRET_FILE + 1)
-    except OSError as error:
-        raise CliError('cannot read the {0} file {1}: {2}'.format(key, path, error.strerror or
-                                                                    type(error).__name__)) from None
-    if len(data) > MAX_SECRET_FILE:
-        raise CliError('the {0} file {1} is larger than {2} bytes'.format(key, path, MAX_SECRET_FILE))
-    lines = data.decode('utf-8', errors='strict').splitlines()
-    if not lines or not lines[0]:
-        raise CliError('the {0} file {1} is empty'.format(key, path))
-    return lines[0]
+        return read_secret_file(key, path)
+    except SecretInputError as error:
+        raise CliError(str(error)) from None
 
 
 def _identity(row: Any) -> Any:

@@ -1,6 +1,7 @@
 """The state shared by the commands of one ``ambra`` run: options, resolved credentials, the Api."""
 
-from typing import Any, Optional
+import functools
+from typing import Any, Callable, Optional
 
 import click
 
@@ -92,4 +93,21 @@ class CliContext:
             pass
 
 
-pass_cli = click.make_pass_decorator(CliContext)
+_pass_state = click.make_pass_decorator(CliContext)
+
+
+def pass_cli(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the :class:`CliContext` as first argument, after :func:`~ambra_sdk.cli.arguments.check_text_arguments`.
+
+    Every command that talks to a server or reads the configuration takes its state through it, so
+    an argument that is not UTF-8 text is refused by name before anything runs.
+    """
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        from ambra_sdk.cli.arguments import check_text_arguments
+
+        check_text_arguments(click.get_current_context(silent=True))
+        return function(*args, **kwargs)
+
+    return _pass_state(checked)

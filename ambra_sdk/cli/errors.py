@@ -11,6 +11,7 @@ such as ``write password=- ...`` keeps its syntax. Every line is written by
 :func:`ambra_sdk.cli.output.error_line` (control characters escaped).
 """
 
+import re
 import sys
 import traceback
 from contextlib import contextmanager
@@ -149,7 +150,7 @@ def guarded(debug: bool) -> Iterator[None]:
         yield
     except click.ClickException as error:
         if not isinstance(error, CliError):  # click's usage errors quote arguments: file names, maybe hostile
-            vars(error)['message'] = printable(error.message)  # (typed Final by click)
+            vars(error)['message'] = _undecoded_as_bytes(printable(error.message))  # (typed Final by click)
         raise
     except (click.exceptions.Exit, click.exceptions.Abort, SystemExit):
         raise
@@ -165,6 +166,14 @@ def guarded(debug: bool) -> Iterator[None]:
             problem(redact_text(''.join(traceback.format_exception(type(error), error, error.__traceback__))).rstrip())
         error_line(first_line(message))
         raise SystemExit(code) from None
+
+
+_QUOTED_UNDECODED = re.compile(r'\\udc([89a-f][0-9a-f])')
+
+
+def _undecoded_as_bytes(message: str) -> str:
+    """Click quotes a word with ``repr`` (``No such command '\\udcff'``): show its undecoded bytes as ``\\xNN``."""
+    return _QUOTED_UNDECODED.sub(r'\\x\1', message)
 
 
 def _silence_stdout() -> None:

@@ -48,8 +48,14 @@ ALIGN_ROWS = 200
 MAX_ALIGN_WIDTH = 60
 
 _SCALARS = frozenset({int, float, bool})
-#: Control characters (C0, DEL, C1) shown as ``\\xNN``.
-_CONTROL = {code: '\\x{0:02x}'.format(code) for code in [*range(0x20), *range(0x7F, 0xA0)]}
+#: Control characters (C0, DEL, C1) shown as ``\\xNN``; the lone surrogates of bytes that were not
+#: UTF-8 (Python's ``surrogateescape``: an argument, a file name) as the byte, ``\\xNN``, other lone
+#: surrogates as ``\\uDXXX`` (a terminal never gets raw bytes, and writing never fails on them).
+_CONTROL = {
+    **{code: '\\u{0:04x}'.format(code) for code in range(0xD800, 0xE000)},
+    **{code: '\\x{0:02x}'.format(code - 0xDC00) for code in range(0xDC80, 0xDD00)},
+    **{code: '\\x{0:02x}'.format(code) for code in [*range(0x20), *range(0x7F, 0xA0)]},
+}
 #: First characters that make a spreadsheet cell a formula (OWASP).
 FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')
 
@@ -72,7 +78,10 @@ def configure(quiet: bool = False) -> None:
 
 
 def printable(text: Any) -> str:
-    """``text`` (made a ``str``) with control characters (escapes, tabs, new lines) shown as ``\\xNN``."""
+    """``text`` (made a ``str``) with control characters (escapes, tabs, new lines) shown as ``\\xNN``.
+
+    Bytes that were not UTF-8 (lone surrogates of ``surrogateescape``) show as ``\\xNN`` too.
+    """
     return str(text).translate(_CONTROL)
 
 

@@ -19,7 +19,10 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any, Optional, Sequence
+
+from ambra_sdk.secret_input import SecretInputError, read_secret_file, secret_refusal
 
 from .extra import EXTRA_MODULES, MISSING_EXTRA, missing_extra
 from .limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FORM_BYTES, parse_size
@@ -27,7 +30,7 @@ from .lockout import DEFAULT_ATTEMPTS, DEFAULT_WINDOW
 from .processing import DEFAULT_PROCESSING_DELAY
 from .startup import PASSWORD_ENV, StartupError
 
-__all__ = ['main', 'build_parser', 'MISSING_EXTRA', 'EXTRA_MODULES', 'EXIT_CANNOT_START']
+__all__ = ['main', 'build_parser', 'admin_password', 'MISSING_EXTRA', 'EXTRA_MODULES', 'EXIT_CANNOT_START']
 
 #: Exit status when the emulator cannot start (the one line on stderr says why).
 EXIT_CANNOT_START = 2
@@ -81,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f'seconds of the failed-login window and of the lock (default {DEFAULT_WINDOW:g})',
     )
     parser.add_argument(
-        '--admin-password', default=None, metavar='PASSWORD',
-        help='password of the seeded admin (default: ${0}, else the published one, loopback only)'.format(
+        '--admin-password', default=None, metavar='@FILE',
+        help='password of the seeded admin: @FILE reads the first line of FILE (mode 600; never the password '
+        'itself: other users see arguments) (default: ${0}, else the published one, loopback only)'.format(
             PASSWORD_ENV),
     )
     parser.add_argument(
@@ -119,7 +123,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except ValueError as error:
             parser.error(str(error))
     stop = threading.Event()
-    password = args.admin_password if args.admin_password is not None else os.environ.get(PASSWORD_ENV) or None
+    try:
+        password = admin_password(args.admin_password)
+    except SecretInputError as error:
+        print('The Ambra emulator did not start: {0}'.format(error), file=sys.stderr)
+        return EXIT_CANNOT_START
     try:
         from .server import Emulator
 
@@ -172,6 +180,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print('Stopping.', file=sys.stderr, flush=True)
         emulator.stop()
     return 0
+
+
+def admin_password(argument: Optional[str]) -> Optional[str]:
+    """The admin password: ``--admin-password @FILE`` (the file's first line), else ``$AMBRA_EMULATOR_PASSWORD``.
+
+    :param argument: the value of ``--admin-password`` (None: not given).
+    :return: the password, or None (the published one, loopback only).
+    :raises SecretInputError: the argument is a password written on the command line (refused, as
+        ``ambra`` refuses every secret there), or the file cannot be used (open to other users...).
+    """
+    if argument is None:
+        return os.environ.get(PASSWORD_ENV) or None
+    if argument.startswith('@') and len(argument) > 1:
+        return read_secret_file('admin password', Path(argument[1:]))
+    raise SecretInputError(secret_refusal('--admin-password', [
+        'write --admin-password @FILE to read it from the first line of a file (mode 600)',
+        'set the {0} environment variable'.format(PASSWORD_ENV)]))
 
 
 def _print_banner(emulator: Any) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from .errors import ServiceError, documented_error
 from .generic import page_params
@@ -370,6 +370,22 @@ def _row_key(field: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     return lambda row: _sort_key(field_value(row, field))
 
 
+def sort_terms(spec: str) -> Iterator[tuple[str, str, str]]:
+    """The terms of a ``sort_by`` value (``field-asc,other-desc``), blanks skipped: THE parser.
+
+    :param spec: the parameter's value.
+    :return: ``(term, field, order)`` per term: the text before its last ``-`` and after it
+        (``order`` as written, maybe not ``asc``/``desc``), or the whole term and ``'asc'``
+        when it has no ``-``.
+    """
+    for item in spec.split(','):
+        item = item.strip()
+        if not item:
+            continue
+        field, sep, order = item.rpartition('-')
+        yield (item, field, order) if sep else (item, item, 'asc')
+
+
 def sort_rows(
     ctx: RequestContext, rows: list[dict[str, Any]], allowed: Optional[Iterable[str]] = None
 ) -> list[dict[str, Any]]:
@@ -379,14 +395,8 @@ def sort_rows(
         return rows
     allowed_set = set(allowed) if allowed is not None else None
     keys: list[tuple[str, bool]] = []
-    for item in spec.split(','):
-        item = item.strip()
-        if not item:
-            continue
-        field, sep, order = item.rpartition('-')
-        if not sep:
-            field, order = item, 'asc'
-        elif order.lower() not in ('asc', 'desc'):
+    for item, field, order in sort_terms(spec):
+        if order.lower() not in ('asc', 'desc'):
             if _field_known(item, allowed_set, rows):
                 field, order = item, 'asc'
             else:

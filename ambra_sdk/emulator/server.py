@@ -10,6 +10,8 @@ import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Type, Union
 
+from ambra_sdk.redact import install_dicom_redaction
+
 from .app import EmulatorApp
 from .context import DEFAULT_PASSWORD, DEFAULT_USERNAME, EmulatorConfig
 from .extra import extra_error
@@ -162,6 +164,7 @@ class Emulator:
             return self
         check_port(self.port)
         self._check_network()
+        install_dicom_redaction()  # the storage part reads uploads with pydicom, whose warnings quote values
         try:
             self._open()
         except ImportError as error:  # a module of the emulator extra (pydicom, numpy, wsproto, trustme) is missing
@@ -196,7 +199,7 @@ class Emulator:
         if not self._password_set or self.config.password == DEFAULT_PASSWORD:
             raise StartupError(
                 '--host {0} is not a loopback address: set an admin password of your own with '
-                '--admin-password or the {1} environment variable'.format(self.host or '""', PASSWORD_ENV),
+                '--admin-password @FILE or the {1} environment variable'.format(self.host or '""', PASSWORD_ENV),
                 '--admin-password',
             )
 

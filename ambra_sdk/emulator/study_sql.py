@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from typing import TYPE_CHECKING, Any, Collection, Optional
 
-from .listing import CONDITIONS, _parse_tz, _parse_when
+from .listing import CONDITIONS, _parse_tz, _parse_when, sort_terms
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import RequestContext
@@ -214,13 +214,7 @@ def _order_by(spec: Optional[str]) -> str:
     if spec is None:
         return 'seq DESC'
     parts: list[str] = []
-    for item in spec.split(','):
-        item = item.strip()
-        if not item:
-            continue
-        name, sep, order = item.rpartition('-')
-        if not sep:
-            name, order = item, 'asc'
+    for _item, name, order in sort_terms(spec):
         if name not in COLUMN_KINDS or order.lower() not in ('asc', 'desc'):
             raise _UntranslatableError()
         direction = 'DESC' if order.lower() == 'desc' else 'ASC'

@@ -223,6 +223,37 @@ def test_upload_dir_and_get_returns_the_ready_study(api, namespace_id, make_dico
     assert study.image_count == 2
 
 
+def test_and_get_on_several_studies_returns_the_first_with_a_warning(api, namespace_id, make_dicoms, tmp_path,
+                                                                     caplog):
+    import logging
+
+    from pydicom.uid import generate_uid
+
+    folder = tmp_path / 'mixed'
+    first_uid, second_uid, third_uid = generate_uid(), generate_uid(), generate_uid()
+    make_dicoms(2, folder=folder, study_uid=first_uid, prefix='a')
+    make_dicoms(1, folder=folder, study_uid=second_uid, prefix='b')
+    make_dicoms(1, folder=folder, study_uid=third_uid, prefix='c')
+    with caplog.at_level(logging.WARNING, logger='ambra_sdk.addon.study'):
+        study = api.Addon.Study.upload_dir_and_get(study_dir=folder, namespace_id=namespace_id, timeout=10)
+    assert study.study_uid == first_uid and study.image_count == 2  # the reference's answer: the first file's
+    warnings = [record.getMessage() for record in caplog.records if record.name == 'ambra_sdk.addon.study']
+    assert len(warnings) == 1 and warnings[0].startswith('The files uploaded belong to 3 studies; only the study '
+                                                         'of the first file is waited for and returned.')
+    assert not any(uid in warnings[0] for uid in (first_uid, second_uid, third_uid))  # a count, no UID
+    # the documented way to every study (docs/source/addon.rst)
+    result = api.Addon.Study.upload_dir(study_dir=folder, namespace_id=namespace_id)
+    studies = [api.Addon.Study.wait(uid, namespace_id, timeout=10)
+               for uid in dict.fromkeys(params.study_uid for params in result.images_params)]
+    assert [(each.study_uid, each.image_count) for each in studies] == [(first_uid, 2), (second_uid, 1),
+                                                                        (third_uid, 1)]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger='ambra_sdk.addon.study'):
+        api.Addon.Study.upload_paths_and_get(dicom_paths=sorted(folder.glob('a*.dcm')), namespace_id=namespace_id,
+                                             timeout=10)
+    assert not [record for record in caplog.records if record.name == 'ambra_sdk.addon.study']  # one study: quiet
+
+
 def test_the_and_get_study_is_synced_against_storage_before_processing(api, namespace_id, make_dicoms, emulator):
     # /study/sync "syncs the study against the storage data": storage has the files at once, so the
     # study the *_and_get helpers return carries what they hold even while processing is pending.

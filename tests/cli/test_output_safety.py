@@ -138,6 +138,55 @@ def test_usage_errors_quoting_a_file_name_are_escaped(ambra_script, with_passwor
     assert 'gone\\x1b]0;owned\\x07' in result.stderr
 
 
+def _run_bytes(args, env):
+    """The installed ``ambra`` script with ``args`` given as bytes; its exit code and raw stderr."""
+    import os
+    import subprocess
+
+    from tests.cli.conftest import ROOT, ambra_script_path
+
+    full_env = dict(os.environ, **env, PYTHONPATH=str(ROOT))
+    done = subprocess.run([os.fsencode(ambra_script_path()), b'--no-rate-limits', *args], capture_output=True,
+                          env=full_env, cwd=str(ROOT), timeout=120)
+    return done.returncode, done.stderr
+
+
+@pytest.mark.parametrize(('args', 'named'), [
+    ([b'study', b'get', b'1.2\xff\x1b[2J'], "argument STUDY '1.2\\xff\\x1b[2J' is not UTF-8 text"),
+    ([b'study', b'list', b'--filter', b'patient_name=like:\xc3('], "option --filter 'patient_name=like:\\xc3(' is not"),
+    ([b'call', b'Study', b'get', b'uuid=\xffab'], "argument 'uuid=\\xffab' is not UTF-8 text"),
+    ([b'call', b'Session', b'login', b'password=\xffHunter2'], "argument 'password=***' is not UTF-8 text"),
+    ([b'--profile', b'\xfe', b'study', b'count'], "option --profile '\\xfe' is not UTF-8 text"),
+])
+def test_an_argument_that_is_not_utf8_is_named_and_escaped(with_password, fresh, args, named):
+    code, stderr = _run_bytes(args, with_password)
+    assert code == 2, stderr
+    assert stderr.isascii() and b'\x1b' not in stderr and b'Hunter2' not in stderr, stderr  # no raw byte echoed
+    text = stderr.decode('ascii')
+    assert text.startswith('ambra: error: ' + named) and text.count('\n') == 1, text
+    assert text.rstrip().endswith('write it in UTF-8 (bytes that are not, and control characters, are shown as \\xNN)')
+
+
+def test_an_unknown_command_that_is_not_utf8_is_shown_as_bytes(with_password):
+    code, stderr = _run_bytes([b'study', b'\xff'], with_password)
+    assert code == 2 and stderr.isascii(), stderr
+    assert "No such command '\\xff'." in stderr.decode('ascii')
+
+
+def test_a_folder_name_that_is_not_utf8_is_a_file_name(with_password, fresh, tmp_path, namespace_id):
+    """File and folder arguments may be any bytes (no refusal): the upload reads them."""
+    import os
+    from pathlib import Path
+
+    from tests.helpers.dicoms import write_dicoms
+
+    folder = os.path.join(os.fsencode(str(tmp_path)), b'caf\xe9')
+    write_dicoms(Path(os.fsdecode(folder)), 1)
+    code, stderr = _run_bytes([b'study', b'upload', folder, b'-n', namespace_id.encode()], with_password)
+    assert code == 0, stderr
+    assert stderr.isascii(), stderr
+
+
 @pytest.mark.parametrize('start', FORMULA_STARTS)
 def test_every_formula_start_is_neutralised(start):
     assert neutralise_formula(start + 'x') == "'" + start + 'x'

@@ -82,6 +82,10 @@ def test_each_secret_parameter_is_refused_with_the_real_syntax(ambra, fresh, nam
 def test_secret_parameters_from_a_file_and_stdin(ambra, with_password, fresh, emulator, tmp_path):
     secret_file = tmp_path / 'password.txt'
     secret_file.write_text(emulator.password + '\n')
+    secret_file.chmod(0o644)
+    open_file = ambra('call', 'Session', 'login', 'login=' + emulator.username, 'password=@' + str(secret_file))
+    assert open_file.exit_code == 2 and 'is open to other users (mode 0644): it is not read' in open_file.stderr
+    secret_file.chmod(0o600)
     from_file = ambra('call', 'Session', 'login', 'login=' + emulator.username, 'password=@' + str(secret_file))
     assert from_file.exit_code == 0, from_file
     assert json.loads(from_file.stdout)['sid'] == '***'

@@ -12,7 +12,8 @@ import pytest
 
 from ambra_sdk.cli.study import DEFAULT_LIST_FIELDS
 from tests.cli.conftest import run_on_terminal
-from tests.helpers.dicoms import write_dicoms
+from tests.helpers.dicoms import MALFORMED_VALUE, write_dicoms, write_malformed_dicoms
+from tests.helpers.secret_guard import register_phi
 
 pytest.importorskip('pydicom')
 pytestmark = pytest.mark.usefixtures('with_password')
@@ -167,6 +168,15 @@ def test_dicom_library_warnings_only_with_debug(ambra_script, fresh, tmp_path, n
     assert 'pydicom' not in quiet.stderr and 'Warning' not in quiet.stderr and 'exceeds' not in quiet.stderr
     loud = ambra_script('--debug', 'study', 'upload', str(path.parent), '-n', namespace_id, '--no-skip-existing')
     assert 'exceeds the maximum allowed length' in loud.stderr
+
+
+@pytest.mark.filterwarnings('ignore:The PN component length', 'ignore:Invalid value for VR UI')  # in-process emulator
+def test_debug_shows_dicom_library_warnings_without_the_values(ambra_script, fresh, tmp_path, namespace_id):
+    register_phi(MALFORMED_VALUE)
+    path = write_malformed_dicoms(tmp_path / 'malformed', 1, keyword='SOPInstanceUID')[0]  # the probe reads it
+    loud = ambra_script('--debug', 'study', 'upload', str(path.parent), '-n', namespace_id)
+    assert 'Invalid value for VR UI: ***' in loud.stderr, loud.stderr  # the warning (and its log record), masked
+    assert MALFORMED_VALUE not in loud.stderr and MALFORMED_VALUE not in loud.stdout
 
 
 def test_tls_to_a_plain_http_server_keeps_the_sdk_hint(ambra_script, fresh, emulator):

@@ -150,7 +150,7 @@ def test_the_page_shows_the_sessions_this_test_runs(session):
     commands = [ran.command.text for ran in session.ran]
     assert sum(ran.command.expected[:1] != [] and ran.command.expected[0].startswith(BANNER)
                for ran in session.ran) == 2, commands  # the plain and the TLS emulator
-    assert sum(ran.output.startswith(REFUSED) for ran in session.ran) == 3, commands
+    assert sum(ran.output.startswith(REFUSED) for ran in session.ran) == 4, commands
     assert any(text.startswith('curl ') for text in commands), commands
 
 

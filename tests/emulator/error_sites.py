@@ -9,7 +9,10 @@ nested functions, ``ctx.``/``self.`` methods) and collect each error site:
 * ``ServiceError(param)`` where ``param`` is a parameter of the function: the
   constants callers pass for it (or its default);
 * the helpers of :mod:`ambra_sdk.emulator.errors` are plain functions holding
-  such sites, so they are followed like any other.
+  such sites, so they are followed like any other;
+* a handler made by a ``register_*`` helper (a closure) calling a function it
+  was given (``changes(ctx)`` of ``routes/object_routes.py``): the live
+  closure says which emulator function that is, and it is followed too.
 
 Each token is returned with the functions it comes from, so a test can allow
 a token by its origin (e.g. the filter clauses of ``listing.py``).
@@ -197,6 +200,8 @@ class ErrorSites:
         self.source = source or Source()
         #: ``module.qualname`` of every function any walk has reached.
         self.visited: Set[str] = set()
+        #: the walked handler -> the functions its closure holds (see :meth:`tokens`).
+        self._closure: Dict[Tuple[str, str], Dict[str, Function]] = {}
 
     def sites(self) -> Set[str]:
         """``module.qualname`` of every function of the emulator holding a ``ServiceError(...)`` call."""
@@ -209,8 +214,18 @@ class ErrorSites:
 
     def tokens(self, func: Callable[..., Any]) -> Dict[str, Set[str]]:
         found: Dict[str, Set[str]] = {}
-        self._walk(self.source.function_of(func), {}, found, set())
+        root = self.source.function_of(func)
+        self._closure = {(root.module, root.qualname): self._closure_functions(func)}
+        self._walk(root, {}, found, set())
         return found
+
+    def _closure_functions(self, func: Callable[..., Any]) -> Dict[str, Function]:
+        """The emulator functions a closure holds in its free variables, by name."""
+        held: Dict[str, Function] = {}
+        for name, value in inspect.getclosurevars(inspect.unwrap(func)).nonlocals.items():
+            if inspect.isfunction(value) and value.__module__.startswith(PACKAGE):
+                held[name] = self.source.function_of(value)
+        return held
 
     def _walk(
         self, function: Function, bound: Dict[str, Set[str]], found: Dict[str, Set[str]],
@@ -240,6 +255,8 @@ class ErrorSites:
                     found.setdefault(f'<unresolved {ast.unparse(first)}>', set()).add(origin)
                 continue
             target = self.source.resolve(function, node)
+            if target is None and isinstance(node.func, ast.Name):
+                target = self._closure.get((function.module, function.qualname), {}).get(node.func.id)
             if target is not None:
                 self._walk(target, _bindings(target, node, bound), found, seen)
 

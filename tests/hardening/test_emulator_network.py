@@ -1,7 +1,9 @@
 """Issue 24.8: the emulator on a network needs a password of the user's own (real sockets, real processes).
 
-* ``--host`` beyond loopback without ``--admin-password`` (or
+* ``--host`` beyond loopback without ``--admin-password @FILE`` (or
   ``AMBRA_EMULATOR_PASSWORD``) does not start; with one it starts with a warning;
+* the password is never taken from the arguments (``--admin-password PASSWORD`` is refused), and
+  a password file open to other users is refused;
 * the published default password logs in from loopback addresses only.
 
 The running cases bind this machine's own non-loopback address (skipped when
@@ -104,3 +106,47 @@ def test_a_password_given_at_start_replaces_the_one_of_an_existing_data_folder(t
             answer = requests.post(emu.url + '/session/login',
                                    data={'login': emu.username, 'password': password}, timeout=10)
             assert answer.status_code == status, password
+
+
+def test_the_admin_password_is_read_from_a_private_file(tmp_path):
+    secret = tmp_path / 'admin-password'
+    secret.write_text(OWN_PASSWORD + '\nignored second line\n')
+    secret.chmod(0o600)
+    proc = start('--admin-password', '@' + str(secret), env=child_env(**{PASSWORD_ENV: 'not-this-one'}))
+    try:
+        info = banner(proc)
+        for password, status in ((OWN_PASSWORD, 200), (DEFAULT_PASSWORD, 412), ('not-this-one', 412)):
+            login = requests.post(info['url'] + '/session/login',
+                                  data={'login': info['username'], 'password': password}, timeout=10)
+            assert login.status_code == status, password
+    finally:
+        assert stop(proc) == 0
+    assert proc.stderr is not None and OWN_PASSWORD not in proc.stderr.read()
+
+
+def _refused(command, env=None):
+    result = subprocess.run(command, capture_output=True, text=True, env=env or child_env(), timeout=60)
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and 'Traceback' not in result.stderr, result.stderr
+    assert lines[0].startswith('The Ambra emulator did not start: ')
+    assert result.stdout.strip() == '' or 'ambra emulator' in result.stdout
+    return lines[0]
+
+
+def test_a_password_in_the_arguments_or_in_an_open_file_is_refused(tmp_path):
+    from tests.cli.conftest import ambra_script_path
+
+    for command in ([sys.executable, '-m', 'ambra_sdk.emulator'], [ambra_script_path(), 'emulator']):
+        line = _refused(command + ['--admin-password', OWN_PASSWORD])
+        assert OWN_PASSWORD not in line
+        assert '--admin-password is a secret: it is never taken from the command line' in line
+        assert '--admin-password @FILE' in line and PASSWORD_ENV in line
+    open_file = tmp_path / 'admin-password'
+    open_file.write_text(OWN_PASSWORD + '\n')
+    open_file.chmod(0o644)
+    line = _refused([sys.executable, '-m', 'ambra_sdk.emulator', '--admin-password', '@' + str(open_file)])
+    assert line.endswith('the admin password file {0} is open to other users (mode 0644): it is not read; '
+                         'run chmod 600 {0}'.format(open_file))
+    line = _refused([sys.executable, '-m', 'ambra_sdk.emulator', '--admin-password', '@' + str(tmp_path / 'nope')])
+    assert 'cannot read the admin password file' in line

@@ -160,3 +160,30 @@ def write_big_dicom(path: Path, pixel_bytes: int, study_uid: Optional[str] = Non
             out.write(piece)
             written += len(piece)
     return path
+
+
+#: The value :func:`write_malformed_dicoms` puts in a UID of the files: pydicom quotes it in its warnings.
+MALFORMED_VALUE = 'Malformed^Secret'
+
+
+def write_malformed_dicoms(folder: Path, count: int = 1, keyword: str = 'SeriesInstanceUID') -> List[Path]:
+    """Write ``count`` CT_small instances with values pydicom warns about when it reads them.
+
+    The UID ``keyword`` (Series Instance UID by default) is ``1.2.`` + :data:`MALFORMED_VALUE` (pydicom
+    warns ``Invalid value for VR UI: '<value>'``), Patient Name has a component longer than PN allows
+    (a warning without the value).
+    Register :data:`MALFORMED_VALUE` with ``secret_guard.register_phi`` in the tests that read them.
+    """
+    import warnings
+
+    from pydicom import dcmread
+
+    paths = write_dicoms(folder, count)
+    for path in paths:
+        dataset = dcmread(str(path))
+        with warnings.catch_warnings():  # pydicom warns while they are set (this test process only)
+            warnings.simplefilter('ignore')
+            setattr(dataset, keyword, '1.2.' + MALFORMED_VALUE)
+            dataset.PatientName = 'A' * 100
+        dataset.save_as(str(path))
+    return paths

@@ -7,9 +7,9 @@ from typing import Any
 from ..catalog import FIELDS
 from ..context import RequestContext
 from ..errors import ServiceError, not_found
-from ..listing import list_answer, select_fields
 from ..registry import service_route
-from .common import get_or_404, require_account, settable_fields
+from .common import require_account, settable_fields
+from .object_routes import register_object_routes
 
 __all__: list[str] = []
 
@@ -38,35 +38,13 @@ def customfield_add(ctx: RequestContext) -> dict[str, Any]:
     return {'uuid': field['uuid']}
 
 
-@service_route('/customfield/get')
-def customfield_get(ctx: RequestContext) -> dict[str, Any]:
-    """One custom field."""
-    return select_fields(ctx, 'customfield', get_or_404(ctx, 'customfield'))
+def _customfield_changes(ctx: RequestContext) -> dict[str, Any]:
+    """What ``/customfield/set`` changes (never the account nor the object)."""
+    return settable_fields(ctx, exclude=('account_id', 'object'))
 
 
-@service_route('/customfield/set')
-def customfield_set(ctx: RequestContext) -> dict[str, Any]:
-    """Update a custom field."""
-    field = get_or_404(ctx, 'customfield')
-    fields = settable_fields(ctx, exclude=('account_id', 'object'))
-    ctx.state.update_object('customfield', field['uuid'], fields)
-    return {}
-
-
-@service_route('/customfield/delete')
-def customfield_delete(ctx: RequestContext) -> dict[str, Any]:
-    """Delete a custom field."""
-    field = get_or_404(ctx, 'customfield')
-    ctx.state.delete_object('customfield', field['uuid'])
-    return {}
-
-
-@service_route('/customfield/list')
-def customfield_list(ctx: RequestContext) -> dict[str, Any]:
-    """Custom fields of an account."""
-    account = require_account(ctx)
-    rows = ctx.state.list_objects('customfield', account_id=account['uuid'])
-    return list_answer(ctx, rows, struct='customfield', paginated_field='customfields', allowed=FIELDS['customfield'])
+register_object_routes('/customfield', 'customfield', get=True, changes=_customfield_changes, delete=True,
+                       listed='customfields', allowed=FIELDS['customfield'])
 
 
 @service_route('/customfield/lookup')
@@ -112,17 +90,5 @@ def customfield_mapping_add(ctx: RequestContext) -> dict[str, Any]:
     return {'uuid': mapping['uuid']}
 
 
-@service_route('/customfield/mapping/set')
-def customfield_mapping_set(ctx: RequestContext) -> dict[str, Any]:
-    """Change the flags of a mapping."""
-    mapping = get_or_404(ctx, 'customfield_mapping')
-    ctx.state.update_object('customfield_mapping', mapping['uuid'], _mapping_flags(ctx))
-    return {}
-
-
-@service_route('/customfield/mapping/delete')
-def customfield_mapping_delete(ctx: RequestContext) -> dict[str, Any]:
-    """Delete a mapping."""
-    mapping = get_or_404(ctx, 'customfield_mapping')
-    ctx.state.delete_object('customfield_mapping', mapping['uuid'])
-    return {}
+# ``set`` changes the flags of a mapping; ``delete`` deletes it.
+register_object_routes('/customfield/mapping', 'customfield_mapping', changes=_mapping_flags, delete=True)

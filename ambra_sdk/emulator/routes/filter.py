@@ -12,9 +12,9 @@ from typing import Any
 
 from ..context import RequestContext
 from ..errors import ServiceError
-from ..listing import select_fields
 from ..registry import service_route
-from .common import get_or_404, require_account
+from .common import require_account
+from .object_routes import register_object_routes
 
 __all__: list[str] = []
 
@@ -39,15 +39,4 @@ def filter_add(ctx: RequestContext) -> dict[str, Any]:
     return {'uuid': saved['uuid']}
 
 
-@service_route('/filter/get')
-def filter_get(ctx: RequestContext) -> dict[str, Any]:
-    """One saved filter."""
-    return select_fields(ctx, 'filter', get_or_404(ctx, 'filter'))
-
-
-@service_route('/filter/delete')
-def filter_delete(ctx: RequestContext) -> dict[str, Any]:
-    """Delete a saved filter."""
-    saved = get_or_404(ctx, 'filter')
-    ctx.state.delete_object('filter', saved['uuid'])
-    return {}
+register_object_routes('/filter', 'filter', get=True, delete=True)

@@ -11,6 +11,7 @@ from ..errors import ServiceError, documented_error, missing_fields, not_found, 
 from ..listing import list_answer, select_fields
 from ..registry import service_route
 from .common import get_or_404, settable_fields
+from .object_routes import register_object_routes
 
 __all__: list[str] = []
 
@@ -73,12 +74,7 @@ def link_get(ctx: RequestContext) -> dict[str, Any]:
     return select_fields(ctx, 'link', _link_view(ctx, get_or_404(ctx, 'link')))
 
 
-@service_route('/link/delete')
-def link_delete(ctx: RequestContext) -> dict[str, Any]:
-    """Delete a link."""
-    link = get_or_404(ctx, 'link')
-    ctx.state.delete_object('link', link['uuid'])
-    return {}
+register_object_routes('/link', 'link', delete=True)
 
 
 @service_route('/link/list', check_spec=False)

@@ -15,9 +15,9 @@ from typing import Any
 
 from ..context import RequestContext
 from ..errors import ServiceError, not_found
-from ..listing import select_fields
 from ..registry import service_route
 from .common import get_or_404, require_account, settable_fields
+from .object_routes import register_object_routes
 
 __all__: list[str] = []
 
@@ -47,26 +47,12 @@ def patient_add(ctx: RequestContext) -> dict[str, Any]:
     return {'uuid': patient['uuid']}
 
 
-@service_route('/patient/get')
-def patient_get(ctx: RequestContext) -> dict[str, Any]:
-    """One patient."""
-    return select_fields(ctx, 'patient', get_or_404(ctx, 'patient'))
+def _patient_changes(ctx: RequestContext) -> dict[str, Any]:
+    """What ``/patient/set`` changes (never the account); ``/patient/delete`` leaves the patient's studies."""
+    return settable_fields(ctx, exclude=('account_id',))
 
 
-@service_route('/patient/set')
-def patient_set(ctx: RequestContext) -> dict[str, Any]:
-    """Update a patient."""
-    patient = get_or_404(ctx, 'patient')
-    ctx.state.update_object('patient', patient['uuid'], settable_fields(ctx, exclude=('account_id',)))
-    return {}
-
-
-@service_route('/patient/delete')
-def patient_delete(ctx: RequestContext) -> dict[str, Any]:
-    """Delete a patient (its studies stay)."""
-    patient = get_or_404(ctx, 'patient')
-    ctx.state.delete_object('patient', patient['uuid'])
-    return {}
+register_object_routes('/patient', 'patient', get=True, changes=_patient_changes, delete=True)
 
 
 def _same_person(one: dict[str, Any], other: dict[str, Any]) -> bool:

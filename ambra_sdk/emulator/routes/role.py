@@ -7,9 +7,9 @@ from typing import Any
 from ..catalog import FIELDS
 from ..context import RequestContext
 from ..errors import ServiceError, documented_error
-from ..listing import list_answer, select_fields
 from ..registry import service_route
 from .common import get_or_404, require_account, settable_fields
+from .object_routes import register_object_routes
 from .session import ALL_PERMISSIONS
 
 __all__: list[str] = []
@@ -41,12 +41,6 @@ def role_add(ctx: RequestContext) -> dict[str, Any]:
     return {'uuid': role['uuid']}
 
 
-@service_route('/role/get')
-def role_get(ctx: RequestContext) -> dict[str, Any]:
-    """One role."""
-    return select_fields(ctx, 'role', get_or_404(ctx, 'role'))
-
-
 @service_route('/role/set')
 def role_set(ctx: RequestContext) -> dict[str, Any]:
     """Update a role (``permissions`` JSON and ``permission_*`` parameters merge)."""
@@ -69,12 +63,7 @@ def role_delete(ctx: RequestContext) -> dict[str, Any]:
     return {}
 
 
-@service_route('/role/list')
-def role_list(ctx: RequestContext) -> dict[str, Any]:
-    """Roles of an account."""
-    account = require_account(ctx)
-    rows = ctx.state.list_objects('role', account_id=account['uuid'])
-    return list_answer(ctx, rows, struct='role', paginated_field='roles', allowed=FIELDS['role'])
+register_object_routes('/role', 'role', get=True, listed='roles', allowed=FIELDS['role'])
 
 
 @service_route('/role/default/permissions')

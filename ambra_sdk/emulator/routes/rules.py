@@ -17,6 +17,7 @@ from ..errors import ServiceError, not_found
 from ..listing import list_answer, select_fields
 from ..registry import service_route
 from .common import get_or_404, require_account
+from .object_routes import register_object_routes
 
 __all__: list[str] = []
 
@@ -46,12 +47,6 @@ def rule_set_add(ctx: RequestContext) -> dict[str, Any]:
     return {'uuid': rule_set['uuid']}
 
 
-@service_route('/rule_set/get')
-def rule_set_get(ctx: RequestContext) -> dict[str, Any]:
-    """One rule set."""
-    return select_fields(ctx, 'rule_set', get_or_404(ctx, 'rule_set'))
-
-
 @service_route('/rule_set/set')
 def rule_set_set(ctx: RequestContext) -> dict[str, Any]:
     """Rename a rule set."""
@@ -71,12 +66,7 @@ def rule_set_delete(ctx: RequestContext) -> dict[str, Any]:
     return {}
 
 
-@service_route('/rule_set/list')
-def rule_set_list(ctx: RequestContext) -> dict[str, Any]:
-    """Rule sets of an account."""
-    account = require_account(ctx)
-    rows = ctx.state.list_objects('rule_set', account_id=account['uuid'])
-    return list_answer(ctx, rows, struct='rule_set', paginated_field='rule_sets', allowed=RULE_SET_FIELDS)
+register_object_routes('/rule_set', 'rule_set', get=True, listed='rule_sets', allowed=RULE_SET_FIELDS)
 
 
 def _conditions(ctx: RequestContext, name: str) -> Any:
@@ -138,20 +128,8 @@ def timer_rule_get(ctx: RequestContext) -> dict[str, Any]:
     return select_fields(ctx, 'timer_rule', _view(get_or_404(ctx, 'timer_rule')))
 
 
-@service_route('/timer_rule/set')
-def timer_rule_set(ctx: RequestContext) -> dict[str, Any]:
-    """Update a timer rule."""
-    rule = get_or_404(ctx, 'timer_rule')
-    ctx.state.update_object('timer_rule', rule['uuid'], _rule_fields(ctx))
-    return {}
-
-
-@service_route('/timer_rule/delete')
-def timer_rule_delete(ctx: RequestContext) -> dict[str, Any]:
-    """Delete a timer rule."""
-    rule = get_or_404(ctx, 'timer_rule')
-    ctx.state.delete_object('timer_rule', rule['uuid'])
-    return {}
+# ``set`` updates a timer rule (validated as ``add``); ``delete`` deletes it.
+register_object_routes('/timer_rule', 'timer_rule', changes=_rule_fields, delete=True)
 
 
 @service_route('/timer_rule/list')
