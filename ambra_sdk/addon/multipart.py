@@ -2,8 +2,8 @@
 
 :func:`upload_in_chunks` follows the vendor's multipart wire format
 (:mod:`ambra_sdk.storage.image_multipart`): ``initiate``, then the file read
-as chunks of ``part_size`` bytes (2 MiB), each with its crc32 computed while
-it is read (:func:`~ambra_sdk.storage.file_part.iter_chunks`), so only the
+as chunks of ``part_size`` bytes (2 MiB), each one read at once and its
+crc32 computed once (:func:`~ambra_sdk.storage.file_part.iter_chunks`), so only the
 chunks in flight are in memory, never the whole file; each chunk is retried
 on its own after a transient failure or an answer saying it arrived damaged
 (a 400/412: the server checks the crc32 and size of every chunk), so a
@@ -232,7 +232,10 @@ def upload_in_chunks(
     digest = hashlib.sha1()  # noqa: S324 (a content id, as the storage's image versions)
 
     def send(chunk: FileChunk) -> None:
-        send_chunk = functools.partial(image.multipart_chunk_upload, engine_fqdn, upload_uuid, chunk.data, chunk.number)
+        # the crc32 computed when the chunk was read goes along: the bytes are not hashed again
+        send_chunk = functools.partial(
+            image._send_chunk, engine_fqdn, upload_uuid, chunk.data, chunk.number, chunk.crc32,
+        )
         _chunk_retries(send_chunk, retries, 'chunk {0:05d}'.format(chunk.number))
         if progress is not None:
             progress(len(chunk.data))
