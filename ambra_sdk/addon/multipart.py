@@ -27,7 +27,6 @@ import hashlib
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from ambra_sdk.addon.event_wait import wait_event_or_poll
@@ -263,9 +262,12 @@ def upload_in_chunks(
 def send_chunks(send: Callable[[FileChunk], None], chunks: Iterator[FileChunk], part_workers: int) -> None:
     """Call ``send`` on every chunk, ``part_workers`` at once, with at most ``part_workers`` chunks read ahead.
 
-    The next chunk is read from ``chunks`` only when a worker is free, so
-    the chunks in memory are the ones being sent. The first error stops the
-    reading; the chunks being sent finish, and that error is raised.
+    Each of ``part_workers`` threads takes the next chunk from ``chunks``
+    (read under a lock, so in order) and sends it, then takes the next
+    one: the chunks in memory are the ones being sent, and a chunk goes from
+    the file to its request in the thread that sends it (no queue, no
+    hand-off between threads per chunk). The first error stops the taking;
+    the chunks being sent finish, and that error is raised.
 
     :param send: sends one chunk (with its own retries).
     :param chunks: the chunks, read lazily.
@@ -275,29 +277,43 @@ def send_chunks(send: Callable[[FileChunk], None], chunks: Iterator[FileChunk], 
         for chunk in chunks:
             send(chunk)
         return
-    slots = threading.BoundedSemaphore(part_workers)
+    taking = threading.Lock()
     failures: List[BaseException] = []
 
-    def run(chunk: FileChunk) -> None:
-        try:
-            send(chunk)
-        except BaseException as error:  # noqa: BLE001 (raised again in the caller's thread)
-            failures.append(error)
-        finally:
-            slots.release()
-
-    with ThreadPoolExecutor(max_workers=part_workers, thread_name_prefix='ambra-part') as pool:
+    def run() -> None:
         while True:
-            slots.acquire()
-            if failures:
-                slots.release()
-                break
-            following = next(chunks, None)
-            if following is None:
-                slots.release()
-                break
-            pool.submit(run, following)
-            del following  # held by its worker only
+            with taking:
+                if failures:
+                    return
+                try:
+                    chunk = next(chunks, None)
+                except BaseException as error:  # noqa: BLE001 (raised again in the caller's thread)
+                    failures.append(error)
+                    return
+            if chunk is None:
+                return
+            try:
+                send(chunk)
+            except BaseException as error:  # noqa: BLE001 (raised again in the caller's thread)
+                with taking:
+                    failures.append(error)
+                return
+            finally:
+                del chunk  # not held while the next one is read
+
+    workers = [
+        threading.Thread(target=run, name='ambra-part-{0}'.format(number), daemon=True)
+        for number in range(part_workers)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        for worker in workers:
+            worker.join()
+    except BaseException as error:  # an interrupt of the caller: no chunk is taken after it
+        with taking:
+            failures.append(error)
+        raise
     if failures:
         raise failures[0]
 
