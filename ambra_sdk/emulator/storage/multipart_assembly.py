@@ -53,7 +53,7 @@ MAX_IN_MEMORY_CHUNK = 8 * 1024 * 1024
 #: Bytes of chunks kept in memory, for all uploads, while they wait for a missing chunk before them to be hashed.
 BUFFER_BUDGET = 64 * 1024 * 1024
 #: A chunk is placed at most this many strides past the end of the chunks placed (no huge sparse files).
-MAX_GAP_STRIDES = 64
+MAX_GAP_STRIDES = 16
 _PIECE = 1024 * 1024
 _CHUNK_FILE = re.compile(r'^chunk-(\d{5})$')
 _PLACED = re.compile(r'^placed-(\d{5})-(\d{1,20})-(\d{1,20})$')
