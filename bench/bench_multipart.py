@@ -160,6 +160,12 @@ def wan(cfg: dict, data: Path, workers_list: List[int]) -> bool:
     return ok
 
 
+def cpu_split(runs: List[dict]) -> str:
+    """The median CPU of each side, e.g. ``client 0.18s + emulator 0.31s``."""
+    return 'client {0:.2f}s + emulator {1:.2f}s'.format(
+        statistics.median(r['cpu'] for r in runs), statistics.median(r['emulator_cpu'] for r in runs))
+
+
 def loopback(cfg: dict, data: Path, rounds: int) -> bool:
     """No profile: plain vs parts=1 and parts=4, interleaved rounds, medians until stored."""
     size = cfg['size']
@@ -172,7 +178,8 @@ def loopback(cfg: dict, data: Path, rounds: int) -> bool:
                 runs[workers].append(run(emulator, cfg, workers))
     plain = statistics.median(r['stored'] for r in runs[0])
     plain_cpu = statistics.median(r['cpu'] + r['emulator_cpu'] for r in runs[0])
-    print(line('plain /image', plain, size, None, ', CPU client + emulator {0:.2f}s'.format(plain_cpu)))
+    print(line('plain /image', plain, size, None, ', CPU client + emulator {0:.2f}s ({1})'.format(
+        plain_cpu, cpu_split(runs[0]))))
     ok = True
     for workers in modes[1:]:
         stored = statistics.median(r['stored'] for r in runs[workers])
@@ -183,8 +190,8 @@ def loopback(cfg: dict, data: Path, rounds: int) -> bool:
         print(line('parts={0} until complete'.format(workers), complete, size, None,
                    ', {0:.2f}x the plain time'.format(complete / plain)))
         print(line('parts={0} until stored'.format(workers), stored, size, None,
-                   ', {0:.2f}x the plain time, CPU {1:.2f}s ({2:.2f}x), client memory +{3:.1f} MiB'.format(
-                       ratio, cpu, cpu / plain_cpu, memory)))
+                   ', {0:.2f}x the plain time, CPU {1:.2f}s ({2:.2f}x; {3}), client memory +{4:.1f} MiB'.format(
+                       ratio, cpu, cpu / plain_cpu, cpu_split(runs[workers]), memory)))
         if workers == 4:
             hold = ratio <= LOOPBACK_TARGET
             print('  target: parts=4 until stored <= {0:.1f}x the plain time: {1:.2f}x {2}'.format(

@@ -380,9 +380,12 @@ def wait_for_image(
     version other than ``previous_version`` (the one shown before the
     upload), or with ``content_sha1`` as its version (image versions are
     content hashes: the SHA-1 of the file in the emulator), which also ends
-    the wait when a file replaced an identical one. The schema is read once,
-    then, with the ``ws`` extra and a server that accepts the channel
-    ``study.<namespace>``, after each ``READY`` or ``EDIT`` event (storing
+    the wait when a file replaced an identical one. The schema is read once
+    first: a server that stores the image within the moments after
+    ``complete`` (the emulator, a small file) ends the wait there, without
+    opening a channel. Otherwise it is read again, with the ``ws`` extra and
+    a server that accepts the channel ``study.<namespace>``, once subscribed
+    and after each ``READY`` or ``EDIT`` event (storing
     the image changes the study) and at least every ``max_interval``
     seconds; otherwise it is polled with back-off, pauses capped at
     ``max_interval`` (:func:`~ambra_sdk.addon.event_wait.wait_event_or_poll`,
@@ -409,6 +412,10 @@ def wait_for_image(
         done = bool(version) and (version != previous_version or (bool(content_sha1) and version == content_sha1))
         return done, version
 
+    done, version = probe()
+    if done:  # stored already: no channel to open (the usual case right after complete on loopback)
+        logger.debug('Image %s is stored already: no wait', image_uid)
+        return version
     outcome = wait_event_or_poll(
         api, probe, channel='study.{0}'.format(namespace), event=STORED_EVENTS,
         timeout=timeout, ws_timeout=max_interval,
