@@ -23,11 +23,12 @@ stops with ``PATH NOT TAKEN``. Targets (issue 26):
 * peak client memory (ru_maxrss above the interpreter) < 64 MiB in every
   multipart run, whatever the file size: at most ``part_workers`` chunks are
   read ahead (flat);
-* loopback (no profile, ``--loopback-rounds`` interleaved rounds, medians):
+* loopback (no profile, ``--loopback-rounds`` interleaved rounds, medians;
+  ``--no-wan`` runs this part alone):
   multipart with 4 part workers takes at most 1.5x the plain upload's time
   until stored. On loopback the run is CPU-bound, so the CPU time of both
   processes (client ``process_time``, emulator ``/proc`` user + system) is
-  printed too: it is what the time ratio tends to on an idle machine, when
+  printed too (and each side's): it is what the time ratio tends to on an idle machine, when
   a shared machine's load stretches the many short steps of the multipart
   path (chunks, complete, the join on the server, the study event) more than
   the one long request of the plain path.
@@ -206,6 +207,7 @@ def main() -> bool:
     parser.add_argument('--size-mib', type=int, default=256)
     parser.add_argument('--workers', type=int, nargs='+', default=[1, 4, 8])
     parser.add_argument('--loopback-rounds', type=int, default=3)
+    parser.add_argument('--no-wan', action='store_true', help='only the loopback part (about 15 s)')
     parser.add_argument('--tmp-dir', default='/dev/shm' if os.path.isdir('/dev/shm') else None)
     args = parser.parse_args()
     from pydicom import dcmread
@@ -219,7 +221,7 @@ def main() -> bool:
         cfg = {'source': str(source), 'size': os.path.getsize(source),
                'storage_base_url': 'http://{engine_fqdn}/api/v3/storage',
                'study_uid': str(header.StudyInstanceUID), 'image_uid': str(header.SOPInstanceUID)}
-        ok = wan(cfg, tmp_path / 'wan', args.workers)
+        ok = args.no_wan or wan(cfg, tmp_path / 'wan', args.workers)
         ok = loopback(cfg, tmp_path / 'loopback', args.loopback_rounds) and ok
     return ok
 
