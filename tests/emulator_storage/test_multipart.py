@@ -498,3 +498,24 @@ def test_an_upload_without_its_state_keeps_chunk_files_and_joins_both_kinds(stor
     assert complete(storage, upload_uuid, len(data)).status_code == 202
     assert _stored_bytes(storage, upload_uuid) == data
     assert _folder_files(storage, upload_uuid) == ['complete.json', 'meta.json', 'result.json']
+
+
+def test_a_chunk_whose_write_fails_midway_is_missing_not_corrupt(storage, monkeypatch):
+    """A write that fails in the middle of a placed chunk's bytes drops that chunk: complete asks for it again."""
+    data = dicom_bytes()
+    pieces = split(data, 1000)
+    upload_uuid = upload_chunks(storage, data, 1000)
+    real_write = multipart_assembly._write_at
+
+    def failing_write(path: Path, body: bytes, offset: int) -> None:
+        real_write(path, body[:10], offset)
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(multipart_assembly, '_write_at', failing_write)
+    assert send_chunk(storage, upload_uuid, 1, pieces[1]).status_code == 500
+    monkeypatch.setattr(multipart_assembly, '_write_at', real_write)
+    answer = complete(storage, upload_uuid, len(data))
+    assert assert_storage_error(answer, 412, 'VALIDATION_ERROR')['exception_data']['missing_chunks'] == [1]
+    assert send_chunk(storage, upload_uuid, 1, pieces[1]).status_code == 200
+    assert complete(storage, upload_uuid, len(data)).status_code == 202
+    assert _stored_bytes(storage, upload_uuid) == data

@@ -173,15 +173,15 @@ def place(folder: Path, number: int, data: bytes, chunk_file: Path) -> bool:
         if size > stride or offset > assembly.extent + MAX_GAP_STRIDES * stride:
             return False
         previous = assembly.placed.get(number)
-    path = folder / JOINED_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_BINARY', 0), PRIVATE_FILE_MODE)
     try:
-        view = memoryview(data)
-        done = 0
-        while done < size:
-            done += os.pwrite(fd, view[done:], offset + done)
-    finally:
-        os.close(fd)
+        _write_at(folder / JOINED_FILE, data, offset)
+    except BaseException:  # the place may hold part of these bytes: the chunk there before is gone too
+        if previous is not None:
+            try:
+                unplace(folder, number)
+            except OSError:  # the folder went away: nothing left to forget
+                pass
+        raise
     if previous is not None and previous[:2] != (offset, size):
         _unlink(folder / _marker(number, previous[0], previous[1]))
     _unlink(chunk_file)
@@ -199,6 +199,18 @@ def place(folder: Path, number: int, data: bytes, chunk_file: Path) -> bool:
             _buffered[0] += size
         _note_replaced(assembly, number)
     return True
+
+
+def _write_at(path: Path, data: bytes, offset: int) -> None:
+    """Write ``data`` at ``offset`` of ``path`` (created when missing)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_BINARY', 0), PRIVATE_FILE_MODE)
+    try:
+        view = memoryview(data)
+        done = 0
+        while done < len(data):
+            done += os.pwrite(fd, view[done:], offset + done)
+    finally:
+        os.close(fd)
 
 
 def unplace(folder: Path, number: int) -> None:
