@@ -23,11 +23,12 @@ stops with ``PATH NOT TAKEN``. Targets (issue 26):
 * peak client memory (ru_maxrss above the interpreter) < 64 MiB in every
   multipart run, whatever the file size: at most ``part_workers`` chunks are
   read ahead (flat);
-* loopback (no profile, ``--loopback-rounds`` interleaved rounds, medians):
+* loopback (no profile, ``--loopback-rounds`` interleaved rounds, medians;
+  ``--no-wan`` runs this part alone):
   multipart with 4 part workers takes at most 1.5x the plain upload's time
   until stored. On loopback the run is CPU-bound, so the CPU time of both
   processes (client ``process_time``, emulator ``/proc`` user + system) is
-  printed too: it is what the time ratio tends to on an idle machine, when
+  printed too (and each side's): it is what the time ratio tends to on an idle machine, when
   a shared machine's load stretches the many short steps of the multipart
   path (chunks, complete, the join on the server, the study event) more than
   the one long request of the plain path.
@@ -160,6 +161,12 @@ def wan(cfg: dict, data: Path, workers_list: List[int]) -> bool:
     return ok
 
 
+def cpu_split(runs: List[dict]) -> str:
+    """The median CPU of each side, e.g. ``client 0.18s + emulator 0.31s``."""
+    return 'client {0:.2f}s + emulator {1:.2f}s'.format(
+        statistics.median(r['cpu'] for r in runs), statistics.median(r['emulator_cpu'] for r in runs))
+
+
 def loopback(cfg: dict, data: Path, rounds: int) -> bool:
     """No profile: plain vs parts=1 and parts=4, interleaved rounds, medians until stored."""
     size = cfg['size']
@@ -172,7 +179,8 @@ def loopback(cfg: dict, data: Path, rounds: int) -> bool:
                 runs[workers].append(run(emulator, cfg, workers))
     plain = statistics.median(r['stored'] for r in runs[0])
     plain_cpu = statistics.median(r['cpu'] + r['emulator_cpu'] for r in runs[0])
-    print(line('plain /image', plain, size, None, ', CPU client + emulator {0:.2f}s'.format(plain_cpu)))
+    print(line('plain /image', plain, size, None, ', CPU client + emulator {0:.2f}s ({1})'.format(
+        plain_cpu, cpu_split(runs[0]))))
     ok = True
     for workers in modes[1:]:
         stored = statistics.median(r['stored'] for r in runs[workers])
@@ -183,8 +191,8 @@ def loopback(cfg: dict, data: Path, rounds: int) -> bool:
         print(line('parts={0} until complete'.format(workers), complete, size, None,
                    ', {0:.2f}x the plain time'.format(complete / plain)))
         print(line('parts={0} until stored'.format(workers), stored, size, None,
-                   ', {0:.2f}x the plain time, CPU {1:.2f}s ({2:.2f}x), client memory +{3:.1f} MiB'.format(
-                       ratio, cpu, cpu / plain_cpu, memory)))
+                   ', {0:.2f}x the plain time, CPU {1:.2f}s ({2:.2f}x; {3}), client memory +{4:.1f} MiB'.format(
+                       ratio, cpu, cpu / plain_cpu, cpu_split(runs[workers]), memory)))
         if workers == 4:
             hold = ratio <= LOOPBACK_TARGET
             print('  target: parts=4 until stored <= {0:.1f}x the plain time: {1:.2f}x {2}'.format(
@@ -199,6 +207,7 @@ def main() -> bool:
     parser.add_argument('--size-mib', type=int, default=256)
     parser.add_argument('--workers', type=int, nargs='+', default=[1, 4, 8])
     parser.add_argument('--loopback-rounds', type=int, default=3)
+    parser.add_argument('--no-wan', action='store_true', help='only the loopback part (about 15 s)')
     parser.add_argument('--tmp-dir', default='/dev/shm' if os.path.isdir('/dev/shm') else None)
     args = parser.parse_args()
     from pydicom import dcmread
@@ -212,7 +221,7 @@ def main() -> bool:
         cfg = {'source': str(source), 'size': os.path.getsize(source),
                'storage_base_url': 'http://{engine_fqdn}/api/v3/storage',
                'study_uid': str(header.StudyInstanceUID), 'image_uid': str(header.SOPInstanceUID)}
-        ok = wan(cfg, tmp_path / 'wan', args.workers)
+        ok = args.no_wan or wan(cfg, tmp_path / 'wan', args.workers)
         ok = loopback(cfg, tmp_path / 'loopback', args.loopback_rounds) and ok
     return ok
 

@@ -2,8 +2,8 @@
 
 :func:`upload_in_chunks` follows the vendor's multipart wire format
 (:mod:`ambra_sdk.storage.image_multipart`): ``initiate``, then the file read
-as chunks of ``part_size`` bytes (2 MiB), each with its crc32 computed while
-it is read (:func:`~ambra_sdk.storage.file_part.iter_chunks`), so only the
+as chunks of ``part_size`` bytes (2 MiB), each one read at once and its
+crc32 computed once (:func:`~ambra_sdk.storage.file_part.iter_chunks`), so only the
 chunks in flight are in memory, never the whole file; each chunk is retried
 on its own after a transient failure or an answer saying it arrived damaged
 (a 400/412: the server checks the crc32 and size of every chunk), so a
@@ -27,7 +27,6 @@ import hashlib
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from ambra_sdk.addon.event_wait import wait_event_or_poll
@@ -232,7 +231,10 @@ def upload_in_chunks(
     digest = hashlib.sha1()  # noqa: S324 (a content id, as the storage's image versions)
 
     def send(chunk: FileChunk) -> None:
-        send_chunk = functools.partial(image.multipart_chunk_upload, engine_fqdn, upload_uuid, chunk.data, chunk.number)
+        # the crc32 computed when the chunk was read goes along: the bytes are not hashed again
+        send_chunk = functools.partial(
+            image._send_chunk, engine_fqdn, upload_uuid, chunk.data, chunk.number, chunk.crc32,
+        )
         _chunk_retries(send_chunk, retries, 'chunk {0:05d}'.format(chunk.number))
         if progress is not None:
             progress(len(chunk.data))
@@ -260,9 +262,12 @@ def upload_in_chunks(
 def send_chunks(send: Callable[[FileChunk], None], chunks: Iterator[FileChunk], part_workers: int) -> None:
     """Call ``send`` on every chunk, ``part_workers`` at once, with at most ``part_workers`` chunks read ahead.
 
-    The next chunk is read from ``chunks`` only when a worker is free, so
-    the chunks in memory are the ones being sent. The first error stops the
-    reading; the chunks being sent finish, and that error is raised.
+    Each of ``part_workers`` threads takes the next chunk from ``chunks``
+    (read under a lock, so in order) and sends it, then takes the next
+    one: the chunks in memory are the ones being sent, and a chunk goes from
+    the file to its request in the thread that sends it (no queue, no
+    hand-off between threads per chunk). The first error stops the taking;
+    the chunks being sent finish, and that error is raised.
 
     :param send: sends one chunk (with its own retries).
     :param chunks: the chunks, read lazily.
@@ -272,29 +277,43 @@ def send_chunks(send: Callable[[FileChunk], None], chunks: Iterator[FileChunk], 
         for chunk in chunks:
             send(chunk)
         return
-    slots = threading.BoundedSemaphore(part_workers)
+    taking = threading.Lock()
     failures: List[BaseException] = []
 
-    def run(chunk: FileChunk) -> None:
-        try:
-            send(chunk)
-        except BaseException as error:  # noqa: BLE001 (raised again in the caller's thread)
-            failures.append(error)
-        finally:
-            slots.release()
-
-    with ThreadPoolExecutor(max_workers=part_workers, thread_name_prefix='ambra-part') as pool:
+    def run() -> None:
         while True:
-            slots.acquire()
-            if failures:
-                slots.release()
-                break
-            following = next(chunks, None)
-            if following is None:
-                slots.release()
-                break
-            pool.submit(run, following)
-            del following  # held by its worker only
+            with taking:
+                if failures:
+                    return
+                try:
+                    chunk = next(chunks, None)
+                except BaseException as error:  # noqa: BLE001 (raised again in the caller's thread)
+                    failures.append(error)
+                    return
+            if chunk is None:
+                return
+            try:
+                send(chunk)
+            except BaseException as error:  # noqa: BLE001 (raised again in the caller's thread)
+                with taking:
+                    failures.append(error)
+                return
+            finally:
+                del chunk  # not held while the next one is read
+
+    workers = [
+        threading.Thread(target=run, name='ambra-part-{0}'.format(number), daemon=True)
+        for number in range(part_workers)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        for worker in workers:
+            worker.join()
+    except BaseException as error:  # an interrupt of the caller: no chunk is taken after it
+        with taking:
+            failures.append(error)
+        raise
     if failures:
         raise failures[0]
 
@@ -361,9 +380,12 @@ def wait_for_image(
     version other than ``previous_version`` (the one shown before the
     upload), or with ``content_sha1`` as its version (image versions are
     content hashes: the SHA-1 of the file in the emulator), which also ends
-    the wait when a file replaced an identical one. The schema is read once,
-    then, with the ``ws`` extra and a server that accepts the channel
-    ``study.<namespace>``, after each ``READY`` or ``EDIT`` event (storing
+    the wait when a file replaced an identical one. The schema is read once
+    first: a server that stores the image within the moments after
+    ``complete`` (the emulator, a small file) ends the wait there, without
+    opening a channel. Otherwise it is read again, with the ``ws`` extra and
+    a server that accepts the channel ``study.<namespace>``, once subscribed
+    and after each ``READY`` or ``EDIT`` event (storing
     the image changes the study) and at least every ``max_interval``
     seconds; otherwise it is polled with back-off, pauses capped at
     ``max_interval`` (:func:`~ambra_sdk.addon.event_wait.wait_event_or_poll`,
@@ -390,6 +412,10 @@ def wait_for_image(
         done = bool(version) and (version != previous_version or (bool(content_sha1) and version == content_sha1))
         return done, version
 
+    done, version = probe()
+    if done:  # stored already: no channel to open (the usual case right after complete on loopback)
+        logger.debug('Image %s is stored already: no wait', image_uid)
+        return version
     outcome = wait_event_or_poll(
         api, probe, channel='study.{0}'.format(namespace), event=STORED_EVENTS,
         timeout=timeout, ws_timeout=max_interval,

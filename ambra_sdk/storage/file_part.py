@@ -3,28 +3,29 @@
 A multipart upload sends a file as chunks of a few MiB
 (:mod:`ambra_sdk.storage.image_multipart`). :func:`iter_chunks` reads them
 one at a time, in order, so at most the chunks in flight are in memory,
-never the whole file; the ``X-AmbraHealth-part-checksum`` of each chunk
-(``zlib.crc32``) is computed as its bytes arrive from the file, piece by piece.
+never the whole file. Each chunk is one ``read`` of the file (a buffered
+file reads it straight into the bytes that are then sent: no piece is
+copied again) and its ``X-AmbraHealth-part-checksum`` (``zlib.crc32``) is
+computed once, then carried with it to the request (``Image._send_chunk``:
+the bytes are neither hashed nor copied again).
 """
 
 import zlib
 from typing import Any, Iterator, NamedTuple
 
-from ambra_sdk.storage.image_multipart import MAX_CHUNK_NUMBER, ChunkBytes
-
-#: Bytes asked of the file per read while filling a chunk.
-READ_SIZE = 256 * 1024
+from ambra_sdk.storage.image_multipart import MAX_CHUNK_NUMBER
 
 
 class FileChunk(NamedTuple):
-    """One chunk of a file: its 0-based number and its bytes (which carry their crc32)."""
+    """One chunk of a file: its 0-based number, its bytes and their ``zlib.crc32``."""
 
     number: int
-    data: ChunkBytes
+    data: bytes
+    crc32: int
 
     def __repr__(self) -> str:
         """Show the number and size, never the content."""
-        return '<FileChunk number={0} size={1} crc32={2}>'.format(self.number, len(self.data), self.data.crc32)
+        return '<FileChunk number={0} size={1} crc32={2}>'.format(self.number, len(self.data), self.crc32)
 
 
 def check_chunk_size(chunk_size: Any) -> int:
@@ -57,17 +58,19 @@ def read_chunk(source: Any, number: int, size: int) -> FileChunk:
     :param size: bytes wanted.
     :return: the chunk (shorter at the end of the file, empty past it).
     """
-    pieces = []
-    checksum = 0
-    left = size
-    while left > 0:
-        piece = source.read(min(READ_SIZE, left))
-        if not piece:
-            break
-        checksum = zlib.crc32(piece, checksum)
-        pieces.append(piece)
-        left -= len(piece)
-    return FileChunk(number, ChunkBytes(b''.join(pieces), checksum))
+    data = source.read(size)
+    if data and len(data) < size:  # a raw file or a pipe may answer less than asked before its end
+        pieces = [data]
+        left = size - len(data)
+        while left > 0:
+            piece = source.read(left)
+            if not piece:
+                break
+            pieces.append(piece)
+            left -= len(piece)
+        data = b''.join(pieces)
+    data = bytes(data or b'')  # a read may give a bytearray or None (a non-blocking file): a chunk is bytes
+    return FileChunk(number, data, zlib.crc32(data))
 
 
 def iter_chunks(source: Any, chunk_size: int) -> Iterator[FileChunk]:

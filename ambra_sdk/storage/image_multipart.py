@@ -107,16 +107,18 @@ def chunk_bytes(bytes_part: Any) -> bytes:
     raise TypeError('bytes_part must be bytes, got {0}'.format(type(bytes_part).__name__))
 
 
-def chunk_headers(body: bytes, chunk_number: int) -> Dict[str, str]:
+def chunk_headers(body: bytes, chunk_number: int, crc32: Optional[int] = None) -> Dict[str, str]:
     """Return the three headers of a chunk request.
 
     :param body: the chunk (a :class:`ChunkBytes` brings its crc32 along).
     :param chunk_number: 0-based number.
+    :param crc32: ``zlib.crc32(body)`` when the caller computed it already (None: computed here).
     :return: the header dict, in the vendor's order.
     """
-    crc = body.crc32 if isinstance(body, ChunkBytes) else zlib.crc32(body)
+    if crc32 is None:
+        crc32 = body.crc32 if isinstance(body, ChunkBytes) else zlib.crc32(body)
     return {
-        CHECKSUM_HEADER: str(crc),
+        CHECKSUM_HEADER: str(crc32),
         SIZE_HEADER: str(len(body)),
         NAME_HEADER: '{0:05d}'.format(chunk_number),
     }
@@ -164,15 +166,32 @@ class ImageMultipart(StorageNamespace):
         :raises ValueError: a bad ``upload_uuid`` or ``chunk_number``.
         :raises TypeError: ``bytes_part`` is not bytes.
         """
+        return self._send_chunk(engine_fqdn, upload_uuid, chunk_bytes(bytes_part), chunk_number, None, only_prepare)
+
+    def _send_chunk(
+        self,
+        engine_fqdn: str,
+        upload_uuid: str,
+        body: bytes,
+        chunk_number: int,
+        crc32: Optional[int],
+        only_prepare: bool = False,
+    ) -> ResponseResult:
+        """Send one chunk whose crc32 may be known already (the SDK's chunked upload computed it while reading).
+
+        Not a vendor method: :meth:`multipart_chunk_upload` with the checksum
+        passed along, so the bytes are neither hashed nor copied again.
+
+        :param crc32: ``zlib.crc32(body)``, or None to compute it.
+        """
         check_chunk_number(chunk_number)
-        body = chunk_bytes(bytes_part)
         prepared = self._prepare(
             StorageMethod.post,
             '/multipart/{upload_uuid}',
             engine_fqdn,
             {'upload_uuid': check_upload_uuid(upload_uuid)},
             {},
-            headers=chunk_headers(body, chunk_number),
+            headers=chunk_headers(body, chunk_number, crc32),
             data=body,
         )
         return self._response(prepared, only_prepare)

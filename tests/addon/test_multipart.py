@@ -307,21 +307,21 @@ def test_parallel_parts_keep_at_most_part_workers_chunks_in_flight(api, namespac
 
     with open(path, 'rb') as raw:
         counting = _CountingFile(raw, accepted)
-        original = api.Storage.Image.multipart_chunk_upload
+        original = api.Storage.Image._send_chunk
 
-        def chunk_upload(engine_fqdn, upload_uuid, data, number, **kwargs):
-            answer = original(engine_fqdn, upload_uuid, data, number, **kwargs)
+        def chunk_upload(engine_fqdn, upload_uuid, data, number, *args, **kwargs):
+            answer = original(engine_fqdn, upload_uuid, data, number, *args, **kwargs)
             accepted.append(len(data))
             return answer
 
-        api.Storage.Image.multipart_chunk_upload = chunk_upload
+        api.Storage.Image._send_chunk = chunk_upload
         try:
             started = time.monotonic()
             api.Addon.Dicom.upload(dicom_file=counting, namespace_id=namespace_id, part_size=PART,
                                    multipart_threshold=PART, part_workers=3, progress=progress)
             seconds = time.monotonic() - started
         finally:
-            del api.Storage.Image.multipart_chunk_upload
+            del api.Storage.Image._send_chunk
     size = path.stat().st_size
     chunks = -(-size // PART)
     assert sum(accepted) == size
@@ -338,19 +338,19 @@ def test_a_failed_part_is_sent_again_alone_while_the_others_go_in_parallel(fast_
     path = write_big_dicom(tmp_path / 'big.dcm', 8 * PART)
     emulator.faults.add('/storage/multipart/*', method='POST', status=503, times=1)
     sent: list = []
-    original = fast_api.Storage.Image.multipart_chunk_upload
+    original = fast_api.Storage.Image._send_chunk
 
-    def chunk_upload(engine_fqdn, upload_uuid, data, number, **kwargs):
+    def chunk_upload(engine_fqdn, upload_uuid, data, number, *args, **kwargs):
         sent.append(number)
-        return original(engine_fqdn, upload_uuid, data, number, **kwargs)
+        return original(engine_fqdn, upload_uuid, data, number, *args, **kwargs)
 
-    fast_api.Storage.Image.multipart_chunk_upload = chunk_upload
+    fast_api.Storage.Image._send_chunk = chunk_upload
     emulator.requests_log.clear()
     try:
         params = _upload(fast_api, namespace_id, path, multipart_threshold=PART, part_workers=4, wait=True,
                          wait_timeout=30)
     finally:
-        del fast_api.Storage.Image.multipart_chunk_upload
+        del fast_api.Storage.Image._send_chunk
     chunks = -(-path.stat().st_size // PART)
     counts = {number: sent.count(number) for number in set(sent)}
     assert sorted(counts) == list(range(chunks))

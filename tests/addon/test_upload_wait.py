@@ -135,8 +135,9 @@ def test_a_waited_chunked_upload_is_woken_by_the_study_channel(api, namespace_id
     path = write_big_dicom(tmp_path / 'big.dcm', 3 * PART)
     header = _header(path)
     emulator.requests_log.clear()
-    # schema read 1: the version before the upload; read 2: the wait's first probe, after subscribing
-    store_gate.open_when(lambda: _schema_reads(emulator) >= 2)
+    # schema read 1: the version before the upload; read 2: the wait's first look, before any channel;
+    # read 3: its probe after subscribing
+    store_gate.open_when(lambda: _schema_reads(emulator) >= 3)
     with open(path, 'rb') as dicom_file:
         params = api.Addon.Dicom.upload(
             dicom_file=dicom_file, namespace_id=namespace_id, multipart_threshold=THRESHOLD, part_size=PART,
@@ -146,14 +147,14 @@ def test_a_waited_chunked_upload_is_woken_by_the_study_channel(api, namespace_id
     (outcome,) = [o for o in outcomes() if o.value == params.image_version]
     assert outcome.done and outcome.subscribed and outcome.fallback is None
     assert outcome.woken_by == WOKEN_EVENT and outcome.probes == 2  # not found once, then the event
-    assert _schema_reads(emulator) == 3
+    assert _schema_reads(emulator) == 4
 
 
 def test_a_waited_chunked_upload_polls_without_the_ws_extra(no_ws_extra, api, namespace_id, tmp_path, emulator,
                                                             store_gate, outcomes):
     path = write_big_dicom(tmp_path / 'big.dcm', 3 * PART)
     emulator.requests_log.clear()
-    store_gate.open_when(lambda: _schema_reads(emulator) >= 3)  # the wait polled at least twice
+    store_gate.open_when(lambda: _schema_reads(emulator) >= 4)  # the first look, then at least two polls
     with open(path, 'rb') as dicom_file:
         params = api.Addon.Dicom.upload(
             dicom_file=dicom_file, namespace_id=namespace_id, multipart_threshold=THRESHOLD, part_size=PART,
@@ -165,10 +166,12 @@ def test_a_waited_chunked_upload_polls_without_the_ws_extra(no_ws_extra, api, na
     assert outcome.probes >= 3
 
 
-def test_the_wait_listens_to_the_namespace_study_channel(api, namespace_id, tmp_path, emulator, caplog):
+def test_the_wait_listens_to_the_namespace_study_channel(api, namespace_id, tmp_path, emulator, caplog, store_gate):
     pytest.importorskip('websockets')
     caplog.set_level(logging.DEBUG, logger='ambra_sdk.addon.event_wait')
     path = write_big_dicom(tmp_path / 'big.dcm', 2 * PART)
+    emulator.requests_log.clear()
+    store_gate.open_when(lambda: _schema_reads(emulator) >= 3)  # not stored at the first look: the channel
     with open(path, 'rb') as dicom_file:
         api.Addon.Dicom.upload(
             dicom_file=dicom_file, namespace_id=namespace_id, multipart_threshold=THRESHOLD, part_size=PART,
@@ -176,6 +179,22 @@ def test_the_wait_listens_to_the_namespace_study_channel(api, namespace_id, tmp_
         )
     messages = [r.getMessage() for r in caplog.records if hasattr(r, 'wait_outcome')]
     assert messages and all('study.{0}'.format(namespace_id) in m and 'subscribed' in m for m in messages)
+
+
+def test_an_image_stored_already_ends_the_wait_without_a_channel(api, namespace_id, tmp_path, emulator, outcomes):
+    """The first look at the schema finds the image: no channel is opened, no other read is made."""
+    from ambra_sdk.addon.multipart import wait_for_image
+
+    path = write_big_dicom(tmp_path / 'big.dcm', 2 * PART)
+    header = _header(path)
+    with open(path, 'rb') as dicom_file:
+        params = api.Addon.Dicom.upload(dicom_file=dicom_file, namespace_id=namespace_id, multipart_threshold=None)
+    emulator.requests_log.clear()
+    version = wait_for_image(api, api.Addon.Dicom.engine_fqdn(namespace_id, None), namespace_id,
+                             header.StudyInstanceUID, header.SOPInstanceUID, timeout=30)
+    assert version == params.image_version
+    assert _schema_reads(emulator) == 1 and len(emulator.requests_log) == 1  # no channel, no other call
+    assert outcomes() == []
 
 
 # ------------------------------------------------------------- the study uploaders' options
@@ -225,8 +244,8 @@ def test_and_get_helpers_return_a_study_with_every_chunked_file_stored(
     bigs = [write_big_dicom(tmp_path / 'study' / 'big{0}.dcm'.format(n), 3 * PART, study_uid=study_uid)
             for n in range(2)]
     emulator.requests_log.clear()
-    # each chunked file: one schema read before its upload, one after subscribing
-    store_gate.open_when(lambda: _schema_reads(emulator) >= 4)
+    # each chunked file: one schema read before its upload, one first look, one after subscribing
+    store_gate.open_when(lambda: _schema_reads(emulator) >= 6)
     options = {'namespace_id': namespace_id, 'multipart_threshold': THRESHOLD, 'part_size': PART, 'timeout': 60}
     if helper == 'upload_paths_and_get':
         study = api.Addon.Study.upload_paths_and_get(dicom_paths=small + bigs, **options)

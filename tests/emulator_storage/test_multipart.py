@@ -417,3 +417,105 @@ def test_without_the_joined_state_complete_joins_the_chunks(storage):
     assert complete(storage, upload_uuid, len(data)).status_code == 202
     assert _stored_bytes(storage, upload_uuid) == data
     assert sorted(os.listdir(upload_folder(storage, upload_uuid))) == ['complete.json', 'meta.json', 'result.json']
+
+
+def _folder_files(storage, upload_uuid: str) -> List[str]:
+    return sorted(os.listdir(upload_folder(storage, upload_uuid)))
+
+
+def test_chunks_are_written_once_in_place_with_a_marker_each(storage, monkeypatch):
+    """A chunk of the upload's stride goes straight to its place in the joined file: no chunk file, no copy."""
+    def no_join(*args: Any) -> None:
+        raise AssertionError('the chunks were joined again after complete')
+
+    monkeypatch.setattr(multipart_store, 'join_chunks', no_join)
+    data = dicom_bytes()
+    upload_uuid = upload_chunks(storage, data, 1000, order=lambda chunks: chunks[2:] + chunks[:2])
+    count = len(split(data, 1000))
+    files = _folder_files(storage, upload_uuid)
+    assert not [name for name in files if name.startswith('chunk-')]
+    last = (count - 1) * 1000
+    assert 'placed-00000-0-1000' in files and f'placed-{count - 1:05d}-{last}-{len(data) - last}' in files
+    assert multipart_store.present_chunks(upload_folder(storage, upload_uuid)) == {
+        number: len(body) for number, body in enumerate(split(data, 1000))}
+    assert complete(storage, upload_uuid, len(data)).status_code == 202
+    assert _stored_bytes(storage, upload_uuid) == data
+    assert wait_stored(storage, upload_uuid)['image_version'] == hashlib.sha1(data).hexdigest()
+    assert _folder_files(storage, upload_uuid) == ['complete.json', 'meta.json', 'result.json']
+
+
+def test_chunks_hashed_from_the_joined_file_past_the_memory_budget(storage, monkeypatch):
+    """Chunks ahead of a missing one are not all kept in memory: past the budget they are read back, once."""
+    def no_join(*args: Any) -> None:
+        raise AssertionError('the chunks were joined again after complete')
+
+    monkeypatch.setattr(multipart_store, 'join_chunks', no_join)
+    monkeypatch.setattr(multipart_assembly, 'BUFFER_BUDGET', 2500)
+    data = dicom_bytes()
+    upload_uuid = upload_chunks(storage, data, 1000, order=lambda chunks: chunks[1:] + chunks[:1])
+    assert complete(storage, upload_uuid, len(data)).status_code == 202
+    assert _stored_bytes(storage, upload_uuid) == data
+    assert wait_stored(storage, upload_uuid)['image_version'] == hashlib.sha1(data).hexdigest()
+
+
+def test_chunks_that_do_not_fit_the_stride_are_files_of_their_own(storage):
+    """A chunk larger than the first one placed, or too far ahead, is stored as a file: complete joins them all."""
+    data = dicom_bytes()
+    pieces = split(data, 1000)
+    upload_uuid = start(storage)
+    assert send_chunk(storage, upload_uuid, 1, pieces[1][:500]).status_code == 200  # sets a stride of 500
+    far = multipart_assembly.MAX_GAP_STRIDES + 5
+    assert send_chunk(storage, upload_uuid, far, b'y' * 500).status_code == 200  # too far ahead: a file
+    for number, body in enumerate(pieces):
+        assert send_chunk(storage, upload_uuid, number, body).status_code == 200
+    files = _folder_files(storage, upload_uuid)
+    assert f'chunk-{far:05d}' in files and 'chunk-00000' in files and 'placed-00001-500-500' not in files
+    assert complete(storage, upload_uuid, len(data) + 500).status_code == 412  # the far chunk leaves a gap
+    store_uuid = start(storage)
+    for number, body in enumerate(pieces):
+        assert send_chunk(storage, store_uuid, number, body).status_code == 200
+    assert send_chunk(storage, store_uuid, 0, pieces[0] + b'z').status_code == 200  # larger than the stride
+    assert send_chunk(storage, store_uuid, 0, pieces[0]).status_code == 200  # back in place
+    assert complete(storage, store_uuid, len(data)).status_code == 202
+    assert _stored_bytes(storage, store_uuid) == data
+
+
+def test_an_upload_without_its_state_keeps_chunk_files_and_joins_both_kinds(storage):
+    """After a restart mid-upload (no in-memory state) chunks go to files; complete joins placed and file chunks."""
+    data = dicom_bytes()
+    pieces = split(data, 1000)
+    upload_uuid = start(storage)
+    half = len(pieces) // 2
+    for number in range(half):
+        assert send_chunk(storage, upload_uuid, number, pieces[number]).status_code == 200
+    multipart_assembly.forget(upload_folder(storage, upload_uuid))
+    for number in range(half, len(pieces)):
+        assert send_chunk(storage, upload_uuid, number, pieces[number]).status_code == 200
+    assert send_chunk(storage, upload_uuid, 0, pieces[0]).status_code == 200  # a placed chunk sent again: a file
+    files = _folder_files(storage, upload_uuid)
+    assert 'chunk-00000' in files and not [name for name in files if name.startswith('placed-00000-')]
+    assert f'chunk-{half:05d}' in files and 'placed-00001-1000-1000' in files
+    assert complete(storage, upload_uuid, len(data)).status_code == 202
+    assert _stored_bytes(storage, upload_uuid) == data
+    assert _folder_files(storage, upload_uuid) == ['complete.json', 'meta.json', 'result.json']
+
+
+def test_a_chunk_whose_write_fails_midway_is_missing_not_corrupt(storage, monkeypatch):
+    """A write that fails in the middle of a placed chunk's bytes drops that chunk: complete asks for it again."""
+    data = dicom_bytes()
+    pieces = split(data, 1000)
+    upload_uuid = upload_chunks(storage, data, 1000)
+    real_write = multipart_assembly._write_at
+
+    def failing_write(path: Path, body: bytes, offset: int) -> None:
+        real_write(path, body[:10], offset)
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(multipart_assembly, '_write_at', failing_write)
+    assert send_chunk(storage, upload_uuid, 1, pieces[1]).status_code == 500
+    monkeypatch.setattr(multipart_assembly, '_write_at', real_write)
+    answer = complete(storage, upload_uuid, len(data))
+    assert assert_storage_error(answer, 412, 'VALIDATION_ERROR')['exception_data']['missing_chunks'] == [1]
+    assert send_chunk(storage, upload_uuid, 1, pieces[1]).status_code == 200
+    assert complete(storage, upload_uuid, len(data)).status_code == 202
+    assert _stored_bytes(storage, upload_uuid) == data

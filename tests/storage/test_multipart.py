@@ -179,15 +179,28 @@ def test_iter_chunks_numbers_from_zero_with_crc32(tmp_path):
     assert b''.join(chunk.data for chunk in chunks) == data[100:]
     assert [len(chunk.data) for chunk in chunks] == [100000, 100000, 55900]
     for chunk in chunks:
-        assert isinstance(chunk.data, ChunkBytes) and chunk.data.crc32 == zlib.crc32(chunk.data)
+        assert type(chunk.data) is bytes and chunk.crc32 == zlib.crc32(chunk.data)  # one read, no copy into a subclass
         assert 'size=' in repr(chunk) and '\\x' not in repr(chunk)
 
 
-def test_a_chunk_brings_its_crc32_to_the_request(fake_storage):
+def test_a_chunk_brings_its_crc32_to_the_request(fake_storage, monkeypatch):
     chunk = read_chunk(io.BytesIO(b'abc' * 1000), 3, 10000)
     assert isinstance(chunk, FileChunk)
     prepared = fake_storage.Image.multipart_chunk_upload(HOST, UUID, chunk.data, chunk.number, only_prepare=True)
     assert prepared.headers['X-AmbraHealth-part-checksum'] == str(zlib.crc32(b'abc' * 1000))
+    import ambra_sdk.storage.image_multipart as image_multipart
+
+    def no_crc(*args):
+        raise AssertionError('the chunk was hashed again')
+
+    expected = str(zlib.crc32(b'abc' * 1000))
+    monkeypatch.setattr(image_multipart.zlib, 'crc32', no_crc)
+    prepared = fake_storage.Image._send_chunk(HOST, UUID, chunk.data, chunk.number, chunk.crc32, only_prepare=True)
+    assert prepared.headers['X-AmbraHealth-part-checksum'] == expected
+    assert prepared.data is chunk.data  # not copied
+    chunk_bytes = ChunkBytes(chunk.data, chunk.crc32)  # a caller's own precomputed checksum is still honoured
+    prepared = fake_storage.Image.multipart_chunk_upload(HOST, UUID, chunk_bytes, chunk.number, only_prepare=True)
+    assert prepared.headers['X-AmbraHealth-part-checksum'] == str(chunk.crc32)
 
 
 def test_iter_chunks_edges():

@@ -1,15 +1,16 @@
 """Where the multipart uploads live on disk, and how a completed one is stored.
 
 An upload is a folder ``<storage tmp dir>/multipart/<upload_uuid>`` holding
-``meta.json`` (user, creation time), the chunks (``chunk-00000``...) and, once
-``complete`` was accepted, ``complete.json`` (the completion request). It
-lives under the state's files directory, so a state wipe
-(``Emulator.reset()``) removes every upload.
+``meta.json`` (user, creation time), the chunks (written in place in
+``joined.part`` with a marker each, or files ``chunk-00000``... of their own:
+:mod:`.multipart_assembly`) and, once ``complete`` was accepted,
+``complete.json`` (the completion request). It lives under the state's files
+directory, so a state wipe (``Emulator.reset()``) removes every upload.
 
-:func:`store_in_background` takes the file the chunks were joined into, in
-chunk-number order, while they arrived (:mod:`.multipart_assembly`; when it
-does not hold exactly the chunks, :func:`join_chunks` copies them into one
-temporary file now), files it as ``POST /namespace/{ns}/image``
+:func:`store_in_background` takes the file the chunks were written into, and
+hashed in chunk-number order, while they arrived (:mod:`.multipart_assembly`;
+when it does not hold exactly the chunks, :func:`join_chunks` copies them
+into one temporary file now), files it as ``POST /namespace/{ns}/image``
 (or ``/wrap``) would, removes the chunks, and records the outcome in
 ``result.json``: all of it in a thread, after ``complete`` has answered, so
 the study shows the image shortly after (as the real server, whose
@@ -49,7 +50,6 @@ RESULT_FILE = 'result.json'
 EXPIRY_SECONDS = 24 * 3600.0
 #: Seconds the background store waits before it starts (tests may raise it).
 STORE_DELAY = 0.0
-_CHUNK_RE = re.compile(r'^chunk-(\d{5})$')
 _UUID_RE = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 
 
@@ -141,17 +141,13 @@ def new_upload(index: StorageIndex, user_id: Any) -> str:
     folder = uploads_dir(index) / upload_uuid
     make_private_dir(folder)
     write_atomic(folder / META_FILE, json.dumps({'user_id': user_id, 'created': time.time()}).encode('utf-8'))
+    multipart_assembly.start(folder)
     return upload_uuid
 
 
 def present_chunks(folder: Path) -> Dict[int, int]:
-    """Chunk number -> size, of the chunks stored under their final names."""
-    found: Dict[int, int] = {}
-    for entry in os.scandir(folder):
-        match = _CHUNK_RE.match(entry.name)
-        if match:
-            found[int(match.group(1))] = entry.stat().st_size
-    return found
+    """Chunk number -> size, of the chunks stored (in place in the joined file, or as files of their own)."""
+    return {number: source.size for number, source in multipart_assembly.chunk_sources(folder).items()}
 
 
 def expire_uploads(index: StorageIndex, now: Optional[float] = None) -> List[str]:
@@ -179,21 +175,29 @@ def expire_uploads(index: StorageIndex, now: Optional[float] = None) -> List[str
 
 
 def join_chunks(index: StorageIndex, folder: Path, count: int) -> Tuple[Path, int, str]:
-    """Copy chunks 0..``count``-1 in order into a new temp file, in 1 MiB pieces.
+    """Copy chunks 0..``count``-1 in order into a new temp file, in 1 MiB pieces, wherever each one is.
 
     :returns: ``(temp path, size, sha1 hex digest)``.
     """
+    sources = multipart_assembly.chunk_sources(folder)
     target = index.new_tmp_path()
     digest = hashlib.sha1()
     size = 0
     try:
         with open_private(target) as out:
             for number in range(count):
-                with open(folder / chunk_name(number), 'rb') as src:
-                    for piece in iter(lambda: src.read(CHUNK), b''):  # noqa: B023 (src of this iteration)
+                source = sources[number]
+                with open(source.path, 'rb') as src:
+                    src.seek(source.offset)
+                    left = source.size
+                    while left > 0:
+                        piece = src.read(min(CHUNK, left))
+                        if not piece:
+                            raise OSError(f'chunk {number} is shorter than recorded')
                         out.write(piece)
                         digest.update(piece)
                         size += len(piece)
+                        left -= len(piece)
     except BaseException:
         unlink(target)
         raise
@@ -249,21 +253,26 @@ def _store(completion: Completion) -> None:
         logger.warning('Multipart upload %s could not be stored: %s', folder.name, type(error).__name__)
         outcome = {'status': 'FAILED', 'readable_status': 'UNKNOWN', 'message': type(error).__name__}
     try:
-        for number in range(completion.chunks):
-            unlink(folder / chunk_name(number))
+        remove_chunks(folder)
         write_atomic(folder / RESULT_FILE, json.dumps(outcome).encode('utf-8'))
     except OSError:  # the state was wiped meanwhile
         pass
+
+
+def remove_chunks(folder: Path) -> None:
+    """Remove the chunks of a stored (or failed) upload: chunk files, markers, what is left of the joined file."""
+    for entry in os.scandir(folder):
+        if multipart_assembly.is_chunk_file(entry.name):
+            unlink(Path(entry.path))
 
 
 def _joined(completion: Completion) -> Tuple[Path, int, str]:
     """The upload's bytes in one file: joined as the chunks arrived, else by :func:`join_chunks` now."""
     folder = completion.folder
     sizes = {number: size for number, size in present_chunks(folder).items() if number < completion.chunks}
-    joined = multipart_assembly.take(folder, sizes, chunk_name)
+    joined = multipart_assembly.take(folder, sizes)
     if joined is not None:
         return joined
-    unlink(folder / multipart_assembly.JOINED_FILE)
     return join_chunks(completion.index, folder, completion.chunks)
 
 

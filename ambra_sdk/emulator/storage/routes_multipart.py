@@ -8,8 +8,11 @@ The wire format (``/work/shared/spec/multipart_spec.md``; URLs under
   ``X-AmbraHealth-part-checksum`` (``zlib.crc32`` of the chunk, unsigned
   decimal), ``X-File-Size`` (its length) and ``X-File-Name`` (the chunk
   number, 0-based, 5 digits) -> 200 ``{"upload_uuid", "chunk", "size"}``.
-  The body is streamed to disk while its crc32 is computed; a chunk whose
-  size or crc32 differs from its headers is not kept and gets 412
+  A body of at most 8 MiB (the vendor's chunks are 2 MiB) is read into
+  memory in one read, its crc32 checked, then written once, at its place in
+  the upload's joined file (:mod:`ambra_sdk.emulator.storage.multipart_assembly`);
+  a larger one is streamed to a file of its own while its crc32 is computed.
+  A chunk whose size or crc32 differs from its headers is not kept and gets 412
   ``VALIDATION_ERROR`` with ``exception_data.field`` naming the header (so a
   chunk damaged on the wire is refused, and the client sends it again);
   sending a chunk number again replaces the chunk.
@@ -18,8 +21,7 @@ The wire format (``/work/shared/spec/multipart_spec.md``; URLs under
   ``{"upload_uuid"}`` once the chunks 0..N-1 are all there and add up to
   ``X-File-Size``; the image is stored in the background
   (:mod:`ambra_sdk.emulator.storage.multipart_store`), from the file the
-  chunks were joined into as they arrived
-  (:mod:`ambra_sdk.emulator.storage.multipart_assembly`). A repeated complete
+  chunks were written into, and hashed, as they arrived. A repeated complete
   answers 202 again and stores nothing more.
 """
 
@@ -30,7 +32,7 @@ import os
 import uuid
 import zlib
 from pathlib import Path
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Response
@@ -97,6 +99,29 @@ def _discard_body(req: StorageRequest) -> None:
         pass
 
 
+def _read_body(req: StorageRequest, length: int) -> bytes:
+    """The whole body (``length`` bytes, at most :data:`~.multipart_assembly.MAX_IN_MEMORY_CHUNK`), in one read.
+
+    :raises StorageError: ERROR_DURING_UPLOAD_PROCESS when the client hangs up early.
+    """
+    try:
+        data = req.request.stream.read(length)
+    except (OSError, ClientDisconnected):
+        raise StorageError('ERROR_DURING_UPLOAD_PROCESS', 'Upload interrupted') from None
+    if len(data) < length:
+        raise StorageError('ERROR_DURING_UPLOAD_PROCESS', 'Upload interrupted')
+    return bytes(data)
+
+
+def _check(size: int, crc: int, declared: int, checksum: int) -> None:
+    """Refuse a chunk whose size or crc32 differs from its headers (412 naming the header)."""
+    if size != declared:
+        raise _invalid(SIZE_HEADER, f'Chunk has {size} bytes, {SIZE_HEADER} says {declared}',
+                       expected=declared, received=size)
+    if crc != checksum:
+        raise _invalid(CHECKSUM_HEADER, 'Chunk checksum mismatch', expected=checksum, received=crc)
+
+
 def _spool_checked(req: StorageRequest, dest: Path, limit: int) -> Tuple[int, int]:
     """Copy at most ``limit`` body bytes to ``dest``; return ``(size, crc32)`` (``dest`` removed on error)."""
     stream = req.request.stream
@@ -140,32 +165,57 @@ def multipart_chunk(req: StorageRequest, upload_uuid: str) -> Response:
         _discard_body(req)
         raise
     final = folder / store.chunk_name(number)
-    tmp = folder / f'{final.name}.{uuid.uuid4().hex}.tmp'
     length = req.request.content_length
+    if length is not None and length <= multipart_assembly.MAX_IN_MEMORY_CHUNK:
+        size = _store_in_memory(upload_uuid, folder, number, final, _read_body(req, length), declared, checksum)
+    else:
+        size = _store_spooled(req, upload_uuid, folder, number, final, length, declared, checksum)
+    multipart_assembly.advance(folder)
+    return json_response({'upload_uuid': upload_uuid, 'chunk': f'{number:05d}', 'size': size})
+
+
+def _store_in_memory(
+    upload_uuid: str, folder: Path, number: int, final: Path, data: bytes, declared: int, checksum: int,
+) -> int:
+    """Check a chunk read whole, then write it once: in place in the joined file, else as ``final``."""
+    _check(len(data), zlib.crc32(data), declared, checksum)
+    with store.LOCKS.hold(str(folder)):
+        if (folder / store.COMPLETE_FILE).exists():  # completed while this chunk was arriving
+            raise _not_found(upload_uuid)
+        try:
+            if not multipart_assembly.place(folder, number, data, final):
+                store.write_atomic(final, data)
+                multipart_assembly.unplace(folder, number)
+        except FileNotFoundError:  # the folder went away (expired, state wiped) while the body was read
+            raise _not_found(upload_uuid) from None
+    return len(data)
+
+
+def _store_spooled(
+    req: StorageRequest, upload_uuid: str, folder: Path, number: int, final: Path, length: Optional[int],
+    declared: int, checksum: int,
+) -> int:
+    """Stream a (large) chunk to a file of its own while computing its crc32; check it; keep it as ``final``."""
+    tmp = folder / f'{final.name}.{uuid.uuid4().hex}.tmp'
     try:
         size, crc = _spool_checked(req, tmp, declared + 1 if length is None else length)
     except FileNotFoundError:  # the folder went away (expired, state wiped) while the body was read
         raise _not_found(upload_uuid) from None
     try:
-        if size != declared:
-            raise _invalid(SIZE_HEADER, f'Chunk has {size} bytes, {SIZE_HEADER} says {declared}',
-                           expected=declared, received=size)
-        if crc != checksum:
-            raise _invalid(CHECKSUM_HEADER, 'Chunk checksum mismatch', expected=checksum, received=crc)
+        _check(size, crc, declared, checksum)
         with store.LOCKS.hold(str(folder)):
             if (folder / store.COMPLETE_FILE).exists():  # completed while this chunk was arriving
                 raise _not_found(upload_uuid)
-            replaced = final.exists()
             try:
                 os.replace(tmp, final)
+                multipart_assembly.unplace(folder, number)
             except FileNotFoundError:
                 raise _not_found(upload_uuid) from None
     except BaseException:
         store.unlink(tmp)
         _discard_body(req)
         raise
-    multipart_assembly.advance(folder, number, replaced, store.chunk_name, store.COMPLETE_FILE)
-    return json_response({'upload_uuid': upload_uuid, 'chunk': f'{number:05d}', 'size': size})
+    return size
 
 
 @storage_route('/multipart/<upload_uuid>/complete', methods=('POST',))
