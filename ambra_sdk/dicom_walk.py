@@ -58,14 +58,9 @@ _META_SHORT = struct.Struct('<H')
 _META_TAG = struct.Struct('<HH')
 
 
-class Element(NamedTuple):
-    """One top-level element of a clean walk: its tag, VR (None in implicit VR) and byte offsets."""
-
-    tag: int
-    vr: Optional[bytes]
-    start: int
-    value_start: int
-    end: int
+#: One top-level element of a clean walk: ``(tag, VR (None in implicit VR), start, value start, end)``
+#: (a plain tuple: a walk makes hundreds of them).
+Element = Tuple[int, Optional[bytes], int, int, int]
 
 
 class CleanWalk(NamedTuple):
@@ -172,7 +167,7 @@ def clean_walk(data: Any, whole: bool, keep: Optional[FrozenSet[int]] = None) ->
         if length == UNDEFINED or end > size:
             return None
         if keep is None or first or tag in keep:
-            append(Element(tag, vr, pos, pos + head, end))
+            append((tag, vr, pos, pos + head, end))
         first = False
         previous, pos = tag, end
     else:
@@ -184,7 +179,7 @@ def clean_walk(data: Any, whole: bool, keep: Optional[FrozenSet[int]] = None) ->
 def shortened(data: Any, walk: CleanWalk, elements: Optional[List[Element]] = None) -> bytes:
     """The preamble and file meta information of ``data`` then ``elements`` (default: the walk's), byte for byte."""
     kept = [data[:walk.body]]
-    kept.extend(data[e.start:e.end] for e in (walk.elements if elements is None else elements))
+    kept.extend([data[e[2]:e[4]] for e in (walk.elements if elements is None else elements)])
     return b''.join(kept)
 
 

@@ -365,6 +365,24 @@ def attribute_map(ds: Dataset, flt: TagFilter = TagFilter()) -> Dict[str, Any]:
     lookup; the others are converted by pydicom.
     """
     result: Dict[str, Any] = {}
+    for _tag, _raw, entry in attribute_entries(ds, flt):
+        if entry is not None:
+            result[entry[0]] = entry[1]
+    return result
+
+
+#: One element of :func:`attribute_entries`: its tag, its stored item, and its ``(name, value)`` (None: left out).
+AttrEntry = Tuple[int, Any, Optional[Tuple[str, Any]]]
+
+
+def attribute_entries(ds: Dataset, flt: TagFilter = TagFilter()) -> List[AttrEntry]:
+    """The elements of :func:`attribute_map` in tag order, with the stored item each came from.
+
+    Group lengths and elements pydicom cannot decode are not listed; an
+    element the map leaves out (sequences, binaries) is listed with None.
+    """
+    entries: List[AttrEntry] = []
+    append = entries.append
     encoding = _encoding_key(ds)
     all_values = flt.all_dicom_values
     keeps_all = flt.groups is None and flt.include_tags is None and not flt.exclude_unnamed
@@ -392,18 +410,21 @@ def attribute_map(ds: Dataset, flt: TagFilter = TagFilter()) -> Dict[str, Any]:
                 except KeyError:
                     pass
                 else:
-                    if hit is not None:
-                        result[hit[0]] = hit[1]
+                    append((tag, raw, hit))
                     continue
         entry = _attr_entry(ds, tag, raw, all_values)
         if entry is _UNDECODABLE:
             continue
-        immutable = entry is None or entry[1] is None or isinstance(entry[1], (str, int, float))
-        if key is not None and immutable and _raw_key(raw, tag) is not None:
+        if key is not None and memoisable(raw, tag, entry):
             _memo(memo, key, entry)
-        if entry is not None:
-            result[entry[0]] = entry[1]
-    return result
+        append((tag, raw, entry))
+    return entries
+
+
+def memoisable(raw: Any, tag: int, entry: Optional[Tuple[str, Any]]) -> bool:
+    """True when ``entry``, the ``attribute_map`` entry of the stored item ``raw``, may be memoised by its raw bytes."""
+    immutable = entry is None or entry[1] is None or isinstance(entry[1], (str, int, float))
+    return immutable and _raw_key(raw, tag) is not None
 
 
 #: What :func:`_attr_entry` returns for an element pydicom cannot decode.
