@@ -54,9 +54,10 @@ KEPT_TAGS: FrozenSet[int] = frozenset(t for t in map(tag_for_keyword, KEPT_KEYWO
 #: Only values up to this many bytes are looked up (the memo's own bound).
 _VALUE_MAX = tags._ATTR_CACHE_VALUE_MAX  # noqa: SLF001 - one rule for both memos
 
-#: ``{Specific Character Set bytes (None: absent): {(tag, VR bytes or None, value bytes): attr entry}}``;
-#: an entry is ``(name, JSON value)``, or None for an element ``attr`` leaves out.
-_KNOWN: Dict[Optional[bytes], Dict[Tuple[int, Optional[bytes], bytes], Optional[Tuple[str, Any]]]] = {}
+#: ``{Specific Character Set bytes (None: absent): {element bytes: attr entry}}``: the element's bytes
+#: (tag, VR, length and value, as in the file) stand for its ``(tag, VR, value)``; an entry is
+#: ``(name, JSON value)``, or None for an element ``attr`` leaves out.
+_KNOWN: Dict[Optional[bytes], Dict[bytes, Optional[Tuple[str, Any]]]] = {}
 #: :data:`_KNOWN` holds at most this many character sets.
 _CONTEXTS_MAX = 8
 
@@ -72,12 +73,14 @@ class ParsedHeader:
     :ivar known: the elements left out, with their ``attr`` entries (tag order).
     :ivar context: the memo's key for this file (its Specific Character Set bytes).
     :ivar resume: where the walk stopped, for the truncation check (``(offset, implicit)``).
+    :ivar unknown: the parsed elements the memo may learn: ``(tag, element bytes)``.
     """
 
     dataset: Dataset
     known: List[Known] = field(default_factory=list)
     context: Optional[bytes] = None
     resume: Optional[Tuple[int, bool]] = None
+    unknown: List[Tuple[int, bytes]] = field(default_factory=list)
 
 
 def _charset(data: bytes, walk: CleanWalk) -> Optional[bytes]:
@@ -103,34 +106,34 @@ def parse_header_bytes(data: bytes, defer_size: int) -> Optional[ParsedHeader]:
     if walk is None:
         return None
     context = _charset(data, walk)
-    memo = _KNOWN.get(context)
+    get = _KNOWN.get(context, {}).get
     known: List[Known] = []
-    parsed: List[Element] = walk.elements
-    if memo and walk.elements:
-        parsed = []
-        keep, add, note = KEPT_TAGS, parsed.append, known.append
+    unknown: List[Tuple[int, bytes]] = []
+    parsed: List[Element] = []
+    if walk.elements:
+        keep, add, note, learn = KEPT_TAGS, parsed.append, known.append, unknown.append
         limit = _VALUE_MAX
-        get = memo.get
-        creators = walk.implicit  # the VR of an implicit VR private element comes from its creator
         elements = iter(walk.elements)
         add(next(elements))  # the first element decides pydicom's VR check
         for element in elements:
-            tag, vr, _start, value_start, end = element
+            tag, _vr, start, value_start, end = element
             if not tag & 0xFFFF:
                 note((tag, None))  # a group length: attr leaves it out, nothing reads it
             elif tag in keep or end - value_start > limit:
                 add(element)
             else:
-                hit = get((tag, vr, data[value_start:end]), element)
+                raw = data[start:end]
+                hit = get(raw, element)
                 if hit is element:
                     add(element)
+                    learn((tag, raw))
                 else:
                     note((tag, hit))  # type: ignore[arg-type]
-        if known and (creators or any(e[1] == b'UN' and e[0] & 0x10000 for e in parsed)):
-            _keep_creators(walk.elements, parsed, known)  # the VR of a private UN element comes from its creator
+        if known and (walk.implicit or any(e[1] == b'UN' and e[0] & 0x10000 for e in parsed)):
+            _keep_creators(walk.elements, parsed, known)  # the VR of such a private element comes from its creator
     content = data if not known else shortened(data, walk, parsed)
     dataset = dcmread(io.BytesIO(content), stop_before_pixels=True, defer_size=defer_size)
-    return ParsedHeader(dataset, known, context, (walk.stop, walk.implicit))
+    return ParsedHeader(dataset, known, context, (walk.stop, walk.implicit), unknown)
 
 
 def _keep_creators(elements: List[Element], parsed: List[Element], known: List[Known]) -> None:
@@ -149,27 +152,33 @@ def header_attr(header: ParsedHeader) -> Dict[str, Any]:
     The entries pydicom converted here are remembered for the next uploads.
     """
     entries = tags.attribute_entries(header.dataset)
-    memo = _KNOWN.get(header.context)
-    if memo is None:
-        if len(_KNOWN) >= _CONTEXTS_MAX:
-            _KNOWN.clear()
-        memo = _KNOWN[header.context] = {}
-    for tag, raw, entry in entries:
-        if type(raw) is RawDataElement and tags.memoisable(raw, tag, entry):
-            vr = raw.VR
-            key = (tag, vr.encode('ascii') if vr else None, raw.value)
-            if key not in memo:
-                tags._memo(memo, key, entry)  # noqa: SLF001 - one bound for every memo
-    result: Dict[str, Any] = {}
+    if header.unknown:
+        _learn(header, entries)
     if header.known:
-        merged = sorted([(tag, entry) for tag, _raw, entry in entries] + header.known, key=_first)
+        merged = [(tag, entry) for tag, _raw, entry in entries] + header.known
+        merged.sort()  # by tag (tags are unique: the entries are never compared)
     else:
         merged = [(tag, entry) for tag, _raw, entry in entries]
+    result: Dict[str, Any] = {}
     for _tag, entry in merged:
         if entry is not None:
             result[entry[0]] = entry[1]
     return result
 
 
-def _first(item: Any) -> int:
+def _learn(header: ParsedHeader, entries: List[tags.AttrEntry]) -> None:
+    """Remember the entries of the elements :func:`parse_header_bytes` did not know (when the memo may hold them)."""
+    memo = _KNOWN.get(header.context)
+    if memo is None:
+        if len(_KNOWN) >= _CONTEXTS_MAX:
+            _KNOWN.clear()
+        memo = _KNOWN[header.context] = {}
+    converted = {tag: (raw, entry) for tag, raw, entry in entries}
+    for tag, key in header.unknown:
+        found = converted.get(tag)
+        if found is not None and type(found[0]) is RawDataElement and tags.memoisable(found[0], tag, found[1]):
+            tags._memo(memo, key, found[1])  # noqa: SLF001 - one bound for every memo
+
+
+def _first(item: Element) -> int:
     return item[0]
