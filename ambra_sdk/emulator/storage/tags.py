@@ -27,7 +27,6 @@ from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
-from pydicom.tag import BaseTag
 from pydicom.valuerep import PersonName
 
 from ambra_sdk.emulator.storage.errors import StorageError
@@ -183,11 +182,13 @@ def _value_length(elem: DataElement) -> int:
 
 
 def raw_item(ds: Dataset, tag: int) -> Any:
-    """The stored element without reading a deferred value (its ``value`` is then None)."""
-    try:
-        return ds.get_item(tag, keep_deferred=True)  # type: ignore[call-overload,unused-ignore]  # pydicom 2 stubs
-    except TypeError:  # pragma: no cover - pydicom < 3: get_item reads deferred values
-        return ds._dict.get(BaseTag(tag))
+    """The stored element without reading a deferred value (its ``value`` is then None).
+
+    What ``ds.get_item(tag, keep_deferred=True)`` returns (pydicom 3; pydicom 2's
+    ``get_item`` reads deferred values), read from the data set's own mapping:
+    an upload reads a few dozen elements this way.
+    """
+    return ds._dict.get(tag)
 
 
 def _raw_vr(raw: RawDataElement, tag: int) -> Optional[str]:
@@ -323,6 +324,12 @@ def _memo(cache: Dict[Any, Any], key: Any, value: Any, limit: int = _ATTR_CACHE_
     cache[key] = value
 
 
+@functools.lru_cache(maxsize=1024)
+def _keyword_tag(keyword: str) -> Optional[int]:
+    """``tag_for_keyword``, remembered."""
+    return tag_for_keyword(keyword)
+
+
 def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default: Any = None) -> Any:
     """Return ``convert(ds.get(keyword, default))``, memoised across datasets.
 
@@ -337,10 +344,10 @@ def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default:
         result; a module-level function, as it is part of the memo key.
     :param default: value given to ``convert`` when ``ds`` lacks the element.
     """
-    tag = tag_for_keyword(keyword)
+    tag = _keyword_tag(keyword)
     if tag is None:
         return convert(ds.get(keyword, default))
-    raw = raw_item(ds, tag)
+    raw = ds._dict.get(tag)  # raw_item
     if raw is None:
         return convert(default)
     key = _raw_key(raw, tag)
