@@ -287,6 +287,8 @@ class EmulatorRequestHandler(WSGIRequestHandler):
     _raw_socket: Any = None
     #: Requests whose reading began on this connection.
     _requests_read = 0
+    #: ``http.server``'s buffer of the answer's head lines.
+    _headers_buffer: list[bytes]
 
     # ------------------------------------------------------------ connection
 

@@ -188,7 +188,7 @@ def raw_item(ds: Dataset, tag: int) -> Any:
     ``get_item`` reads deferred values), read from the data set's own mapping:
     an upload reads a few dozen elements this way.
     """
-    return ds._dict.get(tag)
+    return ds._dict.get(tag)  # type: ignore[call-overload]  # a plain int finds a BaseTag key
 
 
 def _raw_vr(raw: RawDataElement, tag: int) -> Optional[str]:
@@ -347,7 +347,7 @@ def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default:
     tag = _keyword_tag(keyword)
     if tag is None:
         return convert(ds.get(keyword, default))
-    raw = ds._dict.get(tag)  # raw_item
+    raw = ds._dict.get(tag)  # type: ignore[call-overload]  # raw_item
     if raw is None:
         return convert(default)
     key = _raw_key(raw, tag)
