@@ -352,6 +352,8 @@ def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default:
         return convert(default)
     key = _raw_key(raw, tag)
     if key is None:
+        if type(raw) is DataElement and ' or ' not in raw.VR:
+            return convert(raw.value)  # converted already: what ``ds.get`` would return, without its lookups
         return convert(ds.get(keyword, default))
     memo_key = (convert, _encoding_key(ds), key)
     try:
