@@ -175,14 +175,15 @@ def read_header(path: Path) -> Dataset:
         PAYLOAD_TOO_LARGE when a deflated data set inflates past its bound
         (:mod:`~ambra_sdk.emulator.storage.deflate`).
     """
-    return read_upload_header(path).dataset
+    return read_upload_header(path, whole=True).dataset
 
 
-def read_upload_header(path: Path, content: Optional[bytes] = None) -> ParsedHeader:
+def read_upload_header(path: Path, content: Optional[bytes] = None, whole: bool = False) -> ParsedHeader:
     """:func:`read_header`, with what the upload's answer needs (:mod:`~ambra_sdk.emulator.storage.upload_header`).
 
     :param content: the file's whole content when the caller holds it
         (:func:`spool_body`): the file is then not read again.
+    :param whole: parse every element (else those known from earlier uploads are left out of the data set).
     """
     name = str(path)
     if content is None:
@@ -194,7 +195,7 @@ def read_upload_header(path: Path, content: Optional[bytes] = None) -> ParsedHea
     try:
         if content is None:
             content = _small_content(name)
-        header = _quick_parse(content)
+        header = None if whole else _quick_parse(content)
         if header is None:
             try:
                 ds = _parse_header(name, content)
