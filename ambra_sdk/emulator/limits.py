@@ -130,6 +130,8 @@ class HeadWatch:
         self._changed = threading.Condition()
         self._thread: Optional[threading.Thread] = None
         self._closed = False
+        #: When the watching thread wakes up next (None: only when notified).
+        self._wake_at: Optional[float] = None
         #: Connections closed because their head did not come in time.
         self.expired = 0
 
@@ -138,15 +140,23 @@ class HeadWatch:
         return len(self._deadlines)
 
     def start(self, sock: Any) -> None:
-        """Give ``sock`` :attr:`timeout` seconds from now to deliver a request head."""
+        """Give ``sock`` :attr:`timeout` seconds from now to deliver a request head.
+
+        The watching thread is woken only when this deadline comes before its
+        next wake-up: a deadline is always ``timeout`` seconds away and the
+        thread, even idle, wakes at most ``timeout`` seconds after it last
+        looked, so a busy server's requests do not wake it one by one.
+        """
         with self._changed:
             if self._closed:
                 return
-            self._deadlines[sock] = time.monotonic() + self.timeout
+            deadline = self._deadlines[sock] = time.monotonic() + self.timeout
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
-            self._changed.notify()
+            wake_at = self._wake_at
+            if wake_at is None or deadline < wake_at:
+                self._changed.notify()
 
     def stop(self, sock: Any) -> None:
         """The head of ``sock`` arrived (or the connection ended)."""
@@ -172,5 +182,7 @@ class HeadWatch:
                         sock.shutdown(socket.SHUT_RDWR)
                     except (OSError, ValueError):
                         pass
-                wait = min(self._deadlines.values()) - now if self._deadlines else None
-                self._changed.wait(wait)
+                wake_at = min(self._deadlines.values()) if self._deadlines else now + self.timeout
+                self._wake_at = wake_at
+                self._changed.wait(max(0.0, wake_at - now))
+                self._wake_at = None

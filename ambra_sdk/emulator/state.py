@@ -753,9 +753,16 @@ class State:
         path: str,
         size: int,
         version: Optional[str] = None,
+        *,
+        replaces_stats: bool = False,
         **data: Any,
     ) -> dict[str, Any]:
-        """Insert (or replace) one image version and return its row."""
+        """Insert (or replace) one image version and return its row.
+
+        :param replaces_stats: the caller writes the study's new image
+            aggregates in the same transaction (:meth:`set_image_stats`): the
+            cached ones are not dropped first.
+        """
         image = {
             'namespace': namespace,
             'study_uid': study_uid,
@@ -772,7 +779,8 @@ class State:
                 'version, path, size, created, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
                 (*image.values(), json.dumps(data)),
             )
-            self._drop_image_stats(cur, namespace, study_uid)
+            if not replaces_stats:
+                self._drop_image_stats(cur, namespace, study_uid)
             cur.execute(
                 'INSERT OR IGNORE INTO storage_studies (namespace, study_uid) VALUES (?, ?)', (namespace, study_uid)
             )

@@ -230,8 +230,9 @@ class StorageIndex:
             record.seq = self._next_seq()
             data = _record_fields(record)
             base = {k: data.pop(k) for k in _IMAGE_COLUMNS}
-            self.state.add_image(**base, **data)  # drops the cached aggregates
-            if stats is not None and record.seq > int(stats.get('max_seq', 0)):
+            in_place = stats is not None and record.seq > int(stats.get('max_seq', 0))
+            self.state.add_image(**base, **data, replaces_stats=in_place)  # else drops the cached aggregates
+            if in_place and stats is not None:
                 self.state.set_image_stats(ns, study_uid, _stats_with(stats, record))
         if old_path is not None and old_path != record.path:
             self._unlink([old_path])

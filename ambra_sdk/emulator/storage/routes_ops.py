@@ -27,7 +27,6 @@ from ambra_sdk.emulator.storage.generate import basic_text_sr, rtstruct, study_t
 from ambra_sdk.emulator.storage.index import ImageRecord
 from ambra_sdk.emulator.storage.routing import StorageRequest, accepted, json_response, storage_route
 from ambra_sdk.emulator.storage.studies import sync_service_study
-from ambra_sdk.emulator.storage.tags import attribute_map
 from ambra_sdk.emulator.storage.upload import upload_response
 
 
@@ -165,7 +164,7 @@ def hl7_to_sr(req: StorageRequest, namespace: str, study_uid: str, hl7uuid: str)
     ds.StudyInstanceUID = study_uid
     stored = store_dataset(req.index, namespace, ds)
     sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn, stored.dataset)
-    return json_response(upload_response(stored, attribute_map(stored.dataset)), 202)
+    return json_response(upload_response(stored, stored.attr()), 202)
 
 
 @storage_route('/study/<namespace>/<study_uid>/rt', methods=('POST',))
@@ -177,4 +176,4 @@ def create_rt(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     ds.StudyInstanceUID = study_uid
     stored = store_dataset(req.index, namespace, ds)
     sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn, stored.dataset)
-    return json_response(upload_response(stored, attribute_map(stored.dataset)))
+    return json_response(upload_response(stored, stored.attr()))

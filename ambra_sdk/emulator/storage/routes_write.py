@@ -23,8 +23,7 @@ from ambra_sdk.emulator.storage.generate import (
 from ambra_sdk.emulator.storage.index import AttachmentRecord
 from ambra_sdk.emulator.storage.routing import StorageRequest, accepted, json_response, storage_route
 from ambra_sdk.emulator.storage.studies import attachment_entry, process_upload, sync_service_study
-from ambra_sdk.emulator.storage.tags import attribute_map
-from ambra_sdk.emulator.storage.upload import Stored, file_dicom, spool, upload_response
+from ambra_sdk.emulator.storage.upload import Stored, file_dicom, spool_body, upload_response
 from ambra_sdk.emulator.storage.zipstream import file_chunks
 
 #: Largest file ``wrap`` accepts (2 GiB - 1), from the vendor doc.
@@ -35,15 +34,15 @@ def _stored_response(req: StorageRequest, stored: Stored, status: int = 200) -> 
     """Answer a bare upload at once; its service study comes from the processing step."""
     rec = stored.record
     process_upload(req.state, req.index, rec.namespace, rec.study_uid, req.engine_fqdn, stored.dataset)
-    return json_response(upload_response(stored, attribute_map(stored.dataset)), status)
+    return json_response(upload_response(stored, stored.attr()), status)
 
 
 @storage_route('/namespace/<namespace>/image', methods=('POST',))
 def upload(req: StorageRequest, namespace: str) -> Response:
     """Raw DICOM body -> a stored image version (streamed to disk in chunks)."""
     tmp = req.index.new_tmp_path()
-    size, version = spool(req.request.stream, tmp)
-    stored = file_dicom(req.index, namespace, tmp, size, version, req.arg('study_uid') or None)
+    body = spool_body(req.request.stream, tmp)
+    stored = file_dicom(req.index, namespace, tmp, body.size, body.sha1, req.arg('study_uid') or None, body.content)
     return _stored_response(req, stored)
 
 
@@ -239,7 +238,7 @@ def attachment_image(
     rec = _require_attachment(req, namespace, study_uid, attachment_id, version)
     req.flag('static_ids')
     stored = _wrap_attachment(req, rec, study_template(req.index, namespace, study_uid))
-    return json_response(upload_response(stored, attribute_map(stored.dataset)), 202)
+    return json_response(upload_response(stored, stored.attr()), 202)
 
 
 @storage_route(

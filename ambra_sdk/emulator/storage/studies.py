@@ -205,17 +205,20 @@ def process_upload(
     The service row is created or updated (and the channel event fires) when
     the step runs, :attr:`~ambra_sdk.emulator.processing.Processor.delay`
     seconds later (at once with delay 0). The header's fields are read now
-    (the file may be gone by then). When the namespace, or its account, is
-    gone by then the result is dropped.
+    when ``ds`` was read from a file (the file may be gone by then), else
+    when the step runs: a header parsed from memory holds its values, and
+    the work an upload of the same study replaces never reads them. When
+    the namespace, or its account, is gone by then the result is dropped.
     """
-    header = header_fields(ds)
+    header = header_fields(ds) if getattr(ds, 'filename', None) else None
 
     def work() -> None:
+        fields = header_fields(ds) if header is None else header
         with state.transaction():  # no account delete between the check and the write
             if not _namespace_alive(state, namespace):
                 logger.info('Processing of a study dropped: its namespace is gone')
                 return
-            _sync(state, index, namespace, study_uid, engine_fqdn, header)
+            _sync(state, index, namespace, study_uid, engine_fqdn, fields)
 
     state.processing.submit(('study', namespace, study_uid), work)
 

@@ -27,7 +27,6 @@ from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
-from pydicom.tag import BaseTag
 from pydicom.valuerep import PersonName
 
 from ambra_sdk.emulator.storage.errors import StorageError
@@ -183,11 +182,13 @@ def _value_length(elem: DataElement) -> int:
 
 
 def raw_item(ds: Dataset, tag: int) -> Any:
-    """The stored element without reading a deferred value (its ``value`` is then None)."""
-    try:
-        return ds.get_item(tag, keep_deferred=True)  # type: ignore[call-overload,unused-ignore]  # pydicom 2 stubs
-    except TypeError:  # pragma: no cover - pydicom < 3: get_item reads deferred values
-        return ds._dict.get(BaseTag(tag))
+    """The stored element without reading a deferred value (its ``value`` is then None).
+
+    What ``ds.get_item(tag, keep_deferred=True)`` returns (pydicom 3; pydicom 2's
+    ``get_item`` reads deferred values), read from the data set's own mapping:
+    an upload reads a few dozen elements this way.
+    """
+    return ds._dict.get(tag)  # type: ignore[call-overload]  # a plain int finds a BaseTag key
 
 
 def _raw_vr(raw: RawDataElement, tag: int) -> Optional[str]:
@@ -323,6 +324,12 @@ def _memo(cache: Dict[Any, Any], key: Any, value: Any, limit: int = _ATTR_CACHE_
     cache[key] = value
 
 
+@functools.lru_cache(maxsize=1024)
+def _keyword_tag(keyword: str) -> Optional[int]:
+    """``tag_for_keyword``, remembered."""
+    return tag_for_keyword(keyword)
+
+
 def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default: Any = None) -> Any:
     """Return ``convert(ds.get(keyword, default))``, memoised across datasets.
 
@@ -337,14 +344,16 @@ def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default:
         result; a module-level function, as it is part of the memo key.
     :param default: value given to ``convert`` when ``ds`` lacks the element.
     """
-    tag = tag_for_keyword(keyword)
+    tag = _keyword_tag(keyword)
     if tag is None:
         return convert(ds.get(keyword, default))
-    raw = raw_item(ds, tag)
+    raw = ds._dict.get(tag)  # type: ignore[call-overload]  # raw_item
     if raw is None:
         return convert(default)
     key = _raw_key(raw, tag)
     if key is None:
+        if type(raw) is DataElement and ' or ' not in raw.VR:
+            return convert(raw.value)  # converted already: what ``ds.get`` would return, without its lookups
         return convert(ds.get(keyword, default))
     memo_key = (convert, _encoding_key(ds), key)
     try:
@@ -365,6 +374,24 @@ def attribute_map(ds: Dataset, flt: TagFilter = TagFilter()) -> Dict[str, Any]:
     lookup; the others are converted by pydicom.
     """
     result: Dict[str, Any] = {}
+    for _tag, _raw, entry in attribute_entries(ds, flt):
+        if entry is not None:
+            result[entry[0]] = entry[1]
+    return result
+
+
+#: One element of :func:`attribute_entries`: its tag, its stored item, and its ``(name, value)`` (None: left out).
+AttrEntry = Tuple[int, Any, Optional[Tuple[str, Any]]]
+
+
+def attribute_entries(ds: Dataset, flt: TagFilter = TagFilter()) -> List[AttrEntry]:
+    """The elements of :func:`attribute_map` in tag order, with the stored item each came from.
+
+    Group lengths and elements pydicom cannot decode are not listed; an
+    element the map leaves out (sequences, binaries) is listed with None.
+    """
+    entries: List[AttrEntry] = []
+    append = entries.append
     encoding = _encoding_key(ds)
     all_values = flt.all_dicom_values
     keeps_all = flt.groups is None and flt.include_tags is None and not flt.exclude_unnamed
@@ -392,18 +419,21 @@ def attribute_map(ds: Dataset, flt: TagFilter = TagFilter()) -> Dict[str, Any]:
                 except KeyError:
                     pass
                 else:
-                    if hit is not None:
-                        result[hit[0]] = hit[1]
+                    append((tag, raw, hit))
                     continue
         entry = _attr_entry(ds, tag, raw, all_values)
         if entry is _UNDECODABLE:
             continue
-        immutable = entry is None or entry[1] is None or isinstance(entry[1], (str, int, float))
-        if key is not None and immutable and _raw_key(raw, tag) is not None:
+        if key is not None and memoisable(raw, tag, entry):
             _memo(memo, key, entry)
-        if entry is not None:
-            result[entry[0]] = entry[1]
-    return result
+        append((tag, raw, entry))
+    return entries
+
+
+def memoisable(raw: Any, tag: int, entry: Optional[Tuple[str, Any]]) -> bool:
+    """True when ``entry``, the ``attribute_map`` entry of the stored item ``raw``, may be memoised by its raw bytes."""
+    immutable = entry is None or entry[1] is None or isinstance(entry[1], (str, int, float))
+    return immutable and _raw_key(raw, tag) is not None
 
 
 #: What :func:`_attr_entry` returns for an element pydicom cannot decode.

@@ -16,7 +16,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Dict, List, Optional, Tuple
+from typing import IO, Any, Dict, List, NamedTuple, Optional, Tuple
 
 from pydicom import dcmread
 from pydicom.datadict import tag_for_keyword
@@ -28,7 +28,8 @@ from ambra_sdk.emulator.storage.deflate import check_inflated_size
 from ambra_sdk.emulator.storage.dicom_check import MAX_UID_LENGTH, dataset_truncation, is_valid_uid
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
-from ambra_sdk.emulator.storage.tags import converted, raw_item
+from ambra_sdk.emulator.storage.tags import attribute_map, converted, raw_item
+from ambra_sdk.emulator.storage.upload_header import ParsedHeader, header_attr, parse_header_bytes
 
 CHUNK = 1 << 20
 #: Files up to this size are parsed from memory (see :func:`load_header`).
@@ -49,8 +50,24 @@ def spool(stream: IO[bytes], dest: Path, limit: Optional[int] = None) -> Tuple[i
     :returns: ``(size, sha1 hex digest)``.
     :raises StorageError: ERROR_DURING_UPLOAD_PROCESS when the client hangs up early.
     """
+    spooled = spool_body(stream, dest, limit)
+    return spooled.size, spooled.sha1
+
+
+class Spooled(NamedTuple):
+    """A body written to disk by :func:`spool_body`."""
+
+    size: int
+    sha1: str
+    #: The whole body when it has at most :data:`IN_MEMORY_HEADER` bytes (else None).
+    content: Optional[bytes]
+
+
+def spool_body(stream: IO[bytes], dest: Path, limit: Optional[int] = None) -> Spooled:
+    """:func:`spool`, keeping a small body in memory (so the header is parsed without reading the file back)."""
     digest = hashlib.sha1()
     size = 0
+    pieces: Optional[List[bytes]] = []
     try:
         with open_private(dest) as out:
             while limit is None or size < limit:
@@ -66,6 +83,8 @@ def spool(stream: IO[bytes], dest: Path, limit: Optional[int] = None) -> Tuple[i
                 out.write(chunk)
                 digest.update(chunk)
                 size += len(chunk)
+                if pieces is not None:
+                    pieces = None if size > IN_MEMORY_HEADER else pieces + [chunk]
         if limit is not None and size < limit:
             raise StorageError(
                 'ERROR_DURING_UPLOAD_PROCESS', 'Upload body ended before Content-Length bytes',
@@ -77,7 +96,7 @@ def spool(stream: IO[bytes], dest: Path, limit: Optional[int] = None) -> Tuple[i
         except OSError:
             pass
         raise
-    return size, digest.hexdigest()
+    return Spooled(size, digest.hexdigest(), None if pieces is None else b''.join(pieces))
 
 
 def _move(source: Path, target: Path) -> None:
@@ -156,21 +175,36 @@ def read_header(path: Path) -> Dataset:
         PAYLOAD_TOO_LARGE when a deflated data set inflates past its bound
         (:mod:`~ambra_sdk.emulator.storage.deflate`).
     """
+    return read_upload_header(path, whole=True).dataset
+
+
+def read_upload_header(path: Path, content: Optional[bytes] = None, whole: bool = False) -> ParsedHeader:
+    """:func:`read_header`, with what the upload's answer needs (:mod:`~ambra_sdk.emulator.storage.upload_header`).
+
+    :param content: the file's whole content when the caller holds it
+        (:func:`spool_body`): the file is then not read again.
+    :param whole: parse every element (else those known from earlier uploads are left out of the data set).
+    """
     name = str(path)
-    try:
-        content = _small_content(name)  # read once: the checks, the parse and the truncation walk share it
-    except OSError:
-        content = None  # met again below, where it was met before
+    if content is None:
+        try:
+            content = _small_content(name)  # read once: the checks, the parse and the truncation walk share it
+        except OSError:
+            content = None  # met again below, where it was met before
     check_inflated_size(path, content=content)
     try:
         if content is None:
             content = _small_content(name)
-        try:
-            ds = _parse_header(name, content)
-        except InvalidDicomError:
-            ds = _parse_header(name, content, force=True)
+        header = None if whole else _quick_parse(content)
+        if header is None:
+            try:
+                ds = _parse_header(name, content)
+            except InvalidDicomError:
+                ds = _parse_header(name, content, force=True)
+            header = ParsedHeader(ds)
+        ds = header.dataset
         missing, invalid = _check_uids(ds)
-        truncated = None if missing or invalid else dataset_truncation(name, ds, content)
+        truncated = None if missing or invalid else dataset_truncation(name, ds, content, header.resume)
     except Exception as exc:
         raise StorageError(
             'ERROR_ON_READING_DICOM_TAGS', f'Not a readable DICOM file: {type(exc).__name__}',
@@ -184,7 +218,17 @@ def read_header(path: Path) -> Dataset:
         )
     if truncated:
         raise StorageError('ERROR_ON_READING_DICOM_TAGS', f'Truncated DICOM file: {truncated}')
-    return ds
+    return header
+
+
+def _quick_parse(content: Optional[bytes]) -> Optional[ParsedHeader]:
+    """:func:`~ambra_sdk.emulator.storage.upload_header.parse_header_bytes` of ``content``; None: parse it as before."""
+    if content is None:
+        return None
+    try:
+        return parse_header_bytes(content, DEFER_SIZE)
+    except Exception:  # noqa: BLE001 - the whole parse decides (and words the refusal) as before
+        return None
 
 
 def _check_uids(ds: Dataset) -> Tuple[List[str], Dict[str, str]]:
@@ -279,10 +323,23 @@ def image_record(
 
 @dataclass
 class Stored:
-    """Result of filing one DICOM file."""
+    """Result of filing one DICOM file.
+
+    ``dataset`` holds every element the emulator reads from an upload
+    (:data:`~ambra_sdk.emulator.storage.upload_header.KEPT_KEYWORDS`); its
+    ``attr`` answer is :meth:`attr` (the elements left out of the parse
+    included), never ``attribute_map(dataset)``.
+    """
 
     record: ImageRecord
     dataset: Dataset
+    header: Optional[ParsedHeader] = None
+
+    def attr(self) -> Dict[str, Any]:
+        """The ``attr`` answer of the stored file (every top-level element)."""
+        if self.header is None:
+            return attribute_map(self.dataset)
+        return header_attr(self.header)
 
 
 def file_dicom(
@@ -292,6 +349,7 @@ def file_dicom(
     size: int,
     version: str,
     study_uid: Optional[str] = None,
+    content: Optional[bytes] = None,
 ) -> Stored:
     """Parse ``tmp_path`` and move it into the blob store as a new image version.
 
@@ -302,6 +360,7 @@ def file_dicom(
 
     :param study_uid: file the image under this study instead of its own
         StudyInstanceUID (the ``study_uid`` query parameter of upload).
+    :param content: the file's whole content, when the caller holds it (:func:`spool_body`).
     :raises StorageError: when the file is not DICOM (the temp file is removed).
     """
     target = index.new_blob_path('.dcm')
@@ -310,7 +369,8 @@ def file_dicom(
             raise StorageError('VALIDATION_ERROR', 'Empty request body')
         if study_uid:
             check_study_uid(study_uid)
-        ds = read_header(tmp_path)
+        header = read_upload_header(tmp_path, content)
+        ds = header.dataset
         record = image_record(
             ds, namespace, study_uid or _required_text(ds, 'StudyInstanceUID'), target, size, version,
         )
@@ -326,7 +386,7 @@ def file_dicom(
         raise
     if getattr(ds, 'filename', None):  # deferred values are read from the file, now at ``target``
         ds.filename = str(target)
-    return Stored(record, ds)
+    return Stored(record, ds, header)
 
 
 def sweep_leftovers(index: StorageIndex) -> int:
