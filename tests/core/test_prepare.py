@@ -46,6 +46,17 @@ def test_prepared_like_requests(case, monkeypatch):
     assert _wire(prepare_request(session, requests.Request(**case))) == _wire(expected)
 
 
+@pytest.mark.parametrize('case', CASES, ids=[str(index) for index in range(len(CASES))])
+def test_prepared_like_requests_without_session_cookies(case, monkeypatch):
+    monkeypatch.setattr('urllib3.filepost.choose_boundary', lambda: 'boundary')
+    session = _session()
+    session.cookies.clear()  # the quick path: no Cookie header step
+    expected = session.prepare_request(requests.Request(**case))
+    ours = prepare_request(session, requests.Request(**case))
+    assert _wire(ours) == _wire(expected)
+    assert ours._cookies.get_dict() == expected._cookies.get_dict()  # what a redirect would start from
+
+
 def test_a_file_body_is_streamed_as_requests_streams_it():
     session = _session()
     ours = prepare_request(session, requests.Request('POST', URL, data=io.BytesIO(b'1234'), params={'sid': 'S'}))
