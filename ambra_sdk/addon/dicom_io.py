@@ -14,7 +14,7 @@ import functools
 import io
 import os
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, FrozenSet, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, FrozenSet, List, Optional, Tuple, Union
 
 from ambra_sdk.addon.header_walk import _meta_end, reduced_header, wanted_tags
 
@@ -123,18 +123,35 @@ def read_header(path: PathType) -> Any:
     :raises OSError: the file is missing or cannot be read.
     :raises NotDicom: it is not DICOM, or lacks the UIDs.
     """
+    return read_header_and_content(path)[0]
+
+
+def read_header_and_content(path: PathType) -> Tuple[Any, Optional[bytes]]:
+    """:func:`read_header`, and the file's bytes when that read took the whole file.
+
+    A file shorter than :data:`HEADER_PREFIX` is read whole by the header
+    probe: the uploader sends those bytes instead of opening and reading the
+    file a second time.
+
+    :param path: the file.
+    :return: ``(dataset, content)``; ``content`` is None for a file of
+        :data:`HEADER_PREFIX` bytes or more.
+    :raises OSError: the file is missing or cannot be read.
+    :raises NotDicom: it is not DICOM, or lacks the UIDs.
+    """
     require_pydicom()
     parse = _parser(HEADER_TAGS)
     name = os.fspath(path)
+    whole: List[bytes] = []
     try:
-        dataset = _parse_prefix(name, parse) if isinstance(name, str) else None
+        dataset = _parse_prefix(name, parse, whole) if isinstance(name, str) else None
         if dataset is None:  # the header goes beyond the prefix (or a bytes path: pydicom's answer)
             dataset = parse(lambda: name)
     except OSError:
         raise
     except Exception as error:  # noqa: BLE001 (pydicom raises many kinds on garbage)
         raise NotDicom('not a DICOM file ({})'.format(type(error).__name__)) from None
-    return _checked(dataset)
+    return _checked(dataset), (whole[0] if whole else None)
 
 
 def read_file_header(dicom_file: BinaryIO, tags: Tuple[str, ...] = HEADER_TAGS) -> Any:
@@ -189,12 +206,16 @@ class _Prefix(io.BytesIO):
         return data
 
 
-def _parse_prefix(name: str, parse: Callable[[Callable[[], Any]], Any]) -> Optional[Any]:
+def _parse_prefix(
+    name: str, parse: Callable[[Callable[[], Any]], Any], whole: Optional[List[bytes]] = None,
+) -> Optional[Any]:
     """Parse a file from its first :data:`HEADER_PREFIX` bytes.
 
     :param name: the file.
     :param parse: ``parse(source)`` reads a dataset from ``source()`` (a
         fresh file object at every call).
+    :param whole: receives the file's bytes when they are fewer than
+        :data:`HEADER_PREFIX` (the whole file was read).
     :return: the dataset, or None when the parse read past the prefix of a
         longer file (only the whole file gives the right answer then).
     :raises OSError: the file cannot be opened or read.
@@ -203,6 +224,8 @@ def _parse_prefix(name: str, parse: Callable[[Callable[[], Any]], Any]) -> Optio
     """
     with open(name, 'rb') as src:
         prefix = src.read(HEADER_PREFIX)
+    if whole is not None and len(prefix) < HEADER_PREFIX:
+        whole.append(prefix)
     dataset = _parse_bytes(prefix, parse)
     if dataset is not None:
         dataset.filename = name

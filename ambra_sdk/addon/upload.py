@@ -23,12 +23,13 @@ by file in a bounded thread pool:
 3. ``/study/sync`` is called once when something was uploaded.
 """
 
+import io
 import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
-from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header, text
+from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header_and_content, text
 from ambra_sdk.addon.download import image_id, schema_image_items
 from ambra_sdk.addon.exceptions import NoDicomFiles
 from ambra_sdk.addon.job import error_type_of
@@ -81,16 +82,27 @@ def probe(path: Path) -> Union[Any, SkippedFile]:
     :param path: the file.
     :return: the header dataset, or a :class:`SkippedFile`.
     """
+    return probe_content(path)[0]
+
+
+def probe_content(path: Path) -> Tuple[Union[Any, SkippedFile], Optional[bytes]]:
+    """:func:`probe`, and the file's bytes when the probe read the whole file.
+
+    :param path: the file.
+    :return: ``(header or SkippedFile, content)`` (see
+        :func:`~ambra_sdk.addon.dicom_io.read_header_and_content`; no content
+        for a skipped file).
+    """
     try:
-        return read_header(path)
+        return read_header_and_content(path)
     except FileNotFoundError:
-        return SkippedFile(path, 'does not exist')
+        return SkippedFile(path, 'does not exist'), None
     except IsADirectoryError:
-        return SkippedFile(path, 'is a directory')
+        return SkippedFile(path, 'is a directory'), None
     except OSError as error:
-        return SkippedFile(path, 'unreadable: {}'.format(error.strerror or type(error).__name__))
+        return SkippedFile(path, 'unreadable: {}'.format(error.strerror or type(error).__name__)), None
     except NotDicom as error:
-        return SkippedFile(path, str(error))
+        return SkippedFile(path, str(error)), None
 
 
 class StudyUploader:
@@ -286,8 +298,9 @@ class StudyUploader:
         if self._stop.stopped:
             return 'not_done', None
         try:
+            content = None
             if header is None:
-                header = probe(path)
+                header, content = probe_content(path)
                 if isinstance(header, SkippedFile):
                     return 'skipped', header.reason
             sop_instance_uid = text(header, 'SOPInstanceUID')
@@ -296,8 +309,8 @@ class StudyUploader:
                 return 'skipped', 'duplicate: same SOP Instance UID as {}'.format(duplicate)
             if sop_instance_uid in self._existing:
                 return 'skipped', 'already in the study'
-            try:
-                dicom_file = path.open('rb')
+            try:  # a small file: the bytes the probe read (the file is not read twice)
+                dicom_file = io.BytesIO(content) if content is not None else path.open('rb')
             except OSError as error:
                 return 'skipped', 'unreadable: {}'.format(error.strerror or type(error).__name__)
             with dicom_file:
