@@ -188,7 +188,7 @@ class StudyUploader:
         failed: Dict[int, Tuple[Path, BaseException]] = {}
         not_done: List[int] = []
         with FileProgress(self._progress, len(paths), 'Uploading') as progress:
-            first_index, first_header = self._first_dicom(paths, skipped, progress)
+            first_index, first_header, first_content = self._first_dicom(paths, skipped, progress)
             if first_header is None:
                 result = UploadResult(None, {}, [skip for _, skip in skipped], {}, len(paths))
                 raise NoDicomFiles(
@@ -199,9 +199,10 @@ class StudyUploader:
                 )
             study_uuid = self._study(first_header)
             self._api.Storage  # noqa: B018 (create the lazy namespace here, not in racing threads)
-            headers = {first_index: first_header}
-            items = ((index, paths[index], headers.pop(index, None)) for index in range(first_index, len(paths)))
-            for (index, path, _), future in bounded_map(self._process, items, self._max_workers):
+            probed = {first_index: (first_header, first_content)}
+            items = ((index, paths[index], *probed.pop(index, (None, None)))
+                     for index in range(first_index, len(paths)))
+            for (index, path, _, _), future in bounded_map(self._process, items, self._max_workers):
                 kind, payload = future.result()
                 if kind == 'uploaded':
                     uploaded[index] = (path, payload)
@@ -230,14 +231,14 @@ class StudyUploader:
         paths: List[Path],
         skipped: List[Tuple[int, SkippedFile]],
         progress: FileProgress,
-    ) -> Tuple[int, Optional[Any]]:
+    ) -> Tuple[int, Optional[Any], Optional[bytes]]:
         for index, path in enumerate(paths):
-            outcome = probe(path)
+            outcome, content = probe_content(path)
             if not isinstance(outcome, SkippedFile):
-                return index, outcome
+                return index, outcome, content
             skipped.append((index, outcome))
             progress.advance()
-        return len(paths), None
+        return len(paths), None, None
 
     def _study(self, header: Any) -> str:
         """Create the study of ``header`` (or find it) and remember its engine."""
@@ -288,17 +289,16 @@ class StudyUploader:
         query.request_args.data = {**(data or {}), 'uuid': study_uuid}
         query.get()
 
-    def _process(self, item: Tuple[int, Path, Optional[Any]]) -> _Outcome:
+    def _process(self, item: Tuple[int, Path, Optional[Any], Optional[bytes]]) -> _Outcome:
         """Upload one file; never raises (the outcome says what happened).
 
         After a permanent error (see :func:`~ambra_sdk.addon.pool.classify_error`)
         the files not started yet are not sent (``not_done``).
         """
-        _, path, header = item
+        _, path, header, content = item
         if self._stop.stopped:
             return 'not_done', None
         try:
-            content = None
             if header is None:
                 header, content = probe_content(path)
                 if isinstance(header, SkippedFile):
