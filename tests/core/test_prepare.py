@@ -108,6 +108,21 @@ def test_environment_settings_follow_the_variables(monkeypatch):
     assert 'http' not in both()['proxies']  # callers get copies
 
 
+@pytest.mark.skipif(not CACHEABLE, reason='the environment alone decides only on Linux-like systems')
+def test_the_memo_key_reads_the_variables_as_os_environ_has_them(monkeypatch):
+    import os
+
+    from ambra_sdk.api.environment import ENV_NAMES, _variables
+
+    monkeypatch.setenv('no_proxy', 'é.example')
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    quick = _variables()
+    assert len(quick) == len(ENV_NAMES) and quick[ENV_NAMES.index('NO_PROXY')] is None
+    assert quick[ENV_NAMES.index('no_proxy')] is not None
+    monkeypatch.setattr(os, 'environ', {'no_proxy': 'x'})  # a replaced os.environ: read through its get
+    assert _variables() == tuple('x' if name == 'no_proxy' else None for name in ENV_NAMES)
+
+
 def test_the_sdk_sessions_use_both(monkeypatch):
     from ambra_sdk.api import Api
 
