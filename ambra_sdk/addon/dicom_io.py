@@ -63,10 +63,12 @@ def _wanted(tags: Tuple[str, ...]) -> Optional[FrozenSet[int]]:
     return wanted_tags(number for number in numbers if number is not None)
 
 
+@functools.lru_cache(maxsize=16)
 def _parser(tags: Tuple[str, ...]) -> Callable[[Callable[[], Any]], Any]:
     """``parse(source)``: read ``tags`` (no pixel data) from ``source()``, forcing a file without preamble.
 
-    The function has the tags' numbers as ``parse.wanted`` (see :func:`_parse_bytes`).
+    The function has the tags' numbers as ``parse.wanted`` (see :func:`_parse_bytes`); it is made
+    once per tag set (it keeps no state).
     """
     from pydicom import dcmread
     from pydicom.errors import InvalidDicomError
@@ -167,7 +169,7 @@ def read_file_header(dicom_file: BinaryIO, tags: Tuple[str, ...] = HEADER_TAGS) 
     :raises NotDicom: it is not DICOM, or lacks the Study or SOP Instance UID.
     """
     require_pydicom()
-    parse = _parser(tags)
+    parse = _parser(tuple(tags))
     position = dicom_file.tell()
     try:
         prefix = dicom_file.read(HEADER_PREFIX)
