@@ -16,7 +16,12 @@ import os
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, FrozenSet, List, Optional, Tuple, Union
 
-from ambra_sdk.addon.header_walk import _meta_end, reduced_header, wanted_tags
+from ambra_sdk.addon.header_walk import reduced_header, wanted_tags
+
+try:  # the walk's own reader of the file meta information (moving to a shared module)
+    from ambra_sdk.dicom_walk import _meta_end  # type: ignore[import-not-found,attr-defined,unused-ignore]
+except ImportError:
+    from ambra_sdk.addon.header_walk import _meta_end
 
 #: The Implicit VR Little Endian transfer syntax, as the walk reads it from the file meta information.
 IMPLICIT_LE = b'1.2.840.10008.1.2'
