@@ -14,9 +14,13 @@ import functools
 import io
 import os
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, FrozenSet, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, FrozenSet, List, Optional, Tuple, Union
 
 from ambra_sdk.addon.header_walk import reduced_header, wanted_tags
+from ambra_sdk.dicom_walk import meta_end
+
+#: The Implicit VR Little Endian transfer syntax, as the walk reads it from the file meta information.
+IMPLICIT_LE = b'1.2.840.10008.1.2'
 
 PathType = Union[str, 'os.PathLike[str]']
 
@@ -60,10 +64,12 @@ def _wanted(tags: Tuple[str, ...]) -> Optional[FrozenSet[int]]:
     return wanted_tags(number for number in numbers if number is not None)
 
 
+@functools.lru_cache(maxsize=16)
 def _parser(tags: Tuple[str, ...]) -> Callable[[Callable[[], Any]], Any]:
     """``parse(source)``: read ``tags`` (no pixel data) from ``source()``, forcing a file without preamble.
 
-    The function has the tags' numbers as ``parse.wanted`` (see :func:`_parse_bytes`).
+    The function has the tags' numbers as ``parse.wanted`` (see :func:`_parse_bytes`); it is made
+    once per tag set (it keeps no state).
     """
     from pydicom import dcmread
     from pydicom.errors import InvalidDicomError
@@ -76,6 +82,30 @@ def _parser(tags: Tuple[str, ...]) -> Callable[[Callable[[], Any]], Any]:
 
     parse.wanted = _wanted(tags)  # type: ignore[attr-defined]
     return parse
+
+
+def _parse_reduced(reduced: bytes, wanted: FrozenSet[int]) -> Any:
+    """The data set of a short file from :func:`~ambra_sdk.addon.header_walk.reduced_header`, read by pydicom.
+
+    The walk vouched for the file meta information and found the transfer
+    syntax (Explicit or Implicit VR Little Endian): pydicom reads the data
+    set's elements (``read_dataset``, the reader ``dcmread`` uses) without
+    parsing the file meta information again (about 40 % of ``dcmread``'s
+    cost on such a file). The values are decoded by pydicom as before (the
+    Specific Character Set is among the kept elements).
+
+    :param reduced: the short file.
+    :param wanted: the tags to keep (with the Specific Character Set).
+    :return: a pydicom ``Dataset`` with the elements of ``wanted`` it holds.
+    """
+    from pydicom.filereader import read_dataset
+
+    found = meta_end(reduced, len(reduced))
+    if found is None:  # cannot happen after the walk vouched for the same bytes
+        raise NotDicom('not a DICOM file')
+    body, syntax = found
+    implicit = syntax == IMPLICIT_LE
+    return read_dataset(io.BytesIO(reduced[body:]), implicit, True, specific_tags=sorted(wanted))
 
 
 def _checked(dataset: Any) -> Any:
@@ -96,18 +126,35 @@ def read_header(path: PathType) -> Any:
     :raises OSError: the file is missing or cannot be read.
     :raises NotDicom: it is not DICOM, or lacks the UIDs.
     """
+    return read_header_and_content(path)[0]
+
+
+def read_header_and_content(path: PathType) -> Tuple[Any, Optional[bytes]]:
+    """:func:`read_header`, and the file's bytes when that read took the whole file.
+
+    A file shorter than :data:`HEADER_PREFIX` is read whole by the header
+    probe: the uploader sends those bytes instead of opening and reading the
+    file a second time.
+
+    :param path: the file.
+    :return: ``(dataset, content)``; ``content`` is None for a file of
+        :data:`HEADER_PREFIX` bytes or more.
+    :raises OSError: the file is missing or cannot be read.
+    :raises NotDicom: it is not DICOM, or lacks the UIDs.
+    """
     require_pydicom()
     parse = _parser(HEADER_TAGS)
     name = os.fspath(path)
+    whole: List[bytes] = []
     try:
-        dataset = _parse_prefix(name, parse) if isinstance(name, str) else None
+        dataset = _parse_prefix(name, parse, whole) if isinstance(name, str) else None
         if dataset is None:  # the header goes beyond the prefix (or a bytes path: pydicom's answer)
             dataset = parse(lambda: name)
     except OSError:
         raise
     except Exception as error:  # noqa: BLE001 (pydicom raises many kinds on garbage)
         raise NotDicom('not a DICOM file ({})'.format(type(error).__name__)) from None
-    return _checked(dataset)
+    return _checked(dataset), (whole[0] if whole else None)
 
 
 def read_file_header(dicom_file: BinaryIO, tags: Tuple[str, ...] = HEADER_TAGS) -> Any:
@@ -123,7 +170,7 @@ def read_file_header(dicom_file: BinaryIO, tags: Tuple[str, ...] = HEADER_TAGS) 
     :raises NotDicom: it is not DICOM, or lacks the Study or SOP Instance UID.
     """
     require_pydicom()
-    parse = _parser(tags)
+    parse = _parser(tuple(tags))
     position = dicom_file.tell()
     try:
         prefix = dicom_file.read(HEADER_PREFIX)
@@ -162,12 +209,16 @@ class _Prefix(io.BytesIO):
         return data
 
 
-def _parse_prefix(name: str, parse: Callable[[Callable[[], Any]], Any]) -> Optional[Any]:
+def _parse_prefix(
+    name: str, parse: Callable[[Callable[[], Any]], Any], whole: Optional[List[bytes]] = None,
+) -> Optional[Any]:
     """Parse a file from its first :data:`HEADER_PREFIX` bytes.
 
     :param name: the file.
     :param parse: ``parse(source)`` reads a dataset from ``source()`` (a
         fresh file object at every call).
+    :param whole: receives the file's bytes when they are fewer than
+        :data:`HEADER_PREFIX` (the whole file was read).
     :return: the dataset, or None when the parse read past the prefix of a
         longer file (only the whole file gives the right answer then).
     :raises OSError: the file cannot be opened or read.
@@ -176,6 +227,8 @@ def _parse_prefix(name: str, parse: Callable[[Callable[[], Any]], Any]) -> Optio
     """
     with open(name, 'rb') as src:
         prefix = src.read(HEADER_PREFIX)
+    if whole is not None and len(prefix) < HEADER_PREFIX:
+        whole.append(prefix)
     dataset = _parse_bytes(prefix, parse)
     if dataset is not None:
         dataset.filename = name
@@ -186,15 +239,16 @@ def _parse_bytes(prefix: bytes, parse: Callable[[Callable[[], Any]], Any]) -> Op
     """Parse the first bytes of a file (see :func:`_parse_prefix`); None: they were not enough.
 
     When :func:`~ambra_sdk.addon.header_walk.reduced_header` vouches for the
-    header, pydicom parses only the wanted elements (same tags, a fraction
-    of the CPU); otherwise, or when that parse fails, the whole header as before.
+    header, pydicom reads only the wanted elements (:func:`_parse_reduced`:
+    same tags, a fraction of the CPU); otherwise, or when that read fails,
+    the whole header as before.
     """
     whole = len(prefix) < HEADER_PREFIX
     wanted = getattr(parse, 'wanted', None)
     reduced = reduced_header(prefix, whole, wanted) if wanted is not None else None
     if reduced is not None:
         try:
-            return parse(lambda: io.BytesIO(reduced))
+            return _parse_reduced(reduced, wanted)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001, S110 (the whole header decides, below)
             pass
     if whole:  # the whole file: a plain buffer gives the same answer

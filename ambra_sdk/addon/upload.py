@@ -23,12 +23,13 @@ by file in a bounded thread pool:
 3. ``/study/sync`` is called once when something was uploaded.
 """
 
+import io
 import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
-from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header, text
+from ambra_sdk.addon.dicom_io import NotDicom, PathType, as_path, read_header_and_content, text
 from ambra_sdk.addon.download import image_id, schema_image_items
 from ambra_sdk.addon.exceptions import NoDicomFiles
 from ambra_sdk.addon.job import error_type_of
@@ -81,16 +82,27 @@ def probe(path: Path) -> Union[Any, SkippedFile]:
     :param path: the file.
     :return: the header dataset, or a :class:`SkippedFile`.
     """
+    return probe_content(path)[0]
+
+
+def probe_content(path: Path) -> Tuple[Union[Any, SkippedFile], Optional[bytes]]:
+    """:func:`probe`, and the file's bytes when the probe read the whole file.
+
+    :param path: the file.
+    :return: ``(header or SkippedFile, content)`` (see
+        :func:`~ambra_sdk.addon.dicom_io.read_header_and_content`; no content
+        for a skipped file).
+    """
     try:
-        return read_header(path)
+        return read_header_and_content(path)
     except FileNotFoundError:
-        return SkippedFile(path, 'does not exist')
+        return SkippedFile(path, 'does not exist'), None
     except IsADirectoryError:
-        return SkippedFile(path, 'is a directory')
+        return SkippedFile(path, 'is a directory'), None
     except OSError as error:
-        return SkippedFile(path, 'unreadable: {}'.format(error.strerror or type(error).__name__))
+        return SkippedFile(path, 'unreadable: {}'.format(error.strerror or type(error).__name__)), None
     except NotDicom as error:
-        return SkippedFile(path, str(error))
+        return SkippedFile(path, str(error)), None
 
 
 class StudyUploader:
@@ -176,7 +188,7 @@ class StudyUploader:
         failed: Dict[int, Tuple[Path, BaseException]] = {}
         not_done: List[int] = []
         with FileProgress(self._progress, len(paths), 'Uploading') as progress:
-            first_index, first_header = self._first_dicom(paths, skipped, progress)
+            first_index, first_header, first_content = self._first_dicom(paths, skipped, progress)
             if first_header is None:
                 result = UploadResult(None, {}, [skip for _, skip in skipped], {}, len(paths))
                 raise NoDicomFiles(
@@ -187,9 +199,10 @@ class StudyUploader:
                 )
             study_uuid = self._study(first_header)
             self._api.Storage  # noqa: B018 (create the lazy namespace here, not in racing threads)
-            headers = {first_index: first_header}
-            items = ((index, paths[index], headers.pop(index, None)) for index in range(first_index, len(paths)))
-            for (index, path, _), future in bounded_map(self._process, items, self._max_workers):
+            probed = {first_index: (first_header, first_content)}
+            items = ((index, paths[index], *probed.pop(index, (None, None)))
+                     for index in range(first_index, len(paths)))
+            for (index, path, _, _), future in bounded_map(self._process, items, self._max_workers):
                 kind, payload = future.result()
                 if kind == 'uploaded':
                     uploaded[index] = (path, payload)
@@ -218,14 +231,14 @@ class StudyUploader:
         paths: List[Path],
         skipped: List[Tuple[int, SkippedFile]],
         progress: FileProgress,
-    ) -> Tuple[int, Optional[Any]]:
+    ) -> Tuple[int, Optional[Any], Optional[bytes]]:
         for index, path in enumerate(paths):
-            outcome = probe(path)
+            outcome, content = probe_content(path)
             if not isinstance(outcome, SkippedFile):
-                return index, outcome
+                return index, outcome, content
             skipped.append((index, outcome))
             progress.advance()
-        return len(paths), None
+        return len(paths), None, None
 
     def _study(self, header: Any) -> str:
         """Create the study of ``header`` (or find it) and remember its engine."""
@@ -276,18 +289,18 @@ class StudyUploader:
         query.request_args.data = {**(data or {}), 'uuid': study_uuid}
         query.get()
 
-    def _process(self, item: Tuple[int, Path, Optional[Any]]) -> _Outcome:
+    def _process(self, item: Tuple[int, Path, Optional[Any], Optional[bytes]]) -> _Outcome:
         """Upload one file; never raises (the outcome says what happened).
 
         After a permanent error (see :func:`~ambra_sdk.addon.pool.classify_error`)
         the files not started yet are not sent (``not_done``).
         """
-        _, path, header = item
+        _, path, header, content = item
         if self._stop.stopped:
             return 'not_done', None
         try:
             if header is None:
-                header = probe(path)
+                header, content = probe_content(path)
                 if isinstance(header, SkippedFile):
                     return 'skipped', header.reason
             sop_instance_uid = text(header, 'SOPInstanceUID')
@@ -296,8 +309,8 @@ class StudyUploader:
                 return 'skipped', 'duplicate: same SOP Instance UID as {}'.format(duplicate)
             if sop_instance_uid in self._existing:
                 return 'skipped', 'already in the study'
-            try:
-                dicom_file = path.open('rb')
+            try:  # a small file: the bytes the probe read (the file is not read twice)
+                dicom_file = io.BytesIO(content) if content is not None else path.open('rb')
             except OSError as error:
                 return 'skipped', 'unreadable: {}'.format(error.strerror or type(error).__name__)
             with dicom_file:

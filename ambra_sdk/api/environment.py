@@ -82,6 +82,24 @@ class EnvironmentSettings:
         except (AttributeError, TypeError):  # an unhashable setting: not cached
             return None
         if session.trust_env:
-            environ = os.environ
-            key += tuple(environ.get(name) for name in ENV_NAMES)
+            key += _variables()
         return key
+
+
+#: :data:`ENV_NAMES` as keys of ``os.environ``'s underlying dict (bytes on POSIX).
+_ENCODED_NAMES = tuple(os.environ.encodekey(name) for name in ENV_NAMES) if CACHEABLE else ()
+
+
+def _variables() -> Tuple[Any, ...]:
+    """The values of :data:`ENV_NAMES` (None when unset), as fast as ``os.environ`` allows.
+
+    ``os.environ.get`` encodes the name and decodes the value at every call
+    (about 1.5 us each); on POSIX the mapping keeps the encoded values in a
+    dict, which is read directly (the values serve only as a memo key). Any
+    other ``os.environ`` (a test may replace it) is read through its own ``get``.
+    """
+    environ = os.environ
+    data = getattr(environ, '_data', None)
+    if _ENCODED_NAMES and type(environ) is os._Environ and type(data) is dict:  # noqa: SLF001
+        return tuple(map(data.get, _ENCODED_NAMES))
+    return tuple(environ.get(name) for name in ENV_NAMES)

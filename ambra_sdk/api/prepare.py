@@ -77,10 +77,7 @@ def prepare_request(session: requests.Session, request: requests.Request) -> req
     data = request.data
     if data and type(data) is not dict and not isinstance(data, (str, bytes)) and not hasattr(data, 'read'):
         return requests.Session.prepare_request(session, request)  # a list of pairs...: requests' own path
-    cookies = request.cookies or {}
-    if not isinstance(cookies, cookiejar.CookieJar):
-        cookies = cookiejar_from_dict(cookies)
-    merged_cookies = merge_cookies(merge_cookies(RequestsCookieJar(), session.cookies), cookies)
+    merged_cookies = _merged_cookies(session.cookies, request.cookies)
     auth = request.auth
     if session.trust_env and not auth and not session.auth:
         auth = get_netrc_auth(request.url)
@@ -94,14 +91,36 @@ def prepare_request(session: requests.Session, request: requests.Request) -> req
         if data and 'content-type' not in headers:
             headers['Content-Type'] = FORM_CONTENT_TYPE
     prepared = requests.PreparedRequest()
-    prepared.prepare(
-        method=request.method.upper() if request.method else request.method,
-        url=request.url,
-        data=data,
-        headers=headers,
-        params=encode_pairs(params) if params else None,
-        auth=merge_setting(auth, session.auth),
-        cookies=merged_cookies,
-        hooks=merge_hooks(request.hooks, session.hooks),
-    )
+    # ``PreparedRequest.prepare``'s steps, in its order; with no cookie at all
+    # the Cookie header step (a mock request and a walk of an empty jar) is skipped.
+    prepared.prepare_method(request.method.upper() if request.method else request.method)
+    prepared.prepare_url(request.url, encode_pairs(params) if params else None)
+    prepared.prepare_headers(headers)
+    if _is_empty(merged_cookies):
+        prepared._cookies = merged_cookies  # type: ignore[attr-defined]  # what prepare_cookies keeps; no header
+    else:
+        prepared.prepare_cookies(merged_cookies)
+    prepared.prepare_body(data, None, None)
+    prepared.prepare_auth(merge_setting(auth, session.auth), request.url)
+    prepared.prepare_hooks(merge_hooks(request.hooks, session.hooks))
     return prepared
+
+
+def _is_empty(jar: Any) -> bool:
+    """Whether a cookie jar holds no cookie (iterating it is what requests' merge does)."""
+    for _cookie in jar:
+        return False
+    return True
+
+
+def _merged_cookies(session_cookies: Any, request_cookies: Any) -> cookiejar.CookieJar:
+    """``merge_cookies(merge_cookies(RequestsCookieJar(), session_cookies), request_cookies)``, as requests does.
+
+    With no cookie on either side that is a new empty jar: made at once.
+    """
+    if not request_cookies and isinstance(session_cookies, cookiejar.CookieJar) and _is_empty(session_cookies):
+        return RequestsCookieJar()
+    cookies = request_cookies or {}
+    if not isinstance(cookies, cookiejar.CookieJar):
+        cookies = cookiejar_from_dict(cookies)
+    return merge_cookies(merge_cookies(RequestsCookieJar(), session_cookies), cookies)

@@ -21,6 +21,8 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers
 from urllib3.util.retry import Retry
 
 from ambra_sdk.api.body_guard import POOL_CLASSES, guard_body, read_timeout_of
@@ -40,6 +42,7 @@ from ambra_sdk.api.retry import (
     make_safe_retries,
     mark_call_start,
 )
+from ambra_sdk.api.send import may_set_cookies, send_prepared
 from ambra_sdk.exceptions.base import ResponseTooLarge
 from ambra_sdk.redact import redact_text
 
@@ -197,13 +200,14 @@ class AmbraSession(requests.Session):
     def _send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         kwargs['allow_redirects'] = False
         stream = bool(kwargs.get('stream'))
-        retry = getattr(self.get_adapter(request.url or ''), 'max_retries', None)
+        adapter = self.get_adapter(request.url or '')
+        retry = getattr(adapter, 'max_retries', None)
         may_resend = not stream and isinstance(retry, SafeRetry) and retry.may_resend(request.method or '')
         resends = retry.read if may_resend and isinstance(retry.read, int) else 0  # type: ignore[union-attr]
         started = time.monotonic()
         attempt = 0
         while True:
-            response = super().send(request, **{**kwargs, 'stream': True})
+            response = send_prepared(self, adapter, request, {**kwargs, 'stream': True})
             if type(response) is requests.Response:
                 response.__class__ = AmbraResponse
             if stream:
@@ -321,6 +325,21 @@ class AmbraAdapter(HTTPAdapter):
             # (types-urllib3, the stubs of urllib3 1.26, do not declare the attribute)
             manager.pool_classes_by_scheme = dict(POOL_CLASSES)  # type: ignore[attr-defined]
         return manager
+
+    def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
+        """requests' response for ``resp``; its cookies are extracted only when it sets some (see send.py)."""
+        if may_set_cookies(resp):
+            return super().build_response(req, resp)
+        response = AmbraResponse()
+        response.status_code = getattr(resp, 'status', None)  # type: ignore[assignment]
+        response.headers = CaseInsensitiveDict(getattr(resp, 'headers', {}))
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.raw = resp
+        response.reason = response.raw.reason
+        response.url = req.url.decode('utf-8') if isinstance(req.url, bytes) else req.url  # type: ignore[union-attr,assignment]
+        response.request = req
+        response.connection = self  # type: ignore[attr-defined]
+        return response
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """Send the request (see :meth:`requests.adapters.HTTPAdapter.send`)."""

@@ -1,5 +1,6 @@
 """URL templates shared by the storage namespaces, and the one function that fills them."""
 
+import functools
 import ipaddress
 import re
 from typing import Any, Dict, Optional, Tuple
@@ -94,6 +95,12 @@ def check_engine_fqdn(engine_fqdn: Any) -> str:
         raise ValueError('engine_fqdn must be a str (a host name with an optional port), got {0}'.format(
             type(engine_fqdn).__name__,
         ))
+    return _checked_host(str(engine_fqdn))
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_host(engine_fqdn: str) -> str:
+    """:func:`check_engine_fqdn` of a str, kept per value (every storage call checks the same few hosts)."""
     host, port = _split_port(engine_fqdn)
     if port is not None and not (_PORT_RE.fullmatch(port) and 0 < int(port) < 65536):
         raise ValueError('engine_fqdn has an invalid port: {0!r}'.format(engine_fqdn))

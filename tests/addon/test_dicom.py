@@ -100,3 +100,21 @@ def test_upload_attr_is_a_lazy_box(api, namespace_id, make_dicoms):
     params = api.Addon.Dicom.upload_from_path(dicom_path=make_dicoms(1)[0], namespace_id=namespace_id)
     assert isinstance(params.attr, LazyBox) and isinstance(params.attr, Box)
     assert params.attr.SOPInstanceUID == params.image_uid
+
+
+def test_an_in_memory_file_is_sent_from_its_position_in_one_body(api, namespace_id, make_dicoms, emulator):
+    # issue 26.4: the bytes of a BytesIO go as one body (not in 16 KiB reads); the wire is the same
+    import io
+    from pathlib import Path
+
+    from ambra_sdk.addon.dicom import _body
+
+    content = make_dicoms(1)[0].read_bytes()
+    buffer = io.BytesIO(b'junk before' + content)
+    buffer.seek(len(b'junk before'))
+    params = api.Addon.Dicom.upload(dicom_file=buffer, namespace_id=namespace_id)
+    assert buffer.tell() == len(buffer.getvalue())  # left at its end, as a file read to its end
+    stored = emulator.state.image_version_paths(namespace_id, params.study_uid, params.image_uid)
+    assert Path(stored[params.image_version]).read_bytes() == content
+    with open(make_dicoms(1)[0], 'rb') as dicom_file:
+        assert _body(dicom_file) is dicom_file  # a real file is streamed as before

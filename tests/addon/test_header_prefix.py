@@ -143,3 +143,21 @@ def test_an_undefined_length_sequence_is_left_to_the_full_parse(tmp_path):
     assert b'\xfe\xff\xdd\xe0' in source  # a sequence delimiter: the sequence has no length
     assert reduced_header(source, True, dicom_io._wanted(HEADER_TAGS)) is None
     assert _outcome(read_header, tmp_path / 'sq.dcm') == _outcome(_from_file, tmp_path / 'sq.dcm')
+
+
+def test_values_in_other_character_sets_are_decoded_as_the_full_parse_decodes_them(tmp_path, monkeypatch):
+    # issue 26.4: a clean header's kept elements are read by pydicom's read_dataset
+    # (no second parse of the file meta information); pydicom still decodes them
+    from pydicom.data import get_charset_files
+
+    quick = []
+    real = dicom_io._parse_reduced
+    monkeypatch.setattr(dicom_io, '_parse_reduced', lambda *a: quick.append(1) or real(*a))
+    names = sorted(get_charset_files('chr*.dcm'))
+    assert len(names) > 10
+    for name in names:
+        path = tmp_path / Path(name).name
+        path.write_bytes(Path(name).read_bytes())
+        assert _outcome(read_header, path) == _outcome(_from_file, path), name
+    assert len(quick) == len(names)
+    assert str(read_header(tmp_path / 'chrH31.dcm').PatientName) == 'Yamada^Tarou=山田^太郎=やまだ^たろう'

@@ -79,14 +79,14 @@ def test_missing_and_unreadable_paths_are_skipped(api, namespace_id, make_dicoms
     good = make_dicoms(3)
     from ambra_sdk.addon import upload as upload_module
 
-    real = upload_module.read_header
+    real = upload_module.read_header_and_content
 
-    def read_header(path):
+    def read_header_and_content(path):
         if path == good[1]:
             raise PermissionError(13, 'Permission denied')
         return real(path)
 
-    monkeypatch.setattr(upload_module, 'read_header', read_header)
+    monkeypatch.setattr(upload_module, 'read_header_and_content', read_header_and_content)
     missing = tmp_path / 'nowhere' / 'missing.dcm'
     result = api.Addon.Study.upload_paths(dicom_paths=[good[0], missing, good[1], good[2]], namespace_id=namespace_id)
     assert list(result.uploaded) == [good[0], good[2]]
@@ -315,3 +315,30 @@ def test_expired_sid_during_the_upload(api, namespace_id, make_dicoms, emulator)
     result = api.Addon.Study.upload_paths(dicom_paths=paths, namespace_id=namespace_id, max_workers=3)
     assert len(result.uploaded) == 5 and not result.failed
     assert len(stored_images(emulator, namespace_id, result.study_uid)) == 5
+
+
+def test_a_small_file_is_read_once_and_sent_as_read(api, namespace_id, make_dicoms, emulator, monkeypatch):
+    # issue 26.4: a file shorter than the probe's prefix is sent from the bytes the
+    # probe read; a larger file is opened again for its upload, as before
+    from pydicom import dcmread
+    from pydicom.uid import generate_uid
+
+    from ambra_sdk.addon import dicom_io
+
+    small = make_dicoms(3)
+    large = small[0].parent / 'large.dcm'
+    dataset = dcmread(str(small[0]))
+    dataset.SOPInstanceUID = generate_uid()
+    dataset.PixelData = dataset.PixelData * 4
+    dataset.save_as(str(large))
+    assert max(p.stat().st_size for p in small) < dicom_io.HEADER_PREFIX < large.stat().st_size
+    reopened = []
+    real_open = Path.open
+    monkeypatch.setattr(Path, 'open', lambda self, *a, **k: reopened.append(self.name) or real_open(self, *a, **k))
+    paths = [*small, large]
+    result = api.Addon.Study.upload_paths(dicom_paths=paths, namespace_id=namespace_id, max_workers=2)
+    assert list(result.uploaded) == paths
+    assert [name for name in reopened if name.endswith('.dcm')] == ['large.dcm']  # the first file's too
+    for path, params in result.uploaded.items():
+        stored = emulator.state.image_version_paths(namespace_id, params.study_uid, params.image_uid)
+        assert Path(stored[params.image_version]).read_bytes() == path.read_bytes()

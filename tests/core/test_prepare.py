@@ -46,6 +46,17 @@ def test_prepared_like_requests(case, monkeypatch):
     assert _wire(prepare_request(session, requests.Request(**case))) == _wire(expected)
 
 
+@pytest.mark.parametrize('case', CASES, ids=[str(index) for index in range(len(CASES))])
+def test_prepared_like_requests_without_session_cookies(case, monkeypatch):
+    monkeypatch.setattr('urllib3.filepost.choose_boundary', lambda: 'boundary')
+    session = _session()
+    session.cookies.clear()  # the quick path: no Cookie header step
+    expected = session.prepare_request(requests.Request(**case))
+    ours = prepare_request(session, requests.Request(**case))
+    assert _wire(ours) == _wire(expected)
+    assert ours._cookies.get_dict() == expected._cookies.get_dict()  # what a redirect would start from
+
+
 def test_a_file_body_is_streamed_as_requests_streams_it():
     session = _session()
     ours = prepare_request(session, requests.Request('POST', URL, data=io.BytesIO(b'1234'), params={'sid': 'S'}))
@@ -95,6 +106,21 @@ def test_environment_settings_follow_the_variables(monkeypatch):
     assert both()['verify'] is True
     memo.get(session, 'http://example.com/api', {}, None, None, None)['proxies']['http'] = 'changed'
     assert 'http' not in both()['proxies']  # callers get copies
+
+
+@pytest.mark.skipif(not CACHEABLE, reason='the environment alone decides only on Linux-like systems')
+def test_the_memo_key_reads_the_variables_as_os_environ_has_them(monkeypatch):
+    import os
+
+    from ambra_sdk.api.environment import ENV_NAMES, _variables
+
+    monkeypatch.setenv('no_proxy', 'é.example')
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    quick = _variables()
+    assert len(quick) == len(ENV_NAMES) and quick[ENV_NAMES.index('NO_PROXY')] is None
+    assert quick[ENV_NAMES.index('no_proxy')] is not None
+    monkeypatch.setattr(os, 'environ', {'no_proxy': 'x'})  # a replaced os.environ: read through its get
+    assert _variables() == tuple('x' if name == 'no_proxy' else None for name in ENV_NAMES)
 
 
 def test_the_sdk_sessions_use_both(monkeypatch):

@@ -42,3 +42,15 @@ def test_the_sid_never_goes_to_the_host_after_an_at_sign(script_server):
         api.Storage.Study.schema(None, 'ns', '1.2.3')
     assert other.requests == []
     assert all(SID not in target for _, target, _ in other.requests)
+
+
+def test_a_checked_host_is_kept_and_a_refused_one_refused_every_time():
+    # issue 26.4: every storage call checks its host; the answer is kept per value
+    from ambra_sdk.storage.paths import _checked_host
+
+    _checked_host.cache_clear()
+    for _ in range(3):
+        assert check_engine_fqdn('bücher.example:8080') == 'xn--bcher-kva.example:8080'
+        with pytest.raises(ValueError):
+            check_engine_fqdn('host:1@other:2')
+    assert _checked_host.cache_info().hits == 2 and _checked_host.cache_info().currsize == 1

@@ -8,7 +8,7 @@ records the raw headers it receives.
 import socket
 import threading
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 
 class _Base:
@@ -119,11 +119,14 @@ class RecordingServer(_Base):
     """Answers every request with a fixed JSON body and records what it got."""
 
     def __init__(self, status: int = 200, body: bytes = b'{"status": "OK"}',
-                 content_type: str = 'application/json') -> None:
+                 content_type: str = 'application/json',
+                 answer: Optional[Callable[[str], Tuple[int, str]]] = None) -> None:
         super().__init__()
         self.status = status
         self.body = body
         self.content_type = content_type
+        #: ``request line -> (status, extra header lines, each ending in CRLF)``; None: ``status``, no extra.
+        self.answer = answer
         self.requests: List[Tuple[str, Dict[str, str], bytes]] = []
         self.lock = threading.Lock()
 
@@ -135,9 +138,10 @@ class RecordingServer(_Base):
                     return
                 with self.lock:
                     self.requests.append((request_line, headers, body))
+                status, extra = self.answer(request_line) if self.answer is not None else (self.status, '')
                 client.sendall(
-                    'HTTP/1.1 {0} X\r\nContent-Type: {1}\r\nContent-Length: {2}\r\n\r\n'.format(
-                        self.status, self.content_type, len(self.body),
+                    'HTTP/1.1 {0} X\r\nContent-Type: {1}\r\n{3}Content-Length: {2}\r\n\r\n'.format(
+                        status, self.content_type, len(self.body), extra,
                     ).encode('latin-1') + self.body,
                 )
         except OSError:
