@@ -86,10 +86,17 @@ def write_dicoms(
 
 
 #: Elements that differ from one slice to the next in a real CT series, with each slice's value.
+def _time_of_day(seconds: float) -> str:
+    """A DICOM TM value (``HHMMSS.FFF``) ``seconds`` after midnight (wrapping at 24 h)."""
+    whole = int(seconds) % 86400
+    return '{0:02d}{1:02d}{2:02d}.{3:03d}'.format(whole // 3600, whole // 60 % 60, whole % 60,
+                                                  int(round((seconds % 1) * 1000)) % 1000)
+
+
 _SLICE_VALUES = {
-    'InstanceCreationTime': lambda i: '{0:06d}'.format(72731 + i),
-    'AcquisitionTime': lambda i: '{0:06d}.{1:03d}'.format(112936 + i // 2, 500 * (i % 2)),
-    'ContentTime': lambda i: '{0:06d}.{1:03d}'.format(113008 + i // 2, 500 * (i % 2)),
+    'InstanceCreationTime': lambda i: _time_of_day(7 * 3600 + 27 * 60 + 31 + i),
+    'AcquisitionTime': lambda i: _time_of_day(11 * 3600 + 29 * 60 + 36 + i / 2),
+    'ContentTime': lambda i: _time_of_day(11 * 3600 + 30 * 60 + 8 + i / 2),
     'SliceLocation': lambda i: '{0:.4f}'.format(-77.2040634155 - 2.5 * i),
     'WindowCenter': lambda i: str(40 + i % 7),
 }
