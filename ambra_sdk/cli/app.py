@@ -6,6 +6,7 @@ from typing import Any, Optional
 import click
 
 from ambra_sdk import __version__
+from ambra_sdk.cli.arguments import TextGroup
 from ambra_sdk.cli.context import CliContext
 from ambra_sdk.cli.errors import guarded
 from ambra_sdk.cli.exit_codes import EXIT_CODE_MEANINGS
@@ -26,7 +27,7 @@ _CREDENTIALS_HELP = (
 )
 
 
-class AmbraGroup(click.Group):
+class AmbraGroup(TextGroup):
     """The root group: every command runs inside :func:`~ambra_sdk.cli.errors.guarded`."""
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -20,7 +20,7 @@ from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.output import printable
 from ambra_sdk.redact import MASK, is_secret_key
 
-__all__ = ['check_text_arguments', 'not_utf8']
+__all__ = ['TextGroup', 'check_text_arguments', 'not_utf8']
 
 _UNDECODABLE = re.compile('[\udc80-\udcff]')
 _KEY = re.compile(r'^([^=:]+)(:?=)')
@@ -29,6 +29,22 @@ _KEY = re.compile(r'^([^=:]+)(:?=)')
 def not_utf8(value: str) -> bool:
     """Tell whether a command-line value held bytes that are not UTF-8 (Python's ``surrogateescape``)."""
     return _UNDECODABLE.search(value) is not None
+
+
+class TextGroup(click.Group):
+    """A command group whose sub-command names must be UTF-8 text.
+
+    click before 8.2 reads a name starting with a byte that is not UTF-8 as an option
+    (``split_opt``), parses the group's arguments again and, with none left, shows the
+    group's help and exits 0. Such a name is refused as click 8.2+ refuses any unknown
+    one: ``No such command '\\xff'.``, exit code 2 (the bytes shown as ``\\xNN``).
+    """
+
+    def resolve_command(self, ctx: click.Context, args: Any) -> Any:
+        """Refuse a name that is not UTF-8, then resolve as click does."""
+        if args and isinstance(args[0], str) and not_utf8(args[0]):
+            ctx.fail('No such command {0!r}.'.format(args[0]))
+        return super().resolve_command(ctx, args)
 
 
 def check_text_arguments(ctx: Optional[click.Context]) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import click
 
 from ambra_sdk.bounded_json import JsonTooDeep, JsonTooLarge, bounded_json_loads
+from ambra_sdk.cli.arguments import TextGroup
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.output import chosen_format, dump_json, format_parameters, plain, write_rows
@@ -280,7 +281,7 @@ def mask_secrets(value: Any) -> Any:
     return value
 
 
-class NamespaceGroup(click.Group):
+class NamespaceGroup(TextGroup):
     """The methods of one namespace, built when asked for."""
 
     def __init__(self, namespace: str) -> None:
@@ -297,7 +298,7 @@ class NamespaceGroup(click.Group):
         return _method_command(endpoint) if endpoint is not None else None
 
 
-class CallGroup(click.Group):
+class CallGroup(TextGroup):
     """``ambra call``: one sub-group per namespace (any case)."""
 
     def list_commands(self, ctx: click.Context) -> List[str]:

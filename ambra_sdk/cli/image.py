@@ -4,6 +4,7 @@ from typing import Any, Dict, Optional
 
 import click
 
+from ambra_sdk.cli.arguments import TextGroup
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError
 from ambra_sdk.cli.exit_codes import ExitCode
@@ -16,7 +17,7 @@ __all__ = ['image']
 TAG_FIELDS = ('tag', 'name', 'vr', 'value')
 
 
-@click.group()
+@click.group(cls=TextGroup)
 def image() -> None:
     """Images of a study."""
 

@@ -7,6 +7,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 import click
 
 from ambra_sdk.addon.file_names import safe_name
+from ambra_sdk.cli.arguments import TextGroup
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import CliError, require_json
 from ambra_sdk.cli.exit_codes import ExitCode
@@ -41,7 +42,7 @@ def _filter_help() -> str:
     return 'field=condition:value (repeatable); conditions: {0}'.format(', '.join(CONDITIONS))
 
 
-@click.group()
+@click.group(cls=TextGroup)
 def study() -> None:
     """Studies: list, count, get, download, upload, schema."""
 

@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import click
 
+from ambra_sdk.cli.arguments import TextGroup
 from ambra_sdk.cli.context import CliContext, pass_cli
 from ambra_sdk.cli.errors import require_json
 from ambra_sdk.cli.output import dump_json, format_options, message, out_line, plain, write_rows
@@ -75,7 +76,7 @@ def whoami(state: CliContext, output_format: Optional[str]) -> None:
     write_rows(namespaces, 'table', NAMESPACE_COLUMNS)
 
 
-@click.group()
+@click.group(cls=TextGroup)
 def namespace() -> None:
     """Namespaces you can reach (their ids are what --namespace takes)."""
 

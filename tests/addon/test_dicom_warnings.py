@@ -7,6 +7,7 @@ import sys
 import textwrap
 import warnings
 
+import pydicom
 import pytest
 
 from ambra_sdk.redact import redact_dicom_values
@@ -57,7 +58,9 @@ def test_a_program_sees_pydicom_warnings_without_the_values(malformed):
     assert MALFORMED_VALUE not in done.stderr
     shown = [line for line in done.stderr.splitlines() if 'UserWarning: Invalid value for VR UI: ***. Please see' in line]
     assert len(shown) == 9, done.stderr  # the warning still shows, masked: 8 threads + the plain read
-    assert done.stderr.count('LOG pydicom: Invalid value for VR UI: ***. Please see') == 9  # its log record too
+    # pydicom 3 also logs it (warn_and_log); pydicom 2 (the Python 3.9 run) only warns
+    logged = 9 if int(pydicom.__version__.split('.')[0]) >= 3 else 0
+    assert done.stderr.count('LOG pydicom: Invalid value for VR UI: ***. Please see') == logged  # its log record
     assert 'UserWarning: The PN component length (100) exceeds' in done.stderr  # other pydicom warnings as they were
     assert 'UserWarning: mine: Invalid value for VR UI: kept-as-is' in done.stderr  # not pydicom's: untouched
 
