@@ -28,7 +28,7 @@ from typing import Any, FrozenSet, List, NamedTuple, Optional, Tuple
 
 __all__ = [
     'VRS', 'LONG_VRS', 'UNDEFINED', 'PIXEL_TAGS', 'CHARSET', 'EXPLICIT_LE', 'IMPLICIT_LE',
-    'Element', 'CleanWalk', 'clean_walk', 'meta_end', 'shortened', 'truncation_of',
+    'Element', 'CleanWalk', 'clean_walk', 'shortened', 'truncation_of',
 ]
 
 EXPLICIT_LE = '1.2.840.10008.1.2.1'
@@ -90,7 +90,7 @@ def _explicit_header(data: Any, pos: int, size: int) -> Optional[Tuple[int, int,
     return group, element, 8, length
 
 
-def meta_end(data: Any, size: int) -> Optional[Tuple[int, Optional[bytes]]]:
+def _meta_end(data: Any, size: int) -> Optional[Tuple[int, Optional[bytes]]]:
     """End of the file meta group and its transfer syntax, None when the walk cannot vouch for it."""
     if size < 132 or data[128:132] != b'DICM':
         return None
@@ -119,7 +119,7 @@ def clean_walk(data: Any, whole: bool, keep: Optional[FrozenSet[int]] = None) ->
         pydicom's VR check); None lists every top-level element before the pixel data.
     """
     size = len(data)
-    found = meta_end(data, size)
+    found = _meta_end(data, size)
     if found is None:
         return None
     body, syntax = found

@@ -16,11 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, FrozenSet, List, Optional, Tuple, Union
 
-from ambra_sdk.addon.header_walk import reduced_header, wanted_tags
-from ambra_sdk.dicom_walk import meta_end
-
-#: The Implicit VR Little Endian transfer syntax, as the walk reads it from the file meta information.
-IMPLICIT_LE = b'1.2.840.10008.1.2'
+from ambra_sdk.addon.header_walk import ReducedHeader, reduced, wanted_tags
 
 PathType = Union[str, 'os.PathLike[str]']
 
@@ -52,7 +48,7 @@ def require_pydicom() -> None:
 
 @functools.lru_cache(maxsize=16)
 def _wanted(tags: Tuple[str, ...]) -> Optional[FrozenSet[int]]:
-    """The tag numbers of ``tags`` for :func:`~ambra_sdk.addon.header_walk.reduced_header`.
+    """The tag numbers of ``tags`` for :func:`~ambra_sdk.addon.header_walk.reduced`.
 
     None when a keyword is unknown (the whole header is parsed then).
     """
@@ -84,28 +80,24 @@ def _parser(tags: Tuple[str, ...]) -> Callable[[Callable[[], Any]], Any]:
     return parse
 
 
-def _parse_reduced(reduced: bytes, wanted: FrozenSet[int]) -> Any:
-    """The data set of a short file from :func:`~ambra_sdk.addon.header_walk.reduced_header`, read by pydicom.
+def _parse_reduced(short: ReducedHeader, wanted: FrozenSet[int]) -> Any:
+    """The data set of a short file from :func:`~ambra_sdk.addon.header_walk.reduced`, read by pydicom.
 
-    The walk vouched for the file meta information and found the transfer
-    syntax (Explicit or Implicit VR Little Endian): pydicom reads the data
-    set's elements (``read_dataset``, the reader ``dcmread`` uses) without
-    parsing the file meta information again (about 40 % of ``dcmread``'s
-    cost on such a file). The values are decoded by pydicom as before (the
-    Specific Character Set is among the kept elements).
+    The walk vouched for the file meta information and found where the data
+    set starts and its transfer syntax (Explicit or Implicit VR Little
+    Endian): pydicom reads the data set's elements (``read_dataset``, the
+    reader ``dcmread`` uses) without parsing the file meta information again
+    (about 40 % of ``dcmread``'s cost on such a file). The values are
+    decoded by pydicom as before (the Specific Character Set is among the
+    kept elements).
 
-    :param reduced: the short file.
+    :param short: the short file and what the walk learnt of it.
     :param wanted: the tags to keep (with the Specific Character Set).
     :return: a pydicom ``Dataset`` with the elements of ``wanted`` it holds.
     """
     from pydicom.filereader import read_dataset
 
-    found = meta_end(reduced, len(reduced))
-    if found is None:  # cannot happen after the walk vouched for the same bytes
-        raise NotDicom('not a DICOM file')
-    body, syntax = found
-    implicit = syntax == IMPLICIT_LE
-    return read_dataset(io.BytesIO(reduced[body:]), implicit, True, specific_tags=sorted(wanted))
+    return read_dataset(io.BytesIO(short.data[short.body:]), short.implicit, True, specific_tags=sorted(wanted))
 
 
 def _checked(dataset: Any) -> Any:
@@ -238,17 +230,17 @@ def _parse_prefix(
 def _parse_bytes(prefix: bytes, parse: Callable[[Callable[[], Any]], Any]) -> Optional[Any]:
     """Parse the first bytes of a file (see :func:`_parse_prefix`); None: they were not enough.
 
-    When :func:`~ambra_sdk.addon.header_walk.reduced_header` vouches for the
+    When :func:`~ambra_sdk.addon.header_walk.reduced` vouches for the
     header, pydicom reads only the wanted elements (:func:`_parse_reduced`:
     same tags, a fraction of the CPU); otherwise, or when that read fails,
     the whole header as before.
     """
     whole = len(prefix) < HEADER_PREFIX
     wanted = getattr(parse, 'wanted', None)
-    reduced = reduced_header(prefix, whole, wanted) if wanted is not None else None
-    if reduced is not None:
+    short = reduced(prefix, whole, wanted) if wanted is not None else None
+    if short is not None:
         try:
-            return _parse_reduced(reduced, wanted)  # type: ignore[arg-type]
+            return _parse_reduced(short, wanted)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001, S110 (the whole header decides, below)
             pass
     if whole:  # the whole file: a plain buffer gives the same answer

@@ -15,7 +15,7 @@ is never accepted: over such a clean walk pydicom only skips values it does
 not keep, which cannot fail.
 """
 
-from typing import FrozenSet, Iterable, Optional
+from typing import FrozenSet, Iterable, NamedTuple, Optional
 
 from ambra_sdk.dicom_walk import CHARSET, clean_walk, shortened
 
@@ -25,7 +25,18 @@ def wanted_tags(tags: Iterable[int]) -> FrozenSet[int]:
     return frozenset(tags) | {CHARSET}
 
 
-def reduced_header(data: bytes, whole: bool, wanted: FrozenSet[int]) -> Optional[bytes]:
+class ReducedHeader(NamedTuple):
+    """A short file from :func:`reduced`, with what the walk learnt of it."""
+
+    #: The preamble, the file meta information and the kept elements, byte for byte.
+    data: bytes
+    #: Offset of the data set (the end of the file meta information, as in the original).
+    body: int
+    #: The data set is in Implicit VR Little Endian (else Explicit VR Little Endian).
+    implicit: bool
+
+
+def reduced(data: bytes, whole: bool, wanted: FrozenSet[int]) -> Optional[ReducedHeader]:
     """A short file with the same ``wanted`` elements as ``data``, or None (parse ``data`` itself).
 
     :param data: the file, or its first bytes.
@@ -33,4 +44,10 @@ def reduced_header(data: bytes, whole: bool, wanted: FrozenSet[int]) -> Optional
     :param wanted: tags to keep (:func:`wanted_tags`).
     """
     walk = clean_walk(data, whole, wanted)
-    return None if walk is None else shortened(data, walk)
+    return None if walk is None else ReducedHeader(shortened(data, walk), walk.body, walk.implicit)
+
+
+def reduced_header(data: bytes, whole: bool, wanted: FrozenSet[int]) -> Optional[bytes]:
+    """The short file of :func:`reduced` alone (a Part-10 file pydicom reads), or None."""
+    found = reduced(data, whole, wanted)
+    return None if found is None else found.data
