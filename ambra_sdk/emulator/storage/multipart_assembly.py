@@ -37,13 +37,13 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from ambra_sdk.emulator.private_files import PRIVATE_FILE_MODE, create_private_file
 
 __all__ = [
     'JOINED_FILE', 'BUFFER_BUDGET', 'MAX_IN_MEMORY_CHUNK', 'ChunkSource', 'start', 'place', 'unplace', 'advance',
-    'take', 'forget', 'chunk_sources', 'is_chunk_file',
+    'take', 'forget', 'chunk_sources', 'is_chunk_file', 'read_pieces',
 ]
 
 #: Name of the joined file inside an upload folder.
@@ -65,6 +65,22 @@ class ChunkSource(NamedTuple):
     path: Path
     offset: int
     size: int
+
+
+def read_pieces(source: ChunkSource, piece: int = _PIECE) -> Iterator[bytes]:
+    """The bytes of ``source``, in order, in pieces of at most ``piece`` bytes.
+
+    :raises OSError: the file cannot be read, or ends before ``source.size`` bytes.
+    """
+    with open(source.path, 'rb') as src:
+        src.seek(source.offset)
+        left = source.size
+        while left > 0:
+            data = src.read(min(piece, left))
+            if not data:
+                raise OSError('the chunk file ends before the chunk')
+            yield data
+            left -= len(data)
 
 
 class _Assembly:
@@ -295,15 +311,8 @@ def _update(digest: Any, data: Optional[bytes], path: Path, offset: int, size: i
     if data is not None:
         digest.update(data)
         return
-    with open(path, 'rb') as src:
-        src.seek(offset)
-        left = size
-        while left > 0:
-            piece = src.read(min(_PIECE, left))
-            if not piece:
-                raise OSError('the joined file is shorter than its chunks')
-            digest.update(piece)
-            left -= len(piece)
+    for piece in read_pieces(ChunkSource(path, offset, size)):
+        digest.update(piece)
 
 
 def take(folder: Path, sizes: Dict[int, int]) -> Optional[Tuple[Path, int, str]]:

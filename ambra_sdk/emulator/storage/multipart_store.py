@@ -186,18 +186,10 @@ def join_chunks(index: StorageIndex, folder: Path, count: int) -> Tuple[Path, in
     try:
         with open_private(target) as out:
             for number in range(count):
-                source = sources[number]
-                with open(source.path, 'rb') as src:
-                    src.seek(source.offset)
-                    left = source.size
-                    while left > 0:
-                        piece = src.read(min(CHUNK, left))
-                        if not piece:
-                            raise OSError(f'chunk {number} is shorter than recorded')
-                        out.write(piece)
-                        digest.update(piece)
-                        size += len(piece)
-                        left -= len(piece)
+                for piece in multipart_assembly.read_pieces(sources[number], CHUNK):
+                    out.write(piece)
+                    digest.update(piece)
+                    size += len(piece)
     except BaseException:
         unlink(target)
         raise
