@@ -84,7 +84,10 @@ def spool_body(stream: IO[bytes], dest: Path, limit: Optional[int] = None) -> Sp
                 digest.update(chunk)
                 size += len(chunk)
                 if pieces is not None:
-                    pieces = None if size > IN_MEMORY_HEADER else pieces + [chunk]
+                    if size > IN_MEMORY_HEADER:
+                        pieces = None
+                    else:
+                        pieces.append(chunk)
         if limit is not None and size < limit:
             raise StorageError(
                 'ERROR_DURING_UPLOAD_PROCESS', 'Upload body ended before Content-Length bytes',
@@ -190,11 +193,9 @@ def read_upload_header(path: Path, content: Optional[bytes] = None, whole: bool 
         try:
             content = _small_content(name)  # read once: the checks, the parse and the truncation walk share it
         except OSError:
-            content = None  # met again below, where it was met before
+            content = None  # the parse below meets the error again, inside its refusal
     check_inflated_size(path, content=content)
     try:
-        if content is None:
-            content = _small_content(name)
         header = None if whole else _quick_parse(content)
         if header is None:
             try:
