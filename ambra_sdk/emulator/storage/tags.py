@@ -347,7 +347,7 @@ def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default:
     tag = _keyword_tag(keyword)
     if tag is None:
         return convert(ds.get(keyword, default))
-    raw = ds._dict.get(tag)  # type: ignore[call-overload]  # raw_item
+    raw = raw_item(ds, tag)
     if raw is None:
         return convert(default)
     key = _raw_key(raw, tag)
