@@ -1,4 +1,8 @@
-"""Client CPU per uploaded file, piece by piece (issue 26 point 4; a plain script, not a test).
+"""Client CPU per uploaded file, piece by piece (issue 26 point 4; a profiling aid, not a bench or a test).
+
+It lives in ``tools/``, not ``bench/``: it times internal pieces of the
+upload (a bench times the public call a user makes: ``bench/bench_addon.py``
+does, with its targets), and it has no target of its own.
 
 The emulator runs in a subprocess (:mod:`_emulator`), so this process holds
 only the client. Two measures, both in process CPU time
@@ -24,8 +28,8 @@ runs mean anything.
 
 Usage::
 
-    python bench/bench_upload_cpu.py                       # both measures
-    python bench/bench_upload_cpu.py --workers 8 --runs 3  # 3 runs of the 8-worker upload
+    python tools/profile_upload_cpu.py                       # both measures
+    python tools/profile_upload_cpu.py --workers 8 --runs 3  # 3 runs of the 8-worker upload
 """
 
 import argparse
@@ -43,8 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.append(str(ROOT))  # after PYTHONPATH: the tree it names is the client measured
 import ambra_sdk  # noqa: E402,F401  (imported before _emulator puts this tree first)
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _emulator import EmulatorProcess  # noqa: E402
+sys.path.insert(0, str(ROOT / 'bench'))
+from _emulator import EmulatorProcess  # type: ignore[import-not-found]  # noqa: E402
 
 
 def _pieces(emulator: EmulatorProcess, paths: List[Path], rounds: int) -> None:
