@@ -1,5 +1,6 @@
 """Helpers shared by the benchmark scripts."""
 
+import json
 import resource
 import statistics
 import time
@@ -29,6 +30,27 @@ def interleaved(fn_a: Callable[[], object], fn_b: Callable[[], object], rounds: 
                 fn()
             sink.append((time.perf_counter() - start) / number)
     return statistic(times_a), statistic(times_b)
+
+
+_PROBE_DOCUMENT = json.dumps({'key{0}'.format(i): [i, 'x' * 20, {'nested': i}] for i in range(200)})
+
+
+def machine_probe_ms() -> float:
+    """Process CPU milliseconds of one fixed pure-Python workload (JSON decoding and a loop).
+
+    The CPU speed of a shared machine varies: on the 2-core machine of
+    2026-12-06 the same workload took 19 ms or 38 ms from one second to the
+    next (other tenants of the host). Benches print this probe beside their
+    CPU figures so that a reader sees how fast the machine was when each
+    figure was taken; it is never used to scale a figure.
+    """
+    start = time.process_time()
+    for _ in range(100):
+        json.loads(_PROBE_DOCUMENT)
+    total = 0
+    for number in range(100000):
+        total += number
+    return (time.process_time() - start) * 1000
 
 
 def peak_rss_mib() -> float:
