@@ -94,7 +94,7 @@ def prepare_request(session: requests.Session, request: requests.Request) -> req
     # ``PreparedRequest.prepare``'s steps, in its order; with no cookie at all
     # the Cookie header step (a mock request and a walk of an empty jar) is skipped.
     prepared.prepare_method(request.method.upper() if request.method else request.method)
-    prepared.prepare_url(request.url, encode_pairs(params) if params else None)
+    _prepare_url(session, prepared, request.url, params)
     prepared.prepare_headers(headers)
     if _is_empty(merged_cookies):
         prepared._cookies = merged_cookies  # type: ignore[attr-defined]  # what prepare_cookies keeps; no header
@@ -104,6 +104,36 @@ def prepare_request(session: requests.Session, request: requests.Request) -> req
     prepared.prepare_auth(merge_setting(auth, session.auth), request.url)
     prepared.prepare_hooks(merge_hooks(request.hooks, session.hooks))
     return prepared
+
+
+#: URLs remembered per session (a session talks to a handful of URLs with the same sid).
+URL_MEMO_SIZE = 64
+
+
+def _prepare_url(session: Any, prepared: requests.PreparedRequest, url: Any, params: Optional[Dict[Any, Any]]) -> None:
+    """``prepared.prepare_url(url, encoded params)``, remembered per session for ``str`` URLs and parameters.
+
+    requests' URL preparation (parse, IDNA check, re-assembly, the query
+    appended) is a function of the URL and the encoded query alone: the
+    same pair gives the same URL, so the answer of an earlier call is used.
+    Only pairs of plain ``str`` are remembered (``1`` and ``True`` are equal
+    keys but different queries); errors are never remembered.
+    """
+    key = None
+    if type(url) is str and all(type(name) is str and type(value) is str for name, value in (params or {}).items()):
+        key = (url, tuple(params.items()) if params else ())
+        memo = session.__dict__.get('_ambra_url_memo')
+        if memo is None:
+            memo = session.__dict__.setdefault('_ambra_url_memo', {})
+        known = memo.get(key)
+        if known is not None:
+            prepared.url = known
+            return
+    prepared.prepare_url(url, encode_pairs(params) if params else None)
+    if key is not None:
+        if len(memo) >= URL_MEMO_SIZE:
+            memo.clear()
+        memo[key] = prepared.url
 
 
 def _is_empty(jar: Any) -> bool:
