@@ -24,7 +24,7 @@ import requests
 from requests.cookies import RequestsCookieJar, cookiejar_from_dict, merge_cookies
 from requests.sessions import merge_hooks, merge_setting
 from requests.structures import CaseInsensitiveDict
-from requests.utils import get_netrc_auth
+from requests.utils import check_header_validity, get_netrc_auth, to_native_string
 
 __all__ = ['encode_pairs', 'prepare_request', 'FORM_CONTENT_TYPE']
 
@@ -95,7 +95,7 @@ def prepare_request(session: requests.Session, request: requests.Request) -> req
     # the Cookie header step (a mock request and a walk of an empty jar) is skipped.
     prepared.prepare_method(request.method.upper() if request.method else request.method)
     _prepare_url(session, prepared, request.url, params)
-    prepared.prepare_headers(headers)
+    _prepare_headers(session, prepared, headers)
     if _is_empty(merged_cookies):
         prepared._cookies = merged_cookies  # type: ignore[attr-defined]  # what prepare_cookies keeps; no header
     else:
@@ -104,6 +104,31 @@ def prepare_request(session: requests.Session, request: requests.Request) -> req
     prepared.prepare_auth(merge_setting(auth, session.auth), request.url)
     prepared.prepare_hooks(merge_hooks(request.hooks, session.hooks))
     return prepared
+
+
+#: Valid ``str`` header pairs remembered per session (the SDK's headers are the same at every call).
+HEADER_MEMO_SIZE = 256
+
+
+def _prepare_headers(session: Any, prepared: requests.PreparedRequest, headers: CaseInsensitiveDict) -> None:
+    """``prepared.prepare_headers(headers)``; a ``str`` pair requests' check passed once is not checked again.
+
+    requests checks every header pair with two regular expressions at every
+    call (no leading blank, no CR/LF); the check is a function of the pair.
+    """
+    memo = session.__dict__.get('_ambra_header_memo')
+    if memo is None:
+        memo = session.__dict__.setdefault('_ambra_header_memo', set())
+    prepared.headers = CaseInsensitiveDict()
+    for header in headers.items():
+        plain = type(header[0]) is str and type(header[1]) is str
+        if not plain or header not in memo:
+            check_header_validity(header)
+            if plain:
+                if len(memo) >= HEADER_MEMO_SIZE:
+                    memo.clear()
+                memo.add(header)
+        prepared.headers[to_native_string(header[0])] = header[1]
 
 
 #: URLs remembered per session (a session talks to a handful of URLs with the same sid).

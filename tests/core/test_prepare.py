@@ -98,6 +98,24 @@ def test_remembered_urls_are_requests_urls():
         prepare_request(session, requests.Request('GET', 'http://[bad/x', params={'sid': 'S'}))
 
 
+def test_checked_headers_are_checked_as_requests_checks_them():
+    """The per-session memo of valid header pairs never lets an invalid one through."""
+    session = _session()
+    for _ in range(2):
+        for headers in ({'X-Ok': 'v'}, {'X-Ok': b'v'}, {b'X-Bytes': b'v'}):
+            request = requests.Request('GET', URL, headers=headers)
+            assert _wire(prepare_request(session, request)) == _wire(session.prepare_request(request))
+        for headers in ({'X-Bad': ' leading'}, {'X-Bad': 'a\r\nb'}, {'X Bad:': 'v'}, {'X-Int': 1}):
+            request = requests.Request('GET', URL, headers=headers)
+            with pytest.raises(requests.exceptions.InvalidHeader):
+                session.prepare_request(request)
+            with pytest.raises(requests.exceptions.InvalidHeader):
+                prepare_request(session, request)
+    for number in range(600):  # bounded
+        prepare_request(session, requests.Request('GET', URL, headers={'X-N': str(number)}))
+    assert len(session._ambra_header_memo) <= 256
+
+
 def test_encode_pairs_is_requests_encoding():
     fields = {'a': 'x y', 'é': 'ü', 'n': 0, 'f': 1.5, 'l': ('1', None, '2'), 'none': None, 'b': b'\x00'}
     assert encode_pairs(fields) == requests.models.RequestEncodingMixin._encode_params(fields)
