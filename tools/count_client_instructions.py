@@ -90,7 +90,8 @@ def _count(mode: str, folder: Path, count: int, workers: int, info: Dict[str, st
     ]
     # numpy's OpenBLAS threads (pydicom imports numpy) busy-wait after start-up: under valgrind that
     # spin lasts as long as the (slowed) run and would be counted per file; one BLAS thread has none.
-    env = {**os.environ, _INFO_VARIABLE: json.dumps(info), 'OPENBLAS_NUM_THREADS': '1'}
+    # A fixed hash seed: dict and set layouts (and so the counts) are the same from run to run.
+    env = {**os.environ, _INFO_VARIABLE: json.dumps(info), 'OPENBLAS_NUM_THREADS': '1', 'PYTHONHASHSEED': '0'}
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError('the client failed ({0}): {1}'.format(done.returncode, done.stderr[-3000:]))
