@@ -13,7 +13,10 @@ the query string and the form body already encoded by :func:`encode_pairs`,
 which is requests' own ``_encode_params`` for a mapping. The wire bytes are
 the same (``tests/core/test_prepare.py`` compares them with requests' own
 preparation); anything else (files, JSON, a non-mapping body or params) goes
-through requests unchanged.
+through requests unchanged. Two answers that depend on their input alone
+are remembered per session (bounded): the prepared URL of a ``str`` URL and
+``str`` parameters, and the ``str`` header pairs requests' validity check
+passed (an invalid pair is checked, and refused, every time).
 """
 
 from http import cookiejar
