@@ -54,6 +54,9 @@ _SEQUENCE_END = 0xFFFEE0DD
 _EXPLICIT = struct.Struct('<HH2sH')
 _LONG = struct.Struct('<I')
 _IMPLICIT = struct.Struct('<HHI')
+#: Header length of an explicit VR element by its VR (12: a reserved field and a 4-byte length).
+_HEAD_OF_VR = {vr: 12 if vr in LONG_VRS else 8 for vr in VRS}
+_FIRST_PIXEL_TAG = min(PIXEL_TAGS)
 _META_SHORT = struct.Struct('<H')
 _META_TAG = struct.Struct('<HH')
 
@@ -137,42 +140,54 @@ def clean_walk(data: Any, whole: bool, keep: Optional[FrozenSet[int]] = None) ->
     elements: List[Element] = []
     append = elements.append
     pos, previous, first = body, 0x0002FFFF, True
-    explicit_unpack, implicit_unpack, long_unpack = _EXPLICIT.unpack_from, _IMPLICIT.unpack_from, _LONG.unpack_from
-    vrs, long_vrs, pixel_tags = VRS, LONG_VRS, PIXEL_TAGS
-    vr: Optional[bytes] = None
-    while pos < size:  # _explicit_header written out: this loop runs once per element
-        if pos + 8 > size:
-            if not whole:
-                return None
-            break  # fewer than 8 bytes left: pydicom's walk ends there too
-        if implicit:
+    last = size - 8  # the last offset an element header fits at
+    keep_all, kept = keep is None, keep or frozenset()
+    # Two loops written out (one per syntax): they run once per element of every file.
+    if implicit:
+        implicit_unpack = _IMPLICIT.unpack_from
+        while pos <= last:
             group, element, length = implicit_unpack(data, pos)
-            head = 8
-        else:
-            group, element, vr, length = explicit_unpack(data, pos)
-            if vr not in vrs:
+            tag = group << 16 | element
+            if tag <= previous or group == 0xFFFE:
                 return None
-            head = 8
-            if vr in long_vrs:
-                if pos + 12 > size:
-                    return None
-                length = long_unpack(data, pos + 8)[0]
-                head = 12
+            if tag >= _FIRST_PIXEL_TAG and tag in PIXEL_TAGS:
+                break
+            end = pos + 8 + length
+            if end > size or length == UNDEFINED:
+                return None
+            if keep_all or first or tag in kept:
+                append((tag, None, pos, pos + 8, end))
+                first = False
+            previous, pos = tag, end
+        else:  # the end of the bytes, or fewer than 8 left (pydicom's walk ends there too)
+            if not whole:
+                return None  # the walk reached the end of a prefix: only the file can tell
+        return CleanWalk(body, implicit, elements, pos)
+    explicit_unpack, long_unpack, head_of = _EXPLICIT.unpack_from, _LONG.unpack_from, _HEAD_OF_VR
+    while pos <= last:
+        group, element, vr, length = explicit_unpack(data, pos)
+        head = head_of.get(vr)
+        if head is None:
+            return None
+        if head == 12:
+            if pos + 12 > size:
+                return None
+            length = long_unpack(data, pos + 8)[0]
         tag = group << 16 | element
         if tag <= previous or group == 0xFFFE:
             return None
-        if tag in pixel_tags:
+        if tag >= _FIRST_PIXEL_TAG and tag in PIXEL_TAGS:
             break
         end = pos + head + length
-        if length == UNDEFINED or end > size:
+        if end > size or length == UNDEFINED:
             return None
-        if keep is None or first or tag in keep:
+        if keep_all or first or tag in kept:
             append((tag, vr, pos, pos + head, end))
-        first = False
+            first = False
         previous, pos = tag, end
     else:
         if not whole:
-            return None  # the walk reached the end of a prefix: only the file can tell
+            return None
     return CleanWalk(body, implicit, elements, pos)
 
 

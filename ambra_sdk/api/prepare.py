@@ -13,7 +13,10 @@ the query string and the form body already encoded by :func:`encode_pairs`,
 which is requests' own ``_encode_params`` for a mapping. The wire bytes are
 the same (``tests/core/test_prepare.py`` compares them with requests' own
 preparation); anything else (files, JSON, a non-mapping body or params) goes
-through requests unchanged.
+through requests unchanged. Two answers that depend on their input alone
+are remembered per session (bounded): the prepared URL of a ``str`` URL and
+``str`` parameters, and the ``str`` header pairs requests' validity check
+passed (an invalid pair is checked, and refused, every time).
 """
 
 from http import cookiejar
@@ -24,7 +27,7 @@ import requests
 from requests.cookies import RequestsCookieJar, cookiejar_from_dict, merge_cookies
 from requests.sessions import merge_hooks, merge_setting
 from requests.structures import CaseInsensitiveDict
-from requests.utils import get_netrc_auth
+from requests.utils import check_header_validity, get_netrc_auth, to_native_string
 
 __all__ = ['encode_pairs', 'prepare_request', 'FORM_CONTENT_TYPE']
 
@@ -94,8 +97,8 @@ def prepare_request(session: requests.Session, request: requests.Request) -> req
     # ``PreparedRequest.prepare``'s steps, in its order; with no cookie at all
     # the Cookie header step (a mock request and a walk of an empty jar) is skipped.
     prepared.prepare_method(request.method.upper() if request.method else request.method)
-    prepared.prepare_url(request.url, encode_pairs(params) if params else None)
-    prepared.prepare_headers(headers)
+    _prepare_url(session, prepared, request.url, params)
+    _prepare_headers(session, prepared, headers)
     if _is_empty(merged_cookies):
         prepared._cookies = merged_cookies  # type: ignore[attr-defined]  # what prepare_cookies keeps; no header
     else:
@@ -104,6 +107,61 @@ def prepare_request(session: requests.Session, request: requests.Request) -> req
     prepared.prepare_auth(merge_setting(auth, session.auth), request.url)
     prepared.prepare_hooks(merge_hooks(request.hooks, session.hooks))
     return prepared
+
+
+#: Valid ``str`` header pairs remembered per session (the SDK's headers are the same at every call).
+HEADER_MEMO_SIZE = 256
+
+
+def _prepare_headers(session: Any, prepared: requests.PreparedRequest, headers: CaseInsensitiveDict) -> None:
+    """``prepared.prepare_headers(headers)``; a ``str`` pair requests' check passed once is not checked again.
+
+    requests checks every header pair with two regular expressions at every
+    call (no leading blank, no CR/LF); the check is a function of the pair.
+    """
+    memo = session.__dict__.get('_ambra_header_memo')
+    if memo is None:
+        memo = session.__dict__.setdefault('_ambra_header_memo', set())
+    prepared.headers = CaseInsensitiveDict()
+    for header in headers.items():
+        plain = type(header[0]) is str and type(header[1]) is str
+        if not plain or header not in memo:
+            check_header_validity(header)
+            if plain:
+                if len(memo) >= HEADER_MEMO_SIZE:
+                    memo.clear()
+                memo.add(header)
+        prepared.headers[to_native_string(header[0])] = header[1]
+
+
+#: URLs remembered per session (a session talks to a handful of URLs with the same sid).
+URL_MEMO_SIZE = 64
+
+
+def _prepare_url(session: Any, prepared: requests.PreparedRequest, url: Any, params: Optional[Dict[Any, Any]]) -> None:
+    """``prepared.prepare_url(url, encoded params)``, remembered per session for ``str`` URLs and parameters.
+
+    requests' URL preparation (parse, IDNA check, re-assembly, the query
+    appended) is a function of the URL and the encoded query alone: the
+    same pair gives the same URL, so the answer of an earlier call is used.
+    Only pairs of plain ``str`` are remembered (``1`` and ``True`` are equal
+    keys but different queries); errors are never remembered.
+    """
+    key = None
+    if type(url) is str and all(type(name) is str and type(value) is str for name, value in (params or {}).items()):
+        key = (url, tuple(params.items()) if params else ())
+        memo = session.__dict__.get('_ambra_url_memo')
+        if memo is None:
+            memo = session.__dict__.setdefault('_ambra_url_memo', {})
+        known = memo.get(key)
+        if known is not None:
+            prepared.url = known
+            return
+    prepared.prepare_url(url, encode_pairs(params) if params else None)
+    if key is not None:
+        if len(memo) >= URL_MEMO_SIZE:
+            memo.clear()
+        memo[key] = prepared.url
 
 
 def _is_empty(jar: Any) -> bool:

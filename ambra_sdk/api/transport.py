@@ -341,6 +341,30 @@ class AmbraAdapter(HTTPAdapter):
         response.connection = self  # type: ignore[attr-defined]
         return response
 
+    # Without proxies (``proxies`` empty: requests' ``select_proxy`` finds none for any URL), the two
+    # hooks below skip that search (a URL parse and three host look-ups each) and answer as requests.
+
+    def get_connection_with_tls_context(
+        self, request: requests.PreparedRequest, verify: Any, proxies: Any = None, cert: Any = None,
+    ) -> Any:
+        """The pool of ``request`` (see :meth:`requests.adapters.HTTPAdapter.get_connection_with_tls_context`)."""
+        if proxies:
+            return super().get_connection_with_tls_context(request, verify, proxies=proxies, cert=cert)
+        try:
+            host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        except ValueError:  # requests' own path raises what it raises (its proxy search parses first)
+            return super().get_connection_with_tls_context(request, verify, proxies=proxies, cert=cert)
+        return self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
+
+    def request_url(self, request: requests.PreparedRequest, proxies: Any) -> str:
+        """The request target (see :meth:`requests.adapters.HTTPAdapter.request_url`): the path without proxy."""
+        if proxies:
+            return super().request_url(request, proxies)
+        url = request.path_url
+        if url.startswith('//'):  # requests' versions differ here: theirs decides
+            return super().request_url(request, proxies)
+        return url
+
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """Send the request (see :meth:`requests.adapters.HTTPAdapter.send`)."""
         mark_call_start()

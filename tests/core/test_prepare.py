@@ -76,6 +76,46 @@ def test_netrc_credentials_are_still_used(tmp_path, monkeypatch):
         'Authorization']
 
 
+def test_remembered_urls_are_requests_urls():
+    """The per-session URL memo answers as requests' preparation, whatever came before."""
+    session = _session()
+    cases = [
+        (URL, {'sid': 'S'}), (URL, {'sid': 'S'}), (URL, {'sid': 'T'}), (URL + '?q=1', {'sid': 'S'}),
+        (URL, {'n': 1}), (URL, {'n': True}), (URL, {'n': '1'}), (URL, {'n': 1}), (URL, {}), (URL, None),
+        ('http://b\u00fccher.example/x y', {'k': 'v w'}), ('http://b\u00fccher.example/x y', {'k': 'v w'}),
+        (URL, {'sid': 'S', 'uuid': 'a'}), (URL, {'uuid': 'a', 'sid': 'S'}),
+    ]
+    for _ in range(2):
+        for url, params in cases:
+            request = requests.Request('GET', url, params=params)
+            assert prepare_request(session, request).url == session.prepare_request(request).url
+    for number in range(200):  # bounded
+        prepare_request(session, requests.Request('GET', URL, params={'sid': str(number)}))
+    assert len(session._ambra_url_memo) <= 64
+    with pytest.raises(requests.exceptions.InvalidURL):  # errors are not remembered
+        prepare_request(session, requests.Request('GET', 'http://[bad/x', params={'sid': 'S'}))
+    with pytest.raises(requests.exceptions.InvalidURL):
+        prepare_request(session, requests.Request('GET', 'http://[bad/x', params={'sid': 'S'}))
+
+
+def test_checked_headers_are_checked_as_requests_checks_them():
+    """The per-session memo of valid header pairs never lets an invalid one through."""
+    session = _session()
+    for _ in range(2):
+        for headers in ({'X-Ok': 'v'}, {'X-Ok': b'v'}, {b'X-Bytes': b'v'}):
+            request = requests.Request('GET', URL, headers=headers)
+            assert _wire(prepare_request(session, request)) == _wire(session.prepare_request(request))
+        for headers in ({'X-Bad': ' leading'}, {'X-Bad': 'a\r\nb'}, {'X Bad:': 'v'}, {'X-Int': 1}):
+            request = requests.Request('GET', URL, headers=headers)
+            with pytest.raises(requests.exceptions.InvalidHeader):
+                session.prepare_request(request)
+            with pytest.raises(requests.exceptions.InvalidHeader):
+                prepare_request(session, request)
+    for number in range(600):  # bounded
+        prepare_request(session, requests.Request('GET', URL, headers={'X-N': str(number)}))
+    assert len(session._ambra_header_memo) <= 256
+
+
 def test_encode_pairs_is_requests_encoding():
     fields = {'a': 'x y', 'é': 'ü', 'n': 0, 'f': 1.5, 'l': ('1', None, '2'), 'none': None, 'b': b'\x00'}
     assert encode_pairs(fields) == requests.models.RequestEncodingMixin._encode_params(fields)

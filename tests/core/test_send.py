@@ -147,3 +147,43 @@ def test_may_set_cookies_reads_the_header_names(headers, expected):
 
     assert may_set_cookies(Raw()) is expected
     assert may_set_cookies(object()) is False  # requests extracts nothing without an original response
+
+
+@pytest.mark.parametrize('through_proxy', [False, True])
+def test_adapter_connection_and_target_as_requests(through_proxy):
+    """Without proxies the SDK adapter skips requests' proxy search; with one it is requests' own path."""
+    with RecordingServer() as server:
+        origin = 'http://{0}'.format(server.engine_fqdn)
+        url = ('http://storage.invalid' if through_proxy else origin) + '/p/a%20b//c?q=1'
+        proxies = {'http': origin} if through_proxy else {}
+        seen = []
+        for sdk in (True, False):
+            session = _sdk_session() if sdk else _plain_session()
+            response = session.request(
+                'GET', url, proxies=proxies, **({} if sdk else {'timeout': TIMEOUT, 'allow_redirects': False}))
+            seen.append((response.status_code, response.content, _wire(server)))
+            adapter = session.get_adapter(url)
+            prepared = session.prepare_request(requests.Request('GET', url))
+            seen.append((adapter.request_url(prepared, proxies),
+                         adapter.get_connection_with_tls_context(prepared, True, proxies=proxies).host))
+        assert seen[0] == seen[2]
+        assert seen[1] == seen[3]
+        assert seen[0][2][0][0].split()[1] == ('http://storage.invalid/p/a%20b//c?q=1' if through_proxy
+                                               else '/p/a%20b//c?q=1')
+
+
+def test_adapter_invalid_url_as_requests():
+    session = _sdk_session()
+    for url in ('http://[::1/x', 'http://127.0.0.1:99999/x', 'http:///x'):
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method='GET', url='http://127.0.0.1:1/x')
+        prepared.url = url
+        raised = []
+        for adapter in (session.get_adapter('http://x'), HTTPAdapter()):
+            try:
+                adapter.get_connection_with_tls_context(prepared, True, proxies={})
+            except Exception as error:  # noqa: BLE001 (compared)
+                raised.append((type(error), str(error)))
+            else:
+                raised.append(None)
+        assert raised[0] == raised[1], url
