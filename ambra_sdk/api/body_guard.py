@@ -28,8 +28,6 @@ from typing import Any, Optional
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from ambra_sdk.api import head_parse
-
 logger = logging.getLogger(__name__)
 
 #: Fewest bytes a body must deliver in every window of one read timeout.
@@ -189,9 +187,9 @@ class DeadlineHTTPResponse(http.client.HTTPResponse):
             )
 
     def begin(self) -> None:
-        """Read the status line and the headers (:mod:`ambra_sdk.api.head_parse`), then lift the head deadline."""
+        """Read the status line and the headers, then lift the head deadline."""
         try:
-            head_parse.begin(self)
+            super().begin()
         finally:
             sock = getattr(getattr(self.fp, 'raw', None), '_sock', None)
             if isinstance(sock, _GuardedSocket):
