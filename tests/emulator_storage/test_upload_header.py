@@ -9,6 +9,7 @@ the files before it), with changed values, with cut and flipped bytes.
 from __future__ import annotations
 
 import io
+import json
 import random
 import warnings
 from pathlib import Path
@@ -96,6 +97,7 @@ def _outcome(path: Path, quick: bool, monkeypatch: Any) -> Any:
             stored = upload.Stored(upload.image_record(header.dataset, 'ns', 'study', path, 1, 'v'), header.dataset,
                                    header)
             attr = stored.attr()
+            assert stored.answer_json() == json.dumps(upload.upload_response(stored, attr))  # byte for byte
             if not quick:
                 assert attr == tags.attribute_map(header.dataset)
             return 'ok', list(attr.items()), header_fields(header.dataset), stored.record

@@ -60,7 +60,12 @@ def index_for(state: State) -> StorageIndex:
 
 def json_response(body: Any, status: int = 200, content_type: str = 'application/json') -> Response:
     """A JSON answer."""
-    return Response(json.dumps(body), status=status, content_type=content_type)
+    return encoded_json_response(json.dumps(body), status, content_type)
+
+
+def encoded_json_response(text: str, status: int = 200, content_type: str = 'application/json') -> Response:
+    """A JSON answer already encoded (``text``: what ``json.dumps`` wrote)."""
+    return Response(text, status=status, content_type=content_type)
 
 
 def error_response(error: StorageError, verbose: bool = False) -> Response:

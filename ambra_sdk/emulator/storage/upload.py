@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from ambra_sdk.emulator.storage.dicom_check import MAX_UID_LENGTH, dataset_trunc
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
 from ambra_sdk.emulator.storage.tags import attribute_map, converted, raw_item
-from ambra_sdk.emulator.storage.upload_header import ParsedHeader, header_attr, parse_header_bytes
+from ambra_sdk.emulator.storage.upload_header import ParsedHeader, header_attr, header_attr_json, parse_header_bytes
 
 CHUNK = 1 << 20
 #: Files up to this size are parsed from memory (see :func:`load_header`).
@@ -341,6 +342,13 @@ class Stored:
         if self.header is None:
             return attribute_map(self.dataset)
         return header_attr(self.header)
+
+    def answer_json(self) -> str:
+        """``json.dumps(upload_response(self, self.attr()))``, the ``attr`` part written from its entries' texts."""
+        if self.header is None:
+            return json.dumps(upload_response(self, self.attr()))
+        head = json.dumps(upload_response(self, {}))
+        return head[:-len('{}}')] + header_attr_json(self.header) + '}'
 
 
 def file_dicom(

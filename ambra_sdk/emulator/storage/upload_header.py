@@ -27,7 +27,9 @@ is every file over :data:`~ambra_sdk.emulator.storage.upload.IN_MEMORY_HEADER`.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from pydicom import dcmread
@@ -39,7 +41,7 @@ from ambra_sdk.dicom_walk import CHARSET, CleanWalk, Element, clean_walk, shorte
 from ambra_sdk.emulator.storage import tags
 from ambra_sdk.emulator.storage.studies import SERVICE_FIELDS
 
-__all__ = ['ParsedHeader', 'parse_header_bytes', 'header_attr', 'KEPT_KEYWORDS']
+__all__ = ['ParsedHeader', 'parse_header_bytes', 'header_attr', 'header_attr_json', 'KEPT_KEYWORDS']
 
 #: The keywords the emulator reads from an upload's data set (its checks, the image record, the service study).
 KEPT_KEYWORDS = (
@@ -56,13 +58,13 @@ _VALUE_MAX = tags._ATTR_CACHE_VALUE_MAX  # noqa: SLF001 - one rule for both memo
 
 #: ``{Specific Character Set bytes (None: absent): {element bytes: attr entry}}``: the element's bytes
 #: (tag, VR, length and value, as in the file) stand for its ``(tag, VR, value)``; an entry is
-#: ``(name, JSON value)``, or None for an element ``attr`` leaves out.
-_KNOWN: Dict[Optional[bytes], Dict[bytes, Optional[Tuple[str, Any]]]] = {}
+#: ``(name, JSON value, the JSON text of that item of attr)``, or None for an element ``attr`` leaves out.
+_KNOWN: Dict[Optional[bytes], Dict[bytes, Optional[Tuple[str, Any, str]]]] = {}
 #: :data:`_KNOWN` holds at most this many character sets.
 _CONTEXTS_MAX = 8
 
 #: An element left out of the parse and its ``attr`` entry.
-Known = Tuple[int, Optional[Tuple[str, Any]]]
+Known = Tuple[int, Optional[Tuple[str, Any, str]]]
 
 
 @dataclass
@@ -146,24 +148,62 @@ def _keep_creators(elements: List[Element], parsed: List[Element], known: List[K
     parsed.sort(key=_first)
 
 
-def header_attr(header: ParsedHeader) -> Dict[str, Any]:
-    """The ``attr`` answer of the whole file: ``attribute_map`` of the parse, plus the known entries.
+#: An ``attr`` entry: ``(name, JSON value)``, or ``(name, JSON value, JSON text)`` from :data:`_KNOWN`.
+Entry = Tuple[Any, ...]
+
+
+def _merged(header: ParsedHeader) -> List[Tuple[int, Optional[Entry]]]:
+    """Every top-level element's ``attr`` entry in tag order: the parsed ones and the known ones.
 
     The entries pydicom converted here are remembered for the next uploads.
     """
     entries = tags.attribute_entries(header.dataset)
     if header.unknown:
         _learn(header, entries)
+    merged: List[Tuple[int, Optional[Entry]]] = [(tag, entry) for tag, _raw, entry in entries]
     if header.known:
-        merged = [(tag, entry) for tag, _raw, entry in entries] + header.known
+        merged += header.known
         merged.sort()  # by tag (tags are unique: the entries are never compared)
-    else:
-        merged = [(tag, entry) for tag, _raw, entry in entries]
+    return merged
+
+
+def header_attr(header: ParsedHeader) -> Dict[str, Any]:
+    """The ``attr`` answer of the whole file: ``attribute_map`` of the parse, plus the known entries."""
     result: Dict[str, Any] = {}
-    for _tag, entry in merged:
+    for _tag, entry in _merged(header):
         if entry is not None:
             result[entry[0]] = entry[1]
     return result
+
+
+def header_attr_json(header: ParsedHeader) -> str:
+    """``json.dumps(header_attr(header))``, from the entries' JSON texts (:func:`_entry_json`)."""
+    present = [entry for _tag, entry in _merged(header) if entry is not None]
+    if len({entry[0] for entry in present}) != len(present):  # a name twice: the dict keeps the last value
+        return json.dumps(header_attr(header))
+    return '{' + ', '.join([entry[2] if len(entry) == 3 else _entry_json(entry) for entry in present]) + '}'
+
+
+#: ``{id(entry): (entry, its JSON text)}`` for the entries of ``tags._ATTR_CACHE`` (the same tuples
+#: upload after upload); the entry is kept, so its id is not reused.
+_ENTRY_JSON: Dict[int, Tuple[Entry, str]] = {}
+
+
+def _entry_json(entry: Entry) -> str:
+    """``"name": value`` as ``json.dumps`` writes that item of a dict (ASCII, default separators)."""
+    found = _ENTRY_JSON.get(id(entry))
+    if found is not None and found[0] is entry:
+        return found[1]
+    name, value = entry[0], entry[1]
+    text = encode_basestring_ascii(name) + ': ' + (
+        encode_basestring_ascii(value) if type(value) is str else json.dumps(value))
+    if value is None or type(value) in _IMMUTABLE:  # the entry of a memo never changes
+        tags._memo(_ENTRY_JSON, id(entry), (entry, text))  # noqa: SLF001 - one bound for every memo
+    return text
+
+
+#: Value types whose JSON text cannot change after it is written.
+_IMMUTABLE = (str, int, float, bool)
 
 
 def _learn(header: ParsedHeader, entries: List[tags.AttrEntry]) -> None:
@@ -177,7 +217,8 @@ def _learn(header: ParsedHeader, entries: List[tags.AttrEntry]) -> None:
     for tag, key in header.unknown:
         found = converted.get(tag)
         if found is not None and type(found[0]) is RawDataElement and tags.memoisable(found[0], tag, found[1]):
-            tags._memo(memo, key, found[1])  # noqa: SLF001 - one bound for every memo
+            entry = found[1]
+            tags._memo(memo, key, entry and (entry[0], entry[1], _entry_json(entry)))  # noqa: SLF001 - one bound
 
 
 def _first(item: Element) -> int:
