@@ -367,6 +367,12 @@ def _keyword_tag(keyword: str) -> Optional[int]:
     return tag_for_keyword(keyword)
 
 
+def has(ds: Dataset, keyword: str) -> bool:
+    """``keyword in ds`` for a dictionary keyword, without pydicom's keyword-to-tag steps."""
+    tag = _keyword_tag(keyword)
+    return keyword in ds if tag is None else tag in ds._dict  # type: ignore[operator]  # an int finds a BaseTag
+
+
 def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default: Any = None) -> Any:
     """Return ``convert(ds.get(keyword, default))``, memoised across datasets.
 
