@@ -17,12 +17,15 @@ upload, the processing step's share included (the driver waits for the
 emulator's processing before it stops it). The processing step runs
 ``--processing-delay`` seconds after the study's last upload: under
 callgrind (about 50x slower) the default 0.2 s would run it after nearly
-every upload; 5 s keeps its share per upload near the bench's.
+every upload; 5 s keeps its share per upload near the bench's. Run with
+``PYTHONHASHSEED=0``; what is left of the noise (about 0.3 M instructions per
+upload with 50 uploads between the runs, mostly the garbage collector's full
+collections) shrinks with more uploads between the two runs.
 
 Usage::
 
-    python tools/count_upload_instructions.py                 # 1 and 8 threads, 40 and 120 uploads
-    python tools/count_upload_instructions.py --threads 8 --few 40 --many 200
+    python tools/count_upload_instructions.py                 # 1 and 8 threads, 10 and 160 uploads
+    PYTHONPATH=/work/main python tools/count_upload_instructions.py --threads 8   # another tree's emulator
     python tools/count_upload_instructions.py --keep out/     # keep callgrind.out.* for callgrind_annotate
 """
 
@@ -141,8 +144,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Print the emulator's instructions per upload for each thread count."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--threads', type=int, nargs='+', default=[1, 8], help='client threads (default 1 8)')
-    parser.add_argument('--few', type=int, default=40, help='uploads of the short run (default 40)')
-    parser.add_argument('--many', type=int, default=120, help='uploads of the long run (default 120)')
+    parser.add_argument('--few', type=int, default=10, help='uploads of the short run (default 10)')
+    parser.add_argument('--many', type=int, default=160, help='uploads of the long run (default 160)')
     parser.add_argument('--network', default='rtt=20ms', help="the emulator's network profile (default rtt=20ms)")
     parser.add_argument('--processing-delay', type=float, default=5.0, help='seconds (default 5, see above)')
     parser.add_argument('--keep', type=Path, help='keep the callgrind output files in this folder')

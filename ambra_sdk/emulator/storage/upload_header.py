@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
@@ -195,15 +196,22 @@ def _entry_json(entry: Entry) -> str:
     if found is not None and found[0] is entry:
         return found[1]
     name, value = entry[0], entry[1]
-    text = encode_basestring_ascii(name) + ': ' + (
-        encode_basestring_ascii(value) if type(value) is str else json.dumps(value))
-    if value is None or type(value) in _IMMUTABLE:  # the entry of a memo never changes
+    kind = type(value)
+    if kind is str:
+        text = encode_basestring_ascii(value)
+    elif kind is int or (kind is float and _FINITE(value)):
+        text = kind.__repr__(value)  # what json's encoder writes for an int or a finite float
+    else:
+        text = json.dumps(value)
+    text = encode_basestring_ascii(name) + ': ' + text
+    if value is None or kind in _IMMUTABLE:  # the entry of a memo never changes
         tags._memo(_ENTRY_JSON, id(entry), (entry, text))  # noqa: SLF001 - one bound for every memo
     return text
 
 
 #: Value types whose JSON text cannot change after it is written.
 _IMMUTABLE = (str, int, float, bool)
+_FINITE = math.isfinite
 
 
 def _learn(header: ParsedHeader, entries: List[tags.AttrEntry]) -> None:
