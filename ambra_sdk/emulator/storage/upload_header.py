@@ -200,7 +200,7 @@ def _entry_json(entry: Entry) -> str:
     if kind is str:
         text = encode_basestring_ascii(value)
     elif kind is int or (kind is float and _FINITE(value)):
-        text = kind.__repr__(value)  # what json's encoder writes for an int or a finite float
+        text = repr(value)  # an exact int or finite float: what json's encoder writes (int.__repr__, float.__repr__)
     else:
         text = json.dumps(value)
     text = encode_basestring_ascii(name) + ': ' + text
