@@ -31,6 +31,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from operator import itemgetter
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from pydicom import dcmread
@@ -153,15 +154,21 @@ def _keep_creators(elements: List[Element], parsed: List[Element], known: List[K
 Entry = Tuple[Any, ...]
 
 
-def _merged(header: ParsedHeader) -> List[Tuple[int, Optional[Entry]]]:
+def _merged(header: ParsedHeader, text: bool = False) -> List[Tuple[int, Optional[Entry]]]:
     """Every top-level element's ``attr`` entry in tag order: the parsed ones and the known ones.
 
     The entries pydicom converted here are remembered for the next uploads.
+
+    :param text: give every entry as ``(name, JSON value, JSON text)`` (:func:`_entry_json`).
     """
     entries = tags.attribute_entries(header.dataset)
     if header.unknown:
         _learn(header, entries)
-    merged: List[Tuple[int, Optional[Entry]]] = [(tag, entry) for tag, _raw, entry in entries]
+    merged: List[Tuple[int, Optional[Entry]]]
+    if text:
+        merged = [(tag, entry and (entry[0], entry[1], _entry_json(entry))) for tag, _raw, entry in entries]
+    else:
+        merged = [(tag, entry) for tag, _raw, entry in entries]
     if header.known:
         merged += header.known
         merged.sort()  # by tag (tags are unique: the entries are never compared)
@@ -179,10 +186,13 @@ def header_attr(header: ParsedHeader) -> Dict[str, Any]:
 
 def header_attr_json(header: ParsedHeader) -> str:
     """``json.dumps(header_attr(header))``, from the entries' JSON texts (:func:`_entry_json`)."""
-    present = [entry for _tag, entry in _merged(header) if entry is not None]
-    if len({entry[0] for entry in present}) != len(present):  # a name twice: the dict keeps the last value
+    present = [entry for _tag, entry in _merged(header, text=True) if entry is not None]
+    if len(set(map(_NAME, present))) != len(present):  # a name twice: the dict keeps the last value
         return json.dumps(header_attr(header))
-    return '{' + ', '.join([entry[2] if len(entry) == 3 else _entry_json(entry) for entry in present]) + '}'
+    return '{' + ', '.join(map(_TEXT, present)) + '}'
+
+
+_NAME, _TEXT = itemgetter(0), itemgetter(2)
 
 
 #: ``{id(entry): (entry, its JSON text)}`` for the entries of ``tags._ATTR_CACHE`` (the same tuples
