@@ -65,6 +65,8 @@ DRAIN_IDLE_TIMEOUT = 1.0
 LINGER_SECONDS = 2.0
 
 _TLS_HANDSHAKE = 0x16
+#: The last ``Date`` header text and its second (:meth:`EmulatorRequestHandler.date_time_string`).
+_DATE: list[tuple[int, str]] = [(-1, '')]
 #: A first body piece up to this size goes out in the same send as the head (a copy of it is cheaper than a send).
 _JOINED_BODY = 256 * 1024
 
@@ -390,6 +392,16 @@ class EmulatorRequestHandler(WSGIRequestHandler):
         parsed = bool(super().parse_request())
         self._head_read()
         return parsed
+
+    def date_time_string(self, timestamp: Optional[float] = None) -> str:
+        """The ``Date`` header's text: the same text for a whole second, written once per second."""
+        if timestamp is not None:
+            return str(super().date_time_string(timestamp))
+        second = int(time.time())
+        cached = _DATE[0]
+        if cached[0] != second:
+            cached = _DATE[0] = (second, str(super().date_time_string(second)))
+        return cached[1]
 
     def handle_expect_100(self) -> bool:
         """Send nothing yet: :meth:`run_app` answers ``100 Continue`` after the body checks (or a 413)."""

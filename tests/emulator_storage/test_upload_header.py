@@ -9,6 +9,7 @@ the files before it), with changed values, with cut and flipped bytes.
 from __future__ import annotations
 
 import io
+import json
 import random
 import warnings
 from pathlib import Path
@@ -96,6 +97,7 @@ def _outcome(path: Path, quick: bool, monkeypatch: Any) -> Any:
             stored = upload.Stored(upload.image_record(header.dataset, 'ns', 'study', path, 1, 'v'), header.dataset,
                                    header)
             attr = stored.attr()
+            assert stored.answer_json() == json.dumps(upload.upload_response(stored, attr))  # byte for byte
             if not quick:
                 assert attr == tags.attribute_map(header.dataset)
             return 'ok', list(attr.items()), header_fields(header.dataset), stored.record
@@ -151,3 +153,32 @@ def test_cut_and_flipped_files_are_refused_or_read_as_before(tmp_path, monkeypat
             flipped[cut] ^= 0xFF
             _same(target, data[:cut], monkeypatch)
             _same(target, bytes(flipped), monkeypatch)
+
+
+def test_element_converts_as_getitem(tmp_path):
+    """``tags.element`` (fewer of ``Dataset.__getitem__``'s steps) gives what ``ds[tag]`` gives, for every element."""
+    checked = 0
+    for data in _sources(tmp_path):
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            try:
+                ours, theirs = (pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=True) for _ in '12')
+            except Exception:  # noqa: BLE001 - a source pydicom cannot read at all
+                continue
+            for tag in list(theirs.keys()):
+                try:
+                    expected: Any = theirs[tag]
+                except Exception as error:  # noqa: BLE001 - the same refusal is expected
+                    expected = type(error)
+                try:
+                    got: Any = tags.element(ours, int(tag), tags.raw_item(ours, tag))
+                except Exception as error:  # noqa: BLE001
+                    got = type(error)
+                if isinstance(expected, DataElement):
+                    assert (got.tag, got.VR, repr(got.value), got.private_creator) == (
+                        expected.tag, expected.VR, repr(expected.value), expected.private_creator)
+                    assert ours._dict[tag] is got and type(theirs._dict[tag]) is DataElement  # noqa: SLF001
+                    checked += 1
+                else:
+                    assert got == expected
+    assert checked > 500

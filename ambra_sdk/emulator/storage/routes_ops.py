@@ -25,9 +25,13 @@ from ambra_sdk.emulator.storage.derive import (
 from ambra_sdk.emulator.storage.errors import StorageError, study_not_found
 from ambra_sdk.emulator.storage.generate import basic_text_sr, rtstruct, study_template
 from ambra_sdk.emulator.storage.index import ImageRecord
-from ambra_sdk.emulator.storage.routing import StorageRequest, accepted, json_response, storage_route
+from ambra_sdk.emulator.storage.routing import (
+    StorageRequest,
+    accepted,
+    encoded_json_response,
+    storage_route,
+)
 from ambra_sdk.emulator.storage.studies import sync_service_study
-from ambra_sdk.emulator.storage.upload import upload_response
 
 
 def _text(body: str, status: int = 200) -> Response:
@@ -164,7 +168,7 @@ def hl7_to_sr(req: StorageRequest, namespace: str, study_uid: str, hl7uuid: str)
     ds.StudyInstanceUID = study_uid
     stored = store_dataset(req.index, namespace, ds)
     sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn, stored.dataset)
-    return json_response(upload_response(stored, stored.attr()), 202)
+    return encoded_json_response(stored.answer_json(), 202)
 
 
 @storage_route('/study/<namespace>/<study_uid>/rt', methods=('POST',))
@@ -176,4 +180,4 @@ def create_rt(req: StorageRequest, namespace: str, study_uid: str) -> Response:
     ds.StudyInstanceUID = study_uid
     stored = store_dataset(req.index, namespace, ds)
     sync_service_study(req.state, req.index, namespace, study_uid, req.engine_fqdn, stored.dataset)
-    return json_response(upload_response(stored, stored.attr()))
+    return encoded_json_response(stored.answer_json())

@@ -21,9 +21,15 @@ from ambra_sdk.emulator.storage.generate import (
     study_template,
 )
 from ambra_sdk.emulator.storage.index import AttachmentRecord
-from ambra_sdk.emulator.storage.routing import StorageRequest, accepted, json_response, storage_route
+from ambra_sdk.emulator.storage.routing import (
+    StorageRequest,
+    accepted,
+    encoded_json_response,
+    json_response,
+    storage_route,
+)
 from ambra_sdk.emulator.storage.studies import attachment_entry, process_upload, sync_service_study
-from ambra_sdk.emulator.storage.upload import Stored, file_dicom, spool_body, upload_response
+from ambra_sdk.emulator.storage.upload import Stored, file_dicom, spool_body
 from ambra_sdk.emulator.storage.zipstream import file_chunks
 
 #: Largest file ``wrap`` accepts (2 GiB - 1), from the vendor doc.
@@ -34,7 +40,7 @@ def _stored_response(req: StorageRequest, stored: Stored, status: int = 200) -> 
     """Answer a bare upload at once; its service study comes from the processing step."""
     rec = stored.record
     process_upload(req.state, req.index, rec.namespace, rec.study_uid, req.engine_fqdn, stored.dataset)
-    return json_response(upload_response(stored, stored.attr()), status)
+    return encoded_json_response(stored.answer_json(), status)
 
 
 @storage_route('/namespace/<namespace>/image', methods=('POST',))
@@ -238,7 +244,7 @@ def attachment_image(
     rec = _require_attachment(req, namespace, study_uid, attachment_id, version)
     req.flag('static_ids')
     stored = _wrap_attachment(req, rec, study_template(req.index, namespace, study_uid))
-    return json_response(upload_response(stored, stored.attr()), 202)
+    return encoded_json_response(stored.answer_json(), 202)
 
 
 @storage_route(

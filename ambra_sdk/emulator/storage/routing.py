@@ -16,7 +16,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence
 
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from ambra_sdk.emulator.limits import BodyTooLargeError
 from ambra_sdk.emulator.permissions import authorize_storage, storage_permission
@@ -58,9 +58,20 @@ def index_for(state: State) -> StorageIndex:
         return index
 
 
+def query_arg(request: Request, name: str) -> Optional[str]:
+    """``request.args.get(name)``, without the ``BadRequestKeyError`` werkzeug builds and catches for a missing name."""
+    args = request.args
+    return args.get(name) if name in args else None
+
+
 def json_response(body: Any, status: int = 200, content_type: str = 'application/json') -> Response:
     """A JSON answer."""
-    return Response(json.dumps(body), status=status, content_type=content_type)
+    return encoded_json_response(json.dumps(body), status, content_type)
+
+
+def encoded_json_response(text: str, status: int = 200, content_type: str = 'application/json') -> Response:
+    """A JSON answer already encoded (``text``: what ``json.dumps`` wrote)."""
+    return Response(text, status=status, content_type=content_type)
 
 
 def error_response(error: StorageError, verbose: bool = False) -> Response:
@@ -98,7 +109,7 @@ class StorageRequest:
 
     def arg(self, name: str) -> Optional[str]:
         """A query parameter, else (for a POST form, e.g. a long ``download``) a form field."""
-        value = self.request.args.get(name)
+        value = query_arg(self.request, name)
         if value is None and self.request.method == 'POST' and self.request.mimetype in _FORM_TYPES:
             value = self.request.form.get(name)
         return value
@@ -207,7 +218,7 @@ def storage_route(
 
 def _authenticate(ctx: RequestContext) -> Dict[str, Any]:
     """The user of the ``?sid=`` session, or 403 ACCESS_DENIED."""
-    sid = ctx.request.args.get('sid')
+    sid = query_arg(ctx.request, 'sid')
     user = ctx.state.session_user(sid) if sid else None
     if user is None:
         raise StorageError(
@@ -227,9 +238,9 @@ def _authorize(
     if namespace_of is not None:
         namespace = namespace_of(ctx, url_args)
     else:
-        namespace = url_args.get('namespace') or ctx.request.args.get('namespace')
+        namespace = url_args.get('namespace') or query_arg(ctx.request, 'namespace')
     # a phi_namespace parameter names a second namespace whose PHI the call reads
-    if not authorize_storage(ctx.state, user, [namespace, ctx.request.args.get('phi_namespace')], flag, ctx.cache):
+    if not authorize_storage(ctx.state, user, [namespace, query_arg(ctx.request, 'phi_namespace')], flag, ctx.cache):
         raise StorageError('ACCESS_DENIED')
 
 

@@ -31,6 +31,14 @@ from pydicom.valuerep import PersonName
 
 from ambra_sdk.emulator.storage.errors import StorageError
 
+try:  # pydicom >= 3
+    from pydicom.dataelem import convert_raw_data_element as _convert_raw
+    from pydicom.dataset import PIXEL_KEYWORDS as _PIXEL_TAGS
+    from pydicom.valuerep import AMBIGUOUS_VR as _AMBIGUOUS_VRS
+except ImportError:  # pragma: no cover - pydicom 2: ``Dataset.__getitem__`` only
+    _convert_raw = None  # type: ignore[assignment]
+    _PIXEL_TAGS = _AMBIGUOUS_VRS = set()  # type: ignore[assignment]
+
 #: Patient-level tags returned by ``phi`` / ``image_phi``.
 PATIENT_KEYWORDS = (
     'PatientName', 'PatientID', 'IssuerOfPatientID', 'OtherPatientIDs', 'OtherPatientNames',
@@ -191,6 +199,35 @@ def raw_item(ds: Dataset, tag: int) -> Any:
     return ds._dict.get(tag)  # type: ignore[call-overload]  # a plain int finds a BaseTag key
 
 
+#: Specific Character Set (pydicom converts it with its default encoding).
+_CHARSET_TAG = 0x00080005
+
+
+def element(ds: Dataset, tag: int, raw: Any) -> DataElement:
+    """``ds[tag]`` (``raw``: its stored item, :func:`raw_item`), with fewer of ``Dataset.__getitem__``'s steps.
+
+    A stored public element whose value was read (not deferred) is converted
+    by pydicom exactly as ``ds[tag]`` converts it (``convert_raw_data_element``
+    with the data set's encoding) and replaces the stored item the same way;
+    ``__getitem__``'s other steps do nothing for such an element (no deferred
+    read, no private creator, no pixel cache, no sequence, no ambiguous VR to
+    correct). Every other element goes through ``ds[tag]``.
+    """
+    if (
+        _convert_raw is not None
+        and type(raw) is RawDataElement
+        and raw.value is not None
+        and not tag & 0x10000
+        and tag != _CHARSET_TAG
+        and tag not in _PIXEL_TAGS
+    ):
+        elem = _convert_raw(raw, encoding=ds.original_character_set or ds._character_set, ds=ds)
+        if elem.VR != 'SQ' and elem.VR not in _AMBIGUOUS_VRS:
+            ds._dict[tag] = elem  # type: ignore[index]  # an int finds the BaseTag key
+            return elem
+    return ds[tag]
+
+
 def _raw_vr(raw: RawDataElement, tag: int) -> Optional[str]:
     if raw.VR:
         return str(raw.VR)
@@ -213,7 +250,7 @@ def _element_at(ds: Dataset, tag: int, raw: Any) -> Optional[tuple[int, DataElem
         if vl > _MAX_INLINE_BINARY and vl != _UNDEFINED and (vr is None or vr in _BINARY_VRS):
             return int(vl), DataElement(tag, vr or 'UN', None)
     try:
-        elem = ds[tag]
+        elem = element(ds, tag, raw)
     except Exception:  # pragma: no cover - undecodable element
         return None
     if vl is None:
@@ -330,6 +367,12 @@ def _keyword_tag(keyword: str) -> Optional[int]:
     return tag_for_keyword(keyword)
 
 
+def has(ds: Dataset, keyword: str) -> bool:
+    """``keyword in ds`` for a dictionary keyword, without pydicom's keyword-to-tag steps."""
+    tag = _keyword_tag(keyword)
+    return keyword in ds if tag is None else tag in ds._dict  # type: ignore[operator]  # an int finds a BaseTag
+
+
 def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default: Any = None) -> Any:
     """Return ``convert(ds.get(keyword, default))``, memoised across datasets.
 
@@ -360,7 +403,7 @@ def converted(ds: Dataset, keyword: str, convert: Callable[[Any], Any], default:
         return _CONVERTED[memo_key]
     except KeyError:
         pass
-    result = convert(ds.get(keyword, default))
+    result = convert(element(ds, tag, raw).value)  # what ``ds.get(keyword)`` returns
     _memo(_CONVERTED, memo_key, result)
     return result
 

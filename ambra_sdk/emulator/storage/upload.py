@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -28,8 +29,8 @@ from ambra_sdk.emulator.storage.deflate import check_inflated_size
 from ambra_sdk.emulator.storage.dicom_check import MAX_UID_LENGTH, dataset_truncation, is_valid_uid
 from ambra_sdk.emulator.storage.errors import StorageError
 from ambra_sdk.emulator.storage.index import ImageRecord, StorageIndex
-from ambra_sdk.emulator.storage.tags import attribute_map, converted, raw_item
-from ambra_sdk.emulator.storage.upload_header import ParsedHeader, header_attr, parse_header_bytes
+from ambra_sdk.emulator.storage.tags import attribute_map, converted, has, raw_item
+from ambra_sdk.emulator.storage.upload_header import ParsedHeader, header_attr, header_attr_json, parse_header_bytes
 
 CHUNK = 1 << 20
 #: Files up to this size are parsed from memory (see :func:`load_header`).
@@ -155,9 +156,11 @@ def _parse_header(name: str, content: Optional[bytes], force: bool = False) -> D
 def _uid_length(ds: Dataset, keyword: str) -> Optional[int]:
     """Stored length of a UID element (None when absent), without reading a huge value."""
     tag = tag_for_keyword(keyword)
-    if tag is None or tag not in ds:
+    if tag is None:
         return None
     raw = raw_item(ds, tag)
+    if raw is None:
+        return None
     length = getattr(raw, 'length', None)
     if isinstance(length, int):
         return length
@@ -275,7 +278,7 @@ def _text_or_empty(value: Any) -> str:
 
 def _required_text(ds: Dataset, keyword: str) -> str:
     """``str(ds.<keyword>)`` (AttributeError when missing), converted once per distinct value."""
-    if keyword not in ds:
+    if not has(ds, keyword):
         return str(getattr(ds, keyword))
     return str(converted(ds, keyword, str))
 
@@ -301,7 +304,7 @@ def image_record(
     meta = getattr(ds, 'file_meta', None)
     syntax = str(meta.get('TransferSyntaxUID', '')) if meta is not None else ''
     frames = 0
-    if 'Rows' in ds and 'Columns' in ds:
+    if has(ds, 'Rows') and has(ds, 'Columns'):
         frames = converted(ds, 'NumberOfFrames', _int_or_none) or 1
     return ImageRecord(
         namespace=namespace,
@@ -341,6 +344,13 @@ class Stored:
         if self.header is None:
             return attribute_map(self.dataset)
         return header_attr(self.header)
+
+    def answer_json(self) -> str:
+        """``json.dumps(upload_response(self, self.attr()))``, the ``attr`` part written from its entries' texts."""
+        if self.header is None:
+            return json.dumps(upload_response(self, self.attr()))
+        head = json.dumps(upload_response(self, {}))
+        return head[:-len('{}}')] + header_attr_json(self.header) + '}'
 
 
 def file_dicom(

@@ -27,7 +27,11 @@ is every file over :data:`~ambra_sdk.emulator.storage.upload.IN_MEMORY_HEADER`.
 from __future__ import annotations
 
 import io
+import json
+import math
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from operator import itemgetter
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from pydicom import dcmread
@@ -39,7 +43,7 @@ from ambra_sdk.dicom_walk import CHARSET, CleanWalk, Element, clean_walk, shorte
 from ambra_sdk.emulator.storage import tags
 from ambra_sdk.emulator.storage.studies import SERVICE_FIELDS
 
-__all__ = ['ParsedHeader', 'parse_header_bytes', 'header_attr', 'KEPT_KEYWORDS']
+__all__ = ['ParsedHeader', 'parse_header_bytes', 'header_attr', 'header_attr_json', 'KEPT_KEYWORDS']
 
 #: The keywords the emulator reads from an upload's data set (its checks, the image record, the service study).
 KEPT_KEYWORDS = (
@@ -56,13 +60,13 @@ _VALUE_MAX = tags._ATTR_CACHE_VALUE_MAX  # noqa: SLF001 - one rule for both memo
 
 #: ``{Specific Character Set bytes (None: absent): {element bytes: attr entry}}``: the element's bytes
 #: (tag, VR, length and value, as in the file) stand for its ``(tag, VR, value)``; an entry is
-#: ``(name, JSON value)``, or None for an element ``attr`` leaves out.
-_KNOWN: Dict[Optional[bytes], Dict[bytes, Optional[Tuple[str, Any]]]] = {}
+#: ``(name, JSON value, the JSON text of that item of attr)``, or None for an element ``attr`` leaves out.
+_KNOWN: Dict[Optional[bytes], Dict[bytes, Optional[Tuple[str, Any, str]]]] = {}
 #: :data:`_KNOWN` holds at most this many character sets.
 _CONTEXTS_MAX = 8
 
 #: An element left out of the parse and its ``attr`` entry.
-Known = Tuple[int, Optional[Tuple[str, Any]]]
+Known = Tuple[int, Optional[Tuple[str, Any, str]]]
 
 
 @dataclass
@@ -146,24 +150,78 @@ def _keep_creators(elements: List[Element], parsed: List[Element], known: List[K
     parsed.sort(key=_first)
 
 
-def header_attr(header: ParsedHeader) -> Dict[str, Any]:
-    """The ``attr`` answer of the whole file: ``attribute_map`` of the parse, plus the known entries.
+#: An ``attr`` entry: ``(name, JSON value)``, or ``(name, JSON value, JSON text)`` from :data:`_KNOWN`.
+Entry = Tuple[Any, ...]
+
+
+def _merged(header: ParsedHeader, text: bool = False) -> List[Tuple[int, Optional[Entry]]]:
+    """Every top-level element's ``attr`` entry in tag order: the parsed ones and the known ones.
 
     The entries pydicom converted here are remembered for the next uploads.
+
+    :param text: give every entry as ``(name, JSON value, JSON text)`` (:func:`_entry_json`).
     """
     entries = tags.attribute_entries(header.dataset)
     if header.unknown:
         _learn(header, entries)
-    if header.known:
-        merged = [(tag, entry) for tag, _raw, entry in entries] + header.known
-        merged.sort()  # by tag (tags are unique: the entries are never compared)
+    merged: List[Tuple[int, Optional[Entry]]]
+    if text:
+        merged = [(tag, entry and (entry[0], entry[1], _entry_json(entry))) for tag, _raw, entry in entries]
     else:
         merged = [(tag, entry) for tag, _raw, entry in entries]
+    if header.known:
+        merged += header.known
+        merged.sort()  # by tag (tags are unique: the entries are never compared)
+    return merged
+
+
+def header_attr(header: ParsedHeader) -> Dict[str, Any]:
+    """The ``attr`` answer of the whole file: ``attribute_map`` of the parse, plus the known entries."""
     result: Dict[str, Any] = {}
-    for _tag, entry in merged:
+    for _tag, entry in _merged(header):
         if entry is not None:
             result[entry[0]] = entry[1]
     return result
+
+
+def header_attr_json(header: ParsedHeader) -> str:
+    """``json.dumps(header_attr(header))``, from the entries' JSON texts (:func:`_entry_json`)."""
+    present = [entry for _tag, entry in _merged(header, text=True) if entry is not None]
+    if len(set(map(_NAME, present))) != len(present):  # a name twice: the dict keeps the last value
+        return json.dumps(header_attr(header))
+    return '{' + ', '.join(map(_TEXT, present)) + '}'
+
+
+_NAME, _TEXT = itemgetter(0), itemgetter(2)
+
+
+#: ``{id(entry): (entry, its JSON text)}`` for the entries of ``tags._ATTR_CACHE`` (the same tuples
+#: upload after upload); the entry is kept, so its id is not reused.
+_ENTRY_JSON: Dict[int, Tuple[Entry, str]] = {}
+
+
+def _entry_json(entry: Entry) -> str:
+    """``"name": value`` as ``json.dumps`` writes that item of a dict (ASCII, default separators)."""
+    found = _ENTRY_JSON.get(id(entry))
+    if found is not None and found[0] is entry:
+        return found[1]
+    name, value = entry[0], entry[1]
+    kind = type(value)
+    if kind is str:
+        text = encode_basestring_ascii(value)
+    elif kind is int or (kind is float and _FINITE(value)):
+        text = repr(value)  # an exact int or finite float: what json's encoder writes (int.__repr__, float.__repr__)
+    else:
+        text = json.dumps(value)
+    text = encode_basestring_ascii(name) + ': ' + text
+    if value is None or kind in _IMMUTABLE:  # the entry of a memo never changes
+        tags._memo(_ENTRY_JSON, id(entry), (entry, text))  # noqa: SLF001 - one bound for every memo
+    return text
+
+
+#: Value types whose JSON text cannot change after it is written.
+_IMMUTABLE = (str, int, float, bool)
+_FINITE = math.isfinite
 
 
 def _learn(header: ParsedHeader, entries: List[tags.AttrEntry]) -> None:
@@ -177,7 +235,8 @@ def _learn(header: ParsedHeader, entries: List[tags.AttrEntry]) -> None:
     for tag, key in header.unknown:
         found = converted.get(tag)
         if found is not None and type(found[0]) is RawDataElement and tags.memoisable(found[0], tag, found[1]):
-            tags._memo(memo, key, found[1])  # noqa: SLF001 - one bound for every memo
+            entry = found[1]
+            tags._memo(memo, key, entry and (entry[0], entry[1], _entry_json(entry)))  # noqa: SLF001 - one bound
 
 
 def _first(item: Element) -> int:
