@@ -20,7 +20,7 @@ DISTRIBUTION = 'ambra-sdk'
 
 _BASE: Dict[str, List[str]] = {
     # the offline emulator: HTTP server, DICOM parsing, websocket channel, TLS certificates
-    'emulator': ['werkzeug>=2.2', 'pydicom>=2.3', 'numpy>=1.21', 'wsproto>=1.2', 'trustme>=1.0'],
+    'emulator': ['werkzeug>=2.2', 'pydicom>=2.3', 'numpy>=1.21', 'wsproto>=1.2', 'trustme>=1.0', 'zlib-ng>=0.4'],
     # the websocket channel client (ambra_sdk.service.ws)
     'ws': ['websockets>=13.0'],
     # DICOM reading for api.Addon
@@ -31,6 +31,8 @@ _BASE: Dict[str, List[str]] = {
     'cli': ['click>=8.0', 'tqdm>=4.0'],
     # optional store of the command line's passwords and sids (see docs/source/cli.rst)
     'keyring': ['keyring>=23'],
+    # zlib-ng's SIMD crc32 for the multipart chunks' checksums (ambra_sdk.checksum; same values as zlib)
+    'fast': ['zlib-ng>=0.4'],
 }
 
 

@@ -10,9 +10,9 @@ computed once, then carried with it to the request (``Image._send_chunk``:
 the bytes are neither hashed nor copied again).
 """
 
-import zlib
 from typing import Any, Iterator, NamedTuple
 
+from ambra_sdk.checksum import crc32
 from ambra_sdk.storage.image_multipart import MAX_CHUNK_NUMBER
 
 
@@ -70,7 +70,7 @@ def read_chunk(source: Any, number: int, size: int) -> FileChunk:
             left -= len(piece)
         data = b''.join(pieces)
     data = bytes(data or b'')  # a read may give a bytearray or None (a non-blocking file): a chunk is bytes
-    return FileChunk(number, data, zlib.crc32(data))
+    return FileChunk(number, data, crc32(data))
 
 
 def iter_chunks(source: Any, chunk_size: int) -> Iterator[FileChunk]:

@@ -15,11 +15,11 @@ three methods in 3.22.1, with this wire format (all under
    appears in the study once the server has joined and stored it.
 """
 
-import zlib
 from typing import Any, Dict, Optional, Union
 
 from box import Box
 
+from ambra_sdk import checksum
 from ambra_sdk.storage.args import bool_to_int
 from ambra_sdk.storage.namespace import BoxResult, ResponseResult, StorageNamespace
 from ambra_sdk.storage.request import StorageMethod
@@ -116,7 +116,7 @@ def chunk_headers(body: bytes, chunk_number: int, crc32: Optional[int] = None) -
     :return: the header dict, in the vendor's order.
     """
     if crc32 is None:
-        crc32 = body.crc32 if isinstance(body, ChunkBytes) else zlib.crc32(body)
+        crc32 = body.crc32 if isinstance(body, ChunkBytes) else checksum.crc32(body)
     return {
         CHECKSUM_HEADER: str(crc32),
         SIZE_HEADER: str(len(body)),

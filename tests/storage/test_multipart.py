@@ -194,7 +194,7 @@ def test_a_chunk_brings_its_crc32_to_the_request(fake_storage, monkeypatch):
         raise AssertionError('the chunk was hashed again')
 
     expected = str(zlib.crc32(b'abc' * 1000))
-    monkeypatch.setattr(image_multipart.zlib, 'crc32', no_crc)
+    monkeypatch.setattr(image_multipart.checksum, 'crc32', no_crc)
     prepared = fake_storage.Image._send_chunk(HOST, UUID, chunk.data, chunk.number, chunk.crc32, only_prepare=True)
     assert prepared.headers['X-AmbraHealth-part-checksum'] == expected
     assert prepared.data is chunk.data  # not copied

@@ -12,13 +12,15 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from ambra_sdk.checksum import crc32
+
 __all__ = ['encode_png', 'encode_tiff', 'encode_jpeg', 'placeholder_png', 'PNG_SIGNATURE']
 
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', crc32(kind + data))
 
 
 def encode_png(pixels: np.ndarray) -> bytes:

@@ -30,13 +30,13 @@ from __future__ import annotations
 import json
 import os
 import uuid
-import zlib
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Response
 
+from ambra_sdk.checksum import crc32
 from ambra_sdk.emulator.private_files import open_private
 from ambra_sdk.emulator.storage import multipart_assembly
 from ambra_sdk.emulator.storage import multipart_store as store
@@ -137,7 +137,7 @@ def _spool_checked(req: StorageRequest, dest: Path, limit: int) -> Tuple[int, in
                 if not piece:
                     break
                 out.write(piece)
-                crc = zlib.crc32(piece, crc)
+                crc = crc32(piece, crc)
                 size += len(piece)
     except BaseException:
         store.unlink(dest)
@@ -178,7 +178,7 @@ def _store_in_memory(
     upload_uuid: str, folder: Path, number: int, final: Path, data: bytes, declared: int, checksum: int,
 ) -> int:
     """Check a chunk read whole, then write it once: in place in the joined file, else as ``final``."""
-    _check(len(data), zlib.crc32(data), declared, checksum)
+    _check(len(data), crc32(data), declared, checksum)
     with store.LOCKS.hold(str(folder)):
         if (folder / store.COMPLETE_FILE).exists():  # completed while this chunk was arriving
             raise _not_found(upload_uuid)
