@@ -35,22 +35,25 @@ def interleaved(fn_a: Callable[[], object], fn_b: Callable[[], object], rounds: 
 _PROBE_DOCUMENT = json.dumps({'key{0}'.format(i): [i, 'x' * 20, {'nested': i}] for i in range(200)})
 
 
-def machine_probe_ms() -> float:
-    """Process CPU milliseconds of one fixed pure-Python workload (JSON decoding and a loop).
+def machine_probe_ms(samples: int = 1) -> float:
+    """Process CPU milliseconds of one fixed pure-Python workload (JSON decoding and a loop): the median of ``samples``.
 
     The CPU speed of a shared machine varies: on the 2-core machine of
-    2026-12-06 the same workload took 19 ms or 38 ms from one second to the
-    next (other tenants of the host). Benches print this probe beside their
-    CPU figures so that a reader sees how fast the machine was when each
-    figure was taken; it is never used to scale a figure.
+    2026-12-06 the same workload took 10 ms or 19 ms (and up to 38 ms) from
+    one minute, or one second, to the next (other tenants of the host). It
+    is the in-process baseline of the benches' CPU figures: ``bench_addon``
+    divides the CPU per file of each round by the probe taken right after it.
     """
-    start = time.process_time()
-    for _ in range(100):
-        json.loads(_PROBE_DOCUMENT)
-    total = 0
-    for number in range(100000):
-        total += number
-    return (time.process_time() - start) * 1000
+    runs = []
+    for _ in range(max(1, samples)):
+        start = time.process_time()
+        for _ in range(100):
+            json.loads(_PROBE_DOCUMENT)
+        total = 0
+        for number in range(100000):
+            total += number
+        runs.append((time.process_time() - start) * 1000)
+    return statistics.median(runs)
 
 
 def peak_rss_mib() -> float:
