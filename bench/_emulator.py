@@ -16,7 +16,7 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -40,22 +40,28 @@ class EmulatorProcess:
     :param data_dir: the emulator's ``--data`` folder (its own temporary folder when None).
     :param network: a network profile (None or ``''``: loopback as is).
     :param port: the port (0: a free one).
+    :param tree: the checkout whose emulator runs (default: this one).
+    :param wrapper: a command the emulator runs under (e.g. ``tools/callgrind.command``'s prefix).
+    :param options: more command-line options of the emulator.
+    :param env: more environment variables.
     """
 
-    def __init__(self, data_dir: Optional[Path] = None, network: Optional[str] = None, port: int = 0) -> None:
+    def __init__(self, data_dir: Optional[Path] = None, network: Optional[str] = None, port: int = 0,
+                 tree: Path = ROOT, wrapper: Sequence[str] = (), options: Sequence[str] = (),
+                 env: Optional[Mapping[str, str]] = None) -> None:
         self.profile: NetworkProfile = parse_network(network)
-        command = [sys.executable, '-m', 'ambra_sdk.emulator', '--port', str(port)]
+        command = [*wrapper, sys.executable, '-m', 'ambra_sdk.emulator', '--port', str(port), *options]
         if data_dir is not None:
             command += ['--data', str(data_dir)]
         if any(self.profile):
             command += ['--network', str(self.profile)]
         self.process = subprocess.Popen(
             command,
-            cwd=str(ROOT),
+            cwd=str(tree),  # ``-m`` puts the working folder first on sys.path
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-            env={**os.environ, 'PYTHONPATH': str(ROOT)},
+            env={**os.environ, **(env or {}), 'PYTHONPATH': str(tree)},
         )
         assert self.process.stdout is not None
         first = self.process.stdout.readline()
@@ -130,11 +136,11 @@ class EmulatorProcess:
         """The physical limit of ``streams`` connections, bytes/s (None: no cap)."""
         return self.profile.limit(streams)
 
-    def stop(self) -> None:
-        """Stop the subprocess."""
+    def stop(self, timeout: float = 10) -> None:
+        """Stop the subprocess (SIGTERM: it exits cleanly; killed after ``timeout`` seconds)."""
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)

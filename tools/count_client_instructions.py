@@ -31,7 +31,6 @@ Usage::
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +40,9 @@ from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.append(str(ROOT))  # after PYTHONPATH: the tree it names is the client measured
+
+sys.path.insert(0, str(ROOT / 'tools'))  # this checkout's runner, whatever tree PYTHONPATH names
+import callgrind  # type: ignore[import-not-found]  # noqa: E402
 
 _INFO_VARIABLE = 'AMBRA_COUNT_EMULATOR'
 
@@ -73,29 +75,16 @@ def _child(mode: str, folder: Path, count: int, workers: int) -> None:
     api.logout()
 
 
-def _instructions(callgrind_file: Path) -> int:
-    """The total instruction count of a callgrind output file (its ``summary:``/``totals:`` line)."""
-    text = callgrind_file.read_text()
-    match = re.search(r'^(?:summary|totals): (\d+)', text, re.MULTILINE)
-    if match is None:
-        raise RuntimeError('no instruction total in {0}'.format(callgrind_file))
-    return int(match.group(1))
-
-
 def _count(mode: str, folder: Path, count: int, workers: int, info: Dict[str, str], out: Path) -> int:
-    command = [
-        'valgrind', '--tool=callgrind', '--callgrind-out-file={0}'.format(out), '--dump-instr=no',
+    command = callgrind.command(out, [
         sys.executable, str(Path(__file__).resolve()), '--child', mode, '--folder', str(folder),
         '--count', str(count), '--workers', str(workers),
-    ]
-    # numpy's OpenBLAS threads (pydicom imports numpy) busy-wait after start-up: under valgrind that
-    # spin lasts as long as the (slowed) run and would be counted per file; one BLAS thread has none.
-    # A fixed hash seed: dict and set layouts (and so the counts) are the same from run to run.
-    env = {**os.environ, _INFO_VARIABLE: json.dumps(info), 'OPENBLAS_NUM_THREADS': '1', 'PYTHONHASHSEED': '0'}
+    ])
+    env = {**os.environ, _INFO_VARIABLE: json.dumps(info), **callgrind.ENVIRONMENT}
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError('the client failed ({0}): {1}'.format(done.returncode, done.stderr[-3000:]))
-    return _instructions(out)
+    return callgrind.instructions(out)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -113,7 +102,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.child:
         _child(args.child, args.folder, args.count, args.workers)
         return 0
-    if shutil.which('valgrind') is None:
+    if not callgrind.available():
         print('valgrind is not installed', file=sys.stderr)
         return 2
     first, second = args.counts

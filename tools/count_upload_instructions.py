@@ -17,10 +17,12 @@ upload, the processing step's share included (the driver waits for the
 emulator's processing before it stops it). The processing step runs
 ``--processing-delay`` seconds after the study's last upload: under
 callgrind (about 50x slower) the default 0.2 s would run it after nearly
-every upload; 5 s keeps its share per upload near the bench's. Run with
-``PYTHONHASHSEED=0``; what is left of the noise (about 0.3 M instructions per
+every upload; 5 s keeps its share per upload near the bench's. The hash
+seed is fixed (``tools.callgrind.ENVIRONMENT``); what is left of the noise (about 0.3 M instructions per
 upload with 50 uploads between the runs, mostly the garbage collector's full
-collections) shrinks with more uploads between the two runs.
+collections) shrinks with more uploads between the two runs. The emulator
+runs in :class:`_emulator.EmulatorProcess` (the benches' runner) under
+``tools/callgrind.py`` (its command, environment and totals).
 
 Usage::
 
@@ -31,22 +33,21 @@ Usage::
 
 import argparse
 import os
-import re
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, List, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / 'bench'))
 
-#: Callgrind's summary line in its output file.
-_SUMMARY = re.compile(r'^(?:summary|totals):\s*(\d+)', re.MULTILINE)
+from _emulator import EmulatorProcess  # type: ignore[import-not-found]  # noqa: E402
+
+from tools import callgrind  # noqa: E402
 
 
 def _tree() -> Path:
@@ -55,59 +56,14 @@ def _tree() -> Path:
     return Path(first) if first else ROOT
 
 
-class _Emulator:
-    """``python -m ambra_sdk.emulator`` under callgrind, its banner read."""
-
-    def __init__(self, out_file: Path, network: str, processing_delay: float) -> None:
-        command = [
-            'valgrind', '--tool=callgrind', '--callgrind-out-file={0}'.format(out_file), '--dump-instr=no',
-            sys.executable, '-m', 'ambra_sdk.emulator', '--port', '0',
-            '--processing-delay', str(processing_delay),
-        ]
-        if network:
-            command += ['--network', network]
-        tree = _tree()
-        env = {**os.environ, 'PYTHONPATH': str(tree)}
-        self.process = subprocess.Popen(
-            command, cwd=str(tree),  # ``-m`` puts the working folder first on sys.path
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-        )
-        assert self.process.stdout is not None
-        self.info: Dict[str, str] = {}
-        for line in iter(self.process.stdout.readline, ''):
-            if 'listening on' in line:
-                self.info['url'] = line.split('listening on', 1)[1].strip()
-            elif line.startswith('Press Ctrl-C'):
-                break
-            else:
-                key, sep, value = line.strip().partition(': ')
-                if sep:
-                    self.info[key] = value.split()[0]
-        if 'url' not in self.info:
-            self.stop()
-            raise RuntimeError('the emulator did not start under callgrind')
-
-    def stop(self) -> None:
-        """SIGTERM (the emulator exits cleanly and callgrind writes its counts), then wait."""
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=600)
-
-
-def _upload_all(emulator: _Emulator, paths: List[Path], threads: int, settle: float) -> None:
+def _upload_all(emulator: Any, paths: List[Path], threads: int, settle: float) -> None:
     """Upload ``paths`` from ``threads`` client threads, then let the processing step run."""
-    from ambra_sdk.api import Api
-
-    url = emulator.info['url']
-    api = Api.with_creds(
-        url, emulator.info['username'], emulator.info['password'],
-        storage_base_url='http://{engine_fqdn}/api/v3/storage', rate_limits=None,
-    )
+    api = emulator.api()
     namespace = api.Session.user().get().namespace_id
-    fqdn = url.split('://', 1)[1].split('/', 1)[0]
     bodies = [path.read_bytes() for path in paths]
 
     def one(body: bytes) -> Any:
-        return api.Storage.Image.upload(fqdn, namespace=namespace, opened_file=body, use_box=False)
+        return api.Storage.Image.upload(emulator.engine_fqdn, namespace=namespace, opened_file=body, use_box=False)
 
     with ThreadPoolExecutor(threads) as pool:
         for response in pool.map(one, bodies):
@@ -116,28 +72,22 @@ def _upload_all(emulator: _Emulator, paths: List[Path], threads: int, settle: fl
     time.sleep(settle)
 
 
-def _instructions(out_file: Path) -> int:
-    """The total ``Ir`` of a callgrind output file (every thread's file when split)."""
-    total = 0
-    for path in sorted(out_file.parent.glob(out_file.name + '*')):
-        match = _SUMMARY.search(path.read_text(errors='replace'))
-        if match:
-            total += int(match.group(1))
-    return total
-
-
 def count(
     paths: List[Path], threads: int, work: Path, network: str, processing_delay: float, settle: float,
     label: str,
 ) -> int:
     """Total instructions of an emulator run that receives ``paths`` from ``threads`` threads."""
     out_file = work / 'callgrind.out.{0}'.format(label)
-    emulator = _Emulator(out_file, network, processing_delay)
+    emulator = EmulatorProcess(
+        None, network=network or None, tree=_tree(),
+        wrapper=callgrind.command(out_file, ()), options=('--processing-delay', str(processing_delay)),
+        env=callgrind.ENVIRONMENT,
+    )
     try:
         _upload_all(emulator, paths, threads, settle)
     finally:
-        emulator.stop()
-    return _instructions(out_file)
+        emulator.stop(timeout=600)  # SIGTERM: the emulator exits cleanly and callgrind writes its counts
+    return callgrind.instructions(out_file)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -150,7 +100,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--processing-delay', type=float, default=5.0, help='seconds (default 5, see above)')
     parser.add_argument('--keep', type=Path, help='keep the callgrind output files in this folder')
     args = parser.parse_args(argv)
-    if shutil.which('valgrind') is None:
+    if not callgrind.available():
         parser.error('valgrind is not installed')
     from tests.helpers.dicoms import write_series
 
